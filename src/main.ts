@@ -1,1 +1,10 @@
-console.log("hi")
+#!/usr/bin/env node
+// The vapp-operator command line: one binary (and one container image) for the operator, the data
+// sync worker and the local sandbox. Each subcommand lives next to the code it drives.
+import { Command } from 'commander';
+
+const program = new Command('vapp-operator')
+  .description('Updates virtual appliances on KubeVirt by cloning them, with almost no downtime.')
+  .showHelpAfterError();
+
+await program.parseAsync(process.argv);
