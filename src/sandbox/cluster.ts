@@ -1,0 +1,44 @@
+// A sandbox cluster: the real control plane with our CRDs and the third-party CRDs installed.
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './controlplane/controlplane.ts';
+import { kubeconfigYaml } from './controlplane/kubeconfig.ts';
+import { installCrds, sandboxCrds } from './crds/install.ts';
+
+/** A running sandbox cluster. */
+export interface SandboxCluster extends ControlPlane {
+  /**
+   * A client configuration that authenticates as a ServiceAccount (created if missing) with a
+   * short-lived token from the TokenRequest API: for tests that must run under exact RBAC.
+   */
+  serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig>;
+}
+
+export async function startSandboxCluster(opts: Omit<ControlPlaneOptions, 'beforeControllerManager'> = {}): Promise<SandboxCluster> {
+  const crds = await sandboxCrds();
+  const controlPlane = await startControlPlane({
+    ...opts,
+    // Installed before the controller manager starts so its garbage collector knows the kinds at once.
+    beforeControllerManager: (kc) => installCrds(kc, crds),
+  });
+  return {
+    ...controlPlane,
+    serviceAccountKubeConfig: (namespace, name) => serviceAccountKubeConfig(controlPlane, namespace, name),
+  };
+}
+
+async function serviceAccountKubeConfig(cp: ControlPlane, namespace: string, name: string): Promise<KubeConfig> {
+  const core = cp.kubeConfig.makeApiClient(CoreV1Api);
+  try {
+    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
+  const request = await core.createNamespacedServiceAccountToken({
+    namespace, name, body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
+  });
+  const token = request.status?.token;
+  if (token === undefined) throw new Error(`no token issued for ServiceAccount ${namespace}/${name}`);
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfigYaml({ server: cp.server, caData: cp.caData, user: `system:serviceaccount:${namespace}:${name}`, token, namespace }));
+  return kc;
+}

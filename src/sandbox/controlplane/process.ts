@@ -1,0 +1,64 @@
+// A child process of the control plane: output to a log file, stopped with SIGTERM then SIGKILL,
+// and killed when this Node process exits so no server outlives the sandbox that started it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, readFileSync } from 'node:fs';
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** A started server process. */
+export interface ServerProcess {
+  readonly name: string;
+  readonly logFile: string;
+  /** Resolves with the exit code (or signal) when the process ends. */
+  readonly exited: Promise<string>;
+  /** True until the process has exited. */
+  isRunning(): boolean;
+  /** The last lines of its log, for error messages. */
+  tail(lines?: number): string;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function startProcess(name: string, command: string, args: readonly string[], logFile: string): ServerProcess {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(command, args, { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  running.add(child);
+  let alive = true;
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      alive = false;
+      running.delete(child);
+      resolve(signal ?? String(code));
+    });
+    child.once('error', (err) => {
+      alive = false;
+      running.delete(child);
+      resolve(err.message);
+    });
+  });
+  const tail = (lines = 20): string => {
+    try {
+      return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  };
+  return {
+    name,
+    logFile,
+    exited,
+    isRunning: () => alive,
+    tail,
+    async stop(graceMs = 10_000) {
+      if (!alive) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
