@@ -1,0 +1,74 @@
+# vapp-operator. Everything a target needs is installed by the target itself:
+# Node 24 comes from npm (the `node` devDependency), the control plane is built from Go modules.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+NPM ?= npm
+# Upstream API specs (KubeVirt, CDI, CSI snapshot); downloaded from their releases when absent.
+export VAPP_SPECS_DIR ?= $(if $(wildcard ../shared/kubevirt/swagger.json),$(abspath ../shared),)
+IMG ?= ghcr.io/vapp-dev/vapp-operator:dev
+KUBECONFIG_SANDBOX := .sandbox/kubeconfig
+
+NODE_DEPS := node_modules/.package-lock.json
+GENERATED := src/kubevirt/generated/kubevirt.ts
+
+.PHONY: help
+help: ## Show the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(NODE_DEPS): package.json package-lock.json
+	$(NPM) ci --no-fund --no-audit --loglevel=error
+	@touch $@
+
+.PHONY: deps
+deps: $(NODE_DEPS) ## Install the npm dependencies (Node 24 included)
+
+$(GENERATED): $(NODE_DEPS) scripts/generate-kubevirt-types.ts
+	$(NPM) run --silent generate:types
+
+.PHONY: generate
+generate: $(NODE_DEPS) ## Regenerate the KubeVirt typings and the CRDs in crds/ from the zod schemas
+	$(NPM) run --silent generate:types
+	$(NPM) run --silent generate:crds
+
+.PHONY: controlplane
+controlplane: ## Build (once, cached by version) kube-apiserver, kube-controller-manager and etcd
+	@bash tools/controlplane/build.sh >/dev/null
+
+.PHONY: build
+build: $(GENERATED) ## Compile to dist/
+	$(NPM) run --silent build
+
+.PHONY: lint
+lint: $(GENERATED) ## Type-check and lint
+	$(NPM) run --silent typecheck
+	$(NPM) run --silent lint
+
+.PHONY: test
+test: lint controlplane ## Lint, then run every test (unit and integration, on a real API server)
+	$(NPM) run --silent test
+
+.PHONY: test-unit
+test-unit: $(GENERATED) ## Run the unit tests only
+	$(NPM) run --silent test:unit
+
+.PHONY: sandbox
+sandbox: $(GENERATED) controlplane ## Run a local cluster; kubectl --kubeconfig .sandbox/kubeconfig ...
+	$(NPM) exec -- node src/main.ts sandbox --dir .sandbox
+
+.PHONY: run
+run: $(GENERATED) ## Run the operator against .sandbox/kubeconfig (or $$KUBECONFIG)
+	$(NPM) exec -- node src/main.ts run --kubeconfig "$${KUBECONFIG:-$(KUBECONFIG_SANDBOX)}"
+
+.PHONY: demo
+demo: $(GENERATED) controlplane ## The whole maintenance on the embedded sandbox
+	$(NPM) exec -- node src/main.ts demo
+
+.PHONY: docker-build
+docker-build: ## Build the container image (needs a Docker engine)
+	docker build -t $(IMG) .
+
+.PHONY: clean
+clean: ## Remove build outputs and the sandbox state (not the cached control plane)
+	rm -rf dist .sandbox src/kubevirt/generated
