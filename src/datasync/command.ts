@@ -1,0 +1,135 @@
+// `vapp-operator datasync`: the command line of the delta sync worker.
+import { readFile, writeFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DatasyncError, describeIoError } from './errors.ts';
+import { createProgressReporter, type ProgressMode } from './progress.ts';
+import { parseRangesText, type ByteRange } from './ranges.ts';
+import type { DatasyncResult } from './summary.ts';
+import { DEFAULT_BLOCK_SIZE, DEFAULT_CHUNK_SIZE, syncVolumes, type MutationStep } from './sync.ts';
+import { parseSize } from './units.ts';
+
+/**
+ * Test-only hook: when set to N, the worker stops before the N-th change to the target (resize,
+ * write or fsync), says so on stderr and waits to be killed. Tests use it to kill a run at a chosen
+ * point without sleeping.
+ */
+export const PAUSE_AT_STEP_ENV = 'VAPP_DATASYNC_TEST_PAUSE_AT_STEP';
+export const PAUSED_MARKER = 'datasync-test: paused before step';
+
+/** Kubernetes keeps at most 4096 bytes of a termination message. */
+const TERMINATION_MESSAGE_LIMIT = 4096;
+
+interface DatasyncFlags {
+  source: string;
+  target: string;
+  ranges?: string;
+  blockSize: number;
+  chunkSize: number;
+  verify?: boolean;
+  progress: ProgressMode;
+  terminationLog?: string;
+}
+
+function sizeArg(value: string): number {
+  try {
+    return parseSize(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+async function loadRanges(path: string): Promise<ByteRange[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw describeIoError(err, 'ranges', path, 'read');
+  }
+  try {
+    return parseRangesText(text);
+  } catch (err) {
+    if (err instanceof DatasyncError) throw new DatasyncError(err.code, `ranges file ${path}: ${err.message}`);
+    throw err;
+  }
+}
+
+function pauseHook(): ((step: MutationStep) => Promise<void>) | undefined {
+  const raw = process.env[PAUSE_AT_STEP_ENV];
+  if (raw === undefined || raw === '') return undefined;
+  const at = Number(raw);
+  return async (step) => {
+    if (step.index !== at) return;
+    process.stderr.write(`${PAUSED_MARKER} ${step.index} (${step.kind} offset=${step.offset} length=${step.length})\n`);
+    await new Promise<never>(() => setInterval(() => undefined, 60_000));
+  };
+}
+
+async function writeTerminationLog(path: string | undefined, result: DatasyncResult): Promise<void> {
+  if (!path) return;
+  let text = JSON.stringify(result);
+  if (Buffer.byteLength(text) > TERMINATION_MESSAGE_LIMIT && !result.ok) {
+    text = JSON.stringify({ ok: false, error: { code: result.error.code, message: result.error.message.slice(0, 3000) } });
+  }
+  try {
+    await writeFile(path, text);
+  } catch (err) {
+    process.stderr.write(`datasync: cannot write the termination log ${path}: ${(err as Error).message}\n`);
+  }
+}
+
+async function run(flags: DatasyncFlags): Promise<void> {
+  const reporter = createProgressReporter(flags.progress);
+  let result: DatasyncResult;
+  try {
+    const ranges = flags.ranges === undefined ? undefined : await loadRanges(flags.ranges);
+    result = await syncVolumes({
+      source: flags.source,
+      target: flags.target,
+      ranges,
+      blockSize: flags.blockSize,
+      chunkSize: flags.chunkSize,
+      verify: flags.verify ?? false,
+      onProgress: (p) => reporter.update(p),
+      beforeMutation: pauseHook(),
+    });
+    reporter.finish();
+  } catch (err) {
+    reporter.finish();
+    const code = err instanceof DatasyncError ? err.code : 'INTERNAL';
+    const message = err instanceof Error ? err.message : String(err);
+    result = { ok: false, error: { code, message } };
+    process.stderr.write(`datasync: ${message}\n`);
+    if (!(err instanceof DatasyncError) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 1;
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  await writeTerminationLog(flags.terminationLog, result);
+}
+
+/** The `datasync` subcommand of the vapp-operator CLI. */
+export function datasyncCommand(): Command {
+  return new Command('datasync')
+    .description(
+      'Make --target (a replica equal to an older state) equal to --source (the newest snapshot) by writing only the blocks that differ. ' +
+        'Works on regular files (disk.img) and block devices. Prints one JSON summary line on stdout; progress goes to stderr.',
+    )
+    .requiredOption('--source <path>', 'the newest snapshot of the original volume: an image file or a block device (read only)')
+    .requiredOption('--target <path>', 'the replica to update in place: an image file or a block device')
+    .option('--ranges <file>', 'JSON list of changed byte ranges ([{"offset","length"}] or CSI GetMetadataDelta BlockMetadata): read and write only those (ranges mode)')
+    .option('--block-size <size>', 'compare/write granularity, e.g. 4096, 64KiB', sizeArg, DEFAULT_BLOCK_SIZE)
+    .option('--chunk-size <size>', 'read size per side', sizeArg, DEFAULT_CHUNK_SIZE)
+    .option('--verify', 're-read both sides after the sync and compare their SHA-256')
+    .addOption(new Option('--progress <mode>', 'progress on stderr: a bar, JSON lines, or nothing').choices(['auto', 'bar', 'json', 'none']).default('auto'))
+    .option('--termination-log <path>', 'also write the JSON result to this file (a Kubernetes termination message path)')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when the target equals the source (fsynced), 1 on error (the JSON line then holds {"ok":false,"error":{code,message}}).\n' +
+        'Safe to re-run after a crash: a re-run converges to the source.\n\n' +
+        'Examples:\n' +
+        '  vapp-operator datasync --source /snap/disk.img --target /replica/disk.img --verify\n' +
+        '  vapp-operator datasync --source /dev/vapp-source --target /dev/vapp-target --ranges delta.json\n',
+    )
+    .action(async (flags: DatasyncFlags) => {
+      await run(flags);
+    });
+}
