@@ -3,11 +3,13 @@
 // sync worker and the local sandbox. Each subcommand lives next to the code it drives.
 import { Command } from 'commander';
 import { sandboxCommand } from './sandbox/command.ts';
+import { datasyncCommand } from './datasync/command.ts';
 
 const program = new Command('vapp-operator')
   .description('Updates virtual appliances on KubeVirt by cloning them, with almost no downtime.')
   .showHelpAfterError();
 
 program.addCommand(sandboxCommand());
+program.addCommand(datasyncCommand());
 
 await program.parseAsync(process.argv);
