@@ -2,7 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiextensionsV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { thirdPartyCrds } from '../thirdparty/crds.ts';
 
@@ -24,9 +24,15 @@ export async function projectCrds(dir = path.resolve(path.dirname(fileURLToPath(
 
 /** Applies the CRDs and waits for each to be Established (served). */
 export async function installCrds(kubeConfig: KubeConfig, crds: readonly V1CustomResourceDefinition[]): Promise<void> {
-  const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  // Sent as plain JSON through CustomObjectsApi: the typed CRD model would drop the
+  // `x-kubernetes-*` keys, which it only knows under camel-cased names.
+  const objects = kubeConfig.makeApiClient(CustomObjectsApi);
+  const apply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
   for (const crd of crds) {
-    await objects.patch(crd, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    await objects.patchClusterCustomObject({
+      group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions',
+      name: crd.metadata?.name ?? '', body: crd, fieldManager: FIELD_MANAGER, force: true,
+    }, apply);
   }
   const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
   const deadline = Date.now() + ESTABLISHED_TIMEOUT_MS;

@@ -16,7 +16,8 @@ const KEPT_KEYWORDS = new Set([
 ]);
 
 const REF_PREFIX = '#/definitions/';
-const INT_OR_STRING = { 'x-kubernetes-int-or-string': true } as const;
+// The only shape a structural schema accepts for int-or-string.
+const INT_OR_STRING = { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] } as const;
 const ANYTHING = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } as const;
 
 /**
@@ -40,8 +41,12 @@ function convert(definitions: Definitions, node: SchemaNode, refStack: readonly 
   }
 
   if (node.format === 'int-or-string') return { ...INT_OR_STRING };
-  // Quantity is typed ["string","integer","number"] upstream; the API server knows it as int-or-string.
-  if (Array.isArray(node.type)) return { ...INT_OR_STRING };
+  if (Array.isArray(node.type)) {
+    const types = (node.type as unknown[]).filter((t) => t !== 'null');
+    // ["string","null"]: a nullable string. Quantity is ["string","integer","number"]: int-or-string.
+    if (types.length === 1) return convert(definitions, { ...node, type: types[0], nullable: true }, refStack);
+    return { ...INT_OR_STRING };
+  }
 
   const out: SchemaNode = {};
   for (const [key, value] of Object.entries(node)) {
