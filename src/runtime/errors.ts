@@ -1,0 +1,70 @@
+// Classifies errors from @kubernetes/client-node 2.x and from our own RestClient. Both throw
+// ApiException { code, body } where body is the raw response text (usually a JSON v1 Status).
+import { ApiException } from '@kubernetes/client-node';
+
+/** The fields of a metav1.Status that callers branch on. */
+export interface StatusDetails {
+  readonly code: number;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/** The HTTP status and the Status reason/message of an API error, or undefined for other errors. */
+export function apiStatus(err: unknown): StatusDetails | undefined {
+  if (err instanceof ApiException) {
+    const code = (err as ApiException<unknown>).code;
+    return { code, ...parseStatusBody((err as ApiException<unknown>).body) };
+  }
+  // Errors from the watch stream carry the HTTP status this way.
+  const statusCode = err instanceof Error ? (err as Error & { statusCode?: unknown }).statusCode : undefined;
+  if (err instanceof Error && typeof statusCode === 'number') return { code: statusCode, message: err.message };
+  return undefined;
+}
+
+function parseStatusBody(body: unknown): { reason?: string; message?: string } {
+  let value = body;
+  if (typeof body === 'string') {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return body === '' ? {} : { message: body };
+    }
+  }
+  if (value !== null && typeof value === 'object') {
+    const { reason, message } = value as { reason?: unknown; message?: unknown };
+    return {
+      ...(typeof reason === 'string' ? { reason } : {}),
+      ...(typeof message === 'string' ? { message } : {}),
+    };
+  }
+  return {};
+}
+
+/** 404: the object (or its namespace, or its kind) does not exist. */
+export function isNotFound(err: unknown): boolean {
+  return apiStatus(err)?.code === 404;
+}
+
+/** 409 Conflict on a stale resourceVersion (not AlreadyExists, which is also a 409). */
+export function isConflict(err: unknown): boolean {
+  const s = apiStatus(err);
+  return s?.code === 409 && s.reason !== 'AlreadyExists';
+}
+
+/** 409 AlreadyExists on create. */
+export function isAlreadyExists(err: unknown): boolean {
+  const s = apiStatus(err);
+  return s?.code === 409 && s.reason === 'AlreadyExists';
+}
+
+/** 410 Gone: the resourceVersion is too old (compacted); relist. */
+export function isGone(err: unknown): boolean {
+  return apiStatus(err)?.code === 410;
+}
+
+/** A short human-readable description of any error, for logs and conditions. */
+export function errorMessage(err: unknown): string {
+  const s = apiStatus(err);
+  if (s) return `${s.code}${s.reason ? ` ${s.reason}` : ''}: ${s.message ?? 'API error'}`;
+  return err instanceof Error ? err.message : String(err);
+}
