@@ -1,0 +1,68 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { RestClient } from './rest.ts';
+
+/** Names one API resource, e.g. `{group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines'}`. */
+export interface ResourceRef {
+  /** API group; '' for the core group. */
+  readonly group: string;
+  readonly version: string;
+  /** Lower-case plural resource name as in the URL. */
+  readonly plural: string;
+  /** Kind, used for events and logs. */
+  readonly kind: string;
+  /** Cluster-scoped resources set this to false (default true). */
+  readonly namespaced?: boolean;
+}
+
+/** `group/version` or `v1` for the core group. */
+export function apiVersionOf(ref: ResourceRef): string {
+  return ref.group === '' ? ref.version : `${ref.group}/${ref.version}`;
+}
+
+/** A stable identity of a resource, e.g. `virtualmachines.kubevirt.io/v1`. */
+export function resourceId(ref: ResourceRef): string {
+  return `${ref.plural}${ref.group ? `.${ref.group}` : ''}/${ref.version}`;
+}
+
+/** The URL path of a collection, an object or one of its subresources. */
+export function resourcePath(ref: ResourceRef, namespace?: string, name?: string, subresource?: string): string {
+  let path = ref.group === '' ? `/api/${ref.version}` : `/apis/${ref.group}/${ref.version}`;
+  if (namespace && ref.namespaced !== false) path += `/namespaces/${encodeURIComponent(namespace)}`;
+  path += `/${ref.plural}`;
+  if (name !== undefined) path += `/${encodeURIComponent(name)}`;
+  if (subresource !== undefined) path += `/${subresource}`;
+  return path;
+}
+
+interface APIResourceList {
+  resources: { name: string; kind: string; namespaced: boolean }[];
+}
+
+/** Resolves apiVersion + kind to a {@link ResourceRef} through discovery, cached per client. */
+export class ResourceResolver {
+  readonly #client: RestClient;
+  readonly #cache = new Map<string, Promise<APIResourceList>>();
+
+  constructor(client: RestClient) {
+    this.#client = client;
+  }
+
+  async resolve(apiVersion: string, kind: string): Promise<ResourceRef> {
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) as [string, string] : ['', apiVersion];
+    let list = this.#cache.get(apiVersion);
+    if (!list) {
+      list = this.#client.request<APIResourceList>(group === '' ? `/api/${version}` : `/apis/${group}/${version}`);
+      this.#cache.set(apiVersion, list);
+      list.catch(() => this.#cache.delete(apiVersion)); // retry discovery next time
+    }
+    const found = (await list).resources.find((r) => r.kind === kind && !r.name.includes('/'));
+    if (!found) throw new Error(`no resource for kind ${kind} in ${apiVersion}`);
+    return { group, version, plural: found.name, kind, namespaced: found.namespaced };
+  }
+
+  /** The ResourceRef of an object from its apiVersion and kind. */
+  forObject(obj: KubernetesObject): Promise<ResourceRef> {
+    if (!obj.apiVersion || !obj.kind) throw new Error('object needs apiVersion and kind');
+    return this.resolve(obj.apiVersion, obj.kind);
+  }
+}

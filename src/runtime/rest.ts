@@ -1,0 +1,77 @@
+// A thin JSON client over client-node's own HTTP stack (its TLS, auth plugins and undici
+// dispatcher), returning raw JSON. The typed APIs deserialize into classes with Date fields, while
+// watch events are plain JSON; the informer cache and our zod schemas need one shape, the raw one.
+import { ApiException, HttpMethod, type Configuration, type KubeConfig } from '@kubernetes/client-node';
+
+/** Options of one request. */
+export interface RequestOptions {
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  /** Serialized as JSON (which is also valid YAML for server-side apply). */
+  readonly body?: unknown;
+  /** Content-Type of the body (default application/json). */
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
+}
+
+class ConfigHolder {
+  readonly config: Configuration;
+  constructor(config: Configuration) {
+    this.config = config;
+  }
+}
+
+const methods = {
+  GET: HttpMethod.GET,
+  POST: HttpMethod.POST,
+  PUT: HttpMethod.PUT,
+  PATCH: HttpMethod.PATCH,
+  DELETE: HttpMethod.DELETE,
+} as const;
+
+/** Raw JSON access to the API server for paths such as `/apis/vapp.dev/v1alpha1/...`. */
+export class RestClient {
+  readonly kubeConfig: KubeConfig;
+  readonly #config: Configuration;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.kubeConfig = kubeConfig;
+    this.#config = kubeConfig.makeApiClient(ConfigHolder).config;
+  }
+
+  /** Sends a request and returns the parsed JSON body; throws ApiException (raw body) on non-2xx. */
+  async request<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.#send(path, opts);
+    const text = await res.body.text();
+    if (res.httpStatusCode < 200 || res.httpStatusCode > 299) {
+      throw new ApiException(res.httpStatusCode, `${opts.method ?? 'GET'} ${path}: HTTP ${res.httpStatusCode}`, text, res.headers);
+    }
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /** Opens a streaming GET (for watches); throws ApiException on non-2xx. Abort with `signal`. */
+  async stream(path: string, opts: RequestOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.#send(path, opts);
+    const body = res.body.stream();
+    if (res.httpStatusCode < 200 || res.httpStatusCode > 299 || body === null) {
+      const text = await res.body.text().catch(() => '');
+      throw new ApiException(res.httpStatusCode, `GET ${path}: HTTP ${res.httpStatusCode}`, text, res.headers);
+    }
+    return body;
+  }
+
+  async #send(path: string, opts: RequestOptions) {
+    const ctx = this.#config.baseServer.makeRequestContext(path, methods[opts.method ?? 'GET']);
+    for (const [k, v] of Object.entries(opts.query ?? {})) {
+      if (v !== undefined) ctx.setQueryParam(k, String(v));
+    }
+    ctx.setHeaderParam('Accept', 'application/json');
+    if (opts.body !== undefined) {
+      ctx.setHeaderParam('Content-Type', opts.contentType ?? 'application/json');
+      ctx.setBody(JSON.stringify(opts.body));
+    }
+    if (opts.signal) ctx.setSignal(opts.signal);
+    await this.#config.authMethods.default?.applySecurityAuthentication(ctx);
+    return this.#config.httpApi.send(ctx).toPromise();
+  }
+}
