@@ -1,0 +1,286 @@
+// MaintenancePlan: the maintenance descriptor (target levels, approval, window, checks, data sync and
+// rollback settings) and the status of one maintenance run.
+import { z } from 'zod';
+import { API_VERSION, DNS_LABEL, ObjectMetaSchema, conditions, count, dnsLabel, objectName, semverLevel, timestamp } from './meta.ts';
+import { JobTemplateSchema } from './common.ts';
+import { atMostOne, cel, immutableFields, uniqueBy } from './rules.ts';
+
+export const MAINTENANCE_PLAN_KIND = 'MaintenancePlan';
+export const MAINTENANCE_PLAN_PLURAL = 'maintenanceplans';
+export const MAINTENANCE_PLAN_SINGULAR = 'maintenanceplan';
+export const MAINTENANCE_PLAN_SHORT_NAMES = ['mplan', 'mp'] as const;
+
+/** Phases of a MaintenancePlan, in the order a successful run passes through them (then the failure ones). */
+export const PHASES = [
+  'Pending',
+  'Planning',
+  'AwaitingApproval',
+  'Snapshotting',
+  'Cloning',
+  'Updating',
+  'Verifying',
+  'Syncing',
+  'WaitingForWindow',
+  'CuttingOver',
+  'Observing',
+  'Succeeded',
+  'Failed',
+  'Aborted',
+  'RollingBack',
+  'RolledBack',
+] as const;
+export type Phase = (typeof PHASES)[number];
+/** Phases after which the plan does no more work. */
+export const TERMINAL_PHASES: readonly Phase[] = ['Succeeded', 'Failed', 'Aborted', 'RolledBack'];
+
+export const APPROVAL_MODES = ['Automatic', 'Manual'] as const;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+
+/** Days of the week as written in spec.window.days. */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export const STEP_STATES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped'] as const;
+export type StepState = (typeof STEP_STATES)[number];
+
+/** Spec fields that may change after a plan is created; every other spec field is immutable. */
+export const MUTABLE_PLAN_SPEC_FIELDS = ['approvedHash', 'suspend', 'abort'] as const;
+
+const MAX_TARGETS = 64;
+const COMPONENT_REF = new RegExp(`^(${DNS_LABEL.source.slice(1, -1)}/)?${DNS_LABEL.source.slice(1, -1)}$`);
+const HH_MM = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+const TIME_ZONE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+/** A Go duration such as 24h, 90m or 1h30m (no sign). */
+const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$/;
+/** A non-negative Kubernetes quantity such as 64Mi, 1G or 500000 (resource.Quantity without sign). */
+const QUANTITY = /^\+?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
+
+export const TargetSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(127)
+      .regex(COMPONENT_REF, { error: 'must be a component name (postgres) or member/component (db/postgres)' })
+      .describe('The component to bring to the level: its name, or member/name when several members run a component of that name.'),
+    level: semverLevel('Target level (semver) of the component.'),
+  })
+  .describe('A target level for one component.');
+export type Target = z.infer<typeof TargetSchema>;
+
+const TIME_ZONE_MESSAGE = 'spec.window.timeZone must be an IANA time zone name such as Europe/Rome or UTC';
+
+function isKnownTimeZone(tz: string): boolean {
+  if (tz === 'Local') return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const WindowSchema = cel(
+  z
+    .object({
+      days: z
+        .array(z.enum(WEEKDAYS).describe('A day of the week: mon, tue, wed, thu, fri, sat or sun.'))
+        .min(1)
+        .max(7)
+        .default([...WEEKDAYS])
+        .meta({ description: 'Days on which the window opens (in timeZone); every day when omitted.', 'x-kubernetes-list-type': 'set' }),
+      startTime: z.string().regex(HH_MM, { error: 'must be a time HH:MM, 00:00 to 23:59' }).describe('Time of day (HH:MM, 24-hour, in timeZone) when the window opens.'),
+      endTime: z
+        .string()
+        .regex(HH_MM, { error: 'must be a time HH:MM, 00:00 to 23:59' })
+        .describe('Time of day (HH:MM, 24-hour, in timeZone) when the window closes; earlier than startTime means the window ends the next day.'),
+      timeZone: cel(
+        z
+          .string()
+          .min(1)
+          .max(64)
+          .regex(TIME_ZONE, { error: TIME_ZONE_MESSAGE })
+          .refine(isKnownTimeZone, { error: TIME_ZONE_MESSAGE })
+          .default('UTC')
+          .describe('IANA time zone of startTime and endTime, e.g. Europe/Rome.'),
+        // timestamp.getHours(tz) fails on a zone that the API server does not know; the API server
+        // then refuses the object with this rule's message and the evaluation error.
+        { rule: `self != 'Local' && timestamp('2000-01-01T00:00:00Z').getHours(self) >= 0`, message: TIME_ZONE_MESSAGE },
+      ),
+    })
+    .refine((w) => w.startTime !== w.endTime, { error: 'spec.window.endTime must differ from spec.window.startTime', path: ['endTime'] })
+    .describe('When the appliance is modifiable: gates only the cut-over; snapshot, clone, update, verify and pre-copy run at any time. No window: any time.'),
+  { rule: 'self.startTime != self.endTime', message: 'spec.window.endTime must differ from spec.window.startTime', fieldPath: '.endTime' },
+);
+export type MaintenanceWindow = z.infer<typeof WindowSchema>;
+
+export const HttpGetCheckSchema = z
+  .object({
+    service: dnsLabel('Service (one of the appliance\'s spec.services) to check; the check goes to its <service>-preview twin that selects the new slot.'),
+    path: z.string().min(1).max(1024).regex(/^\//, { error: 'must start with /' }).default('/').describe('HTTP path to GET; a 2xx or 3xx answer passes.'),
+    port: z.int().min(1).max(65535).describe('Service port to connect to.'),
+  })
+  .describe('An HTTP GET against the preview Service.');
+
+export const VerifySchema = atMostOne(
+  z
+    .object({
+      timeoutSeconds: z.int().min(1).max(86400).default(900).describe('How long the clone may take to become ready and pass the checks.'),
+      httpGet: HttpGetCheckSchema.optional(),
+      job: z
+        .object({ template: JobTemplateSchema })
+        .optional()
+        .describe('A Job run against the clone; it passes when the Job succeeds. Its containers get VAPP_SLOT and VAPP_APPLIANCE.'),
+    })
+    .describe('Checks that the updated clone must pass, besides every VM being Ready: at most one of httpGet, job.'),
+  ['httpGet', 'job'],
+  'spec.verify',
+);
+export type Verify = z.infer<typeof VerifySchema>;
+
+export const QuantitySchema = z
+  .union([z.int().min(0), z.string().max(64).regex(QUANTITY, { error: 'must be a non-negative quantity such as 64Mi or 1G' })])
+  .describe('A non-negative Kubernetes quantity such as 64Mi.');
+
+export const DataSyncSchema = z
+  .object({
+    maxRounds: z.int().min(1).max(20).default(5).describe('Most pre-copy rounds before the cut-over; the final delta is copied during the cut-over.'),
+    convergedBelow: QuantitySchema.default('64Mi').describe('Pre-copy stops once a round copied less than this many bytes (a quantity such as 64Mi).'),
+    downtimeBudgetSeconds: z
+      .int()
+      .min(1)
+      .max(86400)
+      .default(60)
+      .describe('Longest acceptable projected downtime: the cut-over waits for another window while the projected final sync exceeds it.'),
+  })
+  .describe('Pre-copy of the data volumes while the original serves.');
+export type DataSync = z.infer<typeof DataSyncSchema>;
+
+export const RollbackSchema = z
+  .object({
+    automatic: z.boolean().default(true).describe('Roll back when a check fails during observeSeconds after the cut-over.'),
+    observeSeconds: z.int().min(0).max(604800).default(600).describe('How long to keep checking the appliance after the cut-over.'),
+    retainOriginalFor: z
+      .string()
+      .max(32)
+      .regex(DURATION, { error: 'must be a duration such as 24h, 90m or 1h30m' })
+      .default('24h')
+      .describe('How long the stopped original VMs are kept for a rollback before they are deleted (a duration such as 24h or 90m).'),
+  })
+  .describe('Observation after the cut-over, rollback and release of the original.');
+export type Rollback = z.infer<typeof RollbackSchema>;
+
+const IMMUTABLE_HINT = 'only approvedHash, suspend and abort may change after a MaintenancePlan is created; create a new plan instead';
+
+const PlanSpecObject = z
+  .object({
+    appliance: objectName('Name of the VirtualAppliance (same namespace) to maintain.'),
+    components: uniqueBy(
+      z.array(TargetSchema).min(1).max(MAX_TARGETS).describe('Target levels. Components already at their target are left alone.'),
+      'name',
+      'spec.components[].name',
+    ),
+    allowDowngrade: z.boolean().default(false).describe('Allow targets below the current level; otherwise such a plan fails in planning.'),
+    approval: z
+      .enum(APPROVAL_MODES)
+      .default('Automatic')
+      .describe('Automatic: proceed after planning. Manual: wait until spec.approvedHash equals status.preview.hash.'),
+    approvedHash: z
+      .string()
+      .max(128)
+      .optional()
+      .describe('With approval Manual: the status.preview.hash being approved; an approval approves exactly what was previewed.'),
+    window: WindowSchema.optional(),
+    verify: VerifySchema.prefault({}),
+    dataSync: DataSyncSchema.prefault({}),
+    rollback: RollbackSchema.prefault({}),
+    suspend: z.boolean().default(false).describe('Pause at the next safe point; set back to false to resume.'),
+    abort: z.boolean().default(false).describe('Give up: leave the original serving and clean up the clone. Cannot be undone.'),
+  })
+  .describe('The maintenance to perform. Only approvedHash, suspend and abort may change after creation.');
+
+const IMMUTABLE_PLAN_SPEC_FIELDS = Object.keys(PlanSpecObject.shape).filter((f) => !(MUTABLE_PLAN_SPEC_FIELDS as readonly string[]).includes(f));
+
+export const MaintenancePlanSpecSchema = cel(immutableFields(PlanSpecObject, IMMUTABLE_PLAN_SPEC_FIELDS, 'spec', IMMUTABLE_HINT), {
+  rule: '!oldSelf.abort || self.abort',
+  message: 'spec.abort cannot be set back to false once a plan is aborted',
+  fieldPath: '.abort',
+  reason: 'FieldValueForbidden',
+});
+export type MaintenancePlanSpec = z.infer<typeof MaintenancePlanSpecSchema>;
+export type MaintenancePlanSpecInput = z.input<typeof MaintenancePlanSpecSchema>;
+
+export const ComponentUpdateSchema = z
+  .object({
+    member: dnsLabel('Member running the component.'),
+    component: dnsLabel('Name of the component.'),
+    from: z.string().max(256).describe('Current level.'),
+    to: z.string().max(256).describe('Target level.'),
+  })
+  .describe('A component that the plan updates.');
+export type ComponentUpdate = z.infer<typeof ComponentUpdateSchema>;
+
+export const UnchangedComponentSchema = z
+  .object({
+    member: dnsLabel('Member running the component.'),
+    component: dnsLabel('Name of the component.'),
+    level: z.string().max(256).describe('Current level, which already satisfies the target.'),
+  })
+  .describe('A targeted component that is already at (or above) its target level.');
+export type UnchangedComponent = z.infer<typeof UnchangedComponentSchema>;
+
+export const PreviewSchema = z
+  .object({
+    hash: z.string().max(128).describe('Hash of updates and unchanged; set spec.approvedHash to it to approve a Manual plan.'),
+    updates: z.array(ComponentUpdateSchema).max(MAX_TARGETS * 4).default([]).describe('Components that will be updated, with their current and target levels.'),
+    unchanged: z.array(UnchangedComponentSchema).max(MAX_TARGETS * 4).default([]).describe('Targeted components that are already at their target level.'),
+    estimatedDowntimeSeconds: count('Projected downtime of the cut-over, in seconds.').optional(),
+  })
+  .describe('What the plan will change, computed in planning from the appliance\'s live levels.');
+export type Preview = z.infer<typeof PreviewSchema>;
+
+export const StepSchema = z
+  .object({
+    name: z.string().min(1).max(63).describe('Name of the step, e.g. Snapshot, Clone, Update, Verify, Sync, CutOver, Observe, Release.'),
+    state: z.enum(STEP_STATES).describe('State of the step: Pending, Running, Succeeded, Failed or Skipped.'),
+    startedAt: timestamp('When the step started.').optional(),
+    finishedAt: timestamp('When the step finished.').optional(),
+    message: z.string().max(4096).optional().describe('What the step is doing or why it failed.'),
+    progress: z.string().max(64).optional().describe('Progress within the step, e.g. 2/3 VMs.'),
+  })
+  .describe('One step of the maintenance.');
+export type Step = z.infer<typeof StepSchema>;
+
+export const SyncRoundSchema = z
+  .object({
+    round: z.int().min(1).describe('Round number, from 1; the final round runs during the cut-over.'),
+    bytes: count('Bytes written to the replicas in this round.'),
+    seconds: z.number().min(0).describe('Duration of the round in seconds.'),
+  })
+  .describe('One round of data delta sync.');
+export type SyncRound = z.infer<typeof SyncRoundSchema>;
+
+export const MaintenancePlanStatusSchema = z
+  .object({
+    observedGeneration: count('The .metadata.generation that this status describes.').optional(),
+    phase: z.enum(PHASES).optional().describe(`Where the maintenance is: ${PHASES.join(', ')}.`),
+    progress: z.string().max(16).regex(/^[0-9]+\/[0-9]+$/).optional().describe('Finished steps out of all steps, e.g. 3/8 (for kubectl get).'),
+    preview: PreviewSchema.optional(),
+    steps: z.array(StepSchema).max(32).default([]).describe('The steps of the maintenance and their state.'),
+    syncRounds: z.array(SyncRoundSchema).max(64).default([]).describe('Rounds of data delta sync so far.'),
+    downtimeSeconds: z.number().min(0).optional().describe('Measured downtime: from stopping the original to the Services selecting the ready clone, in seconds.'),
+    nextWindowStart: timestamp('When the next maintenance window opens, while waiting for it.').optional(),
+    conditions: conditions('Ready, Reconciling and Stalled (kstatus) plus Approved, Cloned, Updated, Verified, DataSynced, CutOver and RolledBack.').default([]),
+  })
+  .describe('The observed state of the maintenance, written by the operator.');
+export type MaintenancePlanStatus = z.infer<typeof MaintenancePlanStatusSchema>;
+
+export const MaintenancePlanSchema = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(MAINTENANCE_PLAN_KIND),
+  metadata: ObjectMetaSchema,
+  spec: MaintenancePlanSpecSchema,
+  status: MaintenancePlanStatusSchema.optional(),
+});
+export type MaintenancePlan = z.infer<typeof MaintenancePlanSchema>;
+export type MaintenancePlanInput = z.input<typeof MaintenancePlanSchema>;
