@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { sandboxCommand } from './sandbox/command.ts';
 import { datasyncCommand } from './datasync/command.ts';
+import { runCommand } from './operator/run-command.ts';
 
 const program = new Command('vapp-operator')
   .description('Updates virtual appliances on KubeVirt by cloning them, with almost no downtime.')
@@ -11,5 +12,6 @@ const program = new Command('vapp-operator')
 
 program.addCommand(sandboxCommand());
 program.addCommand(datasyncCommand());
+program.addCommand(runCommand());
 
 await program.parseAsync(process.argv);
