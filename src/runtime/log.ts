@@ -33,14 +33,11 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   return winston.createLogger({
     level: opts.level ?? 'info',
     format: fmt,
-    // winston's bundled typings declare TransportStream twice; the instance is the right one.
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     transports: [new winston.transports.Stream({ stream: opts.stream ?? process.stdout })],
   });
 }
 
 /** A logger that drops everything (default for library code constructed without one). */
 export function silentLogger(): Logger {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- see createLogger
   return winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
 }

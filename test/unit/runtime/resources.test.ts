@@ -1,0 +1,19 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { apiVersionOf, resourceId, resourcePath } from '../../../src/runtime/resources.ts';
+
+const vms = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', kind: 'VirtualMachine' };
+const pods = { group: '', version: 'v1', plural: 'pods', kind: 'Pod' };
+const nodes = { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false };
+
+describe('resource paths', () => {
+  it('builds collection, object and subresource paths for core, grouped and cluster-scoped kinds', () => {
+    assert.equal(resourcePath(vms), '/apis/kubevirt.io/v1/virtualmachines');
+    assert.equal(resourcePath(vms, 'shop', 'db', 'status'), '/apis/kubevirt.io/v1/namespaces/shop/virtualmachines/db/status');
+    assert.equal(resourcePath(pods, 'shop'), '/api/v1/namespaces/shop/pods');
+    assert.equal(resourcePath(nodes, 'ignored', 'n1'), '/api/v1/nodes/n1');
+    assert.equal(apiVersionOf(pods), 'v1');
+    assert.equal(apiVersionOf(vms), 'kubevirt.io/v1');
+    assert.equal(resourceId(vms), 'virtualmachines.kubevirt.io/v1');
+  });
+});
