@@ -9,8 +9,8 @@ export const JobTemplateSchema = z
   .looseObject({
     metadata: z
       .looseObject({
-        labels: z.record(z.string(), z.string()).optional().describe('Labels of the Job.'),
-        annotations: z.record(z.string(), z.string()).optional().describe('Annotations of the Job.'),
+        labels: z.record(z.string().max(317), z.string().max(63).describe('A label value.')).optional().describe('Labels of the Job.'),
+        annotations: z.record(z.string().max(317), z.string().max(65536).describe('An annotation value.')).optional().describe('Annotations of the Job.'),
       })
       .optional()
       .describe('Labels and annotations of the Job.'),
