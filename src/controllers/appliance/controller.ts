@@ -1,0 +1,35 @@
+// The VirtualAppliance controller: what it watches and how events map to appliances.
+import type { VirtualAppliance } from '../../api/v1alpha1/index.ts';
+import { enqueueByLabel, type ControllerDefinition, type ControllerDeps } from '../../runtime/controller.ts';
+import { labelIndex } from '../../runtime/store.ts';
+import { LABEL_APPLIANCE } from '../../api/v1alpha1/index.ts';
+import { BY_CREATED_BY, BY_MEMBER_VM, BY_SERVICE, applianceIndexes, appliancesFor } from './indexes.ts';
+import { applianceReconciler } from './reconciler.ts';
+import { APPLIANCES, PODS, SERVICES, VMIS, VMS } from './resources.ts';
+
+export function applianceController(deps: ControllerDeps): ControllerDefinition {
+  const appliances = deps.cache.informer<VirtualAppliance>(APPLIANCES).store;
+  applianceIndexes(appliances);
+  const pods = deps.cache.informer(PODS).store;
+  if (!pods.hasIndex(BY_CREATED_BY)) pods.addIndex(BY_CREATED_BY, labelIndex(BY_CREATED_BY));
+  const byLabel = enqueueByLabel(LABEL_APPLIANCE);
+
+  return {
+    name: 'virtualappliance',
+    reconcile: applianceReconciler(deps),
+    watches: [
+      { resource: APPLIANCES },
+      // A VM or VMI concerns the appliances naming it in the spec and the one whose label it carries.
+      { resource: VMS, map: (vm) => [...appliancesFor(appliances, BY_MEMBER_VM, vm), ...byLabel(vm, 'update')] },
+      { resource: VMIS, map: (vmi) => [...appliancesFor(appliances, BY_MEMBER_VM, vmi), ...byLabel(vmi, 'update')] },
+      {
+        resource: PODS,
+        map: (pod) => {
+          const vmName = pod.metadata?.labels?.['vm.kubevirt.io/name'];
+          return vmName === undefined ? byLabel(pod, 'update') : [...appliancesFor(appliances, BY_MEMBER_VM, pod, vmName), ...byLabel(pod, 'update')];
+        },
+      },
+      { resource: SERVICES, map: (svc) => appliancesFor(appliances, BY_SERVICE, svc) },
+    ],
+  };
+}

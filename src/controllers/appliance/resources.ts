@@ -1,0 +1,10 @@
+// The kinds the VirtualAppliance controller reads and writes.
+import { GROUP, VERSION, VIRTUAL_APPLIANCE_KIND, VIRTUAL_APPLIANCE_PLURAL } from '../../api/v1alpha1/index.ts';
+import { KUBEVIRT } from '../../kubevirt/types.ts';
+import type { ResourceRef } from '../../runtime/resources.ts';
+
+export const APPLIANCES: ResourceRef = { group: GROUP, version: VERSION, plural: VIRTUAL_APPLIANCE_PLURAL, kind: VIRTUAL_APPLIANCE_KIND };
+export const VMS: ResourceRef = KUBEVIRT.virtualMachines;
+export const VMIS: ResourceRef = KUBEVIRT.virtualMachineInstances;
+export const PODS: ResourceRef = { group: '', version: 'v1', plural: 'pods', kind: 'Pod' };
+export const SERVICES: ResourceRef = { group: '', version: 'v1', plural: 'services', kind: 'Service' };
