@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { API_VERSION, DNS_LABEL, ObjectMetaSchema, conditions, count, dnsLabel, objectName, semverLevel, timestamp } from './meta.ts';
 import { JobTemplateSchema } from './common.ts';
-import { atMostOne, cel, immutableFields, uniqueBy } from './rules.ts';
+import { atMostOne, cel, immutableFields, setOf, uniqueBy } from './rules.ts';
 
 export const MAINTENANCE_PLAN_KIND = 'MaintenancePlan';
 export const MAINTENANCE_PLAN_PLURAL = 'maintenanceplans';
@@ -83,12 +83,9 @@ function isKnownTimeZone(tz: string): boolean {
 export const WindowSchema = cel(
   z
     .object({
-      days: z
-        .array(z.enum(WEEKDAYS).describe('A day of the week: mon, tue, wed, thu, fri, sat or sun.'))
-        .min(1)
-        .max(7)
+      days: setOf(z.array(z.enum(WEEKDAYS).describe('A day of the week: mon, tue, wed, thu, fri, sat or sun.')).min(1).max(7), 'spec.window.days')
         .default([...WEEKDAYS])
-        .meta({ description: 'Days on which the window opens (in timeZone); every day when omitted.', 'x-kubernetes-list-type': 'set' }),
+        .describe('Days on which the window opens (in timeZone); every day when omitted.'),
       startTime: z.string().regex(HH_MM, { error: 'must be a time HH:MM, 00:00 to 23:59' }).describe('Time of day (HH:MM, 24-hour, in timeZone) when the window opens.'),
       endTime: z
         .string()

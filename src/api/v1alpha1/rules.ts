@@ -48,6 +48,22 @@ export function uniqueBy<T extends z.ZodArray<z.ZodObject>>(list: T, key: string
   });
 }
 
+/**
+ * A list of distinct scalars (`x-kubernetes-list-type: set`): the API server refuses duplicates
+ * itself ("Duplicate value"), zod with this check.
+ */
+export function setOf<T extends z.ZodArray>(list: T, what: string): T {
+  return list
+    .superRefine((items, ctx) => {
+      const seen = new Set<unknown>();
+      items.forEach((item, i) => {
+        if (seen.has(item)) ctx.addIssue({ code: 'custom', path: [i], message: `${what} must not repeat ${JSON.stringify(item)}` });
+        seen.add(item);
+      });
+    })
+    .meta({ 'x-kubernetes-list-type': 'set' });
+}
+
 function countSet(keys: readonly string[]): string {
   return keys.map((k) => `(has(self.${k}) ? 1 : 0)`).join(' + ');
 }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { API_VERSION, ANNOTATION_LEVELS, ObjectMetaSchema, SlotSchema, conditions, count, dnsLabel, objectName } from './meta.ts';
 import { JobTemplateSchema } from './common.ts';
-import { cel, exactlyOne, uniqueBy } from './rules.ts';
+import { cel, exactlyOne, setOf, uniqueBy } from './rules.ts';
 
 export const VIRTUAL_APPLIANCE_KIND = 'VirtualAppliance';
 export const VIRTUAL_APPLIANCE_PLURAL = 'virtualappliances';
@@ -93,11 +93,9 @@ export const MemberSchema = cel(
         'name',
         'spec.members[].components[].name',
       ).default([]),
-      dataVolumes: z
-        .array(dnsLabel('Name of a VM volume (spec.template.spec.volumes[].name).'))
-        .max(MAX_VOLUMES)
+      dataVolumes: setOf(z.array(dnsLabel('Name of a VM volume (spec.template.spec.volumes[].name).')).max(MAX_VOLUMES), 'spec.members[].dataVolumes')
         .default([])
-        .meta({ description: 'VM volumes that hold local data: never updated, carried over to the clone by delta sync at cut-over.', 'x-kubernetes-list-type': 'set' }),
+        .describe('VM volumes that hold local data: never updated, carried over to the clone by delta sync at cut-over.'),
       startOrder: z.int().min(0).max(1000).default(0).describe('Clone VMs start in ascending startOrder; members with the same value start together.'),
     })
     .superRefine((member, ctx) => {
@@ -126,14 +124,9 @@ export const VirtualApplianceSpecSchema = z
       'vm',
       'spec.members[].vm',
     ),
-    services: z
-      .array(dnsLabel('Name of a Service in the same namespace.'))
-      .max(MAX_SERVICES)
+    services: setOf(z.array(dnsLabel('Name of a Service in the same namespace.')).max(MAX_SERVICES), 'spec.services')
       .default([])
-      .meta({
-        description: 'Services whose traffic follows the active slot: the operator owns their vapp.dev/slot selector key (server-side apply).',
-        'x-kubernetes-list-type': 'set',
-      }),
+      .describe('Services whose traffic follows the active slot: the operator owns their vapp.dev/slot selector key (server-side apply).'),
   })
   .describe('The desired appliance: its member VMs, their components and its Services.');
 export type VirtualApplianceSpec = z.infer<typeof VirtualApplianceSpecSchema>;
