@@ -127,7 +127,7 @@ export const VerifySchema = atMostOne(
       job: z
         .object({ template: JobTemplateSchema })
         .optional()
-        .describe('A Job run against the clone; it passes when the Job succeeds. Its containers get VAPP_SLOT and VAPP_APPLIANCE.'),
+        .describe('A Job run against the updated clone; the check passes when the Job succeeds.'),
     })
     .describe('Checks that the updated clone must pass, besides every VM being Ready: at most one of httpGet, job.'),
   ['httpGet', 'job'],
@@ -148,7 +148,7 @@ export const DataSyncSchema = z
       .min(1)
       .max(86400)
       .default(60)
-      .describe('Longest acceptable projected downtime: the cut-over waits for another window while the projected final sync exceeds it.'),
+      .describe('Downtime the cut-over may take, in seconds: the budget that the projected downtime of the final sync is checked against.'),
   })
   .describe('Pre-copy of the data volumes while the original serves.');
 export type DataSync = z.infer<typeof DataSyncSchema>;
@@ -223,7 +223,7 @@ export const UnchangedComponentSchema = z
     component: dnsLabel('Name of the component.'),
     level: z.string().max(256).describe('Current level, which already satisfies the target.'),
   })
-  .describe('A targeted component that is already at (or above) its target level.');
+  .describe('A targeted component that is already at its target level.');
 export type UnchangedComponent = z.infer<typeof UnchangedComponentSchema>;
 
 export const PreviewSchema = z

@@ -101,7 +101,8 @@ export function immutableFields<T extends z.ZodObject>(object: T, fields: readon
       const field = shape[f];
       if (!field) throw new Error(`immutableFields: ${f} is not a field of ${parentPath}`);
       // Required fields and fields with a default are always present after defaulting.
-      const alwaysPresent = !field.safeParse(undefined).success ? true : field.safeParse(undefined).data !== undefined;
+      const absent = field.safeParse(undefined);
+      const alwaysPresent = !absent.success || absent.data !== undefined;
       return {
         rule: alwaysPresent ? `self.${f} == oldSelf.${f}` : `has(self.${f}) == has(oldSelf.${f}) && (!has(self.${f}) || self.${f} == oldSelf.${f})`,
         message: `${parentPath}.${f} is immutable: ${hint}`,
