@@ -1,7 +1,7 @@
 // `vapp-operator datasync`: the command line of the delta sync worker.
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DatasyncError, describeIoError } from './errors.ts';
+import { DatasyncError, describeIoError, exitStatusFor } from './errors.ts';
 import { createProgressReporter, type ProgressMode } from './progress.ts';
 import { parseRangesText, type ByteRange } from './ranges.ts';
 import type { DatasyncResult } from './summary.ts';
@@ -100,7 +100,7 @@ async function run(flags: DatasyncFlags): Promise<void> {
     result = { ok: false, error: { code, message } };
     process.stderr.write(`datasync: ${message}\n`);
     if (!(err instanceof DatasyncError) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = 1;
+    process.exitCode = exitStatusFor(code);
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await writeTerminationLog(flags.terminationLog, result);
@@ -123,7 +123,9 @@ export function datasyncCommand(): Command {
     .option('--termination-log <path>', 'also write the JSON result to this file (a Kubernetes termination message path)')
     .addHelpText(
       'after',
-      '\nExit status: 0 when the target equals the source (fsynced), 1 on error (the JSON line then holds {"ok":false,"error":{code,message}}).\n' +
+      '\nExit status: 0 when the target equals the source (fsynced); 2 on an error a retry cannot fix (missing or unreadable\n' +
+        'source, read-only target, sizes, bad ranges file); 1 on other errors (I/O, verification). On error the JSON line\n' +
+        'is {"ok":false,"error":{"code","message"}}.\n' +
         'Safe to re-run after a crash: a re-run converges to the source.\n\n' +
         'Examples:\n' +
         '  vapp-operator datasync --source /snap/disk.img --target /replica/disk.img --verify\n' +

@@ -16,6 +16,30 @@ export type DatasyncErrorCode =
   | 'IO'
   | 'VERIFY_MISMATCH';
 
+/**
+ * Errors that a retry cannot fix (wrong paths, permissions, sizes, a bad ranges file): the command
+ * exits with status 2 for these, and the Job's podFailurePolicy fails at once instead of retrying.
+ * I/O errors and verification mismatches exit with status 1 and are retried.
+ */
+export const PERMANENT_ERRORS: ReadonlySet<string> = new Set<DatasyncErrorCode>([
+  'USAGE',
+  'SOURCE_MISSING',
+  'SOURCE_UNREADABLE',
+  'TARGET_MISSING',
+  'TARGET_READ_ONLY',
+  'TARGET_NOT_WRITABLE',
+  'NOT_FILE_OR_DEVICE',
+  'SAME_FILE',
+  'SIZE_UNSUPPORTED',
+  'NO_SPACE',
+  'RANGES_INVALID',
+]);
+
+/** Exit status of the command for an error code. */
+export function exitStatusFor(code: string): 1 | 2 {
+  return PERMANENT_ERRORS.has(code) ? 2 : 1;
+}
+
 export class DatasyncError extends Error {
   readonly code: DatasyncErrorCode;
 
