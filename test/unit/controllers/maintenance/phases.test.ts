@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PHASES, type Phase, TERMINAL_PHASES } from '../../../../src/api/v1alpha1/index.ts';
+import {
+  type PlanEvent,
+  type PlanState,
+  type Transition,
+  cleanupStep,
+  isSafePoint,
+  isTerminal,
+  planStateFromStatus,
+  progress,
+  stepOf,
+  stepsFor,
+  transition,
+} from '../../../../src/controllers/maintenance/phases.ts';
+
+const fail = (step: string): PlanEvent => ({ type: 'stepFailed', step, reason: `${step}Failed`, message: 'boom' });
+
+/** All events, one of each shape, to probe every phase with. */
+const ALL_EVENTS: readonly PlanEvent[] = [
+  { type: 'admitted' },
+  { type: 'planned', approval: 'Automatic' },
+  { type: 'planned', approval: 'Manual' },
+  { type: 'noChanges' },
+  { type: 'approved' },
+  { type: 'stepSucceeded' },
+  { type: 'stepSucceeded', windowOpen: true },
+  fail('Clone'),
+  { type: 'abortRequested' },
+  { type: 'windowOpen' },
+  { type: 'windowClosed' },
+  { type: 'observePassed' },
+  { type: 'observeFailed', reason: 'CheckFailed', message: 'GET /healthz: 503', rollbackAutomatic: true },
+  { type: 'observeFailed', reason: 'CheckFailed', message: 'GET /healthz: 503', rollbackAutomatic: false },
+  { type: 'rollbackRequested' },
+  { type: 'rollbackDone' },
+  { type: 'cleanupDone' },
+];
+
+/** Runs events from a state, asserting each is accepted; returns the phases passed through. */
+function run(from: PlanState, events: readonly PlanEvent[]): { phases: Phase[]; last: Transition } {
+  let state = from;
+  const phases: Phase[] = [];
+  let last: Transition | undefined;
+  for (const e of events) {
+    last = transition(state, e);
+    assert.equal(last.accepted, true, `${e.type} in ${state.phase}: ${last.message}`);
+    state = last.state;
+    phases.push(state.phase);
+  }
+  assert.ok(last !== undefined);
+  return { phases, last };
+}
+
+const ok: PlanEvent = { type: 'stepSucceeded' };
+
+describe('transition: the way through', () => {
+  it('Automatic: Pending to Succeeded without AwaitingApproval, window open after the sync', () => {
+    const { phases, last } = run({ phase: 'Pending' }, [
+      { type: 'admitted' },
+      { type: 'planned', approval: 'Automatic' },
+      ok,
+      ok,
+      ok,
+      ok,
+      { type: 'stepSucceeded', windowOpen: true },
+      ok,
+      { type: 'observePassed' },
+    ]);
+    assert.deepEqual(phases, ['Planning', 'Snapshotting', 'Cloning', 'Updating', 'Verifying', 'Syncing', 'CuttingOver', 'Observing', 'Succeeded']);
+    assert.equal(last.reason, 'Succeeded');
+  });
+
+  it('Manual: waits in AwaitingApproval until approved', () => {
+    const { phases, last } = run({ phase: 'Planning' }, [{ type: 'planned', approval: 'Manual' }]);
+    assert.deepEqual(phases, ['AwaitingApproval']);
+    assert.match(last.message, /spec\.approvedHash to status\.preview\.hash/);
+    assert.deepEqual(run({ phase: 'AwaitingApproval' }, [{ type: 'approved' }]).phases, ['Snapshotting']);
+  });
+
+  it('nothing behind: Succeeded with reason NoChanges, from planning or while awaiting approval', () => {
+    for (const phase of ['Planning', 'AwaitingApproval'] as const) {
+      const t = transition({ phase }, { type: 'noChanges' });
+      assert.deepEqual([t.state.phase, t.reason], ['Succeeded', 'NoChanges']);
+    }
+  });
+
+  it('only the cut-over waits for the window', () => {
+    const closed = run({ phase: 'Syncing' }, [ok, { type: 'windowClosed' }, { type: 'windowOpen' }, { type: 'windowClosed' }, ok]);
+    assert.deepEqual(closed.phases, ['WaitingForWindow', 'WaitingForWindow', 'CuttingOver', 'CuttingOver', 'Observing']);
+    assert.equal(transition({ phase: 'Syncing' }, { type: 'stepSucceeded', windowOpen: false }).state.phase, 'WaitingForWindow');
+    // the steps before the sync never look at the window
+    for (const phase of ['Snapshotting', 'Cloning', 'Updating', 'Verifying'] as const) {
+      assert.equal(transition({ phase }, { type: 'windowOpen' }).accepted, false);
+      assert.equal(transition({ phase }, { type: 'windowClosed' }).accepted, false);
+    }
+  });
+});
+
+describe('transition: failures', () => {
+  for (const phase of ['Pending', 'Planning', 'AwaitingApproval'] as const) {
+    it(`${phase}: nothing to clean up, Failed at once`, () => {
+      const t = transition({ phase }, { type: 'stepFailed', step: 'Plan', reason: 'DowngradeNotAllowed', message: 'postgres: target 16.1.0 is below the current 16.2.0' });
+      assert.deepEqual(t.state, { phase: 'Failed' });
+      assert.equal(t.reason, 'DowngradeNotAllowed');
+      assert.match(t.message, /^Plan: postgres: target 16\.1\.0/);
+    });
+  }
+
+  for (const phase of ['Snapshotting', 'Cloning', 'Updating', 'Verifying', 'Syncing', 'WaitingForWindow'] as const) {
+    it(`${phase}: removes the clone, then Failed with the reason`, () => {
+      const t = transition({ phase }, fail('Clone'));
+      assert.deepEqual(t.state, { phase, cleanup: { action: 'RemoveClone', then: 'Failed', reason: 'CloneFailed', message: 'Clone: boom' } });
+      const done = transition(t.state, { type: 'cleanupDone' });
+      assert.deepEqual(done.state, { phase: 'Failed' });
+      assert.deepEqual([done.reason, done.message], ['CloneFailed', 'Clone: boom']);
+    });
+  }
+
+  it('CuttingOver: restores the original, then Failed', () => {
+    const t = transition({ phase: 'CuttingOver' }, fail('CutOver'));
+    assert.equal(t.state.cleanup?.action, 'RestoreOriginal');
+    assert.deepEqual(transition(t.state, { type: 'cleanupDone' }).state, { phase: 'Failed' });
+  });
+
+  it('during a cleanup only cleanupDone moves on; a repeated abort is accepted and changes nothing', () => {
+    const cleaning = transition({ phase: 'Cloning' }, fail('Clone')).state;
+    for (const e of ALL_EVENTS) {
+      const t = transition(cleaning, e);
+      if (e.type === 'cleanupDone') continue;
+      assert.deepEqual(t.state, cleaning, e.type);
+      assert.equal(t.accepted, e.type === 'abortRequested', e.type);
+    }
+  });
+
+  it('Observing: a failed check rolls back with rollback.automatic, else fails and keeps the clone serving', () => {
+    const auto = run({ phase: 'Observing' }, [{ type: 'observeFailed', reason: 'CheckFailed', message: 'GET /healthz: 503', rollbackAutomatic: true }, { type: 'rollbackDone' }]);
+    assert.deepEqual(auto.phases, ['RollingBack', 'RolledBack']);
+    const manual = transition({ phase: 'Observing' }, { type: 'observeFailed', reason: 'CheckFailed', message: 'GET /healthz: 503', rollbackAutomatic: false });
+    assert.equal(manual.state.phase, 'Failed');
+    assert.equal(manual.reason, 'CheckFailed');
+    assert.match(manual.message, /clone keeps serving and the original is retained/);
+    assert.deepEqual(run({ phase: 'Observing' }, [{ type: 'rollbackRequested' }]).phases, ['RollingBack']);
+  });
+
+  it('a failed rollback is Failed with RollbackFailed', () => {
+    const t = transition({ phase: 'RollingBack' }, fail('Rollback'));
+    assert.deepEqual([t.state.phase, t.reason], ['Failed', 'RollbackFailed']);
+  });
+});
+
+describe('transition: abort', () => {
+  for (const phase of ['Pending', 'Planning', 'AwaitingApproval'] as const) {
+    it(`${phase}: Aborted at once`, () => assert.deepEqual(transition({ phase }, { type: 'abortRequested' }).state, { phase: 'Aborted' }));
+  }
+  for (const phase of ['Snapshotting', 'Cloning', 'Updating', 'Verifying', 'Syncing', 'WaitingForWindow'] as const) {
+    it(`${phase}: removes the clone, then Aborted`, () => {
+      const t = transition({ phase }, { type: 'abortRequested' });
+      assert.deepEqual(t.state.cleanup, { action: 'RemoveClone', then: 'Aborted', reason: 'AbortRequested', message: 'spec.abort is set: the original keeps serving' });
+      assert.deepEqual(transition(t.state, { type: 'cleanupDone' }).state, { phase: 'Aborted' });
+    });
+  }
+  for (const phase of ['CuttingOver', 'Observing', 'RollingBack'] as const) {
+    it(`${phase}: refused, rollback is the way back`, () => {
+      const t = transition({ phase }, { type: 'abortRequested' });
+      assert.equal(t.accepted, false);
+      assert.deepEqual(t.state, { phase });
+      assert.equal(t.reason, 'AbortRefused');
+      assert.match(t.message, /original is already stopped.*roll(ing)? back/);
+    });
+  }
+});
+
+describe('transition: what does not apply', () => {
+  for (const phase of TERMINAL_PHASES) {
+    it(`${phase} accepts no events`, () => {
+      for (const e of ALL_EVENTS) {
+        const t = transition({ phase }, e);
+        assert.deepEqual([t.accepted, t.state, t.reason], [false, { phase }, 'Terminal'], e.type);
+      }
+    });
+  }
+
+  it('an event out of place leaves the state and says why', () => {
+    const t = transition({ phase: 'Cloning' }, { type: 'approved' });
+    assert.deepEqual(t, { state: { phase: 'Cloning' }, accepted: false, reason: 'EventNotApplicable', message: 'approved does not apply in phase Cloning' });
+  });
+
+  it('every phase is reachable from Pending, and every non-terminal phase can end', () => {
+    const visited = new Set<string>();
+    const queue: PlanState[] = [{ phase: 'Pending' }];
+    const seen = new Set<Phase>();
+    for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+      if (visited.has(JSON.stringify(s))) continue;
+      visited.add(JSON.stringify(s));
+      seen.add(s.phase);
+      for (const e of ALL_EVENTS) queue.push(transition(s, e).state);
+    }
+    assert.deepEqual([...seen].sort(), [...PHASES].sort());
+    for (const phase of PHASES.filter((p) => !isTerminal(p))) {
+      assert.ok(ALL_EVENTS.some((e) => transition({ phase }, e).state.phase !== phase), `${phase} is a dead end`);
+    }
+  });
+});
+
+describe('isSafePoint', () => {
+  const safe: Record<Phase, boolean> = {
+    Pending: true,
+    Planning: true,
+    AwaitingApproval: true,
+    Snapshotting: true,
+    Cloning: true,
+    Updating: true,
+    Verifying: true,
+    Syncing: true,
+    WaitingForWindow: true,
+    CuttingOver: false,
+    Observing: false,
+    RollingBack: false,
+    Succeeded: false,
+    Failed: false,
+    Aborted: false,
+    RolledBack: false,
+  };
+  for (const phase of PHASES) {
+    it(`${phase}: ${safe[phase] ? 'pauses' : 'runs on'}`, () => assert.equal(isSafePoint(phase), safe[phase]));
+  }
+  it('a cleanup always runs to its end', () => {
+    assert.equal(isSafePoint({ phase: 'Cloning', cleanup: { action: 'RemoveClone', then: 'Aborted', reason: 'AbortRequested', message: '' } }), false);
+  });
+});
+
+describe('steps', () => {
+  it('lists the steps in order: Approve only for Manual, Observe only with observeSeconds > 0', () => {
+    assert.deepEqual(stepsFor({ approval: 'Manual', rollback: { observeSeconds: 600 } }), ['Plan', 'Approve', 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'Observe', 'Release']);
+    assert.deepEqual(stepsFor({ approval: 'Automatic', rollback: { observeSeconds: 0 } }), ['Plan', 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'Release']);
+  });
+
+  it('names that fit status.steps[].name (1 to 63 characters)', () => {
+    for (const name of stepsFor({ approval: 'Manual', rollback: { observeSeconds: 1 } })) assert.ok(name.length >= 1 && name.length <= 63);
+  });
+
+  it('maps each working phase to its step', () => {
+    assert.deepEqual(PHASES.map((p) => stepOf(p) ?? '-'), ['-', 'Plan', 'Approve', 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'CutOver', 'Observe', '-', '-', '-', 'Rollback', '-']);
+    assert.equal(stepOf(transition({ phase: 'Cloning' }, fail('Clone')).state), 'Cleanup');
+  });
+
+  it('progress counts finished (Succeeded or Skipped) steps out of all', () => {
+    assert.equal(progress([]), '0/0');
+    assert.equal(progress([{ state: 'Succeeded' }, { state: 'Skipped' }, { state: 'Running' }, { state: 'Pending' }, { state: 'Failed' }]), '2/5');
+    assert.match(progress(stepsFor({ approval: 'Manual', rollback: { observeSeconds: 600 } }).map(() => ({ state: 'Succeeded' as const }))), /^10\/10$/);
+  });
+});
+
+describe('persisting a cleanup in status.steps', () => {
+  it('round-trips through a Running Cleanup step', () => {
+    for (const state of [
+      transition({ phase: 'Updating' }, { type: 'stepFailed', step: 'Update', reason: 'UpdateJobFailed', message: 'job shop-db-update: exit 1: "a (b): c"' }).state,
+      transition({ phase: 'CuttingOver' }, fail('CutOver')).state,
+      transition({ phase: 'Syncing' }, { type: 'abortRequested' }).state,
+    ]) {
+      const step = cleanupStep(state.cleanup!);
+      assert.equal(step.name, 'Cleanup');
+      assert.ok((step.message ?? '').length <= 4096);
+      assert.deepEqual(planStateFromStatus({ phase: state.phase, steps: [{ name: 'Clone', state: 'Failed' }, step] }), state);
+    }
+  });
+
+  it('reads a plain phase without a cleanup, and Pending without a status', () => {
+    assert.deepEqual(planStateFromStatus(undefined), { phase: 'Pending' });
+    assert.deepEqual(planStateFromStatus({ phase: 'Cloning', steps: [{ name: 'Cleanup', state: 'Succeeded', message: 'RemoveClone then Failed (CloneFailed): x' }] }), { phase: 'Cloning' });
+    assert.deepEqual(planStateFromStatus({ phase: 'Failed', steps: [{ name: 'Cleanup', state: 'Running', message: 'RemoveClone then Failed (CloneFailed): x' }] }), { phase: 'Failed' });
+  });
+});
