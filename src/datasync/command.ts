@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DatasyncError, describeIoError, exitStatusFor } from './errors.ts';
 import { createProgressReporter, type ProgressMode } from './progress.ts';
-import { parseRangesText, type ByteRange } from './ranges.ts';
+import type { ByteRange } from './ranges.ts';
 import type { DatasyncResult } from './summary.ts';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_CHUNK_SIZE, syncVolumes, type MutationStep } from './sync.ts';
 import { parseSize } from './units.ts';
@@ -46,6 +46,7 @@ async function loadRanges(path: string): Promise<ByteRange[]> {
     throw describeIoError(err, 'ranges', path, 'read');
   }
   try {
+    const { parseRangesText } = await import('./ranges-file.ts');
     return parseRangesText(text);
   } catch (err) {
     if (err instanceof DatasyncError) throw new DatasyncError(err.code, `ranges file ${path}: ${err.message}`);

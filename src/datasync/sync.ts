@@ -22,7 +22,7 @@ import { MiB } from './units.ts';
 import type { SyncSummary } from './summary.ts';
 
 export const DEFAULT_BLOCK_SIZE = 4096;
-export const DEFAULT_CHUNK_SIZE = 8 * MiB;
+export const DEFAULT_CHUNK_SIZE = 4 * MiB;
 export const MAX_BLOCK_SIZE = 64 * MiB;
 
 /** Progress of a run, reported after every chunk. */
@@ -50,7 +50,7 @@ export interface SyncOptions {
   readonly ranges?: readonly ByteRange[] | undefined;
   /** Comparison and write granularity (default 4 KiB). */
   readonly blockSize?: number | undefined;
-  /** Read size per side (default 8 MiB, rounded up to a multiple of the block size). */
+  /** Read size per side (default 4 MiB, rounded up to a multiple of the block size). */
   readonly chunkSize?: number | undefined;
   /** Re-read both sides after the sync and compare their SHA-256. */
   readonly verify?: boolean | undefined;
@@ -71,10 +71,17 @@ interface Window {
   readonly parts: readonly ByteRange[];
 }
 
+/** Chunks read ahead of the one being compared in compare mode. */
+const COMPARE_READ_AHEAD = 2;
 /** Ranges closer than this are read from the source with one read (the gap is read and discarded). */
 const RANGE_READ_GAP = 0;
-/** Reads in flight in ranges mode (libuv's thread pool has 4 threads by default). */
-const RANGE_READ_DEPTH = 4;
+/**
+ * Reads queued ahead in ranges mode. More than libuv's 4 threads: keeping the pool always busy
+ * measured 1.6x faster on scattered 4 KiB ranges than 4 (and a bigger pool did not help).
+ */
+const RANGE_READ_DEPTH = 16;
+/** Memory for reads queued ahead in ranges mode, in chunks. */
+const RANGE_READ_BUDGET_CHUNKS = 4;
 
 async function readFully(handle: FileHandle, buf: Buffer, length: number, position: number): Promise<number> {
   let done = 0;
@@ -202,31 +209,31 @@ class SyncRun {
     this.total = size;
     if (size === 0) return;
     const bufSize = Math.min(this.chunk, Math.ceil(size / this.bs) * this.bs);
-    const slots: Slot[] = [0, 1].map(() => ({ s: Buffer.allocUnsafe(bufSize), t: Buffer.allocUnsafe(bufSize) }));
-    const load = async (slot: Slot, off: number): Promise<number> => {
+    const chunks = Math.ceil(size / this.chunk);
+    const depth = Math.min(COMPARE_READ_AHEAD + 1, chunks);
+    const slots: Slot[] = Array.from({ length: depth }, () => ({ s: Buffer.allocUnsafe(bufSize), t: Buffer.allocUnsafe(bufSize) }));
+    const load = async (slot: Slot, off: number): Promise<void> => {
       const n = Math.min(this.chunk, size - off);
       const tn = Math.max(0, Math.min(n, knownZeroFrom - off));
       await Promise.all([this.readSource(slot.s, n, off), tn > 0 ? this.readTarget(slot.t, tn, off) : undefined]);
       if (tn < n) slot.t.fill(0, tn, n);
-      return n;
     };
-    const start = (slot: Slot, off: number): Promise<number> => {
-      const p = load(slot, off);
+    // Chunk k is read into slot k % depth, up to depth - 1 chunks ahead of the one being compared.
+    const pending: Promise<void>[] = [];
+    const start = (k: number): void => {
+      if (k >= chunks) return;
+      const p = load(slots[k % depth] as Slot, k * this.chunk);
       p.catch(() => undefined); // handled where awaited; avoids an unhandled rejection if we stop first
-      return p;
+      pending[k % depth] = p;
     };
-    let off = 0;
-    let i = 0;
-    let pending: Promise<number> | undefined = start(slots[0] as Slot, 0);
-    while (pending) {
-      const slot = slots[i % 2] as Slot;
-      const n: number = await pending;
-      const next: number = off + n;
-      pending = next < size ? start(slots[(i + 1) % 2] as Slot, next) : undefined;
-      await this.compareChunk(slot, n, off);
-      this.progress('sync', next, size);
-      off = next;
-      i++;
+    for (let k = 0; k < depth; k++) start(k);
+    for (let k = 0; k < chunks; k++) {
+      await pending[k % depth];
+      const off = k * this.chunk;
+      const n = Math.min(this.chunk, size - off);
+      await this.compareChunk(slots[k % depth] as Slot, n, off);
+      start(k + depth);
+      this.progress('sync', off + n, size);
     }
   }
 
@@ -235,8 +242,8 @@ class SyncRun {
     const { s, t } = slot;
     const bs = this.bs;
     this.bytesCompared += n;
-    if (s.compare(t, 0, n, 0, n) === 0) return;
     // Small blocks are compared in groups first, so an equal 64 KiB costs one memcmp, not sixteen.
+    // (No whole-chunk memcmp first: with changes spread out, nearly every chunk differs somewhere.)
     const group = bs >= 65536 ? bs : bs * Math.floor(65536 / bs);
     let run = -1;
     for (let g = 0; g < n; g += group) {
@@ -309,30 +316,39 @@ class SyncRun {
     return out;
   }
 
-  /** Copies ranges of the source to the target, with up to RANGE_READ_DEPTH source reads in flight. */
+  /**
+   * Copies ranges of the source to the target. Source reads are issued ahead, up to
+   * RANGE_READ_DEPTH reads and RANGE_READ_BUDGET_CHUNKS chunks of memory in flight, so the disk
+   * always has requests queued (small random reads are latency-bound); writes follow in order.
+   */
   async copyRanges(ranges: readonly ByteRange[], targetKnownZero: boolean): Promise<void> {
     const windows = this.windows(ranges);
     if (windows.length === 0) return;
-    const depth = Math.min(RANGE_READ_DEPTH, windows.length);
-    const largest = windows.reduce((m, w) => Math.max(m, w.length), 0);
-    const buffers = Array.from({ length: depth }, () => Buffer.allocUnsafe(largest));
-    const scratch = Buffer.allocUnsafe(Math.min(largest, this.chunk));
-    const inflight: Promise<void>[] = [];
-    const start = (k: number): void => {
-      const w = windows[k];
-      if (!w) return;
-      const p = this.readSource(buffers[k % depth] as Buffer, w.length, w.offset);
-      p.catch(() => undefined); // handled where awaited
-      inflight[k % depth] = p;
+    const budget = RANGE_READ_BUDGET_CHUNKS * this.chunk;
+    const scratch = Buffer.allocUnsafe(Math.min(this.chunk, windows.reduce((m, w) => Math.max(m, w.length), 0)));
+    const queue: { window: Window; buf: Buffer; read: Promise<void> }[] = [];
+    let next = 0;
+    let queuedBytes = 0;
+    const fill = (): void => {
+      while (next < windows.length && queue.length < RANGE_READ_DEPTH) {
+        const window = windows[next] as Window;
+        if (queue.length > 0 && queuedBytes + window.length > budget) break;
+        const buf = Buffer.allocUnsafe(window.length);
+        const read = this.readSource(buf, window.length, window.offset);
+        read.catch(() => undefined); // handled where awaited
+        queue.push({ window, buf, read });
+        queuedBytes += window.length;
+        next++;
+      }
     };
-    for (let k = 0; k < depth; k++) start(k);
-    for (let k = 0; k < windows.length; k++) {
-      const w = windows[k] as Window;
-      const buf = buffers[k % depth] as Buffer;
-      await inflight[k % depth];
-      for (const part of w.parts) await this.copyPart(buf, part.offset - w.offset, part, targetKnownZero, scratch);
+    fill();
+    for (let head = queue.shift(); head; head = queue.shift()) {
+      await head.read;
+      queuedBytes -= head.window.length;
+      fill();
+      const w = head.window;
+      for (const part of w.parts) await this.copyPart(head.buf, part.offset - w.offset, part, targetKnownZero, scratch);
       this.bytesCompared += totalLength(w.parts);
-      start(k + depth);
       this.progress('sync', this.bytesCompared, this.total);
     }
   }

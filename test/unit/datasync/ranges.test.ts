@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { countTouchedBlocks, normalizeRanges, parseRangesText, totalLength } from '../../../src/datasync/ranges.ts';
+import { countTouchedBlocks, normalizeRanges, totalLength } from '../../../src/datasync/ranges.ts';
+import { parseRangesText } from '../../../src/datasync/ranges-file.ts';
 import { DatasyncError } from '../../../src/datasync/errors.ts';
 import { random } from './helpers.ts';
 

@@ -1,0 +1,278 @@
+// Benchmark of the datasync worker (`make bench-datasync`): not a test, a script that prints figures.
+//
+// It generates a random (sparse-free) image, a copy of it (the target, i.e. the clone's replica),
+// and two sources with 1% and 10% of its 4 KiB blocks rewritten at random places. Then, on the same
+// files in one run, it times:
+//   - our worker, compare-and-write (block size 4 KiB, the default, and 64 KiB),
+//   - our worker in ranges mode, given the exact change list,
+//   - rsync --inplace --no-whole-file (installed from Debian's packages when missing),
+//   - cat source target > /dev/null: reading both files, the floor of any compare-and-write.
+// Every run starts with the files' page cache dropped (posix_fadvise DONTNEED through dd
+// iflag=nocache) after a sync, so all tools read from the disk; ours and cat are also timed with the
+// files cached. Wall time of the whole process is measured; writers are timed until their data is
+// on disk (ours fsyncs; rsync is followed by sync of the target file). Every writer's result is
+// checked with cmp. Prints a Markdown table and writes JSON to bench-results/.
+//
+//   npx node scripts/bench-datasync.ts [--size 2GiB] [--dir /tmp] [--seed 1] [--keep]
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatBytes, MiB, parseSize } from '../src/datasync/units.ts';
+import { syncSummarySchema, type SyncSummary } from '../src/datasync/summary.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'src/datasync/cli.ts');
+const MAIN = join(ROOT, 'src/main.ts');
+const BLOCK = 4096;
+
+const { values: args } = parseArgs({
+  options: {
+    size: { type: 'string', default: '2GiB' },
+    dir: { type: 'string', default: tmpdir() },
+    seed: { type: 'string', default: '1' },
+    keep: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(ROOT, 'bench-results') },
+  },
+});
+
+function sh(cmd: string, argv: readonly string[], opts: { input?: string; stdout?: 'pipe' | 'ignore' | number } = {}): SpawnSyncReturns<string> {
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'], maxBuffer: 64 * MiB });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function must(cmd: string, argv: readonly string[]): string {
+  const r = sh(cmd, argv);
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${String(r.status)}): ${r.stderr}`);
+  return r.stdout;
+}
+
+const has = (cmd: string): boolean => sh('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+function ensureRsync(): void {
+  if (has('rsync')) return;
+  console.error('rsync is missing: installing it from the Debian packages');
+  const asRoot = process.getuid?.() === 0 ? [] : ['sudo'];
+  const apt = (...a: string[]): number | null => {
+    const [cmd, ...rest] = [...asRoot, 'apt-get', ...a];
+    return spawnSync(cmd ?? 'apt-get', rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status;
+  };
+  if (apt('install', '-y', '--no-install-recommends', 'rsync') !== 0) {
+    apt('update');
+    if (apt('install', '-y', '--no-install-recommends', 'rsync') !== 0) throw new Error('could not install rsync with apt-get');
+  }
+}
+
+/** mulberry32 */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function generate(path: string, size: number): Promise<void> {
+  const h = await open(path, 'w');
+  const buf = Buffer.allocUnsafe(8 * MiB);
+  try {
+    for (let off = 0; off < size; off += buf.length) {
+      const n = Math.min(buf.length, size - off);
+      randomFillSync(buf, 0, n);
+      await h.write(buf, 0, n, off);
+    }
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** Copies base to path and rewrites `fraction` of its 4 KiB blocks; returns the exact change list. */
+async function mutate(base: string, path: string, fraction: number, random: () => number): Promise<{ offset: number; length: number }[]> {
+  await copyFile(base, path);
+  const { size } = await stat(path);
+  const blocks = Math.floor(size / BLOCK);
+  const count = Math.round(blocks * fraction);
+  const chosen = new Uint8Array(blocks);
+  for (let picked = 0; picked < count; ) {
+    const b = Math.floor(random() * blocks);
+    if (chosen[b]) continue;
+    chosen[b] = 1;
+    picked++;
+  }
+  const h = await open(path, 'r+');
+  const data = Buffer.allocUnsafe(BLOCK);
+  const ranges: { offset: number; length: number }[] = [];
+  try {
+    for (let b = 0; b < blocks; b++) {
+      if (!chosen[b]) continue;
+      randomFillSync(data);
+      await h.write(data, 0, BLOCK, b * BLOCK);
+      const last = ranges.at(-1);
+      if (last && last.offset + last.length === b * BLOCK) last.length += BLOCK;
+      else ranges.push({ offset: b * BLOCK, length: BLOCK });
+    }
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  return ranges;
+}
+
+/** Flushes dirty data and drops the files' pages from the page cache. */
+function dropCache(...paths: string[]): void {
+  must('sync', []);
+  for (const p of paths) must('dd', [`if=${p}`, 'iflag=nocache', 'count=0', 'status=none']);
+}
+
+function warm(...paths: string[]): void {
+  for (const p of paths) sh('cat', [p], { stdout: 'ignore' });
+}
+
+function timed<T>(fn: () => T): { seconds: number; value: T } {
+  const t = performance.now();
+  const value = fn();
+  return { seconds: (performance.now() - t) / 1000, value };
+}
+
+function same(a: string, b: string): boolean {
+  return sh('cmp', ['-s', a, b]).status === 0;
+}
+
+interface Row {
+  case: string;
+  tool: string;
+  cache: 'cold' | 'warm';
+  seconds: number;
+  /** Our worker's own time (from its summary), without process start. */
+  workerSeconds?: number;
+  bytesWritten?: number;
+  changedBlocks?: number;
+  correct?: boolean;
+}
+
+async function main(): Promise<void> {
+  const size = parseSize(args.size);
+  ensureRsync();
+  const dir = await mkdtemp(join(resolve(args.dir), 'vapp-bench-datasync-'));
+  const random = rng(Number(args.seed));
+  const rows: Row[] = [];
+  const loadBefore = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+  try {
+    console.error(`generating a ${formatBytes(size)} random image in ${dir}`);
+    const base = join(dir, 'base.img');
+    const target = join(dir, 'target.img');
+    await generate(base, size);
+    const cases: { name: string; source: string; rangesFile: string; changed: number }[] = [];
+    for (const fraction of [0.01, 0.1]) {
+      const name = `${Math.round(fraction * 100)}%`;
+      const source = join(dir, `source-${Math.round(fraction * 100)}.img`);
+      const ranges = await mutate(base, source, fraction, random);
+      const rangesFile = join(dir, `ranges-${Math.round(fraction * 100)}.json`);
+      await writeFile(rangesFile, JSON.stringify(ranges));
+      cases.push({ name, source, rangesFile, changed: ranges.reduce((s, r) => s + r.length, 0) });
+    }
+    const reset = async (): Promise<void> => {
+      await copyFile(base, target);
+    };
+    const ours = (c: (typeof cases)[number], label: string, extra: string[], cache: 'cold' | 'warm'): void => {
+      const r = timed(() => sh(process.execPath, [CLI, '--source', c.source, '--target', target, '--progress', 'none', ...extra]));
+      if (r.value.status !== 0) throw new Error(`datasync failed: ${r.value.stderr}`);
+      const s: SyncSummary = syncSummarySchema.parse(JSON.parse(r.value.stdout));
+      rows.push({ case: c.name, tool: label, cache, seconds: r.seconds, workerSeconds: s.seconds, bytesWritten: s.bytesWritten, changedBlocks: s.changedBlocks, correct: same(c.source, target) });
+      console.error(`${c.name} ${label} ${cache}: ${r.seconds.toFixed(2)} s`);
+    };
+    for (const c of cases) {
+      console.error(`case ${c.name}: ${formatBytes(c.changed)} changed`);
+      for (const [label, extra] of [
+        ['datasync compare, 4 KiB blocks', ['--block-size', '4096']],
+        ['datasync compare, 64 KiB blocks', ['--block-size', '65536']],
+        ['datasync ranges (exact list)', ['--ranges', c.rangesFile]],
+      ] as const) {
+        await reset();
+        dropCache(c.source, target, base);
+        ours(c, label, [...extra], 'cold');
+      }
+      await reset();
+      dropCache(c.source, target, base);
+      const rs = timed(() => {
+        const r = sh('rsync', ['--inplace', '--no-whole-file', c.source, target]);
+        if (r.status !== 0) throw new Error(`rsync failed: ${r.stderr}`);
+        must('sync', [target]);
+        return r;
+      });
+      rows.push({ case: c.name, tool: 'rsync --inplace --no-whole-file', cache: 'cold', seconds: rs.seconds, correct: same(c.source, target) });
+      console.error(`${c.name} rsync cold: ${rs.seconds.toFixed(2)} s`);
+      dropCache(c.source, target, base);
+      const cat = timed(() => sh('cat', [c.source, target], { stdout: 'ignore' }));
+      rows.push({ case: c.name, tool: 'cat source target > /dev/null', cache: 'cold', seconds: cat.seconds });
+      // The same two with both files in the page cache.
+      await reset();
+      must('sync', []);
+      warm(c.source, target);
+      ours(c, 'datasync compare, 4 KiB blocks', ['--block-size', '4096'], 'warm');
+      warm(c.source, target);
+      const catWarm = timed(() => sh('cat', [c.source, target], { stdout: 'ignore' }));
+      rows.push({ case: c.name, tool: 'cat source target > /dev/null', cache: 'warm', seconds: catWarm.seconds });
+    }
+    // Process start of the two entry points (the main CLI loads every subcommand).
+    const startMain = timed(() => sh(process.execPath, [MAIN, 'datasync', '--help'])).seconds;
+    const startCli = timed(() => sh(process.execPath, [CLI, '--help'])).seconds;
+    const loadAfter = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+    const machine = {
+      cpu: (await readFile('/proc/cpuinfo', 'utf8')).match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown',
+      cores: cpus().length,
+      memory: formatBytes(totalmem()),
+      kernel: must('uname', ['-r']).trim(),
+      filesystem: must('df', ['--output=fstype,source', dir]).trim().split('\n').at(-1)?.trim() ?? '',
+      node: process.version,
+      rsync: must('rsync', ['--version']).split('\n')[0] ?? '',
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadAfter,
+      startSecondsMain: Math.round(startMain * 1000) / 1000,
+      startSecondsDatasyncEntry: Math.round(startCli * 1000) / 1000,
+    };
+    printTable(rows, cases, size, machine);
+    await mkdir(args.out, { recursive: true });
+    const file = join(args.out, `datasync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    await writeFile(file, `${JSON.stringify({ size, seed: Number(args.seed), machine, cases: cases.map((c) => ({ name: c.name, changedBytes: c.changed })), rows }, null, 2)}\n`);
+    console.error(`wrote ${file}`);
+    if (rows.some((r) => r.correct === false)) throw new Error('a tool left the target different from the source');
+  } finally {
+    if (!args.keep) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function printTable(rows: readonly Row[], cases: readonly { name: string; changed: number }[], size: number, machine: Record<string, string | number>): void {
+  const out: string[] = [];
+  out.push(`Image ${formatBytes(size)}, ${BLOCK}-byte blocks rewritten at random places. Wall time of each process (writers until their data is fsynced).`, '');
+  out.push('| change | cache | tool | seconds | image MiB/s | written | vs plain read | correct |');
+  out.push('|---|---|---|---:|---:|---:|---:|---|');
+  for (const c of cases) {
+    for (const cache of ['cold', 'warm'] as const) {
+      const floor = rows.find((r) => r.case === c.name && r.cache === cache && r.tool.startsWith('cat'))?.seconds ?? Number.NaN;
+      for (const r of rows.filter((x) => x.case === c.name && x.cache === cache)) {
+        const worker = r.workerSeconds === undefined ? '' : ` (worker ${r.workerSeconds.toFixed(2)})`;
+        out.push(
+          `| ${c.name} (${formatBytes(c.changed)}) | ${cache} | ${r.tool} | ${r.seconds.toFixed(2)}${worker} | ${(size / MiB / r.seconds).toFixed(0)} | ${r.bytesWritten === undefined ? '' : formatBytes(r.bytesWritten)} | ${(r.seconds / floor).toFixed(2)}x | ${r.correct === undefined ? '' : r.correct ? 'yes' : 'NO'} |`,
+        );
+      }
+    }
+  }
+  out.push('');
+  for (const c of cases) {
+    const get = (prefix: string): number => rows.find((r) => r.case === c.name && r.cache === 'cold' && r.tool.startsWith(prefix))?.seconds ?? Number.NaN;
+    const oursS = get('datasync compare, 4 KiB');
+    out.push(`- ${c.name}: compare-and-write / plain read = ${(oursS / get('cat')).toFixed(2)}x; rsync / compare-and-write = ${(get('rsync') / oursS).toFixed(1)}x; ranges mode ${get('datasync ranges').toFixed(2)} s for ${formatBytes(c.changed)} (${(get('datasync ranges') / (c.changed / MiB) * 1000).toFixed(1)} ms per changed MiB)`);
+  }
+  out.push('', `Machine: ${Object.entries(machine).map(([k, v]) => `${k} ${String(v)}`).join('; ')}`);
+  console.log(out.join('\n'));
+}
+
+await main();
