@@ -29,8 +29,9 @@ export async function applyManifests(kubeConfig: KubeConfig, objects: readonly K
   const client = new RestClient(kubeConfig);
   for (const obj of objects) {
     const namespaced = isNamespaced(obj);
-    const metadata = { ...obj.metadata, ...(namespaced && !obj.metadata?.namespace && opts.namespace ? { namespace: opts.namespace } : {}) };
-    await apply(client, { ...obj, metadata }, { fieldManager: opts.fieldManager ?? 'kubectl', force: true });
+    const target = structuredClone(obj);
+    if (namespaced && !target.metadata?.namespace && opts.namespace) (target.metadata ??= {}).namespace = opts.namespace;
+    await apply(client, target, { fieldManager: opts.fieldManager ?? 'kubectl', force: true });
   }
 }
 
