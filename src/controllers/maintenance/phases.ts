@@ -194,17 +194,14 @@ export function isSafePoint(state: PlanState | Phase): boolean {
 export type StepName = 'Plan' | 'Approve' | 'Snapshot' | 'Clone' | 'Update' | 'Verify' | 'Sync' | 'CutOver' | 'Observe' | 'Release' | 'Rollback' | 'Cleanup';
 
 /**
- * The steps of a run, in order, for status.steps[]. Approve only with approval Manual, Observe only
- * with rollback.observeSeconds > 0. Release (deleting the retained original after
- * retainOriginalFor) is last. Rollback and Cleanup are appended only when they happen.
+ * The steps of a run, in order, for status.steps[]: every phase that the run passes through has its
+ * step here (stepOf), so Approve is listed only with approval Manual; Observe is listed even with
+ * rollback.observeSeconds 0 (the reconciler marks it Skipped). Release (deleting the retained
+ * original after retainOriginalFor, once the plan Succeeded) is last. Rollback and Cleanup are
+ * appended only when they happen.
  */
-export function stepsFor(spec: { readonly approval: ApprovalMode; readonly rollback: { readonly observeSeconds: number } }): StepName[] {
-  const steps: StepName[] = ['Plan'];
-  if (spec.approval === 'Manual') steps.push('Approve');
-  steps.push('Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver');
-  if (spec.rollback.observeSeconds > 0) steps.push('Observe');
-  steps.push('Release');
-  return steps;
+export function stepsFor(spec: { readonly approval: ApprovalMode }): StepName[] {
+  return ['Plan', ...(spec.approval === 'Manual' ? (['Approve'] as const) : []), 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'Observe', 'Release'];
 }
 
 const STEP_OF: Partial<Record<Phase, StepName>> = {

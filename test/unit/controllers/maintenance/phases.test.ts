@@ -232,13 +232,24 @@ describe('isSafePoint', () => {
 });
 
 describe('steps', () => {
-  it('lists the steps in order: Approve only for Manual, Observe only with observeSeconds > 0', () => {
-    assert.deepEqual(stepsFor({ approval: 'Manual', rollback: { observeSeconds: 600 } }), ['Plan', 'Approve', 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'Observe', 'Release']);
-    assert.deepEqual(stepsFor({ approval: 'Automatic', rollback: { observeSeconds: 0 } }), ['Plan', 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'Release']);
+  it('lists the steps in order, Approve only for Manual', () => {
+    assert.deepEqual(stepsFor({ approval: 'Manual' }), ['Plan', 'Approve', 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'Observe', 'Release']);
+    assert.deepEqual(stepsFor({ approval: 'Automatic' }), ['Plan', 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'Observe', 'Release']);
+  });
+
+  it('has a step for every phase a run passes through', () => {
+    for (const approval of ['Automatic', 'Manual'] as const) {
+      const steps: readonly string[] = stepsFor({ approval });
+      const phases = PHASES.filter((p) => !(approval === 'Automatic' && p === 'AwaitingApproval'));
+      for (const phase of phases) {
+        const step = stepOf(phase);
+        if (step !== undefined && step !== 'Rollback') assert.ok(steps.includes(step), `${approval}: ${phase} works on ${step}`);
+      }
+    }
   });
 
   it('names that fit status.steps[].name (1 to 63 characters)', () => {
-    for (const name of stepsFor({ approval: 'Manual', rollback: { observeSeconds: 1 } })) assert.ok(name.length >= 1 && name.length <= 63);
+    for (const name of stepsFor({ approval: 'Manual' })) assert.ok(name.length >= 1 && name.length <= 63);
   });
 
   it('maps each working phase to its step', () => {
@@ -249,7 +260,7 @@ describe('steps', () => {
   it('progress counts finished (Succeeded or Skipped) steps out of all', () => {
     assert.equal(progress([]), '0/0');
     assert.equal(progress([{ state: 'Succeeded' }, { state: 'Skipped' }, { state: 'Running' }, { state: 'Pending' }, { state: 'Failed' }]), '2/5');
-    assert.match(progress(stepsFor({ approval: 'Manual', rollback: { observeSeconds: 600 } }).map(() => ({ state: 'Succeeded' as const }))), /^10\/10$/);
+    assert.match(progress(stepsFor({ approval: 'Manual' }).map(() => ({ state: 'Succeeded' as const }))), /^10\/10$/);
   });
 });
 
