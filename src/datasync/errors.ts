@@ -83,7 +83,7 @@ export function describeIoError(err: unknown, side: Side, path: string, action: 
     case 'EISDIR':
       return new DatasyncError('NOT_FILE_OR_DEVICE', `${side} ${path} is a directory; give the image file inside it (for example ${path.replace(/\/$/, '')}/disk.img) or a block device`, options);
     case 'EFBIG':
-      return new DatasyncError('SIZE_UNSUPPORTED', `cannot ${action} target ${path}: the file would exceed the filesystem's or the process's maximum file size`, options);
+      return new DatasyncError('SIZE_UNSUPPORTED', `target ${path} cannot take the source's size: the file would exceed the maximum file size of its filesystem or of the process (${action})`, options);
     case 'ENOSPC':
     case 'EDQUOT':
       return new DatasyncError('NO_SPACE', `cannot ${action} target ${path}: no space left on the target volume`, options);

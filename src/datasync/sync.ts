@@ -133,7 +133,7 @@ class SyncRun {
     try {
       await this.dst.handle.truncate(size);
     } catch (err) {
-      throw describeIoError(err, 'target', this.dst.path, `resize to ${size} bytes`);
+      throw describeIoError(err, 'target', this.dst.path, `resizing it to ${size} bytes`);
     }
   }
 

@@ -137,6 +137,23 @@ describe('vapp-operator datasync', () => {
     assert.match(chr.stderr, /source \/dev\/zero is neither a regular file nor a block device/);
   });
 
+  it('fails clearly on a size it cannot handle (a file size limit), leaving the target as it was', async (t) => {
+    const dir = await tempDir(t);
+    const old = random(4).bytes(10_000);
+    await writeFile(join(dir, 's.img'), random(5).bytes(1024 * 1024));
+    await writeFile(join(dir, 't.img'), old);
+    // RLIMIT_FSIZE of 200 blocks (100 or 200 KiB, depending on the shell's unit) through sh's ulimit.
+    const child = spawn('sh', ['-c', 'ulimit -f 200 && exec "$0" "$@"', process.execPath, CLI, '--source', join(dir, 's.img'), '--target', join(dir, 't.img')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((ok) => child.on('close', ok));
+    assert.equal(code, 2);
+    const r = result({ code, signal: null, stdout, stderr: '' });
+    assert.ok(!r.ok && r.error.code === 'SIZE_UNSUPPORTED', JSON.stringify(r));
+    assert.match(r.error.message, /cannot take the source's size/);
+    assert.ok((await readFile(join(dir, 't.img'))).equals(old));
+  });
+
   it('reports an unreadable source and a target it may not write', async (t) => {
     // As root, run the worker as nobody (root ignores file modes); otherwise as ourselves.
     const other = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
