@@ -1,0 +1,104 @@
+// The simulator's one controller, run by the operator runtime's manager: watches VMs, VMIs and
+// launcher Pods, maps each event to its VM's key, asks planVm what to do and does it.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
+import { KUBEVIRT } from '../../kubevirt/types.ts';
+import { enqueueOwner, requestKey, type ControllerDefinition, type ReconcileResult } from '../../runtime/controller.ts';
+import type { Informer } from '../../runtime/informer.ts';
+import type { ResourceRef } from '../../runtime/resources.ts';
+import type { RestClient } from '../../runtime/rest.ts';
+import { SANDBOX_NODE } from './constants.ts';
+import { vmFaults, type FaultOverrides } from './faults.ts';
+import { Ipam } from './ipam.ts';
+import type { PodJson } from './json.ts';
+import { owningVmiName } from './pod.ts';
+import { planVm } from './plan.ts';
+import { Writer } from './writer.ts';
+
+export const RESOURCES = {
+  vms: { ...KUBEVIRT.virtualMachines },
+  vmis: { ...KUBEVIRT.virtualMachineInstances },
+  pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
+} as const satisfies Record<string, ResourceRef>;
+
+const POD_CREATION_TIMEOUT_MS = 30_000;
+const VMI_INDEX = 'simulator-vmi';
+
+export interface SimulatorControllerOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly client: RestClient;
+  readonly informer: (ref: ResourceRef) => Informer;
+  readonly readyDelayMs: number;
+  readonly faults?: FaultOverrides;
+  readonly now?: () => number;
+}
+
+/** Builds the controller definition; its informers must be the manager's (shared caches). */
+export function simulatorController(opts: SimulatorControllerOptions): ControllerDefinition {
+  const now = opts.now ?? Date.now;
+  const vms = opts.informer(RESOURCES.vms).store;
+  const vmis = opts.informer(RESOURCES.vmis).store;
+  const podInformer = opts.informer(RESOURCES.pods);
+  const pods = podInformer.store;
+  if (!pods.hasIndex(VMI_INDEX)) {
+    pods.addIndex(VMI_INDEX, (p) => {
+      const vmi = owningVmiName(p as unknown as PodJson);
+      return vmi ? [`${p.metadata?.namespace ?? ''}/${vmi}`] : [];
+    });
+  }
+  const ipam = new Ipam();
+  // IPs already given (e.g. before a simulator restart) stay taken; a deleted Pod frees its IP.
+  podInformer.addEventHandler({
+    onAdd: (p) => observeIp(ipam, p as unknown as PodJson),
+    onUpdate: (_, p) => observeIp(ipam, p as unknown as PodJson),
+    onDelete: (p) => ipam.release(p.metadata?.uid ?? ''),
+  });
+  // Launcher Pods created but not in the cache yet, by VMI uid: never create a second one.
+  const podCreations = new Map<string, number>();
+  const writer = new Writer(opts.kubeConfig, opts.client);
+
+  return {
+    name: 'kubevirt-simulator',
+    maxConcurrentReconciles: 4,
+    watches: [
+      { resource: RESOURCES.vms },
+      { resource: RESOURCES.vmis },
+      { resource: RESOURCES.pods, map: enqueueOwner(KUBEVIRT.virtualMachineInstances.kind, KUBEVIRT.virtualMachineInstances.group) },
+    ],
+    reconcile: async (req, ctx): Promise<ReconcileResult | undefined> => {
+      const key = requestKey(req);
+      const vm = vms.get(key) as unknown as VirtualMachine | undefined;
+      const vmi = vmis.get(key) as unknown as VirtualMachineInstance | undefined;
+      // The caches hold the API's JSON; the client-node types they are declared with do not describe it.
+      const launcherPods = pods.byIndex(VMI_INDEX, key) as unknown as PodJson[];
+      const vmiUid = vmi?.metadata?.uid ?? '';
+      const since = podCreations.get(vmiUid);
+      if (since !== undefined && (launcherPods.some((p) => ownedBy(p, vmiUid)) || now() - since > POD_CREATION_TIMEOUT_MS)) podCreations.delete(vmiUid);
+
+      const plan = planVm(
+        { ...(vm ? { vm } : {}), ...(vmi ? { vmi } : {}), pods: launcherPods, podCreationPending: podCreations.has(vmiUid) },
+        { now: now(), readyDelayMs: opts.readyDelayMs, faults: vmFaults(vm ?? {}, opts.faults), ipFor: (p) => ipam.allocate(p.metadata?.uid ?? '') },
+      );
+      if (plan.warning) ctx.log.warn(plan.warning);
+      let stale = false;
+      for (const action of plan.actions) {
+        const outcome = await writer.execute(req.namespace ?? '', req.name, action);
+        ctx.log.debug('simulator write', { action: action.type, outcome: outcome.kind });
+        if (outcome.kind === 'stale') stale = true;
+        if (action.type === 'createPod' && outcome.kind === 'done') podCreations.set(vmiUid, now());
+      }
+      // A conflict means the cache was behind: look again shortly (the watch event usually comes first).
+      if (stale) return { requeue: true };
+      return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
+    },
+  };
+}
+
+function observeIp(ipam: Ipam, pod: PodJson): void {
+  const ip = pod.status?.podIP;
+  if (ip && pod.spec?.nodeName === SANDBOX_NODE && pod.metadata?.uid) ipam.observe(pod.metadata.uid, ip);
+}
+
+function ownedBy(pod: PodJson, uid: string): boolean {
+  return pod.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? false;
+}

@@ -1,0 +1,70 @@
+// The KubeVirt simulator: plays virt-controller, virt-handler, the scheduler and the kubelet of
+// one node against a real API server, so that VMs "run" in the sandbox. See README.md.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Manager } from '../../runtime/manager.ts';
+import { silentLogger, type Logger } from '../../runtime/log.ts';
+import { RuntimeMetrics } from '../../runtime/metrics.ts';
+import type { FaultOverrides } from './faults.ts';
+import { RESOURCES, simulatorController } from './controller.ts';
+import { registerNode } from './noderegistration.ts';
+
+export { SIM_ANNOTATIONS } from './annotations.ts';
+export { SANDBOX_NODE } from './constants.ts';
+export type { FaultOverrides, VmFaults } from './faults.ts';
+
+/** Options for {@link startSimulator}. */
+export interface SimulatorOptions {
+  /** Admin access to the sandbox API server. */
+  readonly kubeConfig: KubeConfig;
+  /** Namespaces to simulate; undefined or empty: all. */
+  readonly namespaces?: readonly string[];
+  /** Running → Ready delay of a VM (default 500 ms; tests use 0). A VM may set its own. */
+  readonly readyDelayMs?: number;
+  readonly logger?: Logger;
+  /** Faults forced by the caller, over those the objects' sim.vapp.dev/* annotations ask for. */
+  readonly faults?: FaultOverrides;
+}
+
+export interface Simulator {
+  /** Stops watching and writing; waits for in-flight writes. Leaves every object as it is. */
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_READY_DELAY_MS = 500;
+
+/** Registers sandbox-node and starts simulating; resolves once the caches are filled. */
+export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
+  const log = (opts.logger ?? silentLogger()).child({ component: 'kubevirt-simulator' });
+  const manager = new Manager({
+    kubeConfig: opts.kubeConfig,
+    ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
+    metricsBindAddress: '0',
+    healthProbeBindAddress: '0',
+    metrics: new RuntimeMetrics(),
+    gracefulShutdownTimeoutMs: 5_000,
+    log,
+  });
+  await registerNode(manager.client);
+  manager.addController(simulatorController({
+    kubeConfig: opts.kubeConfig,
+    client: manager.client,
+    informer: (ref) => manager.informer(ref),
+    readyDelayMs: opts.readyDelayMs ?? DEFAULT_READY_DELAY_MS,
+    ...(opts.faults ? { faults: opts.faults } : {}),
+  }));
+
+  const abort = new AbortController();
+  const running = manager.start(abort.signal);
+  running.catch((err: unknown) => log.error('simulator stopped', { error: String(err) }));
+  await Promise.race([
+    Promise.all(Object.values(RESOURCES).map((r) => manager.informer(r).waitForSync(abort.signal))),
+    running,
+  ]);
+  log.info('simulating KubeVirt', { namespaces: opts.namespaces ?? 'all', readyDelayMs: opts.readyDelayMs ?? DEFAULT_READY_DELAY_MS });
+  return {
+    stop: async () => {
+      abort.abort();
+      await running;
+    },
+  };
+}
