@@ -89,6 +89,8 @@ export {
   StepSchema,
   type Step,
   SyncRoundSchema,
+  CutOverStatusSchema,
+  type CutOverStatus,
   type SyncRound,
   MaintenancePlanStatusSchema,
   type MaintenancePlanStatus,

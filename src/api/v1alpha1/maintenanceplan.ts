@@ -257,6 +257,15 @@ export const SyncRoundSchema = z
   .describe('One round of data delta sync.');
 export type SyncRound = z.infer<typeof SyncRoundSchema>;
 
+export const CutOverStatusSchema = z
+  .object({
+    originalStoppedAt: timestamp('When the operator stopped the original VMs: the start of the downtime.').optional(),
+    finalRound: z.int().min(1).optional().describe('The sync round that copied the final delta while the original was stopped.'),
+    servicesSwitchedAt: timestamp('When every Service selected the new slot: the end of the downtime.').optional(),
+  })
+  .describe('Progress of the cut-over, kept so that a restarted operator resumes it where it was.');
+export type CutOverStatus = z.infer<typeof CutOverStatusSchema>;
+
 export const MaintenancePlanStatusSchema = z
   .object({
     observedGeneration: count('The .metadata.generation that this status describes.').optional(),
@@ -265,6 +274,7 @@ export const MaintenancePlanStatusSchema = z
     preview: PreviewSchema.optional(),
     steps: z.array(StepSchema).max(32).default([]).describe('The steps of the maintenance and their state.'),
     syncRounds: z.array(SyncRoundSchema).max(64).default([]).describe('Rounds of data delta sync so far.'),
+    cutOver: CutOverStatusSchema.optional(),
     downtimeSeconds: z.number().min(0).optional().describe('Measured downtime: from stopping the original to the Services selecting the ready clone, in seconds.'),
     nextWindowStart: timestamp('When the next maintenance window opens, while waiting for it.').optional(),
     conditions: conditions('Ready, Reconciling and Stalled (kstatus) plus Approved, Cloned, Updated, Verified, DataSynced, CutOver and RolledBack.').default([]),
