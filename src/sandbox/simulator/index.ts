@@ -23,6 +23,8 @@ export interface SimulatorOptions {
   readonly logger?: Logger;
   /** Faults forced by the caller, over those the objects' sim.vapp.dev/* annotations ask for. */
   readonly faults?: FaultOverrides;
+  /** Give up starting when the caches are not filled by then (default 60 s), e.g. without KubeVirt CRDs. */
+  readonly syncTimeoutMs?: number;
 }
 
 export interface Simulator {
@@ -56,10 +58,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const abort = new AbortController();
   const running = manager.start(abort.signal);
   running.catch((err: unknown) => log.error('simulator stopped', { error: String(err) }));
-  await Promise.race([
-    Promise.all(Object.values(RESOURCES).map((r) => manager.informer(r).waitForSync(abort.signal))),
-    running,
-  ]);
+  const informers = Object.values(RESOURCES).map((r) => manager.informer(r));
+  const syncSignal = AbortSignal.any([abort.signal, AbortSignal.timeout(opts.syncTimeoutMs ?? 60_000)]);
+  await Promise.race([Promise.all(informers.map((i) => i.waitForSync(syncSignal))), running]);
+  if (!informers.every((i) => i.synced)) {
+    abort.abort();
+    await running.catch(() => undefined);
+    throw new Error('KubeVirt simulator: could not list VirtualMachines, VirtualMachineInstances and Pods (are the KubeVirt CRDs installed?)');
+  }
   log.info('simulating KubeVirt', { namespaces: opts.namespaces ?? 'all', readyDelayMs: opts.readyDelayMs ?? DEFAULT_READY_DELAY_MS });
   return {
     stop: async () => {
