@@ -200,6 +200,15 @@ describe('KubeVirt simulator against a real API server', () => {
     await readyVm('stuck');
   });
 
+  it('makes a VM ready only after its ready delay (a scheduled requeue)', async () => {
+    await createVm(vmManifest('slow', { annotations: { 'sim.vapp.dev/ready-delay-ms': '1500' } }));
+    await readyVm('slow');
+    const status = (await getVmi('slow'))!.status!;
+    const running = Date.parse(status.phaseTransitionTimestamps?.find((p) => p.phase === 'Running')?.phaseTransitionTimestamp ?? '');
+    const ready = Date.parse(status.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '');
+    assert.ok(ready - running >= 1500, `ready ${ready - running} ms after Running`);
+  });
+
   it('lets the garbage collector remove the VMI and the Pod of a deleted VM', async () => {
     await createVm(vmManifest('gone'));
     await readyVm('gone');
