@@ -1,10 +1,10 @@
 // Benchmark of the datasync worker (`make bench-datasync`): not a test, a script that prints figures.
 //
 // It generates a random (sparse-free) image, a copy of it (the target, i.e. the clone's replica),
-// and two sources with 1% and 10% of its 4 KiB blocks rewritten at random places. Then, on the same
+// and sources with 1% and 10% of its 4 KiB blocks rewritten at random places. Then, on the same
 // files in one run, it times:
-//   - our worker, compare-and-write (block size 4 KiB, the default, and 64 KiB),
-//   - our worker in ranges mode, given the exact change list,
+//   - our worker, compare-and-write (64 KiB blocks, the default, and 4 KiB blocks),
+//   - our worker in ranges mode, given the exact change list (also with 0.1% and 3% changed),
 //   - rsync --inplace --no-whole-file (installed from Debian's packages when missing),
 //   - cat source target > /dev/null: reading both files, the floor of any compare-and-write.
 // Every run starts with the files' page cache dropped (posix_fadvise DONTNEED through dd
@@ -27,6 +27,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'src/datasync/cli.ts');
 const MAIN = join(ROOT, 'src/main.ts');
 const BLOCK = 4096;
+const DEFAULT = 'datasync compare (64 KiB blocks, default)';
+const RANGES = 'datasync ranges (exact list)';
 
 const { values: args } = parseArgs({
   options: {
@@ -169,14 +171,15 @@ async function main(): Promise<void> {
     const base = join(dir, 'base.img');
     const target = join(dir, 'target.img');
     await generate(base, size);
-    const cases: { name: string; source: string; rangesFile: string; changed: number }[] = [];
-    for (const fraction of [0.01, 0.1]) {
-      const name = `${Math.round(fraction * 100)}%`;
-      const source = join(dir, `source-${Math.round(fraction * 100)}.img`);
+    // 1% and 10% get every tool; 0.1% and 3% only ranges mode, to see how its time follows the change.
+    const cases: { name: string; source: string; rangesFile: string; changed: number; ranges: number; full: boolean }[] = [];
+    for (const [fraction, full] of [[0.01, true], [0.1, true], [0.001, false], [0.03, false]] as const) {
+      const name = `${String(Math.round(fraction * 1000) / 10)}%`;
+      const source = join(dir, `source-${name}.img`);
       const ranges = await mutate(base, source, fraction, random);
-      const rangesFile = join(dir, `ranges-${Math.round(fraction * 100)}.json`);
+      const rangesFile = join(dir, `ranges-${name}.json`);
       await writeFile(rangesFile, JSON.stringify(ranges));
-      cases.push({ name, source, rangesFile, changed: ranges.reduce((s, r) => s + r.length, 0) });
+      cases.push({ name, source, rangesFile, changed: ranges.reduce((s, r) => s + r.length, 0), ranges: ranges.length, full });
     }
     const reset = async (): Promise<void> => {
       await copyFile(base, target);
@@ -190,15 +193,17 @@ async function main(): Promise<void> {
     };
     for (const c of cases) {
       console.error(`case ${c.name}: ${formatBytes(c.changed)} changed`);
-      for (const [label, extra] of [
+      const runs = [
+        [DEFAULT, []],
         ['datasync compare, 4 KiB blocks', ['--block-size', '4096']],
-        ['datasync compare, 64 KiB blocks', ['--block-size', '65536']],
-        ['datasync ranges (exact list)', ['--ranges', c.rangesFile]],
-      ] as const) {
+        [RANGES, ['--ranges', c.rangesFile]],
+      ] as const;
+      for (const [label, extra] of c.full ? runs : runs.filter(([l]) => l === RANGES)) {
         await reset();
         dropCache(c.source, target, base);
         ours(c, label, [...extra], 'cold');
       }
+      if (!c.full) continue;
       await reset();
       dropCache(c.source, target, base);
       const rs = timed(() => {
@@ -216,7 +221,7 @@ async function main(): Promise<void> {
       await reset();
       must('sync', []);
       warm(c.source, target);
-      ours(c, 'datasync compare, 4 KiB blocks', ['--block-size', '4096'], 'warm');
+      ours(c, DEFAULT, [], 'warm');
       warm(c.source, target);
       const catWarm = timed(() => sh('cat', [c.source, target], { stdout: 'ignore' }));
       rows.push({ case: c.name, tool: 'cat source target > /dev/null', cache: 'warm', seconds: catWarm.seconds });
@@ -241,7 +246,7 @@ async function main(): Promise<void> {
     printTable(rows, cases, size, machine);
     await mkdir(args.out, { recursive: true });
     const file = join(args.out, `datasync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    await writeFile(file, `${JSON.stringify({ size, seed: Number(args.seed), machine, cases: cases.map((c) => ({ name: c.name, changedBytes: c.changed })), rows }, null, 2)}\n`);
+    await writeFile(file, `${JSON.stringify({ size, seed: Number(args.seed), machine, cases: cases.map((c) => ({ name: c.name, changedBytes: c.changed, ranges: c.ranges })), rows }, null, 2)}\n`);
     console.error(`wrote ${file}`);
     if (rows.some((r) => r.correct === false)) throw new Error('a tool left the target different from the source');
   } finally {
@@ -249,28 +254,67 @@ async function main(): Promise<void> {
   }
 }
 
-function printTable(rows: readonly Row[], cases: readonly { name: string; changed: number }[], size: number, machine: Record<string, string | number>): void {
+interface CaseInfo {
+  readonly name: string;
+  readonly changed: number;
+  readonly ranges: number;
+  readonly full: boolean;
+}
+
+/** Least-squares line y = a + b x, with R². */
+function fit(points: readonly (readonly [number, number])[]): { a: number; b: number; r2: number } {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  const syy = points.reduce((s, [, y]) => s + (y - my) ** 2, 0);
+  const b = sxy / sxx;
+  return { a: my - b * mx, b, r2: (sxy * sxy) / (sxx * syy) };
+}
+
+function printTable(rows: readonly Row[], cases: readonly CaseInfo[], size: number, machine: Record<string, string | number>): void {
   const out: string[] = [];
-  out.push(`Image ${formatBytes(size)}, ${BLOCK}-byte blocks rewritten at random places. Wall time of each process (writers until their data is fsynced).`, '');
+  const changeLabel = (c: CaseInfo): string => `${c.name} (${formatBytes(c.changed)})`;
+  out.push(`Image ${formatBytes(size)}; ${BLOCK}-byte blocks rewritten at random places. Wall time of each process; writers are timed until their data is fsynced.`, '');
   out.push('| change | cache | tool | seconds | image MiB/s | written | vs plain read | correct |');
   out.push('|---|---|---|---:|---:|---:|---:|---|');
-  for (const c of cases) {
+  for (const c of cases.filter((x) => x.full)) {
     for (const cache of ['cold', 'warm'] as const) {
       const floor = rows.find((r) => r.case === c.name && r.cache === cache && r.tool.startsWith('cat'))?.seconds ?? Number.NaN;
       for (const r of rows.filter((x) => x.case === c.name && x.cache === cache)) {
         const worker = r.workerSeconds === undefined ? '' : ` (worker ${r.workerSeconds.toFixed(2)})`;
-        out.push(
-          `| ${c.name} (${formatBytes(c.changed)}) | ${cache} | ${r.tool} | ${r.seconds.toFixed(2)}${worker} | ${(size / MiB / r.seconds).toFixed(0)} | ${r.bytesWritten === undefined ? '' : formatBytes(r.bytesWritten)} | ${(r.seconds / floor).toFixed(2)}x | ${r.correct === undefined ? '' : r.correct ? 'yes' : 'NO'} |`,
-        );
+        const written = r.bytesWritten === undefined ? '' : formatBytes(r.bytesWritten);
+        const correct = r.correct === undefined ? '' : r.correct ? 'yes' : 'NO';
+        out.push(`| ${changeLabel(c)} | ${cache} | ${r.tool} | ${r.seconds.toFixed(2)}${worker} | ${(size / MiB / r.seconds).toFixed(0)} | ${written} | ${(r.seconds / floor).toFixed(2)}x | ${correct} |`);
       }
     }
   }
   out.push('');
-  for (const c of cases) {
-    const get = (prefix: string): number => rows.find((r) => r.case === c.name && r.cache === 'cold' && r.tool.startsWith(prefix))?.seconds ?? Number.NaN;
-    const oursS = get('datasync compare, 4 KiB');
-    out.push(`- ${c.name}: compare-and-write / plain read = ${(oursS / get('cat')).toFixed(2)}x; rsync / compare-and-write = ${(get('rsync') / oursS).toFixed(1)}x; ranges mode ${get('datasync ranges').toFixed(2)} s for ${formatBytes(c.changed)} (${(get('datasync ranges') / (c.changed / MiB) * 1000).toFixed(1)} ms per changed MiB)`);
+  for (const c of cases.filter((x) => x.full)) {
+    const get = (tool: string): number => rows.find((r) => r.case === c.name && r.cache === 'cold' && r.tool.startsWith(tool))?.seconds ?? Number.NaN;
+    const cat = get('cat');
+    const rsync = get('rsync');
+    const def = get(DEFAULT);
+    const small = get('datasync compare, 4 KiB');
+    out.push(
+      `- ${c.name}, cold: compare-and-write / plain read = ${(def / cat).toFixed(2)}x (4 KiB blocks: ${(small / cat).toFixed(2)}x); ` +
+        `rsync / compare-and-write = ${(rsync / def).toFixed(1)}x (4 KiB blocks: ${(rsync / small).toFixed(1)}x)`,
+    );
   }
+  out.push('', 'Ranges mode, cold, by size of the change:', '');
+  out.push('| change | ranges | seconds | worker seconds | worker ms per changed MiB | correct |');
+  out.push('|---|---:|---:|---:|---:|---|');
+  const points: [number, number][] = [];
+  for (const c of [...cases].sort((a, b) => a.changed - b.changed)) {
+    const r = rows.find((x) => x.case === c.name && x.tool === RANGES);
+    if (!r) continue;
+    const worker = r.workerSeconds ?? Number.NaN;
+    points.push([c.changed / MiB, worker]);
+    out.push(`| ${changeLabel(c)} | ${c.ranges} | ${r.seconds.toFixed(2)} | ${worker.toFixed(2)} | ${((worker / (c.changed / MiB)) * 1000).toFixed(1)} | ${r.correct ? 'yes' : 'NO'} |`);
+  }
+  const line = fit(points);
+  out.push('', `Worker time ≈ ${line.a.toFixed(2)} s + ${(line.b * 1000).toFixed(1)} ms × changed MiB (least squares, R² = ${line.r2.toFixed(3)}).`);
   out.push('', `Machine: ${Object.entries(machine).map(([k, v]) => `${k} ${String(v)}`).join('; ')}`);
   console.log(out.join('\n'));
 }

@@ -9,7 +9,7 @@ import { PAUSE_AT_STEP_ENV, PAUSED_MARKER } from '../../../src/datasync/command.
 import { resultSchema, type DatasyncResult } from '../../../src/datasync/summary.ts';
 import { syncVolumes } from '../../../src/datasync/sync.ts';
 import { waitFor } from '../../support/wait.ts';
-import { mutateBlocks, random, seeds, tempDir } from './helpers.ts';
+import { expectedChanges, mutateBlocks, random, seeds, tempDir } from './helpers.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../../src/main.ts');
 /** The same command without the operator's other subcommands: starts faster, for the many runs below. */
@@ -73,8 +73,10 @@ describe('vapp-operator datasync', () => {
     const s = result(o);
     assert.ok(s.ok);
     assert.equal(s.verified, true);
-    assert.ok(s.changedBlocks >= 1 && s.changedBlocks <= 5);
-    assert.equal(s.bytesWritten, s.changedBlocks * 4096);
+    const expected = expectedChanges(old, now, 65536);
+    assert.equal(s.blockSize, 65536, 'the default block size');
+    assert.deepEqual([s.changedBlocks, s.bytesWritten], [expected.blocks, expected.bytes]);
+    assert.ok(s.changedBlocks >= 1);
     assert.equal(s.bytesRead, 2 * 300_000 + 2 * 300_000, 'sync and verify each read both sides');
     assert.ok((await readFile(join(dir, 't.img'))).equals(now));
     assert.deepEqual(JSON.parse(await readFile(log, 'utf8')), JSON.parse(o.stdout));
@@ -91,7 +93,7 @@ describe('vapp-operator datasync', () => {
     await writeFile(join(dir, 't.img'), old);
     const response = { blockMetadataType: 'FIXED_LENGTH', volumeCapacityBytes: '65536', blockMetadata: [{ byteOffset: '8192', sizeBytes: '4096' }, { byteOffset: '36864', sizeBytes: '4096' }] };
     await writeFile(join(dir, 'delta.json'), JSON.stringify(response));
-    const o = await run(CLI, ['--source', join(dir, 's.img'), '--target', join(dir, 't.img'), '--ranges', join(dir, 'delta.json'), '--verify', '--progress', 'json']);
+    const o = await run(CLI, ['--source', join(dir, 's.img'), '--target', join(dir, 't.img'), '--ranges', join(dir, 'delta.json'), '--verify', '--progress', 'json', '--block-size', '4KiB']);
     assert.equal(o.code, 0, o.stderr);
     const s = result(o);
     assert.ok(s.ok);
