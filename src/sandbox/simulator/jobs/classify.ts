@@ -1,0 +1,126 @@
+// Which simulated kubelet work a Job's Pod stands for, as a pure function of the Pod (and its
+// Job): the data-sync worker (its container runs `vapp-operator datasync`), a component update
+// (label vapp.dev/update=true, env VAPP_VM, VAPP_COMPONENT, VAPP_FROM, VAPP_TO) or anything else.
+import path from 'node:path/posix';
+import { DATASYNC_CONTAINER } from '../../../datasync/job.ts';
+import type { JobContainerJson, JobJson, JobPodJson } from './json.ts';
+
+export const JOB_NAME_LABELS = ['batch.kubernetes.io/job-name', 'job-name'] as const;
+export const UPDATE_LABEL = 'vapp.dev/update';
+
+/** The name of the Job that owns a Pod, from its labels; undefined for any other Pod. */
+export function jobNameOf(pod: JobPodJson): string | undefined {
+  const labels = pod.metadata?.labels ?? {};
+  for (const l of JOB_NAME_LABELS) if (labels[l]) return labels[l];
+  return undefined;
+}
+
+/** Where a path the worker opens lives: a PVC (a volume's claim) or a ConfigMap key. */
+export type PathSource =
+  | { readonly kind: 'pvc'; readonly claimName: string }
+  | { readonly kind: 'configMap'; readonly name: string; readonly key: string }
+  | { readonly kind: 'unknown'; readonly path: string };
+
+export interface DatasyncWork {
+  readonly type: 'datasync';
+  readonly container: string;
+  readonly source: PathSource;
+  readonly target: PathSource;
+  readonly ranges?: PathSource;
+  readonly blockSize?: string;
+  readonly chunkSize?: string;
+  readonly verify: boolean;
+}
+
+export interface UpdateWork {
+  readonly type: 'update';
+  readonly container: string;
+  readonly vm: string;
+  readonly component: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export type JobWork = DatasyncWork | UpdateWork | { readonly type: 'other'; readonly container: string } | { readonly type: 'invalid'; readonly container: string; readonly reason: string };
+
+export function classifyJobPod(pod: JobPodJson, job?: JobJson): JobWork {
+  const containers = pod.spec?.containers ?? [];
+  const datasync = containers.find((c) => isDatasync(c));
+  if (datasync) return datasyncWork(pod, datasync);
+  const first = containers[0]?.name ?? '';
+  const isUpdate = pod.metadata?.labels?.[UPDATE_LABEL] === 'true' || job?.metadata?.labels?.[UPDATE_LABEL] === 'true';
+  if (isUpdate) {
+    for (const c of containers) {
+      const env = new Map((c.env ?? []).map((e) => [e.name, e.value]));
+      const vm = env.get('VAPP_VM');
+      const component = env.get('VAPP_COMPONENT');
+      const to = env.get('VAPP_TO');
+      if (vm && component && to) return { type: 'update', container: c.name, vm, component, from: env.get('VAPP_FROM') ?? '', to };
+    }
+    return { type: 'invalid', container: first, reason: 'update Job without VAPP_VM, VAPP_COMPONENT and VAPP_TO' };
+  }
+  return { type: 'other', container: first };
+}
+
+function isDatasync(c: JobContainerJson): boolean {
+  const cmd = [...(c.command ?? []), ...(c.args ?? [])];
+  const i = cmd.indexOf('datasync');
+  return (i >= 0 && i <= 2) || (c.name === DATASYNC_CONTAINER && cmd.includes('--source'));
+}
+
+/** The value of `--flag value` or `--flag=value` in an argument list. */
+export function flag(args: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === name) return args[i + 1];
+    if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
+  }
+  return undefined;
+}
+
+function datasyncWork(pod: JobPodJson, c: JobContainerJson): JobWork {
+  const args = [...(c.command ?? []), ...(c.args ?? [])];
+  const source = flag(args, '--source');
+  const target = flag(args, '--target');
+  if (!source || !target) return { type: 'invalid', container: c.name, reason: 'datasync without --source and --target' };
+  const ranges = flag(args, '--ranges');
+  const blockSize = flag(args, '--block-size');
+  const chunkSize = flag(args, '--chunk-size');
+  return {
+    type: 'datasync',
+    container: c.name,
+    source: resolvePath(pod, c, source),
+    target: resolvePath(pod, c, target),
+    ...(ranges ? { ranges: resolvePath(pod, c, ranges) } : {}),
+    ...(blockSize ? { blockSize } : {}),
+    ...(chunkSize ? { chunkSize } : {}),
+    verify: args.includes('--verify'),
+  };
+}
+
+/**
+ * Maps a path inside the container to what backs it: a block device of a volume (volumeDevices),
+ * or a file under a volume's mount (a PVC's disk image, or a ConfigMap key).
+ */
+export function resolvePath(pod: JobPodJson, c: JobContainerJson, p: string): PathSource {
+  const volumes = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, v]));
+  const device = c.volumeDevices?.find((d) => d.devicePath === p);
+  let volumeName = device?.name;
+  let inside = '';
+  if (!volumeName) {
+    const mount = [...(c.volumeMounts ?? [])]
+      .sort((a, b) => b.mountPath.length - a.mountPath.length)
+      .find((m) => p.startsWith(`${m.mountPath.replace(/\/+$/, '')}/`));
+    if (mount) {
+      volumeName = mount.name;
+      inside = path.relative(mount.mountPath, p);
+    }
+  }
+  const volume = volumeName ? volumes.get(volumeName) : undefined;
+  if (volume?.persistentVolumeClaim) return { kind: 'pvc', claimName: volume.persistentVolumeClaim.claimName };
+  if (volume?.configMap) {
+    const item = volume.configMap.items?.find((i) => i.path === inside);
+    return { kind: 'configMap', name: volume.configMap.name, key: item ? item.key : inside };
+  }
+  return { kind: 'unknown', path: p };
+}

@@ -1,0 +1,21 @@
+// API coordinates of the kinds the storage simulator reads and writes.
+import { KUBEVIRT } from '../../../kubevirt/types.ts';
+import type { ResourceRef } from '../../../runtime/resources.ts';
+
+export const STORAGE_RESOURCES = {
+  pvcs: { group: '', version: 'v1', plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim' },
+  pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
+  configMaps: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' },
+  jobs: { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job' },
+  volumeSnapshots: { group: 'snapshot.storage.k8s.io', version: 'v1', plural: 'volumesnapshots', kind: 'VolumeSnapshot' },
+  vms: { ...KUBEVIRT.virtualMachines },
+  vmis: { ...KUBEVIRT.virtualMachineInstances },
+  vmSnapshots: { ...KUBEVIRT.snapshots },
+  vmSnapshotContents: { ...KUBEVIRT.snapshotContents },
+  vmRestores: { ...KUBEVIRT.restores },
+  vmClones: { ...KUBEVIRT.clones },
+} as const satisfies Record<string, ResourceRef>;
+
+export function apiVersionOf(ref: ResourceRef): string {
+  return ref.group === '' ? ref.version : `${ref.group}/${ref.version}`;
+}

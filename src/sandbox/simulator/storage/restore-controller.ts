@@ -1,0 +1,131 @@
+// The simulated KubeVirt restore controller: a VirtualMachineRestore of a ready snapshot creates the
+// target VM (new, or replaces the spec of an existing stopped one), then one PVC per volume backup
+// restored from its CSI VolumeSnapshot (owned by the VM), and completes when they are bound.
+import type { VirtualMachine, VirtualMachineInstance, VirtualMachineRestore, VirtualMachineSnapshot, VirtualMachineSnapshotContent } from '../../../kubevirt/types.ts';
+import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
+import { isAlreadyExists, isConflict } from '../../../runtime/errors.ts';
+import { runIntent } from '../runstrategy.ts';
+import { cached, isoNow, type StorageContext } from './context.ts';
+import { faultsFor } from './faults.ts';
+import { JsonPatchError } from './jsonpatch.ts';
+import type { PvcJson } from './json.ts';
+import { isBound } from './pvc.ts';
+import { apiVersionOf, STORAGE_RESOURCES as R } from './resources.ts';
+import {
+  isRestoreFailed, LAST_RESTORE_ANNOTATION, restoreCompleteStatus, restoredPvc, restoreFailedStatus, restoreInProgressStatus,
+  targetVmFor, volumeRestoresFor, type RestoreStatus,
+} from './restore.ts';
+
+const BY_SNAPSHOT = 'sim-restore-by-snapshot';
+
+export function restoreController(ctx: StorageContext): ControllerDefinition {
+  const restores = ctx.informer(R.vmRestores).store;
+  if (!restores.hasIndex(BY_SNAPSHOT)) {
+    restores.addIndex(BY_SNAPSHOT, (r) => [`${r.metadata?.namespace ?? ''}/${(r as unknown as VirtualMachineRestore).spec.virtualMachineSnapshotName}`]);
+  }
+  const bySnapshot = (s: { metadata?: { namespace?: string; name?: string } }) =>
+    restores.byIndex(BY_SNAPSHOT, `${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`).map((r) => ({ namespace: r.metadata?.namespace ?? '', name: r.metadata?.name ?? '' }));
+  const byAnnotation = (p: { metadata?: { namespace?: string; annotations?: Record<string, string> } }) => {
+    const name = p.metadata?.annotations?.['restore.kubevirt.io/name'];
+    return name ? [{ namespace: p.metadata?.namespace ?? '', name }] : [];
+  };
+  return {
+    name: 'storage-simulator-vmrestore',
+    maxConcurrentReconciles: 4,
+    watches: [
+      { resource: R.vmRestores },
+      { resource: R.vmSnapshots, map: (s) => bySnapshot(s) },
+      { resource: R.pvcs, map: (p) => byAnnotation(p) },
+    ],
+    reconcile: async (req): Promise<ReconcileResult | undefined> => {
+      const ns = req.namespace ?? '';
+      const key = `vmrestore/${ns}/${req.name}`;
+      const restore = cached<VirtualMachineRestore>(ctx, R.vmRestores, ns, req.name);
+      if (!restore || restore.status?.complete === true || isRestoreFailed(restore) || restore.metadata?.deletionTimestamp) {
+        ctx.steps.forget(key);
+        return undefined;
+      }
+      const now = isoNow(ctx);
+      const writeStatus = async (status: RestoreStatus): Promise<ReconcileResult | undefined> => {
+        try {
+          await ctx.api.patch(R.vmRestores, ns, req.name, { status }, { status: true, resourceVersion: restore.metadata?.resourceVersion ?? '' });
+          return undefined;
+        } catch (err) {
+          if (isConflict(err)) return { requeue: true };
+          throw err;
+        }
+      };
+      const snap = cached<VirtualMachineSnapshot>(ctx, R.vmSnapshots, ns, restore.spec.virtualMachineSnapshotName);
+      if (!snap) return undefined; // waits for it (KubeVirt does too)
+      if (snap.status?.phase === 'Failed') return writeStatus(restoreFailedStatus(restore, `VirtualMachineSnapshot ${snap.metadata?.name ?? ''} failed`, now));
+      if (snap.status?.phase !== 'Succeeded' || snap.status.readyToUse !== true) return undefined;
+      const content = cached<VirtualMachineSnapshotContent>(ctx, R.vmSnapshotContents, ns, snap.status.virtualMachineSnapshotContentName ?? '');
+      if (!content) return undefined;
+      const target = restore.spec.target;
+      if (target.kind !== R.vms.kind || (target.apiGroup ?? R.vms.group) !== R.vms.group) {
+        return writeStatus(restoreFailedStatus(restore, `target kind ${target.kind} is not supported: only VirtualMachine`, now));
+      }
+      const faults = faultsFor(restore, [], ctx.faults);
+      const delay = faults.stepDelayMs ?? ctx.stepDelayMs;
+      if (faults.restoreFailure) {
+        const wait = ctx.steps.remaining(key, 'fail', delay);
+        return wait > 0 ? { requeueAfterMs: wait } : writeStatus(restoreFailedStatus(restore, faults.restoreFailure, now));
+      }
+      if (restore.status?.restores === undefined) return writeStatus(restoreInProgressStatus(restore, volumeRestoresFor(restore, content), now));
+
+      // The target VM.
+      let vm = cached<VirtualMachine>(ctx, R.vms, ns, target.name);
+      const stamp = `${restore.metadata?.name ?? ''}-${restore.metadata?.uid ?? ''}`;
+      let desired: VirtualMachine;
+      try {
+        desired = targetVmFor(restore, content);
+      } catch (err) {
+        if (err instanceof JsonPatchError) return writeStatus(restoreFailedStatus(restore, `patches: ${err.message}`, now));
+        throw err;
+      }
+      if (!vm) {
+        try {
+          vm = await ctx.api.create<VirtualMachine>(R.vms, ns, desired);
+        } catch (err) {
+          if (isAlreadyExists(err)) return { requeue: true };
+          const message = err instanceof Error ? err.message : String(err);
+          return writeStatus(restoreFailedStatus(restore, `creating VirtualMachine ${target.name}: ${message}`, now));
+        }
+      } else if (vm.metadata?.annotations?.[LAST_RESTORE_ANNOTATION] !== stamp) {
+        // Restore into an existing VM: it must be stopped; its spec is replaced.
+        const vmi = cached<VirtualMachineInstance>(ctx, R.vmis, ns, target.name);
+        if (runIntent(vm) !== 'halt' || vmi) return undefined; // waits until it is stopped
+        try {
+          vm = await ctx.api.patch<VirtualMachine>(R.vms, ns, target.name, {
+            metadata: { annotations: { [LAST_RESTORE_ANNOTATION]: stamp } },
+            spec: desired.spec,
+          }, { resourceVersion: vm.metadata?.resourceVersion ?? '' });
+        } catch (err) {
+          if (isConflict(err)) return { requeue: true };
+          throw err;
+        }
+      }
+
+      // The restored claims, owned by the VM.
+      const owner = { apiVersion: apiVersionOf(R.vms), kind: R.vms.kind, name: vm.metadata?.name ?? '', uid: vm.metadata?.uid ?? '' };
+      let allBound = true;
+      for (const b of content.spec.volumeBackups ?? []) {
+        const pvc = restoredPvc(restore, b, owner);
+        const name = pvc.metadata?.name ?? '';
+        const live = cached<PvcJson>(ctx, R.pvcs, ns, name);
+        if (!live) {
+          allBound = false;
+          try {
+            await ctx.api.create(R.pvcs, ns, pvc);
+          } catch (err) {
+            if (!isAlreadyExists(err)) throw err;
+          }
+        } else if (!isBound(live)) allBound = false;
+      }
+      if (!allBound) return undefined; // each claim's binding brings us back
+      const wait = ctx.steps.remaining(key, 'complete', delay);
+      if (wait > 0) return { requeueAfterMs: wait };
+      return writeStatus(restoreCompleteStatus(restore, now));
+    },
+  };
+}

@@ -1,0 +1,142 @@
+// The simulated KubeVirt snapshot controller: VirtualMachineSnapshot → VirtualMachineSnapshotContent
+// (a copy of the VM) → one CSI VolumeSnapshot per PVC or DataVolume volume → Succeeded.
+import { isDeepStrictEqual } from 'node:util';
+import type { VirtualMachine, VirtualMachineInstance, VirtualMachineSnapshot, VirtualMachineSnapshotContent } from '../../../kubevirt/types.ts';
+import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
+import { isAlreadyExists, isConflict } from '../../../runtime/errors.ts';
+import { ownerRef } from './api.ts';
+import { cached, isoNow, type StorageContext } from './context.ts';
+import { faultsFor } from './faults.ts';
+import type { PvcJson, VolumeSnapshotJson } from './json.ts';
+import { apiVersionOf, STORAGE_RESOURCES as R } from './resources.ts';
+import {
+  contentFor, contentNameFor, contentStatusFor, failedStatus, failureDeadlineMs, indicationsFor, inProgressStatus, isFinished,
+  snapshotVolumes, sourceMissingStatus, succeededStatus, type SnapshotStatus,
+} from './vmsnapshot.ts';
+
+export function vmSnapshotController(ctx: StorageContext): ControllerDefinition {
+  const contents = ctx.informer(R.vmSnapshotContents).store;
+  // A VolumeSnapshot belongs to a content, which names its snapshot.
+  const snapshotOfVolumeSnapshot = (vs: { metadata?: { namespace?: string; ownerReferences?: { kind: string; name: string }[] } }) => {
+    const owner = vs.metadata?.ownerReferences?.find((o) => o.kind === R.vmSnapshotContents.kind);
+    if (!owner) return [];
+    const content = contents.get(`${vs.metadata?.namespace ?? ''}/${owner.name}`) as unknown as VirtualMachineSnapshotContent | undefined;
+    const name = content?.spec.virtualMachineSnapshotName;
+    return name ? [{ namespace: vs.metadata?.namespace ?? '', name }] : [];
+  };
+  return {
+    name: 'storage-simulator-vmsnapshot',
+    maxConcurrentReconciles: 4,
+    watches: [
+      { resource: R.vmSnapshots },
+      {
+        resource: R.vmSnapshotContents,
+        map: (c) => {
+          const name = (c as unknown as VirtualMachineSnapshotContent).spec.virtualMachineSnapshotName;
+          return name ? [{ namespace: c.metadata?.namespace ?? '', name }] : [];
+        },
+      },
+      { resource: R.volumeSnapshots, map: (vs) => snapshotOfVolumeSnapshot(vs) },
+    ],
+    reconcile: async (req, rctx): Promise<ReconcileResult | undefined> => {
+      const ns = req.namespace ?? '';
+      const key = `vmsnapshot/${ns}/${req.name}`;
+      const snap = cached<VirtualMachineSnapshot>(ctx, R.vmSnapshots, ns, req.name);
+      if (!snap || isFinished(snap) || snap.metadata?.deletionTimestamp) {
+        ctx.steps.forget(key);
+        return undefined;
+      }
+      const writeStatus = async (status: SnapshotStatus): Promise<ReconcileResult | undefined> => {
+        try {
+          await ctx.api.patch(R.vmSnapshots, ns, req.name, { status }, { status: true, resourceVersion: snap.metadata?.resourceVersion ?? '' });
+          return undefined;
+        } catch (err) {
+          if (isConflict(err)) return { requeue: true };
+          throw err;
+        }
+      };
+      const now = isoNow(ctx);
+      const source = snap.spec.source;
+      if (source.kind !== R.vms.kind || (source.apiGroup ?? '') !== R.vms.group) {
+        return writeStatus(failedStatus(snap, `the source kind ${source.kind} is not supported: only VirtualMachine`, now));
+      }
+      const vm = cached<VirtualMachine>(ctx, R.vms, ns, source.name);
+      const faults = faultsFor(snap, [vm], ctx.faults);
+      const delay = faults.stepDelayMs ?? ctx.stepDelayMs;
+      const created = Date.parse(snap.metadata?.creationTimestamp ?? now);
+      const deadline = created + failureDeadlineMs(snap);
+      if (ctx.now() > deadline) return writeStatus(failedStatus(snap, 'snapshot deadline exceeded', now));
+      const untilDeadline = { requeueAfterMs: Math.min(deadline - ctx.now() + 1, 2_147_000_000) };
+
+      if (snap.status?.phase !== 'InProgress') {
+        if (!vm) {
+          const status = sourceMissingStatus(snap, now);
+          return isDeepStrictEqual(status, snap.status) ? untilDeadline : ((await writeStatus(status)) ?? untilDeadline);
+        }
+        const vmi = cached<VirtualMachineInstance>(ctx, R.vmis, ns, source.name);
+        const ind = indicationsFor(vmi, faults.quiesceFailed === true);
+        return writeStatus(inProgressStatus(snap, vm, snapshotVolumes(vm, faults.excludeVolumes), ind, now));
+      }
+
+      if (faults.snapshotFailure) {
+        const wait = ctx.steps.remaining(key, 'fail', delay);
+        if (wait > 0) return { requeueAfterMs: wait };
+        return writeStatus(failedStatus(snap, faults.snapshotFailure, now));
+      }
+
+      const contentName = snap.status.virtualMachineSnapshotContentName ?? contentNameFor(snap);
+      const content = cached<VirtualMachineSnapshotContent>(ctx, R.vmSnapshotContents, ns, contentName);
+      if (!content) {
+        if (!vm) return untilDeadline;
+        const volumes = snapshotVolumes(vm, faults.excludeVolumes);
+        const pvcs = new Map<string, PvcJson>();
+        for (const v of volumes.included) {
+          const pvc = cached<PvcJson>(ctx, R.pvcs, ns, v.claimName);
+          if (!pvc) return writeStatus(failedStatus(snap, `PersistentVolumeClaim ${v.claimName} of volume ${v.volumeName} does not exist`, now));
+          pvcs.set(v.claimName, pvc);
+        }
+        try {
+          await ctx.api.create(R.vmSnapshotContents, ns, contentFor(snap, vm, volumes.included, pvcs));
+        } catch (err) {
+          if (!isAlreadyExists(err)) throw err;
+        }
+        return undefined;
+      }
+
+      // The content's volume snapshots: create the missing ones (the freeze, the cut), then follow them.
+      const volumeSnapshots = new Map<string, VolumeSnapshotJson | undefined>();
+      for (const b of content.spec.volumeBackups ?? []) {
+        const name = b.volumeSnapshotName ?? '';
+        let vs = cached<VolumeSnapshotJson>(ctx, R.volumeSnapshots, ns, name);
+        if (!vs && content.status?.creationTime === undefined) {
+          try {
+            vs = await ctx.api.create<VolumeSnapshotJson>(R.volumeSnapshots, ns, {
+              apiVersion: apiVersionOf(R.volumeSnapshots),
+              kind: R.volumeSnapshots.kind,
+              metadata: { name, namespace: ns, ownerReferences: [ownerRef(apiVersionOf(R.vmSnapshotContents), R.vmSnapshotContents.kind, content)] },
+              spec: { source: { persistentVolumeClaimName: b.persistentVolumeClaim.metadata?.name ?? '' } },
+            });
+            rctx.log.debug('volume snapshot created', { name });
+          } catch (err) {
+            if (!isAlreadyExists(err)) throw err;
+          }
+        }
+        volumeSnapshots.set(name, vs);
+      }
+      const { status: contentStatus, error } = contentStatusFor(content, volumeSnapshots, now);
+      if (!isDeepStrictEqual(contentStatus, content.status ?? {})) {
+        try {
+          await ctx.api.patch(R.vmSnapshotContents, ns, contentName, { status: contentStatus }, { status: true, resourceVersion: content.metadata?.resourceVersion ?? '' });
+        } catch (err) {
+          if (isConflict(err)) return { requeue: true };
+          throw err;
+        }
+      }
+      if (error) return writeStatus(failedStatus(snap, error, now));
+      if (contentStatus.readyToUse !== true) return untilDeadline;
+      const wait = ctx.steps.remaining(key, 'succeed', delay);
+      if (wait > 0) return { requeueAfterMs: wait };
+      return writeStatus(succeededStatus(snap, contentStatus.creationTime ?? now, now));
+    },
+  };
+}
