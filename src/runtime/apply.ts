@@ -1,8 +1,8 @@
 // Server-side apply with the operator's field manager, for objects and for the status
 // subresource, for any kind (built-in or custom) resolved through discovery.
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { resourcePath, ResourceResolver } from './resources.ts';
 import type { RestClient } from './rest.ts';
+import type { KubeObject } from './object.ts';
 
 /** The field manager owning every field the operator writes. */
 export const FIELD_MANAGER = 'vapp-operator';
@@ -27,7 +27,7 @@ function resolverFor(client: RestClient): ResourceResolver {
   return r;
 }
 
-async function applyTo<T extends KubernetesObject>(client: RestClient, obj: T, subresource: string | undefined, opts: ApplyOptions): Promise<T> {
+async function applyTo<T extends KubeObject>(client: RestClient, obj: T, subresource: string | undefined, opts: ApplyOptions): Promise<T> {
   const name = obj.metadata?.name;
   if (!name) throw new Error('apply needs metadata.name');
   const ref = await resolverFor(client).forObject(obj);
@@ -47,11 +47,11 @@ async function applyTo<T extends KubernetesObject>(client: RestClient, obj: T, s
  * Applies the fields set in `obj` (apiVersion, kind, metadata.name[, namespace] required): the
  * field manager then owns exactly these fields; fields it applied before and omits now are removed.
  */
-export function apply<T extends KubernetesObject>(client: RestClient, obj: T, opts: ApplyOptions = {}): Promise<T> {
+export function apply<T extends KubeObject>(client: RestClient, obj: T, opts: ApplyOptions = {}): Promise<T> {
   return applyTo(client, obj, undefined, opts);
 }
 
 /** Applies `obj.status` through the status subresource (spec and metadata changes are ignored there). */
-export function applyStatus<T extends KubernetesObject & { status?: unknown }>(client: RestClient, obj: T, opts: ApplyOptions = {}): Promise<T> {
+export function applyStatus<T extends KubeObject & { status?: unknown }>(client: RestClient, obj: T, opts: ApplyOptions = {}): Promise<T> {
   return applyTo(client, obj, 'status', opts);
 }

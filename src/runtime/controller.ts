@@ -1,11 +1,12 @@
 // What a controller author writes: a definition with a reconcile function and the watches that
 // map object events to reconcile requests. The manager runs it (see controller-runner.ts).
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { EventRecorder } from './events.ts';
 import type { Informer } from './informer.ts';
 import type { Logger } from './log.ts';
 import type { ResourceRef, ResourceResolver } from './resources.ts';
 import type { RestClient } from './rest.ts';
+import type { KubeObject } from './object.ts';
 
 /** The object to reconcile. Its queue key is `namespace/name` (or `name` when cluster-scoped). */
 export interface ReconcileRequest {
@@ -37,14 +38,14 @@ export type Reconcile = (req: ReconcileRequest, ctx: ReconcileContext) => Promis
 export type WatchEventType = 'add' | 'update' | 'delete';
 
 /** Maps an event of a watched object to the requests to enqueue. */
-export type MapFunc = (obj: KubernetesObject, event: WatchEventType) => readonly ReconcileRequest[];
+export type MapFunc = (obj: KubeObject, event: WatchEventType) => readonly ReconcileRequest[];
 
 /** One watched kind and how its events become requests (default: the object itself). */
 export interface WatchSource {
   readonly resource: ResourceRef;
   readonly map?: MapFunc;
   /** Skip updates that are no real change for this controller (e.g. status-only updates). */
-  readonly updatePredicate?: (oldObj: KubernetesObject, newObj: KubernetesObject) => boolean;
+  readonly updatePredicate?: (oldObj: KubeObject, newObj: KubeObject) => boolean;
 }
 
 /** A controller: a name (metrics label, log field), a reconcile function and its watches. */
@@ -61,7 +62,7 @@ export interface ControllerDefinition {
 
 /** Shared caches, one informer per resource; register indexes on `informer(...).store`. */
 export interface CacheProvider {
-  informer<T extends KubernetesObject = KubernetesObject>(resource: ResourceRef): Informer<T>;
+  informer<T extends KubeObject = KubeObject>(resource: ResourceRef): Informer<T>;
 }
 
 /** What controllers receive from the manager (see `allControllers(deps)`). */
@@ -86,7 +87,7 @@ export class TerminalError extends Error {
 }
 
 /** The request for an object itself. */
-export function requestFor(obj: KubernetesObject): ReconcileRequest {
+export function requestFor(obj: KubeObject): ReconcileRequest {
   const ns = obj.metadata?.namespace;
   return { name: obj.metadata?.name ?? '', ...(ns ? { namespace: ns } : {}) };
 }
@@ -119,6 +120,6 @@ export function enqueueByLabel(label: string): MapFunc {
 }
 
 /** Predicate: only updates that change metadata.generation (spec changes of CRs with status subresource). */
-export function generationChanged(oldObj: KubernetesObject, newObj: KubernetesObject): boolean {
+export function generationChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
   return oldObj.metadata?.generation !== newObj.metadata?.generation;
 }

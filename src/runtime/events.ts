@@ -1,10 +1,10 @@
 // Kubernetes Events (core v1, what `kubectl describe` shows), deduplicated like client-go's
 // recorder: repeating the same event bumps `count` and `lastTimestamp` on the existing Event.
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { realClock, type Clock } from './clock.ts';
 import { errorMessage, isNotFound } from './errors.ts';
 import { silentLogger, type Logger } from './log.ts';
 import type { RestClient } from './rest.ts';
+import type { KubeObject } from './object.ts';
 
 export const REPORTING_CONTROLLER = 'vapp-operator';
 
@@ -24,7 +24,7 @@ export interface EventRecorderOptions {
 }
 
 /** The identity of an event for deduplication: same object, type, reason and message. */
-export function eventDedupKey(obj: KubernetesObject, type: EventType, reason: string, message: string): string {
+export function eventDedupKey(obj: KubeObject, type: EventType, reason: string, message: string): string {
   const m = obj.metadata;
   return [obj.apiVersion, obj.kind, m?.namespace, m?.name, m?.uid, type, reason, message].join('\u0000');
 }
@@ -49,16 +49,16 @@ export class EventRecorder {
     this.#cacheSize = opts.cacheSize ?? 4096;
   }
 
-  normal(obj: KubernetesObject, reason: string, message: string): Promise<void> {
+  normal(obj: KubeObject, reason: string, message: string): Promise<void> {
     return this.event(obj, 'Normal', reason, message);
   }
 
-  warning(obj: KubernetesObject, reason: string, message: string): Promise<void> {
+  warning(obj: KubeObject, reason: string, message: string): Promise<void> {
     return this.event(obj, 'Warning', reason, message);
   }
 
   /** Creates the event, or bumps the count of the same earlier event. Resolves when written. */
-  async event(obj: KubernetesObject, type: EventType, reason: string, message: string): Promise<void> {
+  async event(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
     const key = eventDedupKey(obj, type, reason, message);
     const now = new Date(this.#clock.now()).toISOString();
     const previous = this.#seen.get(key);

@@ -1,13 +1,13 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { resourcePath, ResourceResolver } from './resources.ts';
 import type { RestClient } from './rest.ts';
+import type { KubeObject } from './object.ts';
 
-export function hasFinalizer(obj: KubernetesObject, finalizer: string): boolean {
+export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
   return obj.metadata?.finalizers?.includes(finalizer) ?? false;
 }
 
 /** True when the object is being deleted (deletionTimestamp set). */
-export function isDeleting(obj: KubernetesObject): boolean {
+export function isDeleting(obj: KubeObject): boolean {
   return obj.metadata?.deletionTimestamp !== undefined;
 }
 
@@ -17,7 +17,7 @@ const resolvers = new WeakMap<RestClient, ResourceResolver>();
  * Writes the finalizer list with a merge patch that carries the object's resourceVersion: if the
  * object changed meanwhile the server answers 409 Conflict (see isConflict) and nothing is lost.
  */
-async function writeFinalizers<T extends KubernetesObject>(client: RestClient, obj: T, finalizers: string[]): Promise<T> {
+async function writeFinalizers<T extends KubeObject>(client: RestClient, obj: T, finalizers: string[]): Promise<T> {
   let resolver = resolvers.get(client);
   if (!resolver) resolvers.set(client, (resolver = new ResourceResolver(client)));
   const ref = await resolver.forObject(obj);
@@ -29,13 +29,13 @@ async function writeFinalizers<T extends KubernetesObject>(client: RestClient, o
 }
 
 /** Adds `finalizer` if missing; returns the updated object (or `obj` when nothing changed). */
-export async function addFinalizer<T extends KubernetesObject>(client: RestClient, obj: T, finalizer: string): Promise<T> {
+export async function addFinalizer<T extends KubeObject>(client: RestClient, obj: T, finalizer: string): Promise<T> {
   if (hasFinalizer(obj, finalizer)) return obj;
   return writeFinalizers(client, obj, [...(obj.metadata?.finalizers ?? []), finalizer]);
 }
 
 /** Removes `finalizer` if present; returns the updated object (or `obj` when nothing changed). */
-export async function removeFinalizer<T extends KubernetesObject>(client: RestClient, obj: T, finalizer: string): Promise<T> {
+export async function removeFinalizer<T extends KubeObject>(client: RestClient, obj: T, finalizer: string): Promise<T> {
   if (!hasFinalizer(obj, finalizer)) return obj;
   return writeFinalizers(client, obj, (obj.metadata?.finalizers ?? []).filter((f) => f !== finalizer));
 }

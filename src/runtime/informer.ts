@@ -1,10 +1,10 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { errorMessage } from './errors.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { Reflector, type ReflectorOptions, type ReflectorSink } from './reflector.ts';
 import type { ResourceRef } from './resources.ts';
 import type { RestClient } from './rest.ts';
 import { objectKey, Store } from './store.ts';
+import type { KubeObject } from './object.ts';
 
 /** Callbacks for changes of the cache. Exceptions are logged, never propagated. */
 export interface EventHandler<T> {
@@ -32,7 +32,7 @@ export interface InformerOptions {
  * A cache of one kind kept current by list+watch, with event handlers. `start()` runs it until
  * `stop()`; `synced` turns true when every watched namespace has been listed once.
  */
-export class Informer<T extends KubernetesObject = KubernetesObject> {
+export class Informer<T extends KubeObject = KubeObject> {
   readonly store = new Store<T>();
   readonly resource: ResourceRef;
   readonly #reflectors: Reflector<T>[];
@@ -50,6 +50,9 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
       replace: (items, ns) => this.#replace(items, ns),
       upsert: (obj) => this.#upsert(obj),
       remove: (obj) => this.#remove(obj),
+      listed: () => {
+        if (this.synced) for (const w of this.#syncWaiters.splice(0)) w();
+      },
     };
     this.#reflectors = namespaces.map((namespace) => {
       const r: ReflectorOptions = { ...opts, log: opts.log ?? silentLogger(), ...(namespace ? { namespace } : {}) };
@@ -107,7 +110,6 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
       if (namespace !== undefined && old.metadata?.namespace !== namespace) continue;
       if (!seen.has(objectKey(old))) this.#remove(old);
     }
-    if (this.synced) for (const w of this.#syncWaiters.splice(0)) w();
   }
 
   #upsert(obj: T): void {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { collectDefaultMetrics } from 'prom-client';
 import { requestFor, requestKey, type CacheProvider, type ControllerDefinition, type ControllerDeps, type WatchEventType } from './controller.ts';
 import { ControllerRunner } from './controller-runner.ts';
@@ -12,6 +12,7 @@ import { silentLogger, type Logger } from './log.ts';
 import { RuntimeMetrics } from './metrics.ts';
 import { resourceId, ResourceResolver, type ResourceRef } from './resources.ts';
 import { RestClient } from './rest.ts';
+import type { KubeObject } from './object.ts';
 
 /** Leader election settings of a {@link Manager}. */
 export interface ManagerLeaderElection {
@@ -83,7 +84,7 @@ export class Manager implements CacheProvider {
   }
 
   /** The shared informer of a resource, created on first use (register before `start`). */
-  informer<T extends KubernetesObject = KubernetesObject>(resource: ResourceRef): Informer<T> {
+  informer<T extends KubeObject = KubeObject>(resource: ResourceRef): Informer<T> {
     const id = resourceId(resource);
     let inf = this.#informers.get(id);
     if (!inf) {
@@ -208,7 +209,7 @@ export class Manager implements CacheProvider {
     if (leaderSignal.aborted) return;
     for (const { def, runner } of this.#controllers) {
       for (const w of def.watches) {
-        const enqueue = (obj: KubernetesObject, event: WatchEventType): void => {
+        const enqueue = (obj: KubeObject, event: WatchEventType): void => {
           if (leaderSignal.aborted) return;
           for (const req of w.map ? w.map(obj, event) : [requestFor(obj)]) runner.enqueue(requestKey(req));
         };

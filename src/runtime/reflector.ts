@@ -1,10 +1,16 @@
-import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { backoffDelay } from './backoff.ts';
 import { isAborted, realClock, sleep, type Clock } from './clock.ts';
 import { errorMessage, isGone } from './errors.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { resourcePath, type ResourceRef } from './resources.ts';
 import type { RestClient } from './rest.ts';
+import type { KubeObject } from './object.ts';
+
+/** A list response. */
+interface ListObject<T> {
+  readonly metadata?: { readonly resourceVersion?: string; readonly continue?: string };
+  readonly items: T[];
+}
 
 /** Where a reflector delivers what it lists and watches. */
 export interface ReflectorSink<T> {
@@ -12,6 +18,8 @@ export interface ReflectorSink<T> {
   replace(items: T[], namespace: string | undefined): void;
   upsert(obj: T): void;
   remove(obj: T): void;
+  /** Called after each complete list, once `synced` is true. */
+  listed(): void;
 }
 
 /** Options for {@link Reflector}. */
@@ -61,7 +69,7 @@ export interface ReflectorStats {
  * (bookmarks included), a 410 Gone relists, any other failure retries with exponential backoff,
  * and a watchdog restarts a watch that went silent. Aborting the signal ends the loop cleanly.
  */
-export class Reflector<T extends KubernetesObject> {
+export class Reflector<T extends KubeObject> {
   readonly stats: ReflectorStats = { lists: 0, watches: 0, gone: 0, watchdogRestarts: 0, errors: 0 };
   readonly #o: ReflectorOptions;
   readonly #sink: ReflectorSink<T>;
@@ -120,7 +128,7 @@ export class Reflector<T extends KubernetesObject> {
     let cont: string | undefined;
     let rv: string;
     do {
-      const page = await this.#o.client.request<KubernetesListObject<T>>(this.#path(), {
+      const page = await this.#o.client.request<ListObject<T>>(this.#path(), {
         query: {
           limit: this.#o.pageSize ?? 500,
           continue: cont,
@@ -130,7 +138,7 @@ export class Reflector<T extends KubernetesObject> {
         signal,
       });
       items.push(...page.items);
-      cont = page.metadata?._continue || undefined;
+      cont = page.metadata?.continue || undefined;
       rv = page.metadata?.resourceVersion ?? '';
     } while (cont !== undefined);
     this.stats.lists++;
@@ -142,6 +150,7 @@ export class Reflector<T extends KubernetesObject> {
     }
     this.#sink.replace(items, this.#o.namespace);
     this.#synced = true;
+    this.#sink.listed();
     this.#log.debug('listed', { count: items.length, resourceVersion: rv });
     return rv;
   }

@@ -1,5 +1,5 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { RestClient } from './rest.ts';
+import type { KubeObject } from './object.ts';
 
 /** Names one API resource, e.g. `{group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines'}`. */
 export interface ResourceRef {
@@ -61,7 +61,7 @@ export class ResourceResolver {
   }
 
   /** The ResourceRef of an object from its apiVersion and kind. */
-  forObject(obj: KubernetesObject): Promise<ResourceRef> {
+  forObject(obj: KubeObject): Promise<ResourceRef> {
     if (!obj.apiVersion || !obj.kind) throw new Error('object needs apiVersion and kind');
     return this.resolve(obj.apiVersion, obj.kind);
   }

@@ -29,19 +29,31 @@ const methods = {
   DELETE: HttpMethod.DELETE,
 } as const;
 
+/** Options for {@link RestClient}. */
+export interface RestClientOptions {
+  /**
+   * Deadline of each non-streaming request in milliseconds (default 60 s): a request sent on a
+   * connection that died silently must fail, not hang the caller for ever.
+   */
+  readonly timeoutMs?: number;
+}
+
 /** Raw JSON access to the API server for paths such as `/apis/vapp.dev/v1alpha1/...`. */
 export class RestClient {
   readonly kubeConfig: KubeConfig;
   readonly #config: Configuration;
+  readonly #timeoutMs: number;
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(kubeConfig: KubeConfig, opts: RestClientOptions = {}) {
     this.kubeConfig = kubeConfig;
     this.#config = kubeConfig.makeApiClient(ConfigHolder).config;
+    this.#timeoutMs = opts.timeoutMs ?? 60_000;
   }
 
   /** Sends a request and returns the parsed JSON body; throws ApiException (raw body) on non-2xx. */
   async request<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
-    const res = await this.#send(path, opts);
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const res = await this.#send(path, { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout });
     const text = await res.body.text();
     if (res.httpStatusCode < 200 || res.httpStatusCode > 299) {
       throw new ApiException(res.httpStatusCode, `${opts.method ?? 'GET'} ${path}: HTTP ${res.httpStatusCode}`, text, res.headers);

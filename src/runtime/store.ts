@@ -1,10 +1,10 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubeObject } from './object.ts';
 
 /** Computes the index values of an object (an object may have several, or none). */
 export type IndexFunc<T> = (obj: T) => readonly string[];
 
 /** `namespace/name`, or `name` for cluster-scoped objects: the key of the store and of queues. */
-export function objectKey(obj: KubernetesObject): string {
+export function objectKey(obj: KubeObject): string {
   const ns = obj.metadata?.namespace;
   const name = obj.metadata?.name ?? '';
   return ns ? `${ns}/${name}` : name;
@@ -17,7 +17,7 @@ export function splitKey(key: string): { namespace?: string; name: string } {
 }
 
 /** Index by the value of one label, e.g. VMs by `vapp.dev/appliance` (value `namespace/value`). */
-export function labelIndex(label: string): IndexFunc<KubernetesObject> {
+export function labelIndex(label: string): IndexFunc<KubeObject> {
   return (obj) => {
     const v = obj.metadata?.labels?.[label];
     return v === undefined ? [] : [obj.metadata?.namespace ? `${obj.metadata.namespace}/${v}` : v];
@@ -25,16 +25,16 @@ export function labelIndex(label: string): IndexFunc<KubernetesObject> {
 }
 
 /** Index by the UIDs of all owners. */
-export const ownerUidIndex: IndexFunc<KubernetesObject> = (obj) => (obj.metadata?.ownerReferences ?? []).map((o) => o.uid);
+export const ownerUidIndex: IndexFunc<KubeObject> = (obj) => (obj.metadata?.ownerReferences ?? []).map((o) => o.uid);
 
 /** Index by namespace. */
-export const namespaceIndex: IndexFunc<KubernetesObject> = (obj) => [obj.metadata?.namespace ?? ''];
+export const namespaceIndex: IndexFunc<KubeObject> = (obj) => [obj.metadata?.namespace ?? ''];
 
 /**
  * The in-memory cache behind an informer: objects by key, plus named indexes. Objects handed
  * out are the cached instances: treat them as read-only (copy with structuredClone to modify).
  */
-export class Store<T extends KubernetesObject = KubernetesObject> {
+export class Store<T extends KubeObject = KubeObject> {
   readonly #items = new Map<string, T>();
   readonly #indexers = new Map<string, IndexFunc<T>>();
   // index name -> index value -> keys

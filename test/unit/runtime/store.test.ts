@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubeObject } from '../../../src/runtime/object.ts';
 import { labelIndex, namespaceIndex, objectKey, ownerUidIndex, splitKey, Store } from '../../../src/runtime/store.ts';
 
-function vm(ns: string, name: string, labels: Record<string, string> = {}, owners: string[] = [], rv = '1'): KubernetesObject {
+function vm(ns: string, name: string, labels: Record<string, string> = {}, owners: string[] = [], rv = '1'): KubeObject {
   return {
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachine',
@@ -11,7 +11,7 @@ function vm(ns: string, name: string, labels: Record<string, string> = {}, owner
   };
 }
 
-const names = (objs: KubernetesObject[]): string[] => objs.map(objectKey).sort();
+const names = (objs: KubeObject[]): string[] => objs.map(objectKey).sort();
 
 describe('Store', () => {
   it('keys objects by namespace/name and splits keys back', () => {
