@@ -91,6 +91,8 @@ export {
   SyncRoundSchema,
   CutOverStatusSchema,
   type CutOverStatus,
+  RollbackStatusSchema,
+  type RollbackStatus,
   type SyncRound,
   MaintenancePlanStatusSchema,
   type MaintenancePlanStatus,

@@ -266,6 +266,16 @@ export const CutOverStatusSchema = z
   .describe('Progress of the cut-over, kept so that a restarted operator resumes it where it was.');
 export type CutOverStatus = z.infer<typeof CutOverStatusSchema>;
 
+export const RollbackStatusSchema = z
+  .object({
+    cloneStoppedAt: timestamp('When the operator stopped the clone: the start of the rollback\'s downtime.').optional(),
+    bytes: count('Bytes the clone wrote after the cut-over, synced back into the original\'s data volumes.').optional(),
+    servicesSwitchedAt: timestamp('When every Service selected the original\'s slot again.').optional(),
+    downtimeSeconds: z.number().min(0).optional().describe('Downtime of the rollback: clone stopped to Services on the ready original, in seconds.'),
+  })
+  .describe('Progress of a rollback after the cut-over.');
+export type RollbackStatus = z.infer<typeof RollbackStatusSchema>;
+
 export const MaintenancePlanStatusSchema = z
   .object({
     observedGeneration: count('The .metadata.generation that this status describes.').optional(),
@@ -275,6 +285,7 @@ export const MaintenancePlanStatusSchema = z
     steps: z.array(StepSchema).max(32).default([]).describe('The steps of the maintenance and their state.'),
     syncRounds: z.array(SyncRoundSchema).max(64).default([]).describe('Rounds of data delta sync so far.'),
     cutOver: CutOverStatusSchema.optional(),
+    rollback: RollbackStatusSchema.optional(),
     downtimeSeconds: z.number().min(0).optional().describe('Measured downtime: from stopping the original to the Services selecting the ready clone, in seconds.'),
     nextWindowStart: timestamp('When the next maintenance window opens, while waiting for it.').optional(),
     conditions: conditions('Ready, Reconciling and Stalled (kstatus) plus Approved, Cloned, Updated, Verified, DataSynced, CutOver and RolledBack.').default([]),

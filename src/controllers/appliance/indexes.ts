@@ -1,5 +1,5 @@
 // Cache indexes that map a changed VM, VMI, Pod or Service back to the appliances that use it.
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubeObject } from '../../runtime/object.ts';
 import type { VirtualAppliance } from '../../api/v1alpha1/index.ts';
 import type { ReconcileRequest } from '../../runtime/controller.ts';
 import type { Store } from '../../runtime/store.ts';
@@ -21,7 +21,7 @@ export function applianceIndexes(store: Store<VirtualAppliance>): void {
 }
 
 /** Requests for the appliances whose index `index` holds `namespace/name`. */
-export function appliancesFor(store: Store<VirtualAppliance>, index: string, obj: KubernetesObject, name = obj.metadata?.name ?? ''): ReconcileRequest[] {
+export function appliancesFor(store: Store<VirtualAppliance>, index: string, obj: KubeObject, name = obj.metadata?.name ?? ''): ReconcileRequest[] {
   const namespace = obj.metadata?.namespace ?? '';
   return store.byIndex(index, `${namespace}/${name}`).map((a) => ({ namespace, name: a.metadata.name ?? '' }));
 }

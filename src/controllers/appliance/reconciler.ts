@@ -32,12 +32,22 @@ export function applianceReconciler(deps: ControllerDeps) {
     const appliance = appliances.get(`${namespace}/${req.name}`);
     if (appliance === undefined) return {};
     const generation = appliance.metadata.generation;
+    // The serving slot. Written here once (blue, at first sight) and afterwards only by the
+    // MaintenancePlan that cuts over: a merge patch, never part of this controller's apply, so a
+    // stale cache here can never switch it back.
     const activeSlot: Slot = appliance.status?.activeSlot ?? 'blue';
+    if (appliance.status?.activeSlot === undefined) {
+      await deps.client.request(resourcePath(APPLIANCES, namespace, req.name, 'status'), {
+        method: 'PATCH', contentType: 'application/merge-patch+json', body: { status: { activeSlot } },
+      });
+    }
+    // While a plan is active it owns the traffic: the Services are left to it.
+    const planOwnsTraffic = (appliance.status?.activePlan ?? '') !== '';
 
     const parsed = VirtualApplianceSpecSchema.safeParse(appliance.spec);
     if (!parsed.success) {
       const message = parsed.error.issues.map((i) => `spec.${fieldPath(i.path)}: ${i.message}`).join('; ');
-      await writeStatus(appliance, { activeSlot }, { state: 'Stalled', reason: 'InvalidSpec', message });
+      await writeStatus(appliance, {}, { state: 'Stalled', reason: 'InvalidSpec', message });
       return {};
     }
     const spec = parsed.data;
@@ -75,7 +85,7 @@ export function applianceReconciler(deps: ControllerDeps) {
       const service = services.get(`${namespace}/${name}`);
       if (service === undefined) {
         serviceProblems.push(`Service ${name} not found`);
-      } else if (liveLabelsInPlace && !selectsSlot(service, activeSlot)) {
+      } else if (!planOwnsTraffic && liveLabelsInPlace && !selectsSlot(service, activeSlot)) {
         await apply(deps.client, slotSelectorApply(name, namespace, activeSlot));
         await deps.events.normal(appliance, 'ServiceSelectsSlot', `Service ${name} now selects ${LABEL_SLOT}=${activeSlot}`);
       }
@@ -83,7 +93,7 @@ export function applianceReconciler(deps: ControllerDeps) {
 
     // 3. Summarise into status: one write, only when something changed.
     const summary = summarize(inventories, serviceProblems, activeSlot);
-    await writeStatus(appliance, { activeSlot, members: [...summary.members], readyMembers: summary.readyMembers }, summary.kstatus);
+    await writeStatus(appliance, { members: [...summary.members], readyMembers: summary.readyMembers }, summary.kstatus);
     ctx.log.debug('reconciled', { state: summary.kstatus.state, ready: summary.readyMembers });
     return { requeueAfterMs: RESYNC_MS };
 
@@ -137,6 +147,6 @@ function servingVmName(vms: readonly VirtualMachine[], appliance: string, namesp
 function statusUnchanged(current: VirtualApplianceStatus | undefined, next: Partial<VirtualApplianceStatus> & { conditions: Condition[] }): boolean {
   if (current === undefined) return false;
   if (!conditionsEqual(current.conditions, next.conditions)) return false;
-  const pick = (s: Partial<VirtualApplianceStatus>) => JSON.stringify([s.observedGeneration, s.activeSlot, s.readyMembers, s.members]);
+  const pick = (s: Partial<VirtualApplianceStatus>) => JSON.stringify([s.observedGeneration, s.readyMembers, s.members]);
   return pick(current) === pick(next);
 }

@@ -3,7 +3,7 @@
 // VMs included) is accepted, defaults are applied and kubectl get shows the printer columns.
 // Each refused create is also checked against the zod schemas: both name the same field.
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
+import { request, type RequestOptions } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { ApiException, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { safeParseMaintenancePlan, safeParseVirtualAppliance } from '../../../src/api/v1alpha1/index.ts';
@@ -290,7 +290,7 @@ describe('CRD validation by the API server', () => {
 
   async function getTable(path: string): Promise<{ columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] }> {
     const url = new URL(cluster.kubeConfig.getCurrentCluster()!.server);
-    const opts: Parameters<typeof request>[0] = {
+    const opts: RequestOptions = {
       hostname: url.hostname,
       port: url.port,
       path,

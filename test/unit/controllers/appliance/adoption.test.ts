@@ -17,9 +17,9 @@ describe('adoption', () => {
   it('applies labels to the VM and its template, and an owner reference to the appliance', () => {
     const labels = memberLabels('shop', 'db', 'blue');
     const cfg = adoptionApply('shop-db', shop, labels);
-    assert.deepEqual(cfg.metadata.labels, { 'vapp.dev/appliance': 'shop', 'vapp.dev/member': 'db', 'vapp.dev/slot': 'blue' });
+    assert.deepEqual(cfg.metadata?.labels, { 'vapp.dev/appliance': 'shop', 'vapp.dev/member': 'db', 'vapp.dev/slot': 'blue' });
     assert.deepEqual(cfg.spec.template.metadata?.labels, labels);
-    assert.deepEqual(cfg.metadata.ownerReferences, [{ ...owner, blockOwnerDeletion: true }]);
+    assert.deepEqual(cfg.metadata?.ownerReferences, [{ ...owner, blockOwnerDeletion: true }]);
     assert.equal(isAdopted(vm('shop-db'), shop, labels), false);
     const adopted = vm('shop-db', { owners: [owner], labels });
     adopted.spec.template.metadata = { labels };

@@ -5,9 +5,9 @@ import { setCondition, type Condition } from '../../../../src/sandbox/simulator/
 describe('setCondition', () => {
   it('keeps lastTransitionTime while the status stays the same', () => {
     const a = setCondition<Condition>([], { type: 'Ready', status: 'False' }, 't1');
-    const b = setCondition(a, { type: 'Ready', status: 'False', reason: 'X' }, 't2');
+    const b = setCondition<Condition>(a, { type: 'Ready', status: 'False', reason: 'X' }, 't2');
     assert.deepEqual(b, [{ type: 'Ready', status: 'False', reason: 'X', lastTransitionTime: 't1' }]);
-    const c = setCondition(b, { type: 'Ready', status: 'True' }, 't3');
+    const c = setCondition<Condition>(b, { type: 'Ready', status: 'True' }, 't3');
     assert.deepEqual(c, [{ type: 'Ready', status: 'True', lastTransitionTime: 't3' }]);
   });
 });
