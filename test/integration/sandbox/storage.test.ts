@@ -1,0 +1,424 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { VirtualMachine, VirtualMachineClone, VirtualMachineRestore, VirtualMachineSnapshot, VirtualMachineSnapshotContent } from '../../../src/kubevirt/types.ts';
+import { KUBEVIRT } from '../../../src/kubevirt/types.ts';
+import { buildDatasyncJob, datasyncResultFromPod } from '../../../src/datasync/job.ts';
+import { isNotFound } from '../../../src/runtime/errors.ts';
+import { resourcePath, type ResourceRef } from '../../../src/runtime/resources.ts';
+import { RestClient } from '../../../src/runtime/rest.ts';
+import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
+import {
+  ledgerFile, pvcFile, snapshotFile, startStorageSimulator, verifyLedger, type StorageSimulator,
+} from '../../../src/sandbox/simulator/storage/index.ts';
+import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
+import { waitFor } from '../../support/wait.ts';
+
+const NS = 'store';
+const MiB = 1024 * 1024;
+const R = {
+  pvcs: { group: '', version: 'v1', plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim' },
+  pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
+  jobs: { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job' },
+  volumeSnapshots: { group: 'snapshot.storage.k8s.io', version: 'v1', plural: 'volumesnapshots', kind: 'VolumeSnapshot' },
+  vms: KUBEVIRT.virtualMachines,
+  snapshots: KUBEVIRT.snapshots,
+  contents: KUBEVIRT.snapshotContents,
+  restores: KUBEVIRT.restores,
+  clones: KUBEVIRT.clones,
+} satisfies Record<string, ResourceRef>;
+
+interface Pvc { metadata?: { name?: string; uid?: string; finalizers?: string[]; ownerReferences?: { kind: string; name: string }[] }; spec?: Record<string, unknown>; status?: { phase?: string; capacity?: Record<string, string> } }
+interface Job { status?: { succeeded?: number; failed?: number; conditions?: { type: string; status: string }[] } }
+interface VolumeSnapshot { status?: { readyToUse?: boolean; creationTime?: string; restoreSize?: string; error?: { message?: string } } }
+
+function pvcManifest(name: string, size = '8Mi', dataSource?: { apiGroup?: string; kind: string; name: string }): object {
+  return {
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: NS },
+    spec: { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem', resources: { requests: { storage: size } }, ...(dataSource ? { dataSource, dataSourceRef: dataSource } : {}) },
+  };
+}
+
+function vmManifest(name: string, opts: { annotations?: Record<string, string>; runStrategy?: string; claim?: string } = {}): VirtualMachine {
+  return {
+    apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine',
+    metadata: { name, namespace: NS, labels: { app: name, 'vapp.dev/slot': 'blue' }, ...(opts.annotations ? { annotations: opts.annotations } : {}) },
+    spec: {
+      runStrategy: opts.runStrategy ?? 'Always',
+      template: {
+        metadata: { labels: { app: name, 'vapp.dev/slot': 'blue' } },
+        spec: {
+          domain: {
+            devices: {
+              disks: [{ name: 'root', disk: { bus: 'virtio' } }, { name: 'data', disk: { bus: 'virtio' } }, { name: 'cloudinit', disk: { bus: 'virtio' } }],
+              interfaces: [{ name: 'default', masquerade: {}, macAddress: '02:00:00:aa:bb:01' }],
+            },
+            firmware: { serial: 'serial-of-the-original', uuid: '6f1b1e2c-0000-4000-8000-000000000001' },
+            memory: { guest: '1Gi' },
+          },
+          networks: [{ name: 'default', pod: {} }],
+          volumes: [
+            { name: 'root', containerDisk: { image: 'registry.example.com/shop/db:16.2.0' } },
+            { name: 'data', persistentVolumeClaim: { claimName: opts.claim ?? `${name}-data` } },
+            { name: 'cloudinit', cloudInitNoCloud: { userData: '#cloud-config\n' } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+describe('storage simulator against a real API server', () => {
+  let cluster: TestCluster;
+  let vmSim: Simulator;
+  let sim: StorageSimulator;
+  let rest: RestClient;
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'vapp-storage-'));
+    cluster = await startTestCluster();
+    rest = new RestClient(cluster.kubeConfig);
+    await rest.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: NS } } });
+    vmSim = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 0 });
+    sim = await startStorageSimulator({ kubeConfig: cluster.kubeConfig, volumesDir: dir, stepDelayMs: 0, namespaces: [NS] });
+  });
+
+  after(async () => {
+    await sim.stop();
+    await vmSim.stop();
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const create = <T>(ref: ResourceRef, body: object): Promise<T> => rest.request<T>(resourcePath(ref, NS), { method: 'POST', body });
+  const get = async <T>(ref: ResourceRef, name: string): Promise<T | undefined> => {
+    try {
+      return await rest.request<T>(resourcePath(ref, NS, name));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  };
+  const del = (ref: ResourceRef, name: string) => rest.request(resourcePath(ref, NS, name), { method: 'DELETE' });
+  const patch = (ref: ResourceRef, name: string, body: object) =>
+    rest.request(resourcePath(ref, NS, name), { method: 'PATCH', contentType: 'application/merge-patch+json', body });
+  const boundPvc = (name: string) => waitFor(async () => {
+    const p = await get<Pvc>(R.pvcs, name);
+    return p?.status?.phase === 'Bound' ? p : undefined;
+  }, { what: `PVC ${name} bound` });
+  const readyVm = (name: string) => waitFor(async () => {
+    const vm = await get<VirtualMachine>(R.vms, name);
+    return vm?.status?.ready === true ? vm : undefined;
+  }, { what: `VM ${name} ready` });
+  const snapshotIn = (name: string, phase: string) => waitFor(async () => {
+    const s = await get<VirtualMachineSnapshot>(R.snapshots, name);
+    return s?.status?.phase === phase ? s : undefined;
+  }, { what: `VirtualMachineSnapshot ${name} ${phase}` });
+  const cloneIn = (name: string, phase: string) => waitFor(async () => {
+    const c = await get<VirtualMachineClone>(R.clones, name);
+    return c?.status?.phase === phase ? c : undefined;
+  }, { what: `VirtualMachineClone ${name} ${phase}` });
+  const jobFinished = (name: string) => waitFor(async () => {
+    const j = await get<Job>(R.jobs, name);
+    const c = j?.status?.conditions?.find((x) => (x.type === 'Complete' || x.type === 'Failed') && x.status === 'True');
+    return c ? { job: j, outcome: c.type } : undefined;
+  }, { what: `Job ${name} finished`, timeoutMs: 60_000 });
+  const jobPods = async (job: string) =>
+    (await rest.request<{ items: Parameters<typeof datasyncResultFromPod>[0][] }>(resourcePath(R.pods, NS), { query: { labelSelector: `batch.kubernetes.io/job-name=${job}` } })).items;
+  const fill = async (file: string, offset: number, text: string) => {
+    const h = await open(file, 'r+');
+    try {
+      await h.write(Buffer.from(text), 0, Buffer.byteLength(text), offset);
+    } finally {
+      await h.close();
+    }
+  };
+
+  it('provisions a PVC as a sparse file of its size and binds it; deleting the PVC deletes the file', async () => {
+    await create(R.pvcs, pvcManifest('plain', '64Mi'));
+    const pvc = await boundPvc('plain');
+    assert.equal(pvc.status?.capacity?.storage, '64Mi');
+    const file = pvcFile(dir, NS, 'plain');
+    const st = await stat(file);
+    assert.equal(st.size, 64 * MiB);
+    assert.ok(st.blocks * 512 < MiB, `sparse: ${String(st.blocks * 512)} bytes allocated`);
+    assert.ok(pvc.metadata?.finalizers?.includes('kubernetes.io/pvc-protection'));
+    await del(R.pvcs, 'plain');
+    await waitFor(async () => (await get(R.pvcs, 'plain')) === undefined, { what: 'PVC gone (pvc-protection released)' });
+    await waitFor(async () => !(await stat(file).then(() => true, () => false)), { what: 'volume file removed' });
+  });
+
+  it('cuts a CSI VolumeSnapshot as a copy of the PVC file and restores a new PVC from it', async () => {
+    await create(R.pvcs, pvcManifest('vs-src', '4Mi'));
+    await boundPvc('vs-src');
+    await fill(pvcFile(dir, NS, 'vs-src'), 4096, 'before the snapshot');
+    await create(R.volumeSnapshots, { apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', metadata: { name: 'vs1' }, spec: { source: { persistentVolumeClaimName: 'vs-src' } } });
+    const vs = await waitFor(async () => {
+      const s = await get<VolumeSnapshot>(R.volumeSnapshots, 'vs1');
+      return s?.status?.readyToUse === true ? s : undefined;
+    }, { what: 'VolumeSnapshot ready' });
+    assert.equal(vs.status?.restoreSize, '4Mi');
+    assert.ok(vs.status.creationTime);
+    await fill(pvcFile(dir, NS, 'vs-src'), 4096, 'AFTER  the snapshot');
+    await create(R.pvcs, pvcManifest('vs-restored', '8Mi', { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'vs1' }));
+    await boundPvc('vs-restored');
+    const restored = await readFile(pvcFile(dir, NS, 'vs-restored'));
+    assert.equal(restored.length, 8 * MiB, 'grown to the requested size');
+    assert.equal(restored.subarray(4096, 4096 + 19).toString(), 'before the snapshot');
+    assert.deepEqual(await readFile(snapshotFile(dir, NS, 'vs1')), (await readFile(pvcFile(dir, NS, 'vs-restored'))).subarray(0, 4 * MiB));
+  });
+
+  it('snapshots a running VM with a PVC and clones it: Halted, new MACs and serial, the patched label, its PVC as at snapshot time; the workload ledger verifies', async () => {
+    await create(R.pvcs, pvcManifest('db-data'));
+    await boundPvc('db-data');
+    await create(R.vms, vmManifest('db', { annotations: { 'sim.vapp.dev/workload': '200' } }));
+    await readyVm('db');
+    const ledger = ledgerFile(dir, NS, 'db-data');
+    await waitFor(async () => (await readFile(ledger, 'utf8').catch(() => '')).split('\n').length > 20, { what: 'the workload to write' });
+
+    await create(R.snapshots, { apiVersion: 'snapshot.kubevirt.io/v1beta1', kind: 'VirtualMachineSnapshot', metadata: { name: 'db-snap' }, spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'db' } } });
+    const snap = await snapshotIn('db-snap', 'Succeeded');
+    const status = snap.status!;
+    const vm = await get<VirtualMachine>(R.vms, 'db');
+    assert.equal(status.readyToUse, true);
+    assert.equal(status.sourceUID, vm?.metadata?.uid);
+    assert.deepEqual(status.indications, ['Online', 'GuestAgent']);
+    assert.deepEqual(status.sourceIndications?.map((i) => i.indication), ['Online', 'GuestAgent']);
+    assert.deepEqual(status.snapshotVolumes, { includedVolumes: ['data'], excludedVolumes: ['root', 'cloudinit'] });
+    assert.deepEqual(status.conditions?.map((c) => `${c.type}=${c.status}`), ['Progressing=False', 'Ready=True']);
+    const content = await get<VirtualMachineSnapshotContent>(R.contents, status.virtualMachineSnapshotContentName ?? '');
+    assert.ok(content);
+    assert.equal(content.status?.readyToUse, true);
+    assert.equal(content.spec.source.virtualMachine?.metadata?.name, 'db');
+    const backup = content.spec.volumeBackups?.[0];
+    assert.equal(backup?.persistentVolumeClaim.metadata?.name, 'db-data');
+    const volumeSnapshot = await get<VolumeSnapshot>(R.volumeSnapshots, backup.volumeSnapshotName ?? '');
+    assert.equal(volumeSnapshot?.status?.readyToUse, true);
+    const cutAt = new Date(volumeSnapshot.status.creationTime ?? '');
+
+    await create(R.clones, {
+      apiVersion: 'clone.kubevirt.io/v1beta1', kind: 'VirtualMachineClone', metadata: { name: 'db-clone' },
+      spec: {
+        source: { apiGroup: 'snapshot.kubevirt.io', kind: 'VirtualMachineSnapshot', name: 'db-snap' },
+        target: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'db-green' },
+        patches: [
+          JSON.stringify({ op: 'replace', path: '/spec/template/metadata/labels/vapp.dev~1slot', value: 'green' }),
+          JSON.stringify({ op: 'replace', path: '/metadata/labels/vapp.dev~1slot', value: 'green' }),
+        ],
+      },
+    });
+    const clone = await cloneIn('db-clone', 'Succeeded');
+    assert.equal(clone.status?.targetName, 'db-green');
+    assert.deepEqual(clone.status.conditions?.map((c) => `${c.type}=${c.status}`), ['Progressing=False', 'Ready=True']);
+    const green = await get<VirtualMachine>(R.vms, 'db-green');
+    assert.ok(green);
+    assert.equal(green.spec.runStrategy, 'Halted');
+    assert.equal(green.metadata?.labels?.['vapp.dev/slot'], 'green');
+    assert.equal(green.spec.template.metadata?.labels?.['vapp.dev/slot'], 'green');
+    assert.equal(green.spec.template.spec?.domain.devices.interfaces?.[0]?.macAddress, undefined);
+    assert.notEqual(green.spec.template.spec?.domain.firmware?.serial, 'serial-of-the-original');
+    assert.notEqual(green.spec.template.spec?.domain.firmware?.uuid, '6f1b1e2c-0000-4000-8000-000000000001');
+    const claim = green.spec.template.spec?.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName ?? '';
+    const restore = await get<VirtualMachineRestore>(R.restores, clone.status.restoreName ?? '');
+    assert.equal(restore, undefined, 'the temporary restore is deleted after success');
+    assert.match(claim, /^restore-[0-9a-f-]{36}-data$/);
+    const restoredPvc = await boundPvc(claim);
+    assert.deepEqual(restoredPvc.metadata?.ownerReferences?.map((o) => `${o.kind}/${o.name}`), ['VirtualMachine/db-green']);
+
+    // The clone's volume holds every write made before the cut, and is not touched by later ones.
+    const cloneFile = pvcFile(dir, NS, claim);
+    assert.deepEqual(await readFile(cloneFile), await readFile(snapshotFile(dir, NS, backup.volumeSnapshotName ?? '')));
+    const atCut = await verifyLedger(cloneFile, ledger, { until: cutAt });
+    assert.ok(atCut.ok && atCut.checked > 0, JSON.stringify({ ...atCut, missing: atCut.missing.length }));
+    await waitFor(async () => (await readFile(ledger, 'utf8')).split('\n').filter((l) => l !== '' && Date.parse((JSON.parse(l) as { time: string }).time) > cutAt.getTime()).length > 5,
+      { what: 'writes after the cut' });
+    const all = await verifyLedger(cloneFile, ledger);
+    assert.ok(!all.ok, 'later writes are not in the clone');
+    const source = await verifyLedger(pvcFile(dir, NS, 'db-data'), ledger);
+    assert.ok(source.ok, 'every write is in the source');
+  });
+
+  it('clones a VM directly: a temporary snapshot first (deleted after success), a generated target name', async () => {
+    await create(R.pvcs, pvcManifest('app-data'));
+    await boundPvc('app-data');
+    await create(R.vms, vmManifest('app', { runStrategy: 'Halted' }));
+    await create(R.clones, { apiVersion: 'clone.kubevirt.io/v1beta1', kind: 'VirtualMachineClone', metadata: { name: 'app-clone' }, spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'app' } } });
+    const clone = await cloneIn('app-clone', 'Succeeded');
+    const uid = (await get<VirtualMachineClone>(R.clones, 'app-clone'))?.metadata?.uid ?? '';
+    assert.equal(clone.status?.snapshotName, `tmp-snapshot-${uid}`);
+    assert.match(clone.status.targetName ?? '', /^app-clone-[a-z0-9]{5}$/);
+    const target = await get<VirtualMachine>(R.vms, clone.status.targetName ?? '');
+    assert.equal(target?.spec.runStrategy, 'Halted');
+    await waitFor(async () => (await get(R.snapshots, `tmp-snapshot-${uid}`)) === undefined, { what: 'temporary snapshot deleted' });
+  });
+
+  it('runs a data-sync Job with the real datasync code: the replica equals the source, the summary is the termination message', async () => {
+    await create(R.pvcs, pvcManifest('sync-src', '4Mi'));
+    await create(R.pvcs, pvcManifest('sync-replica', '4Mi'));
+    await boundPvc('sync-src');
+    await boundPvc('sync-replica');
+    await fill(pvcFile(dir, NS, 'sync-src'), 123_456, 'changed on the original');
+    await fill(pvcFile(dir, NS, 'sync-src'), 3 * MiB, 'and here');
+    const job = buildDatasyncJob({
+      name: 'sync-1', namespace: NS, image: 'vapp-operator:dev', backoffLimit: 0,
+      source: { claimName: 'sync-src', volumeMode: 'Filesystem' }, target: { claimName: 'sync-replica', volumeMode: 'Filesystem' },
+    });
+    await create(R.jobs, job);
+    const { outcome } = await jobFinished('sync-1');
+    assert.equal(outcome, 'Complete');
+    assert.deepEqual(await readFile(pvcFile(dir, NS, 'sync-replica')), await readFile(pvcFile(dir, NS, 'sync-src')));
+    const pod = (await jobPods('sync-1'))[0]!;
+    const result = datasyncResultFromPod(pod);
+    assert.ok(result?.ok);
+    assert.equal(result.verified, true);
+    assert.ok(result.bytesWritten > 0 && result.bytesWritten < MiB);
+  });
+
+  it('runs an update Job: the VM named by VAPP_VM gets the new level of the component', async () => {
+    await create(R.vms, { ...vmManifest('upd', { runStrategy: 'Halted', claim: 'none' }), metadata: { name: 'upd', namespace: NS, annotations: { 'vapp.dev/levels': '{"postgres":"16.2.0","pgbouncer":"1.0.0"}' } } });
+    await create(R.jobs, updateJob('upd-postgres', 'upd'));
+    assert.equal((await jobFinished('upd-postgres')).outcome, 'Complete');
+    const vm = await get<VirtualMachine>(R.vms, 'upd');
+    assert.deepEqual(JSON.parse(vm?.metadata?.annotations?.['vapp.dev/levels'] ?? ''), { postgres: '16.4.0', pgbouncer: '1.0.0' });
+  });
+
+  it('runs any other Job to completion', async () => {
+    await create(R.jobs, plainJob('hello'));
+    assert.equal((await jobFinished('hello')).outcome, 'Complete');
+    const pod = (await jobPods('hello'))[0];
+    assert.equal(pod?.status?.phase, 'Succeeded');
+  });
+
+  describe('faults', () => {
+    it('a snapshot-failure annotation on the VM fails its snapshot', async () => {
+      await create(R.vms, vmManifest('bad-snap', { runStrategy: 'Halted', claim: 'db-data', annotations: { 'sim.vapp.dev/snapshot-failure': 'disk on fire' } }));
+      await create(R.snapshots, { apiVersion: 'snapshot.kubevirt.io/v1beta1', kind: 'VirtualMachineSnapshot', metadata: { name: 'bad-snap' }, spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'bad-snap' } } });
+      const snap = await snapshotIn('bad-snap', 'Failed');
+      assert.equal(snap.status?.readyToUse, false);
+      assert.equal(snap.status.error?.message, 'disk on fire');
+    });
+
+    it('quiesce-failed: the snapshot succeeds with the QuiesceFailed indication', async () => {
+      await create(R.snapshots, {
+        apiVersion: 'snapshot.kubevirt.io/v1beta1', kind: 'VirtualMachineSnapshot', metadata: { name: 'db-quiesce', annotations: { 'sim.vapp.dev/quiesce-failed': 'true' } },
+        spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'db' } },
+      });
+      const snap = await snapshotIn('db-quiesce', 'Succeeded');
+      assert.deepEqual(snap.status?.indications, ['Online', 'GuestAgent', 'QuiesceFailed']);
+    });
+
+    it('snapshot-exclude-volumes: the data volume is reported excluded', async () => {
+      await create(R.snapshots, {
+        apiVersion: 'snapshot.kubevirt.io/v1beta1', kind: 'VirtualMachineSnapshot', metadata: { name: 'db-partial', annotations: { 'sim.vapp.dev/snapshot-exclude-volumes': 'data' } },
+        spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'db' } },
+      });
+      const snap = await snapshotIn('db-partial', 'Succeeded');
+      assert.deepEqual(snap.status?.snapshotVolumes, { excludedVolumes: ['root', 'data', 'cloudinit'] });
+    });
+
+    it('a clone-failure annotation fails the clone and creates no VM', async () => {
+      await create(R.clones, {
+        apiVersion: 'clone.kubevirt.io/v1beta1', kind: 'VirtualMachineClone', metadata: { name: 'bad-clone', annotations: { 'sim.vapp.dev/clone-failure': 'true' } },
+        spec: { source: { apiGroup: 'snapshot.kubevirt.io', kind: 'VirtualMachineSnapshot', name: 'db-snap' }, target: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'never' } },
+      });
+      const clone = await cloneIn('bad-clone', 'Failed');
+      assert.equal(clone.status?.conditions?.find((c) => c.type === 'Ready')?.message, 'simulated clone failure');
+      assert.equal(await get(R.vms, 'never'), undefined);
+    });
+
+    it('a patch that does not apply fails the clone', async () => {
+      await create(R.clones, {
+        apiVersion: 'clone.kubevirt.io/v1beta1', kind: 'VirtualMachineClone', metadata: { name: 'bad-patch' },
+        spec: { source: { apiGroup: 'snapshot.kubevirt.io', kind: 'VirtualMachineSnapshot', name: 'db-snap' }, patches: [JSON.stringify({ op: 'replace', path: '/spec/nothing/here', value: 1 })] },
+      });
+      const clone = await cloneIn('bad-patch', 'Failed');
+      assert.match(clone.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? '', /patches: path \/spec\/nothing\/here does not exist/);
+    });
+
+    it('an update-failure annotation fails the update Job and leaves the level', async () => {
+      await create(R.jobs, { ...updateJob('upd-fail', 'upd'), metadata: { name: 'upd-fail', labels: { 'vapp.dev/update': 'true' }, annotations: { 'sim.vapp.dev/update-failure': 'true' } } });
+      assert.equal((await jobFinished('upd-fail')).outcome, 'Failed');
+      const vm = await get<VirtualMachine>(R.vms, 'upd');
+      assert.equal((JSON.parse(vm?.metadata?.annotations?.['vapp.dev/levels'] ?? '{}') as Record<string, string>).pgbouncer, '1.0.0');
+      const pod = (await jobPods('upd-fail'))[0];
+      assert.equal(pod?.status?.phase, 'Failed');
+    });
+
+    it('a sync-failure annotation fails the data-sync Job at once (permanent error, exit status 2)', async () => {
+      const job = buildDatasyncJob({
+        name: 'sync-bad', namespace: NS, image: 'vapp-operator:dev',
+        source: { claimName: 'sync-src', volumeMode: 'Filesystem' }, target: { claimName: 'sync-replica', volumeMode: 'Filesystem' },
+      });
+      job.metadata!.annotations = { 'sim.vapp.dev/sync-failure': 'true' };
+      await create(R.jobs, job);
+      assert.equal((await jobFinished('sync-bad')).outcome, 'Failed');
+      const pods = await jobPods('sync-bad');
+      assert.equal(pods.length, 1, 'the podFailurePolicy fails the Job without a retry');
+      const result = datasyncResultFromPod(pods[0]!);
+      assert.equal(result?.ok, false);
+    });
+
+    it('the faults option forces a fault on an object without annotations', async () => {
+      const forced = await startStorageSimulator({
+        kubeConfig: cluster.kubeConfig, volumesDir: dir, stepDelayMs: 0, namespaces: ['forced'],
+        faults: (obj) => (obj.metadata?.name === 'forced-snap' ? { snapshotFailure: 'forced by the option' } : undefined),
+      });
+      try {
+        await rest.request('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: 'forced' } } });
+        await rest.request(resourcePath(R.vms, 'forced'), { method: 'POST', body: { ...vmManifest('f', { runStrategy: 'Halted', claim: 'none' }), metadata: { name: 'f', namespace: 'forced' } } });
+        await rest.request(resourcePath(R.snapshots, 'forced'), {
+          method: 'POST',
+          body: { apiVersion: 'snapshot.kubevirt.io/v1beta1', kind: 'VirtualMachineSnapshot', metadata: { name: 'forced-snap' }, spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'f' } } },
+        });
+        const snap = await waitFor(async () => {
+          const s = await rest.request<VirtualMachineSnapshot>(resourcePath(R.snapshots, 'forced', 'forced-snap'));
+          return s.status?.phase === 'Failed' ? s : undefined;
+        }, { what: 'forced snapshot failed' });
+        assert.equal(snap.status?.error?.message, 'forced by the option');
+      } finally {
+        await forced.stop();
+      }
+    });
+  });
+
+  it('stops the workload when the VM is halted: a snapshot taken afterwards holds every ledgered write', async () => {
+    await patch(R.vms, 'db', { spec: { runStrategy: 'Halted' } });
+    await waitFor(async () => (await get<VirtualMachine>(R.vms, 'db'))?.status?.printableStatus === 'Stopped', { what: 'VM db stopped' });
+    await create(R.snapshots, { apiVersion: 'snapshot.kubevirt.io/v1beta1', kind: 'VirtualMachineSnapshot', metadata: { name: 'db-final' }, spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'db' } } });
+    const snap = await snapshotIn('db-final', 'Succeeded');
+    assert.deepEqual(snap.status?.indications, [], 'offline snapshot');
+    const content = await get<VirtualMachineSnapshotContent>(R.contents, snap.status.virtualMachineSnapshotContentName ?? '');
+    const vsName = content?.spec.volumeBackups?.[0]?.volumeSnapshotName ?? '';
+    const report = await verifyLedger(snapshotFile(dir, NS, vsName), ledgerFile(dir, NS, 'db-data'));
+    assert.ok(report.ok && report.checked > 0, JSON.stringify({ ...report, missing: report.missing.length }));
+  });
+});
+
+function updateJob(name: string, vm: string): object {
+  return {
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name, labels: { 'vapp.dev/update': 'true' } },
+    spec: {
+      backoffLimit: 0,
+      template: {
+        metadata: { labels: { 'vapp.dev/update': 'true' } },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{
+            name: 'update', image: 'registry.example.com/shop/updater:1',
+            env: [{ name: 'VAPP_VM', value: vm }, { name: 'VAPP_COMPONENT', value: 'postgres' }, { name: 'VAPP_FROM', value: '16.2.0' }, { name: 'VAPP_TO', value: '16.4.0' }],
+          }],
+        },
+      },
+    },
+  };
+}
+
+function plainJob(name: string): object {
+  return {
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name },
+    spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox:1', command: ['true'] }] } } },
+  };
+}
