@@ -3,7 +3,7 @@
 // It generates a random (sparse-free) image, a copy of it (the target, i.e. the clone's replica),
 // and sources with 1% and 10% of its 4 KiB blocks rewritten at random places. Then, on the same
 // files in one run, it times:
-//   - our worker, compare-and-write (64 KiB blocks, the default, and 4 KiB blocks),
+//   - our worker, compare-and-write (4 KiB blocks, the default, and 64 KiB blocks),
 //   - our worker in ranges mode, given the exact change list (also with 0.1% and 3% changed),
 //   - rsync --inplace --no-whole-file (installed from Debian's packages when missing),
 //   - cat source target > /dev/null: reading both files, the floor of any compare-and-write.
@@ -11,9 +11,10 @@
 // iflag=nocache) after a sync, so all tools read from the disk; ours and cat are also timed with the
 // files cached. Wall time of the whole process is measured; writers are timed until their data is
 // on disk (ours fsyncs; rsync is followed by sync of the target file). Every writer's result is
-// checked with cmp. Prints a Markdown table and writes JSON to bench-results/.
+// checked with cmp. Each measurement is repeated (--repeat, default 3; round-robin over the tools)
+// and the median is reported. Prints a Markdown table and writes JSON to bench-results/.
 //
-//   npx node scripts/bench-datasync.ts [--size 2GiB] [--dir /tmp] [--seed 1] [--keep]
+//   npx node scripts/bench-datasync.ts [--size 2GiB] [--dir /tmp] [--seed 1] [--repeat 3] [--keep]
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -27,8 +28,12 @@ const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'src/datasync/cli.ts');
 const MAIN = join(ROOT, 'src/main.ts');
 const BLOCK = 4096;
-const DEFAULT = 'datasync compare (64 KiB blocks, default)';
+const DEFAULT = 'datasync compare (4 KiB blocks, default)';
+const OTHER_BLOCK_SIZE = 65536;
+const OTHER_BLOCK = 'datasync compare, 64 KiB blocks';
 const RANGES = 'datasync ranges (exact list)';
+const RSYNC = 'rsync --inplace --no-whole-file (+ sync)';
+const CAT = 'cat source target > /dev/null';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,6 +41,7 @@ const { values: args } = parseArgs({
     dir: { type: 'string', default: tmpdir() },
     seed: { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '3' },
     out: { type: 'string', default: join(ROOT, 'bench-results') },
   },
 });
@@ -151,7 +157,9 @@ interface Row {
   case: string;
   tool: string;
   cache: 'cold' | 'warm';
+  /** Median of the samples. */
   seconds: number;
+  samples: number[];
   /** Our worker's own time (from its summary), without process start. */
   workerSeconds?: number;
   bytesWritten?: number;
@@ -161,6 +169,7 @@ interface Row {
 
 async function main(): Promise<void> {
   const size = parseSize(args.size);
+  const repeat = Number(args.repeat);
   ensureRsync();
   const dir = await mkdtemp(join(resolve(args.dir), 'vapp-bench-datasync-'));
   const random = rng(Number(args.seed));
@@ -184,47 +193,81 @@ async function main(): Promise<void> {
     const reset = async (): Promise<void> => {
       await copyFile(base, target);
     };
-    const ours = (c: (typeof cases)[number], label: string, extra: string[], cache: 'cold' | 'warm'): void => {
-      const r = timed(() => sh(process.execPath, [CLI, '--source', c.source, '--target', target, '--progress', 'none', ...extra]));
-      if (r.value.status !== 0) throw new Error(`datasync failed: ${r.value.stderr}`);
-      const s: SyncSummary = syncSummarySchema.parse(JSON.parse(r.value.stdout));
-      rows.push({ case: c.name, tool: label, cache, seconds: r.seconds, workerSeconds: s.seconds, bytesWritten: s.bytesWritten, changedBlocks: s.changedBlocks, correct: same(c.source, target) });
-      console.error(`${c.name} ${label} ${cache}: ${r.seconds.toFixed(2)} s`);
+    interface Tool {
+      readonly label: string;
+      readonly cache: 'cold' | 'warm';
+      /** Whether the run writes the target (reset to the base first, checked with cmp after). */
+      readonly writes: boolean;
+      readonly argv: readonly string[];
+      /** Our worker: parse its summary. */
+      readonly ours: boolean;
+    }
+    const oursTool = (label: string, c: (typeof cases)[number], extra: readonly string[], cache: 'cold' | 'warm'): Tool => ({
+      label,
+      cache,
+      writes: true,
+      ours: true,
+      argv: [process.execPath, CLI, '--source', c.source, '--target', target, '--progress', 'none', ...extra],
+    });
+    const median = (xs: readonly number[]): number => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
     };
     for (const c of cases) {
       console.error(`case ${c.name}: ${formatBytes(c.changed)} changed`);
-      const runs = [
-        [DEFAULT, []],
-        ['datasync compare, 4 KiB blocks', ['--block-size', '4096']],
-        [RANGES, ['--ranges', c.rangesFile]],
-      ] as const;
-      for (const [label, extra] of c.full ? runs : runs.filter(([l]) => l === RANGES)) {
-        await reset();
-        dropCache(c.source, target, base);
-        ours(c, label, [...extra], 'cold');
+      const tools: Tool[] = [oursTool(RANGES, c, ['--ranges', c.rangesFile], 'cold')];
+      if (c.full) {
+        tools.push(
+          oursTool(DEFAULT, c, [], 'cold'),
+          oursTool(OTHER_BLOCK, c, ['--block-size', String(OTHER_BLOCK_SIZE)], 'cold'),
+          { label: RSYNC, cache: 'cold', writes: true, ours: false, argv: ['sh', '-c', 'rsync --inplace --no-whole-file "$0" "$1" && sync "$1"', c.source, target] },
+          { label: CAT, cache: 'cold', writes: false, ours: false, argv: ['sh', '-c', 'cat "$0" "$1" > /dev/null', c.source, target] },
+          oursTool(DEFAULT, c, [], 'warm'),
+          { label: CAT, cache: 'warm', writes: false, ours: false, argv: ['sh', '-c', 'cat "$0" "$1" > /dev/null', c.source, target] },
+        );
       }
-      if (!c.full) continue;
-      await reset();
-      dropCache(c.source, target, base);
-      const rs = timed(() => {
-        const r = sh('rsync', ['--inplace', '--no-whole-file', c.source, target]);
-        if (r.status !== 0) throw new Error(`rsync failed: ${r.stderr}`);
-        must('sync', [target]);
-        return r;
-      });
-      rows.push({ case: c.name, tool: 'rsync --inplace --no-whole-file', cache: 'cold', seconds: rs.seconds, correct: same(c.source, target) });
-      console.error(`${c.name} rsync cold: ${rs.seconds.toFixed(2)} s`);
-      dropCache(c.source, target, base);
-      const cat = timed(() => sh('cat', [c.source, target], { stdout: 'ignore' }));
-      rows.push({ case: c.name, tool: 'cat source target > /dev/null', cache: 'cold', seconds: cat.seconds });
-      // The same two with both files in the page cache.
-      await reset();
-      must('sync', []);
-      warm(c.source, target);
-      ours(c, DEFAULT, [], 'warm');
-      warm(c.source, target);
-      const catWarm = timed(() => sh('cat', [c.source, target], { stdout: 'ignore' }));
-      rows.push({ case: c.name, tool: 'cat source target > /dev/null', cache: 'warm', seconds: catWarm.seconds });
+      const samples = new Map<Tool, { seconds: number[]; worker: number[]; written?: number; blocks?: number; correct: boolean[] }>(tools.map((t) => [t, { seconds: [], worker: [], correct: [] }]));
+      // Round-robin over the tools, so a change of the machine's load hits all of them alike.
+      for (let rep = 0; rep < repeat; rep++) {
+        for (const tool of tools) {
+          const acc = samples.get(tool);
+          if (!acc) continue;
+          if (tool.writes) await reset();
+          if (tool.cache === 'cold') dropCache(c.source, target, base);
+          else {
+            must('sync', []);
+            warm(c.source, target);
+          }
+          const [cmd, ...rest] = tool.argv;
+          const r = timed(() => sh(cmd ?? 'false', rest));
+          if (r.value.status !== 0) throw new Error(`${tool.argv.join(' ')} failed: ${r.value.stderr}`);
+          acc.seconds.push(r.seconds);
+          if (tool.ours) {
+            const summary: SyncSummary = syncSummarySchema.parse(JSON.parse(r.value.stdout));
+            acc.worker.push(summary.seconds);
+            acc.written = summary.bytesWritten;
+            acc.blocks = summary.changedBlocks;
+          }
+          if (tool.writes) acc.correct.push(same(c.source, target));
+          console.error(`${c.name} ${tool.label} ${tool.cache} #${rep + 1}: ${r.seconds.toFixed(2)} s`);
+        }
+      }
+      for (const tool of tools) {
+        const acc = samples.get(tool);
+        if (!acc) continue;
+        rows.push({
+          case: c.name,
+          tool: tool.label,
+          cache: tool.cache,
+          seconds: median(acc.seconds),
+          samples: acc.seconds.map((x) => Math.round(x * 1000) / 1000),
+          ...(acc.worker.length > 0 ? { workerSeconds: median(acc.worker) } : {}),
+          ...(acc.written === undefined ? {} : { bytesWritten: acc.written }),
+          ...(acc.blocks === undefined ? {} : { changedBlocks: acc.blocks }),
+          ...(tool.writes ? { correct: acc.correct.every(Boolean) } : {}),
+        });
+      }
     }
     // Process start of the two entry points (the main CLI loads every subcommand).
     const startMain = timed(() => sh(process.execPath, [MAIN, 'datasync', '--help'])).seconds;
@@ -276,7 +319,7 @@ function fit(points: readonly (readonly [number, number])[]): { a: number; b: nu
 function printTable(rows: readonly Row[], cases: readonly CaseInfo[], size: number, machine: Record<string, string | number>): void {
   const out: string[] = [];
   const changeLabel = (c: CaseInfo): string => `${c.name} (${formatBytes(c.changed)})`;
-  out.push(`Image ${formatBytes(size)}; ${BLOCK}-byte blocks rewritten at random places. Wall time of each process; writers are timed until their data is fsynced.`, '');
+  out.push(`Image ${formatBytes(size)}; ${BLOCK}-byte blocks rewritten at random places. Median wall time of ${rows[0]?.samples.length ?? 0} runs of each process; writers are timed until their data is fsynced.`, '');
   out.push('| change | cache | tool | seconds | image MiB/s | written | vs plain read | correct |');
   out.push('|---|---|---|---:|---:|---:|---:|---|');
   for (const c of cases.filter((x) => x.full)) {
@@ -296,10 +339,10 @@ function printTable(rows: readonly Row[], cases: readonly CaseInfo[], size: numb
     const cat = get('cat');
     const rsync = get('rsync');
     const def = get(DEFAULT);
-    const small = get('datasync compare, 4 KiB');
+    const other = get(OTHER_BLOCK);
     out.push(
-      `- ${c.name}, cold: compare-and-write / plain read = ${(def / cat).toFixed(2)}x (4 KiB blocks: ${(small / cat).toFixed(2)}x); ` +
-        `rsync / compare-and-write = ${(rsync / def).toFixed(1)}x (4 KiB blocks: ${(rsync / small).toFixed(1)}x)`,
+      `- ${c.name}, cold: compare-and-write / plain read = ${(def / cat).toFixed(2)}x (64 KiB blocks: ${(other / cat).toFixed(2)}x); ` +
+        `rsync / compare-and-write = ${(rsync / def).toFixed(1)}x (64 KiB blocks: ${(rsync / other).toFixed(1)}x)`,
     );
   }
   out.push('', 'Ranges mode, cold, by size of the change:', '');
