@@ -86,7 +86,7 @@ export function applianceReconciler(deps: ControllerDeps) {
       if (service === undefined) {
         serviceProblems.push(`Service ${name} not found`);
       } else if (!planOwnsTraffic && liveLabelsInPlace && !selectsSlot(service, activeSlot)) {
-        await apply(deps.client, slotSelectorApply(name, namespace, activeSlot));
+        await apply(deps.client, slotSelectorApply(service, activeSlot));
         await deps.events.normal(appliance, 'ServiceSelectsSlot', `Service ${name} now selects ${LABEL_SLOT}=${activeSlot}`);
       }
     }
