@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { faultsFor, faultsFromAnnotations } from '../../../../../src/sandbox/simulator/storage/faults.ts';
+import { FileLocks } from '../../../../../src/sandbox/simulator/storage/files.ts';
+import { ledgerFile, pvcFile, snapshotFile } from '../../../../../src/sandbox/simulator/storage/paths.ts';
+import { boundStatus, pvcSource, requestedBytes } from '../../../../../src/sandbox/simulator/storage/pvc.ts';
+import { StepClock } from '../../../../../src/sandbox/simulator/storage/steps.ts';
+import { isWriting, mountedClaims, workloadRate } from '../../../../../src/sandbox/simulator/workload/workload.ts';
+import { pvc, vm, vmi } from './fixtures.ts';
+
+const annotated = (annotations: Record<string, string>) => ({ metadata: { annotations } });
+
+describe('storage faults', () => {
+  it('reads each annotation; "true" gives a default message, other values are the message', () => {
+    assert.deepEqual(faultsFromAnnotations(annotated({
+      'sim.vapp.dev/snapshot-failure': 'true', 'sim.vapp.dev/quiesce-failed': 'true', 'sim.vapp.dev/snapshot-exclude-volumes': 'data, logs',
+      'sim.vapp.dev/clone-failure': 'no space', 'sim.vapp.dev/update-failure': 'true', 'sim.vapp.dev/sync-failure': 'transient', 'sim.vapp.dev/step-delay-ms': '250',
+    })), {
+      snapshotFailure: 'simulated snapshot failure', quiesceFailed: true, excludeVolumes: ['data', 'logs'], cloneFailure: 'no space',
+      updateFailure: 'simulated update failure', syncFailure: 'transient', stepDelayMs: 250,
+    });
+    assert.deepEqual(faultsFromAnnotations(annotated({ 'sim.vapp.dev/sync-failure': 'yes', 'sim.vapp.dev/step-delay-ms': 'soon', 'sim.vapp.dev/clone-failure': 'false' })), { syncFailure: 'permanent' });
+    assert.deepEqual(faultsFromAnnotations(undefined), {});
+  });
+
+  it('the object wins over the related VM, the option wins over both', () => {
+    const snap = annotated({ 'sim.vapp.dev/snapshot-failure': 'mine' });
+    const source = annotated({ 'sim.vapp.dev/snapshot-failure': 'the VM', 'sim.vapp.dev/quiesce-failed': 'true' });
+    assert.deepEqual(faultsFor(snap, [source]), { snapshotFailure: 'mine', quiesceFailed: true });
+    assert.deepEqual(faultsFor(snap, [source], () => ({ quiesceFailed: false })), { snapshotFailure: 'mine', quiesceFailed: false });
+  });
+});
+
+describe('volumes', () => {
+  it('lay out files by namespace and refuse names that would escape', () => {
+    assert.equal(pvcFile('/v', 'shop', 'db-data'), '/v/shop/db-data.img');
+    assert.equal(ledgerFile('/v', 'shop', 'db-data'), '/v/shop/db-data.ledger.jsonl');
+    assert.equal(snapshotFile('/v', 'shop', 's1'), '/v/shop/snapshots/s1.img');
+    assert.throws(() => pvcFile('/v', 'shop', '../etc'));
+    assert.throws(() => pvcFile('/v', '..', 'x'));
+  });
+
+  it('size from the request, source from dataSourceRef or dataSource, bound status', () => {
+    assert.equal(requestedBytes(pvc('a', '10Gi')), 10 * 1024 ** 3);
+    assert.equal(requestedBytes(pvc('a', '1.5M')), 1_500_000);
+    assert.deepEqual(pvcSource(pvc('a')), { kind: 'empty' });
+    assert.deepEqual(pvcSource({ spec: { dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 's' } } }), { kind: 'snapshot', name: 's' });
+    assert.deepEqual(pvcSource({ spec: { dataSourceRef: { kind: 'PersistentVolumeClaim', name: 'p' } } }), { kind: 'pvc', name: 'p' });
+    assert.equal(pvcSource({ spec: { dataSourceRef: { apiGroup: 'cdi.kubevirt.io', kind: 'VolumeImportSource', name: 'i' } } }).kind, 'unsupported');
+    assert.deepEqual(boundStatus(pvc('a', '2Gi')), { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '2Gi' } });
+  });
+
+  it('file locks serialize holders of the same file and not of others', async () => {
+    const locks = new FileLocks();
+    const order: string[] = [];
+    let releaseFirst!: () => void;
+    const first = locks.with(['a'], () => new Promise<void>((r) => {
+      order.push('first in');
+      releaseFirst = () => {
+        order.push('first out');
+        r();
+      };
+    }));
+    const second = locks.with(['b', 'a'], () => {
+      order.push('second');
+      return Promise.resolve();
+    });
+    const other = locks.with(['c'], () => {
+      order.push('other');
+      return Promise.resolve();
+    });
+    await other;
+    assert.deepEqual(order, ['first in', 'other']);
+    releaseFirst();
+    await Promise.all([first, second]);
+    assert.deepEqual(order, ['first in', 'other', 'first out', 'second']);
+  });
+
+  it('step clock: a step is due its delay after it was first asked for', () => {
+    let now = 1000;
+    const clock = new StepClock(() => now);
+    assert.equal(clock.remaining('k', 'ready', 0), 0);
+    assert.equal(clock.remaining('k', 'ready', 300), 300);
+    now = 1200;
+    assert.equal(clock.remaining('k', 'ready', 300), 100);
+    now = 1400;
+    assert.equal(clock.remaining('k', 'ready', 300), 0);
+    clock.forget('k');
+    assert.equal(clock.remaining('k', 'ready', 300), 300);
+  });
+});
+
+describe('workload decisions', () => {
+  it('writes while the annotated VM runs, not once it is asked to stop', () => {
+    assert.equal(workloadRate(vm()), 10);
+    assert.equal(workloadRate(undefined), 0);
+    assert.deepEqual(mountedClaims({ ...vmi(), spec: { domain: { devices: {} }, volumes: vm().spec.template.spec!.volumes! } }), ['db-pgdata', 'db-logs']);
+    assert.ok(isWriting(vm(), vmi()));
+    assert.ok(!isWriting({ ...vm(), spec: { ...vm().spec, runStrategy: 'Halted' } }, vmi()), 'halted: no write even while the VMI is still there');
+    assert.ok(!isWriting(vm(), vmi({ phase: 'Scheduled' })));
+    assert.ok(!isWriting(vm(), undefined));
+    const quiet = vm();
+    delete quiet.metadata!.annotations!['sim.vapp.dev/workload'];
+    assert.ok(!isWriting(quiet, vmi()));
+  });
+});
