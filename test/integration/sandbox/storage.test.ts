@@ -169,6 +169,10 @@ describe('storage simulator against a real API server', () => {
     assert.equal(restored.length, 8 * MiB, 'grown to the requested size');
     assert.equal(restored.subarray(4096, 4096 + 19).toString(), 'before the snapshot');
     assert.deepEqual(await readFile(snapshotFile(dir, NS, 'vs1')), (await readFile(pvcFile(dir, NS, 'vs-restored'))).subarray(0, 4 * MiB));
+    for (const file of [snapshotFile(dir, NS, 'vs1'), pvcFile(dir, NS, 'vs-restored')]) {
+      const st = await stat(file);
+      assert.ok(st.blocks * 512 <= 64 * 1024, `${file} stays sparse: ${String(st.blocks * 512)} bytes allocated`);
+    }
   });
 
   it('snapshots a running VM with a PVC and clones it: Halted, new MACs and serial, the patched label, its PVC as at snapshot time; the workload ledger verifies', async () => {

@@ -5,6 +5,7 @@
 import { constants } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
+import { syncVolumes } from '../../../datasync/sync.ts';
 
 /** Async mutexes by file path. */
 export class FileLocks {
@@ -67,14 +68,20 @@ export async function createSparse(file: string, size: number): Promise<void> {
 }
 
 /**
- * Copies `from` to `to` keeping holes: a reflink where the filesystem can (btrfs, XFS), else a
- * copy by the kernel (copy_file_range keeps holes on most filesystems). Then grows `to` to
- * `minSize` if it is smaller (a restored volume may be bigger than its snapshot).
+ * Copies `from` to `to` keeping holes: a reflink where the filesystem can (btrfs, XFS: instant,
+ * shares blocks), else the datasync engine onto a new sparse file (a block that is zero in the
+ * source is never written, so holes stay holes; a plain copy would allocate every byte on ext4).
+ * Then grows `to` to `minSize` if it is smaller (a restored volume may be bigger than its snapshot).
  */
 export async function copyVolume(from: string, to: string, minSize = 0): Promise<void> {
   await mkdir(path.dirname(to), { recursive: true });
-  const tmp = `${to}.tmp-${process.pid}`;
-  await copyFile(from, tmp, constants.COPYFILE_FICLONE);
+  const tmp = `${to}.tmp-${String(process.pid)}`;
+  try {
+    await copyFile(from, tmp, constants.COPYFILE_FICLONE_FORCE);
+  } catch {
+    await createSparse(tmp, (await stat(from)).size);
+    await syncVolumes({ source: from, target: tmp });
+  }
   const size = (await stat(tmp)).size;
   if (size < minSize) await truncate(tmp, minSize);
   await rename(tmp, to);
