@@ -96,7 +96,7 @@ function child(cur: unknown, part: string, pointer: string): unknown {
     const i = index(part, cur.length - 1, pointer);
     return cur[i];
   }
-  if (isContainer(cur) && Object.hasOwn(cur, part)) return cur[part];
+  if (isContainer(cur) && !Array.isArray(cur) && Object.hasOwn(cur, part)) return cur[part];
   throw new JsonPatchError(`path ${pointer} does not exist`);
 }
 

@@ -3,6 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { VirtualMachine, VirtualMachineInstance, VirtualMachineSnapshot, VirtualMachineSnapshotContent } from '../../../kubevirt/types.ts';
 import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
+import type { KubeObject } from '../../../runtime/object.ts';
 import { isAlreadyExists, isConflict } from '../../../runtime/errors.ts';
 import { ownerRef } from './api.ts';
 import { cached, isoNow, type StorageContext } from './context.ts';
@@ -17,7 +18,7 @@ import {
 export function vmSnapshotController(ctx: StorageContext): ControllerDefinition {
   const contents = ctx.informer(R.vmSnapshotContents).store;
   // A VolumeSnapshot belongs to a content, which names its snapshot.
-  const snapshotOfVolumeSnapshot = (vs: { metadata?: { namespace?: string; ownerReferences?: { kind: string; name: string }[] } }) => {
+  const snapshotOfVolumeSnapshot = (vs: KubeObject) => {
     const owner = vs.metadata?.ownerReferences?.find((o) => o.kind === R.vmSnapshotContents.kind);
     if (!owner) return [];
     const content = contents.get(`${vs.metadata?.namespace ?? ''}/${owner.name}`) as unknown as VirtualMachineSnapshotContent | undefined;

@@ -98,7 +98,9 @@ export class Workload {
     this.#busy.add(key);
     const p = Promise.all(mountedClaims(vmi).map((claim) => this.#write(ns, claim)))
       .then(() => undefined)
-      .catch((err: unknown) => this.#ctx.log.warn('workload write failed', { vm: key, error: errorMessage(err) }))
+      .catch((err: unknown) => {
+        this.#ctx.log.warn('workload write failed', { vm: key, error: errorMessage(err) });
+      })
       .finally(() => {
         this.#busy.delete(key);
         this.#inflight.delete(p);
