@@ -156,8 +156,9 @@ export class LeaderElector {
     spec.leaseDurationSeconds = Math.max(1, Math.ceil(this.#o.leaseDurationMs / 1000));
     spec.renewTime = now;
     spec.leaseTransitions = transitions;
-    // Read-back times deserialise as plain Dates: convert the one we keep, too.
-    spec.acquireTime = acquire || !prev?.acquireTime ? now : new V1MicroTime(prev.acquireTime.getTime());
+    // Read-back times deserialise as plain Dates or strings depending on the client's model: keep
+    // the instant, as a MicroTime.
+    spec.acquireTime = acquire || !prev?.acquireTime ? now : new V1MicroTime(new Date(prev.acquireTime).getTime());
     return spec;
   }
 

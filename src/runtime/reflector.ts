@@ -100,6 +100,7 @@ export class Reflector<T extends KubeObject> {
           failures = 0;
         }
         const result = await this.#watch(rv, signal);
+        this.#log.debug('watch ended', { events: result.events, resourceVersion: result.rv });
         rv = result.rv;
         if (result.events > 0) failures = 0;
         else if (!isAborted(signal)) await this.#pause(failures++, signal); // an empty watch: do not spin
@@ -117,6 +118,7 @@ export class Reflector<T extends KubeObject> {
         await sleep(this.#clock, delay, signal);
       }
     }
+    this.#log.debug('stopped');
   }
 
   #pause(failures: number, signal: AbortSignal): Promise<void> {
@@ -160,6 +162,7 @@ export class Reflector<T extends KubeObject> {
     const ac = new AbortController();
     const onOuterAbort = (): void => ac.abort();
     outer.addEventListener('abort', onOuterAbort, { once: true });
+    if (isAborted(outer)) ac.abort(); // stopped while the list was returning: no event will come
     const watchdogMs = this.#o.watchdogMs ?? 180_000;
     const watchdog = { fired: false };
     let timer = this.#clock.setTimeout(fire, watchdogMs);
