@@ -52,7 +52,7 @@ describe('leader election between processes', () => {
     const child = spawn(process.execPath, [FIXTURE, cluster.kubeconfigPath, identity, namespace], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     const exited = once(child, 'exit').then(([code]) => code as number | null);
-    const [line] = (await once(createInterface(child.stdout!), 'line')) as [string];
+    const [line] = (await once(createInterface(child.stdout), 'line')) as [string];
     const { metrics } = JSON.parse(line) as { metrics: string };
     return { identity, child, metrics, exited };
   }
