@@ -388,6 +388,46 @@ describe('storage simulator against a real API server', () => {
     });
   });
 
+  it('a snapshot with the guest agent freezes the guest: all its volumes are cut with the same writes', async () => {
+    await create(R.pvcs, pvcManifest('two-a'));
+    await create(R.pvcs, pvcManifest('two-b'));
+    await boundPvc('two-a');
+    await boundPvc('two-b');
+    const manifest = vmManifest('two', { annotations: { 'sim.vapp.dev/workload': '200' }, claim: 'two-a' });
+    const tpl = manifest.spec.template.spec!;
+    tpl.domain.devices.disks!.push({ name: 'logs', disk: { bus: 'virtio' } });
+    tpl.volumes!.push({ name: 'logs', persistentVolumeClaim: { claimName: 'two-b' } });
+    await create(R.vms, manifest);
+    await readyVm('two');
+    const lines = async (pvc: string) => (await readFile(ledgerFile(dir, NS, pvc), 'utf8').catch(() => '')).split('\n').length;
+    await waitFor(async () => (await lines('two-a')) > 20 && (await lines('two-b')) > 20, { what: 'the workload to write to both volumes' });
+    await create(R.snapshots, { apiVersion: 'snapshot.kubevirt.io/v1beta1', kind: 'VirtualMachineSnapshot', metadata: { name: 'two-snap' }, spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'two' } } });
+    const snap = await snapshotIn('two-snap', 'Succeeded');
+    assert.deepEqual(snap.status!.indications, ['Online', 'GuestAgent']);
+    const content = await get<VirtualMachineSnapshotContent>(R.contents, snap.status!.virtualMachineSnapshotContentName ?? '');
+    const counts: number[] = [];
+    for (const b of content?.spec.volumeBackups ?? []) {
+      const vs = await get<VolumeSnapshot>(R.volumeSnapshots, b.volumeSnapshotName ?? '');
+      const claim = b.persistentVolumeClaim.metadata?.name ?? '';
+      const report = await verifyLedger(snapshotFile(dir, NS, b.volumeSnapshotName ?? ''), ledgerFile(dir, NS, claim), { until: new Date(vs?.status?.creationTime ?? '') });
+      assert.ok(report.ok, `${claim}: ${JSON.stringify({ ...report, missing: report.missing.length })}`);
+      counts.push(report.considered);
+    }
+    assert.equal(counts.length, 2);
+    assert.equal(counts[0], counts[1], 'each workload tick writes both volumes: equal counts mean no write between the two cuts');
+    await patch(R.vms, 'two', { spec: { runStrategy: 'Halted' } });
+  });
+
+  it('slow steps: sim.vapp.dev/step-delay-ms on a Job holds its Pod Running that long', async () => {
+    const job = plainJob('slow') as { metadata: Record<string, unknown> };
+    job.metadata.annotations = { 'sim.vapp.dev/step-delay-ms': '1500' };
+    const started = Date.now();
+    await create(R.jobs, job);
+    await waitFor(async () => (await jobPods('slow'))[0]?.status?.phase === 'Running', { what: 'slow Pod running' });
+    assert.equal((await jobFinished('slow')).outcome, 'Complete');
+    assert.ok(Date.now() - started >= 1500, `took ${String(Date.now() - started)} ms`);
+  });
+
   it('stops the workload when the VM is halted: a snapshot taken afterwards holds every ledgered write', async () => {
     await patch(R.vms, 'db', { spec: { runStrategy: 'Halted' } });
     await waitFor(async () => (await get<VirtualMachine>(R.vms, 'db'))?.status?.printableStatus === 'Stopped', { what: 'VM db stopped' });
@@ -398,6 +438,27 @@ describe('storage simulator against a real API server', () => {
     const vsName = content?.spec.volumeBackups?.[0]?.volumeSnapshotName ?? '';
     const report = await verifyLedger(snapshotFile(dir, NS, vsName), ledgerFile(dir, NS, 'db-data'));
     assert.ok(report.ok && report.checked > 0, JSON.stringify({ ...report, missing: report.missing.length }));
+  });
+
+  it('restores a snapshot into its stopped VM: the VM now uses restore-<restore uid>-<volume>, the data as at the snapshot', async () => {
+    await create(R.restores, {
+      apiVersion: 'snapshot.kubevirt.io/v1beta1', kind: 'VirtualMachineRestore', metadata: { name: 'db-back' },
+      spec: { target: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'db' }, virtualMachineSnapshotName: 'db-snap' },
+    });
+    const restore = await waitFor(async () => {
+      const r = await get<VirtualMachineRestore>(R.restores, 'db-back');
+      return r?.status?.complete === true ? r : undefined;
+    }, { what: 'restore complete' });
+    const status = restore.status!;
+    const claim = `restore-${restore.metadata?.uid ?? ''}-data`;
+    assert.deepEqual(status.restores?.map((r) => [r.volumeName, r.persistentVolumeClaim]), [['data', claim]]);
+    assert.deepEqual(status.conditions?.map((c) => `${c.type}=${c.status}`), ['Progressing=False', 'Ready=True']);
+    const vm = await get<VirtualMachine>(R.vms, 'db');
+    assert.equal(vm?.spec.template.spec?.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName, claim);
+    assert.equal(vm.metadata?.annotations?.['restore.kubevirt.io/lastRestoreUID'], `db-back-${restore.metadata?.uid ?? ''}`);
+    const snap = await get<VirtualMachineSnapshot>(R.snapshots, 'db-snap');
+    const content = await get<VirtualMachineSnapshotContent>(R.contents, snap?.status?.virtualMachineSnapshotContentName ?? '');
+    assert.deepEqual(await readFile(pvcFile(dir, NS, claim)), await readFile(snapshotFile(dir, NS, content?.spec.volumeBackups?.[0]?.volumeSnapshotName ?? '')));
   });
 });
 

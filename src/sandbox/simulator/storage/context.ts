@@ -6,12 +6,15 @@ import type { ResourceRef } from '../../../runtime/resources.ts';
 import type { Api } from './api.ts';
 import type { StorageFaultOverrides } from './faults.ts';
 import type { FileLocks } from './files.ts';
+import type { Freezer } from './freezer.ts';
 import type { StepClock } from './steps.ts';
 
 export interface StorageContext {
   readonly api: Api;
   readonly volumesDir: string;
   readonly locks: FileLocks;
+  /** VMs whose guest is frozen for a snapshot: the workload does not write to them. */
+  readonly freezer: Freezer;
   readonly steps: StepClock;
   /** Default delay of each simulated step. */
   readonly stepDelayMs: number;

@@ -14,6 +14,7 @@ import { cloneController } from './clone-controller.ts';
 import type { StorageContext } from './context.ts';
 import type { StorageFaultOverrides } from './faults.ts';
 import { FileLocks } from './files.ts';
+import { Freezer } from './freezer.ts';
 import { pvcController } from './pvc-controller.ts';
 import { STORAGE_RESOURCES } from './resources.ts';
 import { restoreController } from './restore-controller.ts';
@@ -67,6 +68,7 @@ export async function startStorageSimulator(opts: StorageSimulatorOptions): Prom
     api: new Api(manager.client),
     volumesDir: opts.volumesDir,
     locks: new FileLocks(),
+    freezer: new Freezer(),
     steps: new StepClock(),
     stepDelayMs: opts.stepDelayMs ?? DEFAULT_STEP_DELAY_MS,
     ...(opts.faults ? { faults: opts.faults } : {}),

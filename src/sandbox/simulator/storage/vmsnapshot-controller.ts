@@ -45,6 +45,7 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
       const snap = cached<VirtualMachineSnapshot>(ctx, R.vmSnapshots, ns, req.name);
       if (!snap || isFinished(snap) || snap.metadata?.deletionTimestamp) {
         ctx.steps.forget(key);
+        ctx.freezer.thaw(key);
         return undefined;
       }
       const writeStatus = async (status: SnapshotStatus): Promise<ReconcileResult | undefined> => {
@@ -104,7 +105,10 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
         return undefined;
       }
 
-      // The content's volume snapshots: create the missing ones (the freeze, the cut), then follow them.
+      // The content's volume snapshots: freeze the guest if its agent can, create the missing ones
+      // (each is cut by the CSI snapshotter), thaw once all are cut; then follow them.
+      const frozenCut = snap.status.indications?.includes('GuestAgent') === true && !snap.status.indications.includes('QuiesceFailed');
+      if (frozenCut && content.status?.creationTime === undefined) ctx.freezer.freeze(key, `${ns}/${source.name}`);
       const volumeSnapshots = new Map<string, VolumeSnapshotJson | undefined>();
       for (const b of content.spec.volumeBackups ?? []) {
         const name = b.volumeSnapshotName ?? '';
@@ -125,6 +129,7 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
         volumeSnapshots.set(name, vs);
       }
       const { status: contentStatus, error } = contentStatusFor(content, volumeSnapshots, now);
+      if (contentStatus.creationTime !== undefined || error) ctx.freezer.thaw(key);
       if (!isDeepStrictEqual(contentStatus, content.status ?? {})) {
         try {
           await ctx.api.patch(R.vmSnapshotContents, ns, contentName, { status: contentStatus }, { status: true, resourceVersion: content.metadata?.resourceVersion ?? '' });

@@ -93,8 +93,9 @@ export class Workload {
     const key = `${ns}/${name}`;
     if (this.#busy.has(key)) return;
     const { vm, vmi } = this.#state(ns, name);
-    // Checked at every write against the cache: no write once the VM is asked to stop.
-    if (!isWriting(vm, vmi) || !vmi) return;
+    // Checked at every write against the cache: no write once the VM is asked to stop, none while
+    // its guest is frozen for a snapshot.
+    if (!isWriting(vm, vmi) || !vmi || this.#ctx.freezer.isFrozen(key)) return;
     this.#busy.add(key);
     const p = Promise.all(mountedClaims(vmi).map((claim) => this.#write(ns, claim)))
       .then(() => undefined)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { faultsFor, faultsFromAnnotations } from '../../../../../src/sandbox/simulator/storage/faults.ts';
 import { FileLocks } from '../../../../../src/sandbox/simulator/storage/files.ts';
+import { Freezer } from '../../../../../src/sandbox/simulator/storage/freezer.ts';
 import { ledgerFile, pvcFile, snapshotFile } from '../../../../../src/sandbox/simulator/storage/paths.ts';
 import { boundStatus, pvcSource, requestedBytes } from '../../../../../src/sandbox/simulator/storage/pvc.ts';
 import { StepClock } from '../../../../../src/sandbox/simulator/storage/steps.ts';
@@ -74,6 +75,18 @@ describe('volumes', () => {
     releaseFirst();
     await Promise.all([first, second]);
     assert.deepEqual(order, ['first in', 'other', 'first out', 'second']);
+  });
+
+  it('freezer: a VM stays frozen while any snapshot holds it', () => {
+    const f = new Freezer();
+    f.freeze('shop/s1', 'shop/db');
+    f.freeze('shop/s2', 'shop/db');
+    assert.ok(f.isFrozen('shop/db'));
+    assert.ok(!f.isFrozen('shop/web'));
+    f.thaw('shop/s1');
+    assert.ok(f.isFrozen('shop/db'));
+    f.thaw('shop/s2');
+    assert.ok(!f.isFrozen('shop/db'));
   });
 
   it('step clock: a step is due its delay after it was first asked for', () => {
