@@ -146,7 +146,7 @@ export class Manager implements CacheProvider {
     try {
       if (!election) {
         const leader = new AbortController();
-        await this.#runControllers(leader.signal);
+        await this.#runControllers(leader.signal, signal);
         await new Promise<void>((resolve) => {
           if (signal.aborted) resolve();
           else signal.addEventListener('abort', () => resolve(), { once: true });
@@ -169,7 +169,7 @@ export class Manager implements CacheProvider {
       });
       let running: Promise<void> = Promise.resolve();
       const outcome = await elector.run(signal, (leaderSignal) => {
-        running = this.#runControllers(leaderSignal);
+        running = this.#runControllers(leaderSignal, signal);
       });
       await running;
       await this.#stopControllers();
@@ -203,10 +203,11 @@ export class Manager implements CacheProvider {
     }
   }
 
-  /** Waits for the caches, connects watches to queues and starts the workers. */
-  async #runControllers(leaderSignal: AbortSignal): Promise<void> {
-    await Promise.all([...this.#informers.values()].map((i) => i.waitForSync(leaderSignal)));
-    if (leaderSignal.aborted) return;
+  /** Waits for the caches, connects watches to queues and starts the workers (unless stopped meanwhile). */
+  async #runControllers(leaderSignal: AbortSignal, stopSignal: AbortSignal): Promise<void> {
+    const either = AbortSignal.any([leaderSignal, stopSignal]);
+    await Promise.all([...this.#informers.values()].map((i) => i.waitForSync(either)));
+    if (either.aborted) return;
     for (const { def, runner } of this.#controllers) {
       for (const w of def.watches) {
         const enqueue = (obj: KubeObject, event: WatchEventType): void => {
