@@ -81,7 +81,7 @@ export async function runOperator(flags: RunFlags): Promise<number> {
   if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
   else kubeConfig.loadFromDefault();
   const manager = new Manager({ kubeConfig, log, ...managerOptions(flags) });
-  for (const def of allControllers(manager.deps())) manager.addController(def);
+  for (const def of allControllers(manager.deps(), { registry: manager.metrics.registry })) manager.addController(def);
   const stop = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
     if (stop.signal.aborted) {

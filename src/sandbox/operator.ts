@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { allControllers } from '../controllers/index.ts';
+import { allControllers, type ControllerOptions } from '../controllers/index.ts';
 import { silentLogger, type Logger } from '../runtime/log.ts';
 import { Manager } from '../runtime/manager.ts';
 import type { SandboxCluster } from './cluster.ts';
@@ -32,7 +32,7 @@ export interface SandboxOperator {
   stop(): Promise<void>;
 }
 
-export async function startSandboxOperator(cluster: SandboxCluster, opts: { log?: Logger } = {}): Promise<SandboxOperator> {
+export async function startSandboxOperator(cluster: SandboxCluster, opts: { log?: Logger; controllers?: ControllerOptions } = {}): Promise<SandboxOperator> {
   const kubeConfig = await operatorKubeConfig(cluster);
   const [metricsPort, healthPort] = [await freePort(), await freePort()];
   const manager = new Manager({
@@ -42,7 +42,7 @@ export async function startSandboxOperator(cluster: SandboxCluster, opts: { log?
     healthProbeBindAddress: `127.0.0.1:${healthPort}`,
     leaderElection: { id: 'vapp-operator.vapp.dev', namespace: OPERATOR_NAMESPACE },
   });
-  for (const def of allControllers(manager.deps())) manager.addController(def);
+  for (const def of allControllers(manager.deps(), { registry: manager.metrics.registry, ...opts.controllers })) manager.addController(def);
   const abort = new AbortController();
   const running = manager.start(abort.signal);
   running.catch(() => undefined);

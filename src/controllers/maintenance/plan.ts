@@ -13,7 +13,7 @@ export interface PlanTarget {
 /** The parts of the appliance's spec.members that the diff reads. */
 export interface ApplianceMemberSpec {
   readonly name: string;
-  readonly components: readonly { readonly name: string; readonly level: Pick<LevelSource, 'guestOS'> }[];
+  readonly components: readonly { readonly name: string; readonly level: LevelSource }[];
 }
 
 /** The parts of the appliance's status.members (the live inventory) that the diff reads. */

@@ -7,6 +7,7 @@ import { RuntimeMetrics } from '../../runtime/metrics.ts';
 import type { FaultOverrides } from './faults.ts';
 import { RESOURCES, simulatorController } from './controller.ts';
 import { registerNode } from './noderegistration.ts';
+import { startStorageSimulator, type StorageFaultOverrides } from './storage/index.ts';
 
 export { SIM_ANNOTATIONS } from './annotations.ts';
 export { SANDBOX_NODE } from './constants.ts';
@@ -25,6 +26,14 @@ export interface SimulatorOptions {
   readonly faults?: FaultOverrides;
   /** Give up starting when the caches are not filled by then (default 60 s), e.g. without KubeVirt CRDs. */
   readonly syncTimeoutMs?: number;
+  /**
+   * Also simulate storage, snapshots, clones, Jobs and the workload (see storage/), with volume
+   * files in this folder. Without it only VMs run.
+   */
+  readonly volumesDir?: string;
+  /** Delay of each simulated storage step (default 200 ms; tests use 0). */
+  readonly stepDelayMs?: number;
+  readonly storageFaults?: StorageFaultOverrides;
 }
 
 export interface Simulator {
@@ -66,9 +75,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     await running.catch(() => undefined);
     throw new Error('KubeVirt simulator: could not list VirtualMachines, VirtualMachineInstances and Pods (are the KubeVirt CRDs installed?)');
   }
-  log.info('simulating KubeVirt', { namespaces: opts.namespaces ?? 'all', readyDelayMs: opts.readyDelayMs ?? DEFAULT_READY_DELAY_MS });
+  const storage = opts.volumesDir === undefined ? undefined : await startStorageSimulator({
+    kubeConfig: opts.kubeConfig, volumesDir: opts.volumesDir, logger: log,
+    ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
+    ...(opts.stepDelayMs === undefined ? {} : { stepDelayMs: opts.stepDelayMs }),
+    ...(opts.storageFaults ? { faults: opts.storageFaults } : {}),
+  });
+  log.info('simulating KubeVirt', { namespaces: opts.namespaces ?? 'all', readyDelayMs: opts.readyDelayMs ?? DEFAULT_READY_DELAY_MS, storage: opts.volumesDir ?? 'off' });
   return {
     stop: async () => {
+      await storage?.stop();
       abort.abort();
       await running;
     },

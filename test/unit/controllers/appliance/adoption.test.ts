@@ -19,7 +19,7 @@ describe('adoption', () => {
     const cfg = adoptionApply('shop-db', shop, labels);
     assert.deepEqual(cfg.metadata?.labels, { 'vapp.dev/appliance': 'shop', 'vapp.dev/member': 'db', 'vapp.dev/slot': 'blue' });
     assert.deepEqual(cfg.spec.template.metadata?.labels, labels);
-    assert.deepEqual(cfg.metadata?.ownerReferences, [{ ...owner, blockOwnerDeletion: true }]);
+    assert.deepEqual(cfg.metadata.ownerReferences, [{ ...owner, blockOwnerDeletion: true }]);
     assert.equal(isAdopted(vm('shop-db'), shop, labels), false);
     const adopted = vm('shop-db', { owners: [owner], labels });
     adopted.spec.template.metadata = { labels };

@@ -1,0 +1,281 @@
+// Reconciles one MaintenancePlan: observe, run the current phase's step once, feed what happened to
+// the phase machine, and write status (steps, rounds, conditions) in one place at the end, with an
+// Event for every phase change. Every step is idempotent; progress lives in status.
+import {
+  API_VERSION, MAINTENANCE_PLAN_KIND, MaintenancePlanSchema, type MaintenancePlan, type MaintenancePlanStatus, type VirtualAppliance,
+} from '../../api/v1alpha1/index.ts';
+import { fieldPath } from '../../api/v1alpha1/parse.ts';
+import { applyStatus } from '../../runtime/apply.ts';
+import { conditionsEqual, setKStatus } from '../../runtime/conditions.ts';
+import type { ControllerDeps, ReconcileContext, ReconcileRequest, ReconcileResult } from '../../runtime/controller.ts';
+import { planConditions } from './conditions.ts';
+import { stepContext, type StepContext } from './context.ts';
+import { acquireLock, lockState, releaseLock } from './lock.ts';
+import { DEFAULT_CHECK_IMAGE, DEFAULT_DATASYNC_IMAGE, DEFAULT_OBSERVE_INTERVAL_MS, DEFAULT_STEP_TIMEOUT_MS, type MaintenanceOptions } from './options.ts';
+import type { StepOutcome } from './outcome.ts';
+import { isSafePoint, isTerminal, planStateFromStatus, progress, stepOf, stepsFor, transition, cleanupStep, type PlanEvent, type PlanState, type StepName } from './phases.ts';
+import { diffPlan } from './plan.ts';
+import { previewHash, isApproved } from './preview-hash.ts';
+import { APPLIANCES, PLANS } from './resources.ts';
+import { stepStartedAt, updateStep, withPlannedSteps, type StepUpdate } from './step-status.ts';
+import { cloneStep } from './steps/clone.ts';
+import { removeClone, restoreOriginal } from './steps/cleanup.ts';
+import { cutOverStep } from './steps/cutover.ts';
+import { observeStep } from './steps/observe.ts';
+import { releaseStep } from './steps/release.ts';
+import { rollbackStep } from './steps/rollback.ts';
+import { snapshotStep } from './steps/snapshot.ts';
+import { syncStep } from './steps/sync.ts';
+import { updateStep as updateClone } from './steps/update.ts';
+import { verifyStep } from './steps/verify.ts';
+import { nextWindowStart, windowState } from './window.ts';
+import { estimateDowntimeSeconds } from './estimate.ts';
+import type { PlanMetrics } from './metrics.ts';
+
+/** While a step waits on objects whose changes are not all watched, look again this often. */
+const POLL_MS = 1_000;
+
+const RUNNERS: Partial<Record<string, (ctx: StepContext) => Promise<StepOutcome>>> = {
+  Snapshotting: snapshotStep,
+  Cloning: cloneStep,
+  Updating: updateClone,
+  Verifying: verifyStep,
+  Syncing: syncStep,
+  CuttingOver: cutOverStep,
+  Observing: observeStep,
+  RollingBack: rollbackStep,
+};
+
+/** What one pass decided. */
+interface PassResult {
+  event?: PlanEvent;
+  outcome?: StepOutcome;
+  preview?: MaintenancePlanStatus['preview'];
+  refused?: { reason: string; message: string };
+  nextWindowStart?: string;
+  requeueAfterMs?: number;
+  /** Release of the original after success (a Succeeded plan still has this to do). */
+  release?: StepUpdate;
+}
+
+export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | undefined, opts: MaintenanceOptions = {}) {
+  const options: Required<MaintenanceOptions> = {
+    now: opts.now ?? (() => new Date()),
+    datasyncImage: opts.datasyncImage ?? DEFAULT_DATASYNC_IMAGE,
+    checkImage: opts.checkImage ?? DEFAULT_CHECK_IMAGE,
+    stepTimeoutMs: opts.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+    observeIntervalMs: opts.observeIntervalMs ?? DEFAULT_OBSERVE_INTERVAL_MS,
+  };
+  const plans = deps.cache.informer<MaintenancePlan>(PLANS).store;
+  const appliances = deps.cache.informer<VirtualAppliance>(APPLIANCES).store;
+
+  return async (req: ReconcileRequest, rc: ReconcileContext): Promise<ReconcileResult> => {
+    const namespace = req.namespace ?? '';
+    const raw = plans.get(`${namespace}/${req.name}`);
+    if (raw === undefined) return {};
+    const now = options.now();
+    const generation = raw.metadata.generation ?? 0;
+
+    const parsed = MaintenancePlanSchema.safeParse(raw);
+    if (!parsed.success) {
+      const message = parsed.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`).join('; ');
+      const conditions = setKStatus(raw.status?.conditions, { state: 'Stalled', reason: 'InvalidSpec', message }, { observedGeneration: generation, now });
+      await writeStatus(raw, { steps: [], syncRounds: [], ...raw.status, conditions, observedGeneration: generation });
+      return {};
+    }
+    const plan = parsed.data;
+    const status: MaintenancePlanStatus = plan.status ?? { steps: [], syncRounds: [], conditions: [] };
+    const state = planStateFromStatus(status);
+    const appliance = appliances.get(`${namespace}/${plan.spec.appliance}`);
+    const planned = stepsFor(plan.spec);
+    const steps = withPlannedSteps(status.steps, planned);
+    const currentStep: StepName | undefined = stepOf(state);
+    const ctx = appliance === undefined ? undefined
+      : stepContext(deps, options, rc.log, plan, appliance, now, stepStartedAt(steps, currentStep) ?? now);
+
+    const pass = await runPass(plan, state, appliance, ctx, status);
+
+    // Apply the event to the machine.
+    let next: PlanState = state;
+    let reason: string | undefined;
+    let message: string | undefined;
+    if (pass.event !== undefined) {
+      const t = transition(state, pass.event);
+      if (t.accepted) next = t.state;
+      reason = t.reason;
+      message = t.message;
+      if (!t.accepted && pass.event.type === 'abortRequested') await deps.events.warning(raw, t.reason, t.message);
+    }
+
+    // Steps: the current one runs, succeeds or fails; the next one starts.
+    let newSteps = steps;
+    if (currentStep !== undefined && pass.outcome !== undefined) {
+      const o = pass.outcome;
+      const update: StepUpdate = o.kind === 'failed' ? { kind: 'failed', message: o.message }
+        : o.kind === 'done' ? { kind: 'succeeded', ...(o.message ? { message: o.message } : {}) }
+        : { kind: 'running', message: o.message, ...(o.progress ? { progress: o.progress } : {}) };
+      // A wait for the window is the CutOver step, not started yet.
+      if (!(state.phase === 'WaitingForWindow' && update.kind === 'running')) newSteps = updateStep(newSteps, currentStep, update, now);
+    }
+    if (next.phase !== state.phase || next.cleanup !== state.cleanup) {
+      if (pass.event?.type === 'noChanges') {
+        for (const name of planned) if (name !== 'Plan') newSteps = updateStep(newSteps, name, { kind: 'skipped', message: 'no changes' }, now);
+      }
+      if (state.phase === 'Planning' && pass.event?.type !== 'stepFailed') newSteps = updateStep(newSteps, 'Plan', { kind: 'succeeded', message: message ?? '' }, now);
+      if (state.phase === 'AwaitingApproval' && pass.event?.type === 'approved') newSteps = updateStep(newSteps, 'Approve', { kind: 'succeeded', message: 'approved' }, now);
+      if (next.cleanup !== undefined && state.cleanup === undefined) newSteps = [...newSteps.filter((s) => s.name !== 'Cleanup'), { ...cleanupStep(next.cleanup), startedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z') }];
+      if (state.cleanup !== undefined && next.cleanup === undefined) newSteps = updateStep(newSteps, 'Cleanup', { kind: 'succeeded', message: 'the original serves; the clone is removed' }, now);
+      if (next.phase === 'Observing' && plan.spec.rollback.observeSeconds === 0) newSteps = updateStep(newSteps, 'Observe', { kind: 'skipped', message: 'rollback.observeSeconds is 0' }, now);
+      if (next.phase === 'RollingBack') newSteps = updateStep(newSteps, 'Rollback', { kind: 'running' }, now);
+      const nextStep = stepOf(next);
+      if (nextStep !== undefined && nextStep !== 'Cleanup' && next.phase !== 'WaitingForWindow') newSteps = updateStep(newSteps, nextStep, { kind: 'running' }, now);
+    }
+    if (pass.release !== undefined) newSteps = updateStep(newSteps, 'Release', pass.release, now);
+
+    const failure = pass.event?.type === 'stepFailed' || pass.event?.type === 'observeFailed' ? { reason: pass.event.reason, message: pass.event.message } : undefined;
+    const success = pass.event?.type === 'noChanges' || pass.event?.type === 'observePassed' ? { reason: reason ?? 'Succeeded', message: message ?? '' } : undefined;
+    const suspended = plan.spec.suspend && isSafePoint(next);
+    const conditions = planConditions(status.conditions, {
+      state: next, approval: plan.spec.approval, steps: newSteps, suspended,
+      ...(pass.refused ? { refused: pass.refused } : {}), ...(failure ? { failure } : {}), ...(success ? { success } : {}),
+      observedGeneration: generation, now,
+    });
+
+    const effects = ctx?.effects;
+    const newStatus: MaintenancePlanStatus = {
+      observedGeneration: generation,
+      phase: next.phase,
+      progress: progress(newSteps),
+      ...(pass.preview ?? status.preview ? { preview: pass.preview ?? status.preview } : {}),
+      steps: newSteps,
+      syncRounds: effects?.syncRounds ?? status.syncRounds,
+      ...(effects && Object.keys(effects.cutOver).length > 0 ? { cutOver: effects.cutOver } : status.cutOver ? { cutOver: status.cutOver } : {}),
+      ...(effects && Object.keys(effects.rollback).length > 0 ? { rollback: effects.rollback } : status.rollback ? { rollback: status.rollback } : {}),
+      ...(effects?.downtimeSeconds ?? status.downtimeSeconds) !== undefined ? { downtimeSeconds: effects?.downtimeSeconds ?? status.downtimeSeconds } : {},
+      ...(pass.nextWindowStart ? { nextWindowStart: pass.nextWindowStart } : {}),
+      conditions,
+    };
+    await writeStatus(raw, newStatus);
+    metrics?.roundsRecorded(plan.status, newStatus);
+    if (next.phase !== state.phase) {
+      metrics?.phaseChanged(state.phase, next.phase, plan.status, newStatus, now);
+      const text = message ?? next.phase;
+      if (next.phase === 'Failed' || next.phase === 'RolledBack') await deps.events.warning(raw, reason ?? next.phase, text);
+      else await deps.events.normal(raw, reason ?? next.phase, text);
+    } else if (next.cleanup !== undefined && state.cleanup === undefined) {
+      await deps.events.warning(raw, next.cleanup.reason, `${next.cleanup.message}; ${next.cleanup.action === 'RestoreOriginal' ? 'restoring the original' : 'removing the clone'}`);
+    }
+
+    if (isTerminal(next.phase) && pass.release === undefined) return {};
+    if (next !== state) return { requeueAfterMs: 1 };
+    if (suspended) return {};
+    return { requeueAfterMs: pass.requeueAfterMs ?? POLL_MS };
+  };
+
+  async function runPass(plan: MaintenancePlan, state: PlanState, appliance: VirtualAppliance | undefined, ctx: StepContext | undefined, status: MaintenancePlanStatus): Promise<PassResult> {
+    const name = plan.metadata.name ?? '';
+    if (isTerminal(state.phase)) {
+      if (appliance === undefined || ctx === undefined) return {};
+      if (state.phase === 'Succeeded' && status.cutOver?.servicesSwitchedAt !== undefined) {
+        const releaseState = status.steps.find((s) => s.name === 'Release')?.state;
+        if (releaseState !== 'Succeeded') {
+          const outcome = await releaseStep(ctx);
+          if (outcome.kind === 'done') {
+            await releaseLock(deps.client, appliance, name);
+            return { release: { kind: 'succeeded', message: outcome.message ?? 'released' } };
+          }
+          return { release: outcome.kind === 'wait' ? { kind: 'running', message: outcome.message } : { kind: 'failed', message: outcome.message }, ...(outcome.kind === 'wait' && outcome.requeueAfterMs ? { requeueAfterMs: outcome.requeueAfterMs } : {}) };
+        }
+      }
+      await releaseLock(deps.client, appliance, name);
+      return {};
+    }
+    if (appliance === undefined || ctx === undefined) {
+      return { refused: { reason: 'ApplianceNotFound', message: `VirtualAppliance ${plan.spec.appliance} not found in namespace ${plan.metadata.namespace ?? ''}` } };
+    }
+    if (plan.spec.abort && state.cleanup === undefined) return { event: { type: 'abortRequested' } };
+    if (plan.spec.suspend && isSafePoint(state)) return {};
+
+    if (state.cleanup !== undefined) {
+      const restored = await restoreOriginal(ctx);
+      if (restored.kind !== 'done') return { outcome: restored };
+      const removed = await removeClone(ctx);
+      if (removed.kind !== 'done') return { outcome: removed };
+      await releaseLock(deps.client, appliance, name);
+      return { event: { type: 'cleanupDone' } };
+    }
+
+    switch (state.phase) {
+      case 'Pending': {
+        const lock = lockState(appliance, name);
+        if (lock.held) return { event: { type: 'admitted' } };
+        if (lock.holder !== undefined) return { refused: { reason: 'WaitingForPlan', message: `plan ${lock.holder} is working on appliance ${plan.spec.appliance}; this plan waits for it` }, requeueAfterMs: 5_000 };
+        await acquireLock(deps.client, appliance, name);
+        return { requeueAfterMs: 200 };
+      }
+      case 'Planning':
+      case 'AwaitingApproval':
+        return plan_(plan, state, appliance, status);
+      case 'WaitingForWindow': {
+        const w = windowState(plan.spec.window, ctx.now);
+        if (w.open) return { event: { type: 'windowOpen' } };
+        const next = nextWindowStart(w);
+        return { ...(next ? { nextWindowStart: next } : {}), requeueAfterMs: w.opensAt ? Math.min(60_000, Math.max(100, w.opensAt.getTime() - ctx.now.getTime())) : 60_000 };
+      }
+      default: {
+        const run = RUNNERS[state.phase];
+        if (run === undefined) return {};
+        const outcome = await run(ctx);
+        if (outcome.kind === 'wait') return { outcome, ...(outcome.requeueAfterMs ? { requeueAfterMs: outcome.requeueAfterMs } : {}) };
+        if (outcome.kind === 'failed') {
+          if (state.phase === 'Observing') return { outcome, event: { type: 'observeFailed', reason: outcome.reason, message: outcome.message, rollbackAutomatic: plan.spec.rollback.automatic } };
+          return { outcome, event: { type: 'stepFailed', step: stepOf(state) ?? state.phase, reason: outcome.reason, message: outcome.message } };
+        }
+        if (state.phase === 'Observing') return { outcome, event: { type: 'observePassed' } };
+        if (state.phase === 'RollingBack') return { outcome, event: { type: 'rollbackDone' } };
+        if (state.phase === 'Syncing') return { outcome, event: { type: 'stepSucceeded', windowOpen: windowState(plan.spec.window, ctx.now).open } };
+        return { outcome, event: { type: 'stepSucceeded' } };
+      }
+    }
+  }
+
+  /** Planning (and re-planning while awaiting approval): the preview and what follows from it. */
+  function plan_(plan: MaintenancePlan, state: PlanState, appliance: VirtualAppliance, status: MaintenancePlanStatus): PassResult {
+    const ready = appliance.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+    if (!ready) return { outcome: { kind: 'wait', message: `waiting for appliance ${plan.spec.appliance} to be Ready (its inventory must be complete)` }, requeueAfterMs: 2_000 };
+    const diff = diffPlan({ targets: plan.spec.components, members: appliance.spec.members, inventory: appliance.status?.members ?? [], allowDowngrade: plan.spec.allowDowngrade });
+    const blocking = diff.problems.filter((p) => !p.transient);
+    const first = blocking[0];
+    if (first !== undefined) {
+      const message = blocking.map((p) => p.message).join('; ');
+      return { outcome: { kind: 'failed', reason: first.kind, message }, event: { type: 'stepFailed', step: 'Plan', reason: first.kind, message } };
+    }
+    if (diff.problems.length > 0) return { outcome: { kind: 'wait', message: diff.problems.map((p) => p.message).join('; ') }, requeueAfterMs: 2_000 };
+    const hash = previewHash({ appliance: { namespace: appliance.metadata.namespace ?? '', name: appliance.metadata.name ?? '' }, updates: diff.updates, unchanged: diff.unchanged });
+    const preview = {
+      hash, updates: [...diff.updates], unchanged: [...diff.unchanged],
+      estimatedDowntimeSeconds: estimateDowntimeSeconds(plan, appliance, status.syncRounds),
+    };
+    if (diff.updates.length === 0) return { preview, event: { type: 'noChanges' } };
+    if (state.phase === 'Planning') return { preview, event: { type: 'planned', approval: plan.spec.approval } };
+    // AwaitingApproval: the approval must match exactly what is previewed now.
+    if (isApproved(plan.spec.approvedHash, hash)) return { preview, event: { type: 'approved' } };
+    return { preview, outcome: { kind: 'wait', message: `waiting for spec.approvedHash to equal ${hash}` }, requeueAfterMs: 10_000 };
+  }
+
+  async function writeStatus(raw: MaintenancePlan, status: MaintenancePlanStatus): Promise<void> {
+    if (unchanged(raw.status, status)) return;
+    await applyStatus(deps.client, {
+      apiVersion: API_VERSION, kind: MAINTENANCE_PLAN_KIND,
+      metadata: { name: raw.metadata.name, namespace: raw.metadata.namespace }, status,
+    });
+  }
+}
+
+function unchanged(current: MaintenancePlanStatus | undefined, next: MaintenancePlanStatus): boolean {
+  if (current === undefined) return false;
+  if (!conditionsEqual(current.conditions, next.conditions)) return false;
+  const { conditions: _a, ...a } = current;
+  const { conditions: _b, ...b } = next;
+  return JSON.stringify(a) === JSON.stringify(b);
+}

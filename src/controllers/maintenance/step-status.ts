@@ -1,0 +1,45 @@
+// status.steps[] bookkeeping: which step runs, which finished, with times, messages and progress. Pure.
+import type { Step } from '../../api/v1alpha1/index.ts';
+import type { StepName } from './phases.ts';
+
+/** What happened to the current step in this pass. */
+export type StepUpdate =
+  | { readonly kind: 'running'; readonly message?: string; readonly progress?: string }
+  | { readonly kind: 'succeeded'; readonly message?: string }
+  | { readonly kind: 'skipped'; readonly message?: string }
+  | { readonly kind: 'failed'; readonly message: string };
+
+/** The step list with every planned step present (new ones Pending), in plan order; extra steps (Rollback, Cleanup) kept after. */
+export function withPlannedSteps(steps: readonly Step[], planned: readonly StepName[]): Step[] {
+  const byName = new Map(steps.map((s) => [s.name, s]));
+  const list: Step[] = planned.map((name) => byName.get(name) ?? { name, state: 'Pending' });
+  for (const s of steps) if (!planned.includes(s.name as StepName)) list.push(s);
+  return list;
+}
+
+/** Applies an update to step `name` (appended when absent), stamping start and finish times. */
+export function updateStep(steps: readonly Step[], name: StepName, update: StepUpdate, now: Date): Step[] {
+  const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const list = steps.some((s) => s.name === name) ? [...steps] : [...steps, { name, state: 'Pending' as const }];
+  return list.map((s) => {
+    if (s.name !== name) return s;
+    const startedAt = s.startedAt ?? at;
+    const { message: _m, progress: _p, finishedAt: _f, ...rest } = s;
+    switch (update.kind) {
+      case 'running':
+        return { ...rest, state: 'Running', startedAt, ...(update.message ? { message: update.message } : {}), ...(update.progress ? { progress: update.progress } : {}) };
+      case 'succeeded':
+        return { ...rest, state: 'Succeeded', startedAt, finishedAt: s.state === 'Succeeded' ? (s.finishedAt ?? at) : at, ...(update.message ? { message: update.message } : {}) };
+      case 'skipped':
+        return { ...rest, state: 'Skipped', ...(update.message ? { message: update.message } : {}) };
+      case 'failed':
+        return { ...rest, state: 'Failed', startedAt, finishedAt: at, message: update.message };
+    }
+  });
+}
+
+/** When step `name` started, if it did. */
+export function stepStartedAt(steps: readonly Step[], name: StepName | undefined): Date | undefined {
+  const started = steps.find((s) => s.name === name)?.startedAt;
+  return started === undefined ? undefined : new Date(started);
+}

@@ -1,0 +1,52 @@
+// Step 10: after rollback.retainOriginalFor, the stopped original is released: its VMs, the plan's
+// snapshots, clones, scratch volumes and sync leftovers are deleted. The replicas now serve as the
+// clone's data volumes and stay; so do the PVCs the original VMs used (user data is never deleted
+// by the operator: the user removes them when they are sure).
+import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type { StepContext } from '../context.ts';
+import { parseDuration } from '../quantities.ts';
+import { done, wait, type StepOutcome } from '../outcome.ts';
+import { PVCS, VMS, VM_CLONES, VM_SNAPSHOTS } from '../resources.ts';
+import { claimOf } from './sync.ts';
+
+/** When the original may be released, or undefined before the cut-over. */
+export function releaseAt(ctx: StepContext): Date | undefined {
+  const switched = ctx.plan.status?.cutOver?.servicesSwitchedAt;
+  if (switched === undefined) return undefined;
+  return new Date(Date.parse(switched) + parseDuration(ctx.plan.spec.rollback.retainOriginalFor));
+}
+
+export async function releaseStep(ctx: StepContext): Promise<StepOutcome> {
+  const at = releaseAt(ctx);
+  if (at === undefined) return done('nothing to release');
+  if (ctx.now < at) return wait(`keeping the original for a rollback until ${at.toISOString()}`, { requeueAfterMs: at.getTime() - ctx.now.getTime() });
+  let left = 0;
+  for (const member of ctx.members) {
+    const original = ctx.vmOf(member.name, ctx.fromSlot);
+    if (original !== undefined) {
+      left++;
+      if (original.metadata?.deletionTimestamp === undefined) await ctx.remove(VMS, original.metadata?.name ?? '');
+    }
+  }
+  for (const kind of [VM_CLONES, VM_SNAPSHOTS]) {
+    for (const child of ctx.children(kind)) {
+      left++;
+      await ctx.remove(kind, child.metadata?.name ?? '');
+    }
+  }
+  // Scratch volumes: PVCs the clone VMs own (restored by the clone) that they no longer use.
+  const inUse = new Set(ctx.members.flatMap((m) => {
+    const vm = ctx.vmOf(m.name, ctx.toSlot);
+    return vm === undefined ? [] : (vm.spec.template.spec?.volumes ?? []).map((v) => claimOf(vm, v.name)).filter((c): c is string => c !== undefined);
+  }));
+  const cloneUids = new Set(ctx.members.map((m) => ctx.vmOf(m.name, ctx.toSlot)?.metadata?.uid).filter((u) => u !== undefined));
+  for (const pvc of ctx.deps.cache.informer<V1PersistentVolumeClaim>(PVCS).store.list()) {
+    const name = pvc.metadata?.name ?? '';
+    if (pvc.metadata?.namespace !== ctx.namespace || inUse.has(name)) continue;
+    if ((pvc.metadata.ownerReferences ?? []).some((o) => cloneUids.has(o.uid))) {
+      left++;
+      await ctx.remove(PVCS, name);
+    }
+  }
+  return left === 0 ? done('the original was released') : wait(`releasing the original (${String(left)} objects left)`);
+}
