@@ -59,7 +59,7 @@ describe('apply, status, finalizers, events', () => {
     assert.deepEqual(withStatus.spec, created.spec, 'status apply leaves spec alone');
     assert.equal(withStatus.metadata?.generation, 1, 'status writes do not bump generation');
 
-    const managed = withStatus.metadata?.managedFields ?? [];
+    const managed = withStatus.metadata.managedFields ?? [];
     assert.ok(managed.some((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && m.subresource === undefined));
     assert.ok(managed.some((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply' && m.subresource === 'status'));
 
