@@ -1,23 +1,56 @@
-// The demo scenario: a sandbox cluster, the KubeVirt simulator and the operator (under its shipped
-// RBAC), the three-member `shop` sample appliance, and checks of what a user would look at.
+// The demo scenario: a sandbox cluster, the KubeVirt simulator (VMs, storage, snapshots, clones,
+// Jobs, a workload writing to the database's data volume) and the operator under its shipped RBAC;
+// the three-member `shop` sample appliance; then the sample MaintenancePlan, followed live, and
+// the checks a user would make at the end.
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import type { VirtualAppliance } from '../../api/v1alpha1/index.ts';
+import { CoreV1Api, CustomObjectsApi, type V1Service } from '@kubernetes/client-node';
+import type { MaintenancePlan, VirtualAppliance } from '../../api/v1alpha1/index.ts';
+import { planNames } from '../../controllers/maintenance/names.ts';
+import type { VirtualMachine } from '../../kubevirt/types.ts';
+import type { KubeObject } from '../../runtime/object.ts';
 import { startSandboxCluster } from '../cluster.ts';
 import { applyManifests, readManifests } from '../manifests.ts';
 import { startSandboxOperator } from '../operator.ts';
 import { startSimulator } from '../simulator/index.ts';
+import { ledgerFile, pvcFile, STORAGE_ANNOTATIONS, verifyLedger } from '../simulator/storage/index.ts';
+import { followPlan } from './follow.ts';
 import { createReporter } from './report.ts';
 
 const samples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../config/samples');
 const NAMESPACE = 'shop';
+const GROUP = { group: 'vapp.dev', version: 'v1alpha1', namespace: NAMESPACE };
 
 export interface DemoOptions {
   readonly dir: string;
   readonly keep: boolean;
   readonly out: NodeJS.WritableStream;
+}
+
+/** The samples, adapted to a laptop: a small data volume, a busy database, and a plan that cuts over now. */
+function demoManifests(objects: readonly KubeObject[]): { appliance: KubeObject[]; plan: MaintenancePlan } {
+  const appliance: KubeObject[] = [];
+  let plan: MaintenancePlan | undefined;
+  for (const original of objects) {
+    const obj = structuredClone(original) as KubeObject & { spec?: Record<string, unknown> };
+    if (obj.kind === 'PersistentVolumeClaim') (obj as { spec: { resources: { requests: { storage: string } } } }).spec.resources.requests.storage = '256Mi';
+    if (obj.kind === 'VirtualMachine' && obj.metadata?.name === 'shop-db') {
+      obj.metadata.annotations = { ...obj.metadata.annotations, [STORAGE_ANNOTATIONS.workload]: '50' };
+    }
+    if (obj.kind === 'MaintenancePlan') {
+      const p = obj as unknown as MaintenancePlan;
+      // The sample's window is on weekends; the demo cuts over as soon as the data is synced.
+      delete (p.spec as { window?: unknown }).window;
+      p.spec.rollback = { ...p.spec.rollback, observeSeconds: 5 };
+      (p.spec as { verify: unknown }).verify = { timeoutSeconds: 120 };
+      plan = p;
+    } else {
+      appliance.push(obj);
+    }
+  }
+  if (plan === undefined) throw new Error(`no MaintenancePlan in ${samples}`);
+  return { appliance, plan };
 }
 
 /** Runs the demo; true when every check held. */
@@ -28,37 +61,66 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
   const cluster = await startSandboxCluster({ dir: path.join(opts.dir, 'controlplane') });
   const kubeconfig = path.join(opts.dir, 'kubeconfig');
   await copyFile(cluster.kubeconfigPath, kubeconfig);
-  report.done(`API server at ${cluster.server} (${report.since(t0)}); kubectl --kubeconfig ${path.relative(process.cwd(), kubeconfig)} ...`);
-  const simulator = await startSimulator({ kubeConfig: cluster.kubeConfig });
-  const operator = await startSandboxOperator(cluster);
-  report.done('KubeVirt simulator and vapp-operator running (the operator as ServiceAccount vapp-operator, shipped RBAC)');
+  const rel = path.relative(process.cwd(), kubeconfig);
+  report.done(`API server at ${cluster.server} (${report.since(t0)}); kubectl --kubeconfig ${rel} ...`);
+  const volumesDir = path.join(opts.dir, 'volumes');
+  const simulator = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 300, volumesDir, stepDelayMs: 100 });
+  const operator = await startSandboxOperator(cluster, { controllers: { maintenance: { observeIntervalMs: 2_000 } } });
+  report.done('KubeVirt simulator (VMs, volumes as files, snapshots, clones, Jobs) and vapp-operator running');
 
   const checks: [string, boolean][] = [];
   try {
-    report.step('Applying config/samples: VMs shop-db, shop-app, shop-web, their Services and the VirtualAppliance shop');
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
-    const objects = (await readManifests(samples)).filter((o) => o.kind !== 'MaintenancePlan');
-    await applyManifests(cluster.kubeConfig, objects, { namespace: NAMESPACE });
-
     const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
-    const readAppliance = async () => custom.getNamespacedCustomObject({ group: 'vapp.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'virtualappliances', name: 'shop' }) as Promise<VirtualAppliance>;
-    const shop = await report.waitFor('appliance shop Ready', async () => {
+    const { appliance: applianceObjects, plan } = demoManifests(await readManifests(samples));
+
+    report.step('Applying config/samples: VMs shop-db, shop-app, shop-web, their Services and the VirtualAppliance shop');
+    await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+    await applyManifests(cluster.kubeConfig, applianceObjects, { namespace: NAMESPACE });
+    const readAppliance = async () => custom.getNamespacedCustomObject({ ...GROUP, plural: 'virtualappliances', name: 'shop' }) as Promise<VirtualAppliance>;
+    const before = await report.waitFor('appliance shop Ready', async () => {
       const a = await readAppliance();
       return a.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') === true && a;
     }, 60_000);
-    report.table(['MEMBER', 'VM', 'READY', 'COMPONENT', 'LEVEL'], (shop.status?.members ?? []).flatMap((m) =>
+    report.table(['MEMBER', 'VM', 'READY', 'COMPONENT', 'LEVEL'], (before.status?.members ?? []).flatMap((m) =>
       m.components.map((c) => [m.name, m.vm, String(m.ready), c.name, c.level ?? '?'])));
-    checks.push(['appliance shop is Ready with 3/3 members', shop.status?.readyMembers === '3/3']);
-    const web = await core.readNamespacedService({ namespace: NAMESPACE, name: 'shop-web' });
-    checks.push([`Service shop-web selects vapp.dev/slot=${shop.status?.activeSlot ?? '?'}`, web.spec?.selector?.['vapp.dev/slot'] === shop.status?.activeSlot]);
+    opts.out.write('    a simulated database keeps writing to shop-db\'s data volume (shop-db-pgdata) all along\n');
+
+    report.step(`Applying MaintenancePlan ${plan.metadata.name ?? ''}: ${plan.spec.components.map((c) => `${c.name} → ${c.level}`).join(', ')}`);
+    await applyManifests(cluster.kubeConfig, [plan as unknown as KubeObject], { namespace: NAMESPACE });
+    const readPlan = async () => custom.getNamespacedCustomObject({ ...GROUP, plural: 'maintenanceplans', name: plan.metadata.name ?? '' }) as Promise<MaintenancePlan>;
+    const done = await followPlan(readPlan, opts.out, 180_000);
+    const status = done.status;
+
+    report.step('Summary');
+    const after = await readAppliance();
+    const updates = status?.preview?.updates ?? [];
+    report.table(['UPDATED', 'FROM', 'TO'], updates.map((u) => [`${u.member}/${u.component}`, u.from, u.to]));
+    report.table(['UNCHANGED', 'LEVEL'], (status?.preview?.unchanged ?? []).map((u) => [`${u.member}/${u.component}`, u.level]));
+    report.table(['SYNC ROUND', 'BYTES', 'SECONDS'], (status?.syncRounds ?? []).map((r) => [String(r.round), String(r.bytes), r.seconds.toFixed(2)]));
+    const synced = (status?.syncRounds ?? []).reduce((a, r) => a + r.bytes, 0);
+    opts.out.write(`    bytes synced ${String(synced)}, downtime ${String(status?.downtimeSeconds ?? '?')} s (original stopped → Services on the ready clone)\n`);
+
+    checks.push([`plan ${plan.metadata.name ?? ''} Succeeded`, status?.phase === 'Succeeded']);
+    const slot = after.status?.activeSlot;
+    checks.push([`appliance shop serves from slot ${slot ?? '?'} (was ${before.status?.activeSlot ?? '?'})`, slot !== undefined && slot !== before.status?.activeSlot]);
+    const services = await Promise.all(['shop-web', 'shop-app', 'shop-db'].map((name) => core.readNamespacedService({ namespace: NAMESPACE, name })));
+    checks.push([`every Service selects vapp.dev/slot=${slot ?? '?'}`, services.every((s: V1Service) => s.spec?.selector?.['vapp.dev/slot'] === slot)]);
+    const levels = new Map((after.status?.members ?? []).flatMap((m) => m.components.map((c) => [`${m.name}/${c.name}`, c.level])));
+    checks.push(['the inventory shows every target level', updates.every((u) => levels.get(`${u.member}/${u.component}`) === u.to)]);
+    const originals = await Promise.all(['shop-db', 'shop-app', 'shop-web'].map(async (name) => custom.getNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace: NAMESPACE, plural: 'virtualmachines', name }) as Promise<VirtualMachine>));
+    checks.push(['the original VMs are stopped and kept for a rollback', originals.every((vm) => vm.spec.runStrategy === 'Halted' && vm.status?.ready !== true)]);
+    const replica = planNames(plan.metadata.name ?? '').replica('db', 'pgdata');
+    const until = status?.cutOver?.originalStoppedAt;
+    const ledger = await verifyLedger(pvcFile(volumesDir, NAMESPACE, replica), ledgerFile(volumesDir, NAMESPACE, 'shop-db-pgdata'), until ? { until: new Date(until) } : {});
+    checks.push([`the clone's data volume holds every block the workload wrote before the cut-over (${String(ledger.checked)} writes checked)`, ledger.ok && ledger.checked > 0]);
   } catch (err) {
     checks.push([`demo step failed: ${err instanceof Error ? err.message : String(err)}`, false]);
   }
 
   const ok = report.summary(checks, Date.now() - t0);
   if (opts.keep) {
-    opts.out.write(`\nThe sandbox keeps running: kubectl --kubeconfig ${path.relative(process.cwd(), kubeconfig)} get vapp,mplan,vm -A. Ctrl-C stops it.\n`);
+    opts.out.write(`\nThe sandbox keeps running: kubectl --kubeconfig ${rel} get vapp,mplan,vm -n ${NAMESPACE}. Ctrl-C stops it.\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -39,7 +39,7 @@ export function judgeSnapshot(snapshot: VirtualMachineSnapshot, dataVolumes: rea
   if (status?.phase === 'Failed') {
     return failed('SnapshotFailed', `snapshot ${name} failed: ${status.error?.message ?? 'no reason given'}`);
   }
-  if (status?.indications?.includes('QuiesceTimeout') === true) {
+  if (status?.indications?.some((i) => i === 'QuiesceTimeout' || i === 'QuiesceFailed') === true) {
     return failed('SnapshotQuiesceTimeout', `snapshot ${name}: the guest file systems could not be frozen in time, the data may be inconsistent`);
   }
   if (status?.phase !== 'Succeeded' || status.readyToUse !== true) return wait(`snapshot ${name} is ${status?.phase ?? 'pending'}`);
