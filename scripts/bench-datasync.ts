@@ -18,7 +18,7 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes, MiB, parseSize } from '../src/datasync/units.ts';
@@ -160,6 +160,8 @@ interface Row {
   /** Median of the samples. */
   seconds: number;
   samples: number[];
+  /** 1-minute load average after each sample (the machine is shared). */
+  loadAverage: number[];
   /** Our worker's own time (from its summary), without process start. */
   workerSeconds?: number;
   bytesWritten?: number;
@@ -227,7 +229,9 @@ async function main(): Promise<void> {
           { label: CAT, cache: 'warm', writes: false, ours: false, argv: ['sh', '-c', 'cat "$0" "$1" > /dev/null', c.source, target] },
         );
       }
-      const samples = new Map<Tool, { seconds: number[]; worker: number[]; written?: number; blocks?: number; correct: boolean[] }>(tools.map((t) => [t, { seconds: [], worker: [], correct: [] }]));
+      const samples = new Map<Tool, { seconds: number[]; worker: number[]; load: number[]; written?: number; blocks?: number; correct: boolean[] }>(
+        tools.map((t) => [t, { seconds: [], worker: [], load: [], correct: [] }]),
+      );
       // Round-robin over the tools, so a change of the machine's load hits all of them alike.
       for (let rep = 0; rep < repeat; rep++) {
         for (const tool of tools) {
@@ -243,6 +247,7 @@ async function main(): Promise<void> {
           const r = timed(() => sh(cmd ?? 'false', rest));
           if (r.value.status !== 0) throw new Error(`${tool.argv.join(' ')} failed: ${r.value.stderr}`);
           acc.seconds.push(r.seconds);
+          acc.load.push(loadavg()[0] ?? 0);
           if (tool.ours) {
             const summary: SyncSummary = syncSummarySchema.parse(JSON.parse(r.value.stdout));
             acc.worker.push(summary.seconds);
@@ -262,6 +267,7 @@ async function main(): Promise<void> {
           cache: tool.cache,
           seconds: median(acc.seconds),
           samples: acc.seconds.map((x) => Math.round(x * 1000) / 1000),
+          loadAverage: acc.load.map((x) => Math.round(x * 100) / 100),
           ...(acc.worker.length > 0 ? { workerSeconds: median(acc.worker) } : {}),
           ...(acc.written === undefined ? {} : { bytesWritten: acc.written }),
           ...(acc.blocks === undefined ? {} : { changedBlocks: acc.blocks }),
@@ -340,21 +346,24 @@ function printTable(rows: readonly Row[], cases: readonly CaseInfo[], size: numb
     const rsync = get('rsync');
     const def = get(DEFAULT);
     const other = get(OTHER_BLOCK);
+    const loads = rows.filter((r) => r.case === c.name).flatMap((r) => r.loadAverage);
     out.push(
       `- ${c.name}, cold: compare-and-write / plain read = ${(def / cat).toFixed(2)}x (64 KiB blocks: ${(other / cat).toFixed(2)}x); ` +
-        `rsync / compare-and-write = ${(rsync / def).toFixed(1)}x (64 KiB blocks: ${(rsync / other).toFixed(1)}x)`,
+        `rsync / compare-and-write = ${(rsync / def).toFixed(1)}x (64 KiB blocks: ${(rsync / other).toFixed(1)}x); ` +
+        `load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} during these runs`,
     );
   }
   out.push('', 'Ranges mode, cold, by size of the change:', '');
-  out.push('| change | ranges | seconds | worker seconds | worker ms per changed MiB | correct |');
-  out.push('|---|---:|---:|---:|---:|---|');
+  out.push('| change | ranges | seconds | worker seconds | worker ms per changed MiB | load average | correct |');
+  out.push('|---|---:|---:|---:|---:|---:|---|');
   const points: [number, number][] = [];
   for (const c of [...cases].sort((a, b) => a.changed - b.changed)) {
     const r = rows.find((x) => x.case === c.name && x.tool === RANGES);
     if (!r) continue;
     const worker = r.workerSeconds ?? Number.NaN;
     points.push([c.changed / MiB, worker]);
-    out.push(`| ${changeLabel(c)} | ${c.ranges} | ${r.seconds.toFixed(2)} | ${worker.toFixed(2)} | ${((worker / (c.changed / MiB)) * 1000).toFixed(1)} | ${r.correct ? 'yes' : 'NO'} |`);
+    const load = `${Math.min(...r.loadAverage).toFixed(1)}-${Math.max(...r.loadAverage).toFixed(1)}`;
+    out.push(`| ${changeLabel(c)} | ${c.ranges} | ${r.seconds.toFixed(2)} | ${worker.toFixed(2)} | ${((worker / (c.changed / MiB)) * 1000).toFixed(1)} | ${load} | ${r.correct ? 'yes' : 'NO'} |`);
   }
   const line = fit(points);
   out.push('', `Worker time ≈ ${line.a.toFixed(2)} s + ${(line.b * 1000).toFixed(1)} ms × changed MiB (least squares, R² = ${line.r2.toFixed(3)}).`);
