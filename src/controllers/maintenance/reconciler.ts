@@ -52,7 +52,6 @@ interface PassResult {
   outcome?: StepOutcome;
   preview?: MaintenancePlanStatus['preview'];
   refused?: { reason: string; message: string };
-  nextWindowStart?: string;
   requeueAfterMs?: number;
   /** Release of the original after success (a Succeeded plan still has this to do). */
   release?: StepUpdate;
@@ -142,6 +141,7 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     });
 
     const effects = ctx?.effects;
+    const waitingSince = (s: PlanState) => (s.phase === 'WaitingForWindow' ? nextWindowStart(windowState(plan.spec.window, now)) : undefined);
     const newStatus: MaintenancePlanStatus = {
       observedGeneration: generation,
       phase: next.phase,
@@ -152,7 +152,7 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       ...(effects && Object.keys(effects.cutOver).length > 0 ? { cutOver: effects.cutOver } : status.cutOver ? { cutOver: status.cutOver } : {}),
       ...(effects && Object.keys(effects.rollback).length > 0 ? { rollback: effects.rollback } : status.rollback ? { rollback: status.rollback } : {}),
       ...(effects?.downtimeSeconds ?? status.downtimeSeconds) !== undefined ? { downtimeSeconds: effects?.downtimeSeconds ?? status.downtimeSeconds } : {},
-      ...(pass.nextWindowStart ? { nextWindowStart: pass.nextWindowStart } : {}),
+      ...(waitingSince(next) ? { nextWindowStart: waitingSince(next) } : {}),
       conditions,
     };
     await writeStatus(raw, newStatus);
@@ -219,8 +219,7 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       case 'WaitingForWindow': {
         const w = windowState(plan.spec.window, ctx.now);
         if (w.open) return { event: { type: 'windowOpen' } };
-        const next = nextWindowStart(w);
-        return { ...(next ? { nextWindowStart: next } : {}), requeueAfterMs: w.opensAt ? Math.min(60_000, Math.max(100, w.opensAt.getTime() - ctx.now.getTime())) : 60_000 };
+        return { requeueAfterMs: w.opensAt ? Math.min(60_000, Math.max(100, w.opensAt.getTime() - ctx.now.getTime())) : 60_000 };
       }
       default: {
         const run = RUNNERS[state.phase];

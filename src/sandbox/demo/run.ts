@@ -87,7 +87,7 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
     opts.out.write('    a simulated database keeps writing to shop-db\'s data volume (shop-db-pgdata) all along\n');
 
     report.step(`Applying MaintenancePlan ${plan.metadata.name ?? ''}: ${plan.spec.components.map((c) => `${c.name} → ${c.level}`).join(', ')}`);
-    await applyManifests(cluster.kubeConfig, [plan as unknown as KubeObject], { namespace: NAMESPACE });
+    await applyManifests(cluster.kubeConfig, [plan], { namespace: NAMESPACE });
     const readPlan = async () => custom.getNamespacedCustomObject({ ...GROUP, plural: 'maintenanceplans', name: plan.metadata.name ?? '' }) as Promise<MaintenancePlan>;
     const done = await followPlan(readPlan, opts.out, 180_000);
     const status = done.status;

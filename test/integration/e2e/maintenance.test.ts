@@ -1,0 +1,177 @@
+// The whole maintenance, end to end, on the sandbox: the real control plane, the KubeVirt
+// simulator (VMs, volumes as files, snapshots, clones, Jobs, a writing workload) and the operator
+// under its shipped RBAC, with an injected clock for the maintenance window.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { VirtualMachine } from '../../../src/kubevirt/types.ts';
+import { planNames } from '../../../src/controllers/maintenance/names.ts';
+import { RestClient } from '../../../src/runtime/rest.ts';
+import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
+import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
+import { ledgerFile, pvcFile, verifyLedger } from '../../../src/sandbox/simulator/storage/index.ts';
+import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
+import { applyPlan, deployShop, readAppliance, readPlan, waitForPhase } from '../../support/shop.ts';
+import { waitFor } from '../../support/wait.ts';
+
+const run = promisify(execFile);
+
+describe('MaintenancePlan end to end', () => {
+  let cluster: TestCluster;
+  let simulator: Simulator;
+  let operator: SandboxOperator;
+  let volumesDir: string;
+  /** The operator's clock: real time shifted by `shiftMs`. */
+  let shiftMs = 0;
+  const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { timeout: 120_000 });
+  const vms = (namespace: string) => cluster.kubeConfig.makeApiClient(CustomObjectsApi)
+    .listNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace, plural: 'virtualmachines' }) as Promise<{ items: VirtualMachine[] }>;
+  const count = async (namespace: string, group: string, version: string, plural: string) =>
+    ((await cluster.kubeConfig.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group, version, namespace, plural })) as { items: unknown[] }).items.length;
+  /** Makes the operator look at a plan again now (after moving its clock). */
+  const poke = (namespace: string, name: string) => new RestClient(cluster.kubeConfig).request(`/apis/vapp.dev/v1alpha1/namespaces/${namespace}/maintenanceplans/${name}`, {
+    method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { annotations: { 'test/poke': String(Date.now()) } } },
+  });
+
+  before(async () => {
+    cluster = await startTestCluster();
+    volumesDir = await mkdtemp(path.join(tmpdir(), 'vapp-volumes-'));
+    simulator = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 0, volumesDir, stepDelayMs: 0 });
+    operator = await startSandboxOperator(cluster, { controllers: { maintenance: { now: () => new Date(Date.now() + shiftMs), observeIntervalMs: 1_000 } } });
+  });
+  after(async () => {
+    await operator.stop();
+    await simulator.stop();
+    await cluster.stop();
+    await rm(volumesDir, { recursive: true, force: true });
+  });
+
+  it('updates the appliance: Services on the new slot, old slot stopped, target levels, no write lost', async () => {
+    const ns = 'happy';
+    await deployShop(cluster.kubeConfig, ns, { workload: 40 });
+    const name = await applyPlan(cluster.kubeConfig, ns, (s) => {
+      delete s.window;
+      return { ...s, verify: { timeoutSeconds: 60 }, rollback: { ...s.rollback, observeSeconds: 2 } };
+    });
+    // What a user runs: kubectl wait returns once the plan is Ready.
+    await kubectl('wait', '-n', ns, '--for=condition=Ready', `mplan/${name}`, '--timeout=120s');
+    const plan = await readPlan(cluster.kubeConfig, ns, name);
+    assert.equal(plan.status?.phase, 'Succeeded');
+    assert.deepEqual(plan.status?.preview?.updates.map((u) => [u.member, u.component, u.from, u.to]), [['db', 'postgres', '16.2.0', '16.4.0'], ['app', 'shop', '2.3.1', '2.4.0']]);
+    assert.deepEqual(plan.status?.preview?.unchanged.map((u) => [u.member, u.component, u.level]), [['web', 'nginx', '1.26.2']]);
+    assert.ok((plan.status?.syncRounds.length ?? 0) >= 2, 'pre-copy rounds plus the final round');
+    assert.ok(plan.status?.downtimeSeconds !== undefined && plan.status.downtimeSeconds >= 0);
+
+    const appliance = await readAppliance(cluster.kubeConfig, ns);
+    assert.equal(appliance.status?.activeSlot, 'green');
+    const levels = Object.fromEntries((appliance.status?.members ?? []).flatMap((m) => m.components.map((c) => [`${m.name}/${c.name}`, c.level])));
+    assert.deepEqual(levels, { 'db/postgres': '16.4.0', 'app/shop': '2.4.0', 'web/nginx': '1.26.2' });
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    for (const service of ['shop-web', 'shop-app', 'shop-db']) {
+      const svc = await core.readNamespacedService({ namespace: ns, name: service });
+      assert.equal(svc.spec?.selector?.['vapp.dev/slot'], 'green', service);
+    }
+    const bySlot = (await vms(ns)).items.map((vm) => [vm.metadata?.labels?.['vapp.dev/slot'], vm.spec.runStrategy, vm.status?.ready === true]);
+    assert.deepEqual(bySlot.filter(([slot]) => slot === 'blue').map(([, rs, ready]) => [rs, ready]), [['Halted', false], ['Halted', false], ['Halted', false]]);
+    assert.deepEqual(bySlot.filter(([slot]) => slot === 'green').map(([, rs, ready]) => [rs, ready]), [['Always', true], ['Always', true], ['Always', true]]);
+
+    // Every block the database wrote before the original stopped is on the clone's data volume.
+    const replica = pvcFile(volumesDir, ns, planNames(name).replica('db', 'pgdata'));
+    const ledger = await verifyLedger(replica, ledgerFile(volumesDir, ns, 'shop-db-pgdata'), { until: new Date(plan.status?.cutOver?.originalStoppedAt ?? '') });
+    assert.ok(ledger.checked > 0, 'the workload wrote');
+    assert.deepEqual(ledger.missing, []);
+
+    // kubectl shows the columns and the Events.
+    const { stdout: table } = await kubectl('get', 'mplan', '-n', ns);
+    assert.match(table, /NAME\s+APPLIANCE\s+PHASE\s+PROGRESS\s+DOWNTIME/);
+    assert.match(table, new RegExp(`${name}\\s+shop\\s+Succeeded\\s+\\d+/\\d+`));
+    const { stdout: described } = await kubectl('describe', 'mplan', '-n', ns, name);
+    for (const reason of ['Admitted', 'Planned', 'Snapshotted', 'WindowOpen|DataSynced', 'Succeeded']) assert.match(described, new RegExp(`Normal\\s+(${reason})`));
+  });
+
+  it('completes with NoChanges when every component is at its target, and clones nothing', async () => {
+    const ns = 'same';
+    await deployShop(cluster.kubeConfig, ns);
+    const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({ ...s, components: [{ name: 'postgres', level: '16.2.0' }, { name: 'nginx', level: '1.26.2' }] }));
+    const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Succeeded');
+    assert.equal(plan.status?.conditions.find((c) => c.type === 'Ready')?.reason, 'NoChanges');
+    assert.equal(await count(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots'), 0);
+    assert.equal(await count(ns, 'clone.kubevirt.io', 'v1beta1', 'virtualmachineclones'), 0);
+    assert.equal((await vms(ns)).items.length, 3);
+  });
+
+  it('waits for a manual approval of exactly the previewed hash', async () => {
+    const ns = 'manual';
+    await deployShop(cluster.kubeConfig, ns);
+    const name = await applyPlan(cluster.kubeConfig, ns, (s) => {
+      delete s.window;
+      return { ...s, approval: 'Manual', rollback: { ...s.rollback, observeSeconds: 0 } };
+    });
+    const waiting = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'AwaitingApproval');
+    const hash = waiting.status?.preview?.hash ?? '';
+    assert.match(hash, /^[0-9a-f]{16}$/);
+    const ready = waiting.status?.conditions.find((c) => c.type === 'Ready');
+    assert.deepEqual([ready?.status, ready?.reason], ['False', 'AwaitingApproval']);
+    assert.equal(waiting.status?.conditions.find((c) => c.type === 'Stalled')?.status, 'False');
+
+    const approve = (value: string) => new RestClient(cluster.kubeConfig).request(`/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans/${name}`, {
+      method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { approvedHash: value } },
+    }) as Promise<{ metadata: { generation: number } }>;
+    const wrong = await approve('0000000000000000');
+    const stillWaiting = await waitFor(async () => {
+      const p = await readPlan(cluster.kubeConfig, ns, name);
+      return p.status?.observedGeneration === wrong.metadata.generation && p;
+    }, { what: 'the operator to observe the wrong hash' });
+    assert.equal(stillWaiting.status?.phase, 'AwaitingApproval');
+    assert.equal(await count(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots'), 0);
+
+    await approve(hash);
+    const done = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Succeeded');
+    assert.equal(done.status?.conditions.find((c) => c.type === 'Approved')?.status, 'True');
+  });
+
+  it('waits for the maintenance window to cut over, and cuts over when it opens', async () => {
+    const ns = 'window';
+    await deployShop(cluster.kubeConfig, ns);
+    // A window of one hour a day, at 03:00 UTC; the operator's clock says 10:00 UTC.
+    const day = new Date();
+    day.setUTCHours(10, 0, 0, 0);
+    shiftMs = day.getTime() - Date.now();
+    const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({
+      ...s, window: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startTime: '03:00', endTime: '04:00', timeZone: 'UTC' },
+      rollback: { ...s.rollback, observeSeconds: 0 },
+    }));
+    const waiting = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'WaitingForWindow');
+    const opens = new Date(day);
+    opens.setUTCDate(opens.getUTCDate() + 1);
+    opens.setUTCHours(3, 0, 0, 0);
+    assert.equal(waiting.status?.nextWindowStart, opens.toISOString().replace('.000Z', 'Z'));
+    assert.equal((await readAppliance(cluster.kubeConfig, ns)).status?.activeSlot, 'blue');
+    assert.ok((waiting.status?.syncRounds.length ?? 0) >= 1, 'pre-copy runs outside the window');
+
+    shiftMs = opens.getTime() + 60_000 - Date.now();
+    await poke(ns, name);
+    await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Succeeded');
+    assert.equal((await readAppliance(cluster.kubeConfig, ns)).status?.activeSlot, 'green');
+    shiftMs = 0;
+  });
+
+  it('refuses a downgrade: the plan fails in planning, naming the component, and nothing is cloned', async () => {
+    const ns = 'down';
+    await deployShop(cluster.kubeConfig, ns);
+    const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({ ...s, components: [{ name: 'postgres', level: '16.1.0' }] }));
+    const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Failed');
+    const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
+    assert.equal(stalled?.status, 'True');
+    assert.equal(stalled?.reason, 'DowngradeNotAllowed');
+    assert.match(stalled?.message ?? '', /postgres: target 16\.1\.0 is below the current 16\.2\.0; set allowDowngrade/);
+    assert.equal(await count(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots'), 0);
+    // The lock is free again for a corrected plan.
+    await waitFor(async () => ((await readAppliance(cluster.kubeConfig, ns)).status?.activePlan ?? '') === '', { what: 'the appliance lock released' });
+  });
+});

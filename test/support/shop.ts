@@ -1,0 +1,54 @@
+// The shop sample (config/samples) prepared for a test namespace: a small data volume, a workload
+// writing to it, and a plan whose spec the test adjusts.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { MaintenancePlan, MaintenancePlanInput, VirtualAppliance } from '../../src/api/v1alpha1/index.ts';
+import type { KubeObject } from '../../src/runtime/object.ts';
+import { applyManifests, readManifests } from '../../src/sandbox/manifests.ts';
+import { STORAGE_ANNOTATIONS } from '../../src/sandbox/simulator/storage/index.ts';
+import { waitFor } from './wait.ts';
+
+const samples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/samples');
+
+/** Creates `namespace` with the shop appliance in it and waits until the appliance is Ready. */
+export async function deployShop(kc: KubeConfig, namespace: string, opts: { workload?: number } = {}): Promise<VirtualAppliance> {
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+  const objects = (await readManifests(samples)).filter((o) => o.kind !== 'MaintenancePlan').map((o) => {
+    const obj = structuredClone(o) as KubeObject & { spec?: { resources?: { requests?: { storage?: string } } } };
+    if (obj.kind === 'PersistentVolumeClaim' && obj.spec?.resources?.requests) obj.spec.resources.requests.storage = '64Mi';
+    if (obj.kind === 'VirtualMachine' && obj.metadata?.name === 'shop-db' && opts.workload) {
+      obj.metadata.annotations = { ...obj.metadata.annotations, [STORAGE_ANNOTATIONS.workload]: String(opts.workload) };
+    }
+    return obj;
+  });
+  await applyManifests(kc, objects, { namespace });
+  return waitFor(async () => {
+    const a = await readAppliance(kc, namespace);
+    return a.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') === true && a;
+  }, { what: `appliance shop Ready in ${namespace}` });
+}
+
+/** The sample plan with `spec` changes, applied in `namespace`. */
+export async function applyPlan(kc: KubeConfig, namespace: string, spec: (s: MaintenancePlanInput['spec']) => MaintenancePlanInput['spec']): Promise<string> {
+  const sample = (await readManifests(samples)).find((o) => o.kind === 'MaintenancePlan') as unknown as MaintenancePlanInput;
+  const plan = { ...sample, spec: spec(structuredClone(sample.spec)) };
+  await applyManifests(kc, [plan as unknown as KubeObject], { namespace });
+  return sample.metadata.name ?? '';
+}
+
+export function readAppliance(kc: KubeConfig, namespace: string): Promise<VirtualAppliance> {
+  return kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'vapp.dev', version: 'v1alpha1', namespace, plural: 'virtualappliances', name: 'shop' }) as Promise<VirtualAppliance>;
+}
+
+export function readPlan(kc: KubeConfig, namespace: string, name: string): Promise<MaintenancePlan> {
+  return kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'vapp.dev', version: 'v1alpha1', namespace, plural: 'maintenanceplans', name }) as Promise<MaintenancePlan>;
+}
+
+/** Waits until the plan's phase satisfies `ok`; returns the plan. */
+export function waitForPhase(kc: KubeConfig, namespace: string, name: string, ok: (phase: string | undefined) => boolean, timeoutMs = 90_000): Promise<MaintenancePlan> {
+  return waitFor(async () => {
+    const p = await readPlan(kc, namespace, name);
+    return ok(p.status?.phase) && p;
+  }, { what: `plan ${namespace}/${name} phase`, timeoutMs, intervalMs: 200 });
+}
