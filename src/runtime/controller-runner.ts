@@ -46,6 +46,7 @@ export class ControllerRunner {
         ...(opts.definition.backoffMaxMs !== undefined ? { maxMs: opts.definition.backoffMaxMs } : {}),
       },
     });
+    this.#metrics.observeUnfinishedWork(this.name, () => this.queue.unfinishedWork());
     this.#metrics.maxConcurrentReconciles.set({ controller: this.name }, this.workers);
     this.#metrics.activeWorkers.set({ controller: this.name }, 0);
   }

@@ -29,6 +29,7 @@ export class RuntimeMetrics {
   readonly #queueDuration: Histogram<'name' | 'controller'>;
   readonly #workDuration: Histogram<'name' | 'controller'>;
   readonly #retries: Counter<'name' | 'controller'>;
+  readonly #unfinished = new Map<string, () => { totalSeconds: number; longestSeconds: number }>();
 
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
@@ -46,6 +47,31 @@ export class RuntimeMetrics {
     this.#queueDuration = new Histogram({ name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested', labelNames: q, buckets: QUEUE_BUCKETS, registers });
     this.#workDuration = new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes', labelNames: q, buckets: QUEUE_BUCKETS, registers });
     this.#retries = new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: q, registers });
+    // Computed at scrape time from the queues' in-flight keys, like client-go's periodic update.
+    const unfinished = this.#unfinished;
+    new Gauge({
+      name: 'workqueue_unfinished_work_seconds',
+      help: 'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration.',
+      labelNames: q,
+      registers,
+      collect() {
+        for (const [name, read] of unfinished) this.set({ name, controller: name }, read().totalSeconds);
+      },
+    });
+    new Gauge({
+      name: 'workqueue_longest_running_processor_seconds',
+      help: 'How many seconds has the longest running processor for workqueue been running.',
+      labelNames: q,
+      registers,
+      collect() {
+        for (const [name, read] of unfinished) this.set({ name, controller: name }, read().longestSeconds);
+      },
+    });
+  }
+
+  /** Reports a queue's in-progress work (the two gauges above) for controller `name`. */
+  observeUnfinishedWork(name: string, read: () => { totalSeconds: number; longestSeconds: number }): void {
+    this.#unfinished.set(name, read);
   }
 
   /** The workqueue metric hooks of controller `name` (labels name and controller are both set to it). */

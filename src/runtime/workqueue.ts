@@ -58,6 +58,19 @@ export class WorkQueue {
     return this.#shuttingDown;
   }
 
+  /** Seconds of work in progress: summed over held keys, and of the longest-held key. */
+  unfinishedWork(): { totalSeconds: number; longestSeconds: number } {
+    const now = this.#clock.now();
+    let total = 0;
+    let longest = 0;
+    for (const started of this.#processing.values()) {
+      const s = (now - started) / 1000;
+      total += s;
+      longest = Math.max(longest, s);
+    }
+    return { totalSeconds: total, longestSeconds: longest };
+  }
+
   /** Keys currently held by workers. */
   processing(): string[] {
     return [...this.#processing.keys()];

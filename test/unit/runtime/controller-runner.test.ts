@@ -95,6 +95,26 @@ describe('ControllerRunner', () => {
     assert.match(text, /controller_runtime_reconcile_time_seconds_count\{controller="plan"\} 4/);
   });
 
+  it('reports in-progress work at scrape time', async () => {
+    const clock = new FakeClock();
+    const metrics = new RuntimeMetrics();
+    const { calls, reconcile } = controllable();
+    const runner = new ControllerRunner({ definition: { name: 'slow', watches: [], reconcile, maxConcurrentReconciles: 2 }, metrics, clock });
+    runner.start(new AbortController().signal);
+    runner.enqueue('a');
+    await flush();
+    clock.advance(2000);
+    runner.enqueue('b');
+    await flush();
+    clock.advance(1000);
+    assert.equal(await metric(metrics, 'workqueue_longest_running_processor_seconds', { name: 'slow' }), 3);
+    assert.equal(await metric(metrics, 'workqueue_unfinished_work_seconds', { name: 'slow' }), 4);
+    calls[0]!.resolve(undefined);
+    calls[1]!.resolve(undefined);
+    await runner.stop();
+    assert.equal(await metric(metrics, 'workqueue_unfinished_work_seconds', { name: 'slow' }), 0);
+  });
+
   it('stops taking work but lets the in-flight reconcile finish', async () => {
     const metrics = new RuntimeMetrics();
     const { calls, reconcile } = controllable();
