@@ -33,7 +33,7 @@ export async function deployShop(kc: KubeConfig, namespace: string, opts: { work
 export async function applyPlan(kc: KubeConfig, namespace: string, spec: (s: MaintenancePlanInput['spec']) => MaintenancePlanInput['spec']): Promise<string> {
   const sample = (await readManifests(samples)).find((o) => o.kind === 'MaintenancePlan') as unknown as MaintenancePlanInput;
   const plan = { ...sample, spec: spec(structuredClone(sample.spec)) };
-  await applyManifests(kc, [plan as unknown as KubeObject], { namespace });
+  await applyManifests(kc, [plan], { namespace });
   return sample.metadata.name ?? '';
 }
 

@@ -119,9 +119,9 @@ describe('MaintenancePlan end to end', () => {
     assert.deepEqual([ready?.status, ready?.reason], ['False', 'AwaitingApproval']);
     assert.equal(waiting.status?.conditions.find((c) => c.type === 'Stalled')?.status, 'False');
 
-    const approve = (value: string) => new RestClient(cluster.kubeConfig).request(`/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans/${name}`, {
+    const approve = (value: string) => new RestClient(cluster.kubeConfig).request<{ metadata: { generation: number } }>(`/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans/${name}`, {
       method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { approvedHash: value } },
-    }) as Promise<{ metadata: { generation: number } }>;
+    });
     const wrong = await approve('0000000000000000');
     const stillWaiting = await waitFor(async () => {
       const p = await readPlan(cluster.kubeConfig, ns, name);
