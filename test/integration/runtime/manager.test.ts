@@ -139,4 +139,33 @@ describe('Manager', () => {
     assert.ok(!released.spec?.holderIdentity, 'holder cleared');
     assert.equal(released.spec?.leaseDurationSeconds, 1);
   });
+
+  it('stops its controllers and fails when another holder takes the lease', async () => {
+    const ns = await namespace();
+    let reconcileSignal: AbortSignal | undefined;
+    const manager = new Manager({
+      kubeConfig: cluster.kubeConfig,
+      namespaces: [ns],
+      leaderElection: { id: 'stolen', namespace: ns, identity: 'victim', leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 200 },
+      metricsBindAddress: '127.0.0.1:0',
+      healthProbeBindAddress: '0',
+    });
+    manager.addController({
+      name: 'victim',
+      watches: [{ resource: configMaps }],
+      reconcile: (_req, ctx) => {
+        reconcileSignal = ctx.signal;
+        return Promise.resolve(undefined);
+      },
+    });
+    const outcome = manager.start(new AbortController().signal).then(() => 'stopped', (err: unknown) => String(err));
+    await waitFor(() => reconcileSignal, { what: 'leading' });
+    const leases = cluster.kubeConfig.makeApiClient(CoordinationV1Api);
+    const lease = await leases.readNamespacedLease({ name: 'stolen', namespace: ns });
+    lease.spec!.holderIdentity = 'thief';
+    await leases.replaceNamespacedLease({ name: 'stolen', namespace: ns, body: lease });
+    assert.match(await outcome, /leader election lost/);
+    assert.equal(reconcileSignal?.aborted, true, 'reconciles were told to stop');
+    assert.equal((await leases.readNamespacedLease({ name: 'stolen', namespace: ns })).spec?.holderIdentity, 'thief', 'the loser does not release');
+  });
 });
