@@ -96,9 +96,11 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
         const vmi = cached<VirtualMachineInstance>(ctx, R.vmis, ns, target.name);
         if (runIntent(vm) !== 'halt' || vmi) return undefined; // waits until it is stopped
         try {
+          // The VM keeps its own run state: a restore never starts it.
+          const { runStrategy: _rs, running: _r, ...restoredSpec } = desired.spec;
           vm = await ctx.api.patch<VirtualMachine>(R.vms, ns, target.name, {
             metadata: { annotations: { [LAST_RESTORE_ANNOTATION]: stamp } },
-            spec: desired.spec,
+            spec: restoredSpec,
           }, { resourceVersion: vm.metadata?.resourceVersion ?? '' });
         } catch (err) {
           if (isConflict(err)) return { requeue: true };
