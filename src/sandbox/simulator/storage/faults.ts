@@ -57,11 +57,14 @@ export function faultsFromAnnotations(obj: AnnotatedObject | undefined): Storage
 
 /**
  * The faults of `obj`: its own annotations win over those of `related` objects (e.g. the source
- * VM of a snapshot), and the overrides win over both.
+ * VM of a snapshot, the Job of a Pod), and the overrides (asked for each of them, the object last)
+ * win over all annotations.
  */
 export function faultsFor(obj: AnnotatedObject, related: readonly (AnnotatedObject | undefined)[], overrides?: StorageFaultOverrides): StorageFaults {
+  const chain = [...related].reverse().filter((r): r is AnnotatedObject => r !== undefined);
   let merged: StorageFaults = {};
-  for (const r of [...related].reverse()) merged = { ...merged, ...faultsFromAnnotations(r) };
+  for (const r of chain) merged = { ...merged, ...faultsFromAnnotations(r) };
   merged = { ...merged, ...faultsFromAnnotations(obj) };
-  return { ...merged, ...overrides?.(obj) };
+  if (overrides) for (const o of [...chain, obj]) merged = { ...merged, ...overrides(o) };
+  return merged;
 }

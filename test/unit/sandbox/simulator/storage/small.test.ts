@@ -29,6 +29,9 @@ describe('storage faults', () => {
     const source = annotated({ 'sim.vapp.dev/snapshot-failure': 'the VM', 'sim.vapp.dev/quiesce-failed': 'true' });
     assert.deepEqual(faultsFor(snap, [source]), { snapshotFailure: 'mine', quiesceFailed: true });
     assert.deepEqual(faultsFor(snap, [source], () => ({ quiesceFailed: false })), { snapshotFailure: 'mine', quiesceFailed: false });
+    // The option is asked about the related objects too: a fault forced on a Job reaches its Pod.
+    const job = { kind: 'Job', metadata: { name: 'upd' } };
+    assert.deepEqual(faultsFor({ kind: 'Pod', metadata: { name: 'upd-x1' } }, [job], (o) => (o.kind === 'Job' ? { updateFailure: 'forced' } : undefined)), { updateFailure: 'forced' });
   });
 });
 
