@@ -85,7 +85,11 @@ export function cloneController(ctx: StorageContext): ControllerDefinition {
         }
         if (!sourceSnapshot) return undefined;
       }
-      if (!snapshot) return writeStatus(cloneFailedStatus(clone, `VirtualMachineSnapshot ${snapshotName} does not exist`, now));
+      if (!snapshot) {
+        // Just created (the cache has not seen it yet): its add event brings us back.
+        if (fromVm && phase === 'SnapshotInProgress') return { requeueAfterMs: 200 };
+        return writeStatus(cloneFailedStatus(clone, `VirtualMachineSnapshot ${snapshotName} does not exist`, now));
+      }
       if (snapshot.status?.phase === 'Failed') return writeStatus(cloneFailedStatus(clone, `VirtualMachineSnapshot ${snapshotName} failed: ${snapshot.status.error?.message ?? ''}`, now));
       if (snapshot.status?.phase !== 'Succeeded' || snapshot.status.readyToUse !== true) return undefined;
       const content = cached<VirtualMachineSnapshotContent>(ctx, R.vmSnapshotContents, ns, snapshot.status.virtualMachineSnapshotContentName ?? '');
