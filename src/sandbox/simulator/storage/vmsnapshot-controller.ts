@@ -94,7 +94,11 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
         const pvcs = new Map<string, PvcJson>();
         for (const v of volumes.included) {
           const pvc = cached<PvcJson>(ctx, R.pvcs, ns, v.claimName);
-          if (!pvc) return writeStatus(failedStatus(snap, `PersistentVolumeClaim ${v.claimName} of volume ${v.volumeName} does not exist`, now));
+          if (!pvc) {
+            // The cache may be behind a claim created a moment ago: ask the API server before failing.
+            if (await ctx.api.get(R.pvcs, ns, v.claimName)) return { requeueAfterMs: 200 };
+            return writeStatus(failedStatus(snap, `PersistentVolumeClaim ${v.claimName} of volume ${v.volumeName} does not exist`, now));
+          }
           pvcs.set(v.claimName, pvc);
         }
         try {
