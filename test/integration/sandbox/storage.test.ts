@@ -281,6 +281,28 @@ describe('storage simulator against a real API server', () => {
     assert.ok(result.bytesWritten > 0 && result.bytesWritten < MiB);
   });
 
+  it('runs a data-sync Job in ranges mode: only the listed ranges (from its ConfigMap) are copied', async () => {
+    await create(R.pvcs, pvcManifest('rng-src', '4Mi'));
+    await create(R.pvcs, pvcManifest('rng-replica', '4Mi'));
+    await boundPvc('rng-src');
+    await boundPvc('rng-replica');
+    await fill(pvcFile(dir, NS, 'rng-src'), 8192, 'listed change');
+    await fill(pvcFile(dir, NS, 'rng-src'), 2 * MiB, 'unlisted change');
+    await rest.request(`/api/v1/namespaces/${NS}/configmaps`, { method: 'POST', body: { metadata: { name: 'rng-delta' }, data: { 'ranges.json': JSON.stringify([{ offset: 8192, length: 4096 }]) } } });
+    await create(R.jobs, buildDatasyncJob({
+      name: 'sync-ranges', namespace: NS, image: 'vapp-operator:dev', backoffLimit: 0, verify: false, ranges: { configMapName: 'rng-delta' },
+      source: { claimName: 'rng-src', volumeMode: 'Filesystem' }, target: { claimName: 'rng-replica', volumeMode: 'Filesystem' },
+    }));
+    assert.equal((await jobFinished('sync-ranges')).outcome, 'Complete');
+    const replica = await readFile(pvcFile(dir, NS, 'rng-replica'));
+    assert.equal(replica.subarray(8192, 8192 + 13).toString(), 'listed change');
+    assert.ok(replica.subarray(2 * MiB, 2 * MiB + 15).every((b) => b === 0), 'the unlisted range is not copied');
+    const result = datasyncResultFromPod((await jobPods('sync-ranges'))[0]!);
+    assert.ok(result?.ok);
+    assert.equal(result.mode, 'ranges');
+    assert.equal(result.bytesWritten, 4096);
+  });
+
   it('runs an update Job: the VM named by VAPP_VM gets the new level of the component', async () => {
     await create(R.vms, { ...vmManifest('upd', { runStrategy: 'Halted', claim: 'none' }), metadata: { name: 'upd', namespace: NS, annotations: { 'vapp.dev/levels': '{"postgres":"16.2.0","pgbouncer":"1.0.0"}' } } });
     await create(R.jobs, updateJob('upd-postgres', 'upd'));
