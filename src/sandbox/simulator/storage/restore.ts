@@ -28,11 +28,13 @@ export function volumeRestoresFor(restore: VirtualMachineRestore, content: Virtu
   }));
 }
 
-/** Annotations the provisioner and binder put on a claim: never copied to a new one. */
+/** Annotations of the provisioner, the binder and CDI (KubeVirt's list): never copied to a restored claim. */
+const DROPPED_ANNOTATION_PREFIXES = ['pv.kubernetes.io', 'volume.beta.kubernetes.io', 'cdi.kubevirt.io', 'volume.kubernetes.io', 'k8s.io/CloneRequest', 'k8s.io/CloneOf'];
+
 function copiedAnnotations(annotations: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(annotations ?? {})) {
-    if (k.startsWith('pv.kubernetes.io/') || k.startsWith('volume.kubernetes.io/') || k.startsWith('volume.beta.kubernetes.io/')) continue;
+    if (DROPPED_ANNOTATION_PREFIXES.some((p) => k.startsWith(p))) continue;
     out[k] = v;
   }
   return out;
