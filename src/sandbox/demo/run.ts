@@ -14,7 +14,7 @@ import { startSandboxCluster } from '../cluster.ts';
 import { applyManifests, readManifests } from '../manifests.ts';
 import { startSandboxOperator } from '../operator.ts';
 import { startSimulator } from '../simulator/index.ts';
-import { ledgerFile, pvcFile, STORAGE_ANNOTATIONS, verifyLedger } from '../simulator/storage/index.ts';
+import { ledgerFile, pvcFile, STORAGE_ANNOTATIONS, verifyWritesCarriedOver } from '../simulator/storage/index.ts';
 import { followPlan } from './follow.ts';
 import { createReporter } from './report.ts';
 
@@ -112,7 +112,9 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
     checks.push(['the original VMs are stopped and kept for a rollback', originals.every((vm) => vm.spec.runStrategy === 'Halted' && vm.status?.ready !== true)]);
     const replica = planNames(plan.metadata.name ?? '').replica('db', 'pgdata');
     const until = status?.cutOver?.originalStoppedAt;
-    const ledger = await verifyLedger(pvcFile(volumesDir, NAMESPACE, replica), ledgerFile(volumesDir, NAMESPACE, 'shop-db-pgdata'), until ? { until: new Date(until) } : {});
+    const ledger = await verifyWritesCarriedOver(pvcFile(volumesDir, NAMESPACE, replica), ledgerFile(volumesDir, NAMESPACE, 'shop-db-pgdata'), {
+      ...(until ? { until: new Date(until) } : {}), overwrittenBy: [ledgerFile(volumesDir, NAMESPACE, replica)],
+    });
     checks.push([`the clone's data volume holds every block the workload wrote before the cut-over (${String(ledger.checked)} writes checked)`, ledger.ok && ledger.checked > 0]);
   } catch (err) {
     checks.push([`demo step failed: ${err instanceof Error ? err.message : String(err)}`, false]);

@@ -26,6 +26,7 @@ export { STORAGE_ANNOTATIONS } from './annotations.ts';
 export type { StorageFaults, StorageFaultOverrides, AnnotatedObject } from './faults.ts';
 export { ledgerFile, pvcFile, snapshotFile } from './paths.ts';
 export { verifyLedger, parseLedger, type LedgerEntry, type LedgerReport } from '../workload/ledger.ts';
+export { verifyWritesCarriedOver } from '../workload/history.ts';
 export { cloneRestoreName, cloneSnapshotName } from './clone.ts';
 export { restorePvcName } from './restore.ts';
 export { contentNameFor, volumeSnapshotNameFor } from './vmsnapshot.ts';
