@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['eslint.config.js', '.scratch/', 'dist/', 'node_modules/', 'src/kubevirt/generated/', '.sandbox/', 'coverage/'] },
+  { ignores: ['eslint.config.js', 'bin/', '.scratch/', 'dist/', 'node_modules/', 'src/kubevirt/generated/', '.sandbox/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
