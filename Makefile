@@ -61,9 +61,18 @@ sandbox: $(GENERATED) controlplane ## Run a local cluster; kubectl --kubeconfig 
 run: $(GENERATED) ## Run the operator against .sandbox/kubeconfig (or $$KUBECONFIG)
 	$(NPM) exec -- node src/main.ts run --kubeconfig "$${KUBECONFIG:-$(KUBECONFIG_SANDBOX)}"
 
+KEEP ?=
 .PHONY: demo
-demo: $(GENERATED) controlplane ## The whole maintenance on the embedded sandbox
-	$(NPM) exec -- node src/main.ts demo
+demo: $(GENERATED) controlplane ## The whole maintenance on the embedded sandbox (KEEP=1 keeps the sandbox running)
+	$(NPM) exec -- node src/main.ts demo $(if $(KEEP),--keep,)
+
+.PHONY: bench-appliances
+bench-appliances: $(GENERATED) controlplane ## Benchmark: time to a Ready inventory and operator memory for 500 appliances
+	$(NPM) exec -- node scripts/bench-appliances.ts --appliances $${APPLIANCES:-500}
+
+.PHONY: bench-datasync
+bench-datasync: $(NODE_DEPS) ## Benchmark: datasync vs rsync vs a plain read, on a 2 GiB image
+	$(NPM) exec -- node scripts/bench-datasync.ts
 
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine)
