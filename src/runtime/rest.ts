@@ -1,7 +1,7 @@
 // A thin JSON client over client-node's own HTTP stack (its TLS, auth plugins and undici
 // dispatcher), returning raw JSON. The typed APIs deserialize into classes with Date fields, while
 // watch events are plain JSON; the informer cache and our zod schemas need one shape, the raw one.
-import { ApiException, HttpMethod, type Configuration, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, HttpMethod, type Configuration, type KubeConfig, type RequestContext } from '@kubernetes/client-node';
 
 /** Options of one request. */
 export interface RequestOptions {
@@ -43,6 +43,12 @@ export class RestClient {
   readonly kubeConfig: KubeConfig;
   readonly #config: Configuration;
   readonly #timeoutMs: number;
+  /**
+   * client-node creates a new connection pool (undici Agent) for every request, so every call
+   * would pay a TLS handshake. Plain requests share the first pool instead (keep-alive); watch
+   * streams keep their own connection each, so a stuck watch never blocks other calls.
+   */
+  #pool: ReturnType<RequestContext['getDispatcher']>;
 
   constructor(kubeConfig: KubeConfig, opts: RestClientOptions = {}) {
     this.kubeConfig = kubeConfig;
@@ -53,7 +59,7 @@ export class RestClient {
   /** Sends a request and returns the parsed JSON body; throws ApiException (raw body) on non-2xx. */
   async request<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const res = await this.#send(path, { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout });
+    const res = await this.#send(path, { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout }, true);
     const text = await res.body.text();
     if (res.httpStatusCode < 200 || res.httpStatusCode > 299) {
       throw new ApiException(res.httpStatusCode, `${opts.method ?? 'GET'} ${path}: HTTP ${res.httpStatusCode}`, text, res.headers);
@@ -72,7 +78,7 @@ export class RestClient {
     return body;
   }
 
-  async #send(path: string, opts: RequestOptions) {
+  async #send(path: string, opts: RequestOptions, pooled = false) {
     const ctx = this.#config.baseServer.makeRequestContext(path, methods[opts.method ?? 'GET']);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v !== undefined) ctx.setQueryParam(k, String(v));
@@ -84,6 +90,10 @@ export class RestClient {
     }
     if (opts.signal) ctx.setSignal(opts.signal);
     await this.#config.authMethods.default?.applySecurityAuthentication(ctx);
+    if (pooled) {
+      this.#pool ??= ctx.getDispatcher();
+      if (this.#pool !== undefined) ctx.setDispatcher(this.#pool);
+    }
     return this.#config.httpApi.send(ctx).toPromise();
   }
 }
