@@ -67,12 +67,12 @@ export function rangesFromJson(value: unknown): ByteRange[] {
   const out: ByteRange[] = [];
   try {
     for (const [i, item] of items.entries()) {
-      const list = isObject(item) ? (item.blockMetadata ?? item.block_metadata) : undefined;
-      if (list === undefined) {
+      if (!isObject(item) || (item.blockMetadata === undefined && item.block_metadata === undefined)) {
         out.push(rangeItem(item, [i]));
         continue;
       }
       const key = item.blockMetadata === undefined ? 'block_metadata' : 'blockMetadata';
+      const list = item[key];
       if (!Array.isArray(list)) throw new RangeIssue([i, key], 'expected a list');
       for (const [j, r] of list.entries()) out.push(rangeItem(r, [i, key, j]));
     }
