@@ -7,9 +7,11 @@
 //   - our worker in ranges mode, given the exact change list (also with 0.1% and 3% changed),
 //   - rsync --inplace --no-whole-file (installed from Debian's packages when missing),
 //   - cat source target > /dev/null: reading both files, the floor of any compare-and-write.
-// Every run starts with the files' page cache dropped (posix_fadvise DONTNEED through dd
-// iflag=nocache) after a sync, so all tools read from the disk; ours and cat are also timed with the
-// files cached. Wall time of the whole process is measured; writers are timed until their data is
+// Every "cold" run starts with both files read once and then dropped from the page cache
+// (posix_fadvise DONTNEED through dd iflag=nocache, after a sync), so all tools read from the disk
+// and, on a virtual machine, find the host's cache (which cannot be dropped from inside) in the same
+// state; without the read, a run's speed depended on what the previous tool had read. Ours and cat
+// are also timed with the files in the page cache ("warm"). Wall time of the whole process is measured; writers are timed until their data is
 // on disk (ours fsyncs; rsync is followed by sync of the target file). Every writer's result is
 // checked with cmp. Each measurement is repeated (--repeat, default 3; round-robin over the tools)
 // and the median is reported. Prints a Markdown table and writes JSON to bench-results/.
@@ -238,8 +240,12 @@ async function main(): Promise<void> {
           const acc = samples.get(tool);
           if (!acc) continue;
           if (tool.writes) await reset();
-          if (tool.cache === 'cold') dropCache(c.source, target, base);
-          else {
+          if (tool.cache === 'cold') {
+            // Same start for every tool: both files just read once (so the VM host's cache, which we
+            // cannot drop, holds them alike), then dropped from this machine's page cache.
+            warm(c.source, target);
+            dropCache(c.source, target, base);
+          } else {
             must('sync', []);
             warm(c.source, target);
           }
