@@ -21,7 +21,7 @@ import { openVolume, type OpenVolume } from './volume.ts';
 import { MiB } from './units.ts';
 import type { SyncSummary } from './summary.ts';
 
-export const DEFAULT_BLOCK_SIZE = 64 * 1024;
+export const DEFAULT_BLOCK_SIZE = 4096;
 export const DEFAULT_CHUNK_SIZE = 4 * MiB;
 export const MAX_BLOCK_SIZE = 64 * MiB;
 
@@ -48,7 +48,7 @@ export interface SyncOptions {
   readonly target: string;
   /** Ranges mode when given: only these byte ranges of the source changed since the target's state. */
   readonly ranges?: readonly ByteRange[] | undefined;
-  /** Comparison and write granularity (default 64 KiB; 4096 writes exactly the changed 4 KiB blocks). */
+  /** Comparison and write granularity (default 4 KiB: exactly the changed blocks of guest filesystems). */
   readonly blockSize?: number | undefined;
   /** Read size per side (default 4 MiB, rounded up to a multiple of the block size). */
   readonly chunkSize?: number | undefined;

@@ -73,8 +73,8 @@ describe('vapp-operator datasync', () => {
     const s = result(o);
     assert.ok(s.ok);
     assert.equal(s.verified, true);
-    const expected = expectedChanges(old, now, 65536);
-    assert.equal(s.blockSize, 65536, 'the default block size');
+    const expected = expectedChanges(old, now, 4096);
+    assert.equal(s.blockSize, 4096, 'the default block size');
     assert.deepEqual([s.changedBlocks, s.bytesWritten], [expected.blocks, expected.bytes]);
     assert.ok(s.changedBlocks >= 1);
     assert.equal(s.bytesRead, 2 * 300_000 + 2 * 300_000, 'sync and verify each read both sides');
