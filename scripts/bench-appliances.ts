@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { VirtualAppliance } from '../src/api/v1alpha1/index.ts';
+import { RestClient } from '../src/runtime/rest.ts';
 import { startSandboxCluster } from '../src/sandbox/cluster.ts';
 import { freePort } from '../src/sandbox/controlplane/ports.ts';
 import { kubeconfigYaml } from '../src/sandbox/controlplane/kubeconfig.ts';
@@ -25,6 +26,7 @@ const cluster = await startSandboxCluster();
 const simulator = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 0 });
 const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
 const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
+const rest = new RestClient(cluster.kubeConfig);
 await core.createNamespace({ body: { metadata: { name: NS } } });
 
 // The operator process, under the vapp-operator ServiceAccount.
@@ -45,11 +47,18 @@ const sampleRss = async (): Promise<number> => {
 const idleRssKiB = await (async () => { await waitUntil(async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined))?.ok === true); return sampleRss(); })();
 
 const started = Date.now();
+// Creates in parallel (as many clients would), a few at a time.
+const pending = new Set<Promise<void>>();
 for (let i = 0; i < count; i++) {
   const name = `app${String(i).padStart(4, '0')}`;
-  for (const member of MEMBERS) await create('kubevirt.io', 'v1', 'virtualmachines', vmManifest(`${name}-${member}`, member));
-  await create('vapp.dev', 'v1alpha1', 'virtualappliances', applianceManifest(name));
+  const p = (async () => {
+    for (const member of MEMBERS) await create('kubevirt.io', 'v1', 'virtualmachines', vmManifest(`${name}-${member}`, member));
+    await create('vapp.dev', 'v1alpha1', 'virtualappliances', applianceManifest(name));
+  })().finally(() => pending.delete(p));
+  pending.add(p);
+  if (pending.size >= 16) await Promise.race(pending);
 }
+await Promise.all(pending);
 const createdSeconds = (Date.now() - started) / 1000;
 let ready = 0;
 await waitUntil(async () => {
@@ -80,7 +89,7 @@ await simulator.stop();
 await cluster.stop();
 
 async function create(group: string, version: string, plural: string, body: KubernetesObject): Promise<void> {
-  await custom.createNamespacedCustomObject({ group, version, namespace: NS, plural, body });
+  await rest.request(`/apis/${group}/${version}/namespaces/${NS}/${plural}`, { method: 'POST', body });
 }
 
 function vmManifest(name: string, member: string): KubernetesObject {

@@ -29,6 +29,8 @@ export interface PlanConditionsInput {
   readonly steps: readonly Pick<Step, 'name' | 'state' | 'message'>[];
   /** spec.suspend is set and the plan stopped at a safe point. */
   readonly suspended: boolean;
+  /** The operator waits on something it expects to change by itself (e.g. another plan to finish): Reconciling, with this reason. */
+  readonly waiting?: { readonly reason: string; readonly message: string };
   /** The input is refused and the plan waits for a change (e.g. an unknown component in planning). */
   readonly refused?: { readonly reason: string; readonly message: string };
   /**
@@ -77,12 +79,12 @@ export function planConditions(previous: readonly Condition[] | undefined, input
   if (succeeded !== undefined) {
     set({ type: 'Ready', status: 'True', ...succeeded });
   } else {
-    const reason = cleanup !== undefined ? 'CleaningUp' : waiting === 'Suspended' ? 'Suspended' : phase;
-    const message = stalled !== undefined ? stalled.message : waiting === 'Suspended' ? `suspended (spec.suspend) in ${phase}` : doing;
+    const reason = cleanup !== undefined ? 'CleaningUp' : waiting === 'Suspended' ? 'Suspended' : (input.waiting?.reason ?? phase);
+    const message = stalled !== undefined ? stalled.message : waiting === 'Suspended' ? `suspended (spec.suspend) in ${phase}` : (input.waiting?.message ?? doing);
     set({ type: 'Ready', status: 'False', reason, message });
   }
   const working = !terminal && waiting === undefined && stalled === undefined;
-  set({ type: 'Reconciling', status: working ? 'True' : 'False', reason: cleanup !== undefined ? 'CleaningUp' : (waiting ?? phase), message: working ? doing : '' });
+  set({ type: 'Reconciling', status: working ? 'True' : 'False', reason: cleanup !== undefined ? 'CleaningUp' : (waiting ?? input.waiting?.reason ?? phase), message: working ? (input.waiting?.message ?? doing) : '' });
   set(stalled !== undefined ? { type: 'Stalled', status: 'True', ...stalled } : { type: 'Stalled', status: 'False', reason: phase, message: '' });
 
   for (const { type, step } of STEP_CONDITIONS) {

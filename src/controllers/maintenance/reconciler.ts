@@ -52,6 +52,7 @@ interface PassResult {
   outcome?: StepOutcome;
   preview?: MaintenancePlanStatus['preview'];
   refused?: { reason: string; message: string };
+  waiting?: { reason: string; message: string };
   requeueAfterMs?: number;
   /** Release of the original after success (a Succeeded plan still has this to do). */
   release?: StepUpdate;
@@ -66,12 +67,18 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     observeIntervalMs: opts.observeIntervalMs ?? DEFAULT_OBSERVE_INTERVAL_MS,
   };
   const plans = deps.cache.informer<MaintenancePlan>(PLANS).store;
+  /** resourceVersion of our last status write per plan, to recognise a cache that lags behind it. */
+  const lastWritten = new Map<string, string>();
   const appliances = deps.cache.informer<VirtualAppliance>(APPLIANCES).store;
 
   return async (req: ReconcileRequest, rc: ReconcileContext): Promise<ReconcileResult> => {
     const namespace = req.namespace ?? '';
     const raw = plans.get(`${namespace}/${req.name}`);
     if (raw === undefined) return {};
+    // Deciding on a copy older than our own last write would redo (or undo) a step: wait for the
+    // cache. resourceVersions are opaque, but etcd's are increasing integers, as every client sees.
+    const mine = lastWritten.get(`${namespace}/${req.name}`);
+    if (mine !== undefined && Number(raw.metadata.resourceVersion) < Number(mine)) return { requeueAfterMs: 50 };
     const now = options.now();
     const generation = raw.metadata.generation ?? 0;
 
@@ -110,7 +117,9 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     let newSteps = steps;
     if (currentStep !== undefined && pass.outcome !== undefined) {
       const o = pass.outcome;
-      const update: StepUpdate = o.kind === 'failed' ? { kind: 'failed', message: o.message }
+      // The Cleanup step's message records the cleanup itself (see cleanupStep): progress goes beside it.
+      const update: StepUpdate = state.cleanup !== undefined ? { kind: 'running', message: cleanupStep(state.cleanup).message ?? '', progress: (o.kind === 'done' ? 'done' : o.message).slice(0, 64) }
+        : o.kind === 'failed' ? { kind: 'failed', message: o.message }
         : o.kind === 'done' ? { kind: 'succeeded', ...(o.message ? { message: o.message } : {}) }
         : { kind: 'running', message: o.message, ...(o.progress ? { progress: o.progress } : {}) };
       // A wait for the window is the CutOver step, not started yet.
@@ -131,12 +140,13 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     }
     if (pass.release !== undefined) newSteps = updateStep(newSteps, 'Release', pass.release, now);
 
-    const failure = pass.event?.type === 'stepFailed' || pass.event?.type === 'observeFailed' ? { reason: pass.event.reason, message: pass.event.message } : undefined;
+    const failure = pass.event?.type === 'stepFailed' || pass.event?.type === 'observeFailed' ? { reason: pass.event.reason, message: pass.event.message }
+      : pass.event?.type === 'cleanupDone' && state.cleanup !== undefined ? { reason: state.cleanup.reason, message: state.cleanup.message } : undefined;
     const success = pass.event?.type === 'noChanges' || pass.event?.type === 'observePassed' ? { reason: reason ?? 'Succeeded', message: message ?? '' } : undefined;
     const suspended = plan.spec.suspend && isSafePoint(next);
     const conditions = planConditions(status.conditions, {
       state: next, approval: plan.spec.approval, steps: newSteps, suspended,
-      ...(pass.refused ? { refused: pass.refused } : {}), ...(failure ? { failure } : {}), ...(success ? { success } : {}),
+      ...(pass.refused ? { refused: pass.refused } : {}), ...(pass.waiting ? { waiting: pass.waiting } : {}), ...(failure ? { failure } : {}), ...(success ? { success } : {}),
       observedGeneration: generation, now,
     });
 
@@ -209,7 +219,7 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       case 'Pending': {
         const lock = lockState(appliance, name);
         if (lock.held) return { event: { type: 'admitted' } };
-        if (lock.holder !== undefined) return { refused: { reason: 'WaitingForPlan', message: `plan ${lock.holder} is working on appliance ${plan.spec.appliance}; this plan waits for it` }, requeueAfterMs: 5_000 };
+        if (lock.holder !== undefined) return { waiting: { reason: 'WaitingForPlan', message: `plan ${lock.holder} is working on appliance ${plan.spec.appliance}; this plan waits for it` }, requeueAfterMs: 5_000 };
         await acquireLock(deps.client, appliance, name);
         return { requeueAfterMs: 200 };
       }
@@ -264,10 +274,12 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
 
   async function writeStatus(raw: MaintenancePlan, status: MaintenancePlanStatus): Promise<void> {
     if (unchanged(raw.status, status)) return;
-    await applyStatus(deps.client, {
+    const written = await applyStatus(deps.client, {
       apiVersion: API_VERSION, kind: MAINTENANCE_PLAN_KIND,
       metadata: { name: raw.metadata.name, namespace: raw.metadata.namespace }, status,
     });
+    const rv = (written.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    if (rv !== undefined) lastWritten.set(`${raw.metadata.namespace ?? ''}/${raw.metadata.name ?? ''}`, rv);
   }
 }
 

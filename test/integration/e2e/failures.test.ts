@@ -1,0 +1,126 @@
+// A maintenance that cannot hurt: a failure in any step before the cut-over, or an abort, leaves the
+// original serving with all its data and no clone object behind; a second plan waits for the first;
+// a failed check after the cut-over rolls back without losing what the clone accepted.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { VirtualMachine } from '../../../src/kubevirt/types.ts';
+import type { KubeObject } from '../../../src/runtime/object.ts';
+import { RestClient } from '../../../src/runtime/rest.ts';
+import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
+import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
+import { ledgerFile, pvcFile, STORAGE_ANNOTATIONS, verifyLedger } from '../../../src/sandbox/simulator/storage/index.ts';
+import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
+import { applyPlan, deployShop, readAppliance, readPlan, waitForPhase } from '../../support/shop.ts';
+import { waitFor } from '../../support/wait.ts';
+
+describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => {
+  let cluster: TestCluster;
+  let simulator: Simulator;
+  let operator: SandboxOperator;
+  let volumesDir: string;
+  const custom = () => cluster.kubeConfig.makeApiClient(CustomObjectsApi);
+  const list = async (ns: string, group: string, version: string, plural: string) =>
+    ((await custom().listNamespacedCustomObject({ group, version, namespace: ns, plural })) as { items: KubeObject[] }).items;
+  const annotate = (ns: string, path_: string, annotations: Record<string, string>) => new RestClient(cluster.kubeConfig).request(`${path_.replace('{ns}', ns)}`, {
+    method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { annotations } },
+  });
+
+  /** What a user checks after a failed or aborted maintenance: the original serves and nothing of the clone is left. */
+  async function assertOriginalServesAlone(ns: string, planName: string): Promise<void> {
+    const appliance = await readAppliance(cluster.kubeConfig, ns);
+    assert.equal(appliance.status?.activeSlot, 'blue');
+    await waitFor(async () => ((await readAppliance(cluster.kubeConfig, ns)).status?.activePlan ?? '') === '', { what: 'the appliance lock released' });
+    const vms = (await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')) as VirtualMachine[];
+    assert.deepEqual(vms.map((vm) => vm.metadata?.name).sort(), ['shop-app', 'shop-db', 'shop-web']);
+    assert.ok(vms.every((vm) => vm.spec.runStrategy === 'Always' && vm.status?.ready === true), 'the original VMs run');
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    for (const service of ['shop-web', 'shop-app', 'shop-db']) {
+      assert.equal((await core.readNamespacedService({ namespace: ns, name: service })).spec?.selector?.['vapp.dev/slot'], 'blue');
+    }
+    const byPlan = `vapp.dev/plan=${planName}`;
+    assert.equal((await list(ns, 'clone.kubevirt.io', 'v1beta1', 'virtualmachineclones')).length, 0, 'no clone left');
+    assert.equal((await list(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots')).length, 0, 'no snapshot left');
+    assert.equal((await core.listNamespacedPersistentVolumeClaim({ namespace: ns, labelSelector: byPlan })).items.length, 0, 'no replica left');
+    assert.equal((await core.listNamespacedService({ namespace: ns, labelSelector: byPlan })).items.length, 0, 'no preview Service left');
+    // Every block the database wrote is on its own data volume.
+    const ledger = await verifyLedger(pvcFile(volumesDir, ns, 'shop-db-pgdata'), ledgerFile(volumesDir, ns, 'shop-db-pgdata'));
+    assert.ok(ledger.checked > 0, 'the workload wrote');
+    assert.deepEqual(ledger.missing, []);
+  }
+
+  before(async () => {
+    cluster = await startTestCluster();
+    volumesDir = await mkdtemp(path.join(tmpdir(), 'vapp-volumes-'));
+    simulator = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 0, volumesDir, stepDelayMs: 0 });
+    operator = await startSandboxOperator(cluster, { controllers: { maintenance: { observeIntervalMs: 500, stepTimeoutMs: 20_000 } } });
+  });
+  after(async () => {
+    await operator.stop();
+    await simulator.stop();
+    await cluster.stop();
+    await rm(volumesDir, { recursive: true, force: true });
+  });
+
+  const noWindow = (observeSeconds = 0) => (s: Parameters<Parameters<typeof applyPlan>[2]>[0]) => {
+    delete s.window;
+    return { ...s, rollback: { ...s.rollback, observeSeconds } };
+  };
+
+  const faults: [string, string, Record<string, string>, string][] = [
+    ['snapshot', '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/shop-db', { [STORAGE_ANNOTATIONS.snapshotFailure]: 'disk is on fire' }, 'SnapshotFailed'],
+    ['quiesce', '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/shop-db', { [STORAGE_ANNOTATIONS.quiesceFailed]: 'true' }, 'SnapshotQuiesceTimeout'],
+    ['clone', '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/shop-web', { [STORAGE_ANNOTATIONS.cloneFailure]: 'true' }, 'CloneFailed'],
+    ['update', '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/shop-app', { [STORAGE_ANNOTATIONS.updateFailure]: 'true' }, 'UpdateJobFailed'],
+  ];
+  for (const [step, target, annotations, reason] of faults) {
+    it(`a ${step} failure ends in Failed (${reason}) with the original serving and no clone left`, async () => {
+      const ns = `fail-${step}`;
+      await deployShop(cluster.kubeConfig, ns, { workload: 20 });
+      await annotate(ns, target, annotations);
+      const name = await applyPlan(cluster.kubeConfig, ns, noWindow());
+      const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Failed' || p === 'Succeeded');
+      assert.equal(plan.status?.phase, 'Failed');
+      const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
+      assert.equal(stalled?.reason, reason, stalled?.message);
+      assert.ok(plan.status?.steps.some((s) => s.state === 'Failed'), 'the failed step is named in status.steps');
+      await assertOriginalServesAlone(ns, name);
+    });
+  }
+
+  it('spec.abort before the cut-over ends in Aborted, with the original serving and no clone left', async () => {
+    const ns = 'abort';
+    await deployShop(cluster.kubeConfig, ns, { workload: 20 });
+    const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({ ...noWindow()(s), approval: 'Manual' }));
+    const waiting = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'AwaitingApproval');
+    const rest = new RestClient(cluster.kubeConfig);
+    const planPath = `/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans/${name}`;
+    await rest.request(planPath, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { approvedHash: waiting.status?.preview?.hash } } });
+    await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Updating' || p === 'Verifying' || p === 'Syncing');
+    await rest.request(planPath, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { abort: true } } });
+    const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Aborted');
+    assert.equal(plan.status?.conditions.find((c) => c.type === 'Stalled')?.status, 'False');
+    await assertOriginalServesAlone(ns, name);
+  });
+
+  it('a second plan for the same appliance waits in Pending, naming the first', async () => {
+    const ns = 'two-plans';
+    await deployShop(cluster.kubeConfig, ns);
+    const first = await applyPlan(cluster.kubeConfig, ns, (s) => ({ ...noWindow()(s), approval: 'Manual' }));
+    await waitForPhase(cluster.kubeConfig, ns, first, (p) => p === 'AwaitingApproval');
+    const sample = { ...(await readPlan(cluster.kubeConfig, ns, first)) };
+    await new RestClient(cluster.kubeConfig).request(`/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans`, {
+      method: 'POST', body: { apiVersion: 'vapp.dev/v1alpha1', kind: 'MaintenancePlan', metadata: { name: 'second' }, spec: { appliance: 'shop', components: sample.spec.components } },
+    });
+    const second = await waitFor(async () => {
+      const p = await readPlan(cluster.kubeConfig, ns, 'second');
+      const ready = p.status?.conditions.find((c) => c.type === 'Ready');
+      return ready?.reason === 'WaitingForPlan' && p;
+    }, { what: 'the second plan to wait' });
+    assert.equal(second.status?.phase ?? 'Pending', 'Pending');
+    assert.match(second.status?.conditions.find((c) => c.type === 'Ready')?.message ?? '', new RegExp(`plan ${first} is working on appliance shop`));
+  });
+});
