@@ -25,7 +25,7 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
   const custom = () => cluster.kubeConfig.makeApiClient(CustomObjectsApi);
   const list = async (ns: string, group: string, version: string, plural: string) =>
     ((await custom().listNamespacedCustomObject({ group, version, namespace: ns, plural })) as { items: KubeObject[] }).items;
-  const annotate = (ns: string, path_: string, annotations: Record<string, string>) => new RestClient(cluster.kubeConfig).request(`${path_.replace('{ns}', ns)}`, {
+  const annotate = (ns: string, path_: string, annotations: Record<string, string>) => new RestClient(cluster.kubeConfig).request(path_.replace('{ns}', ns), {
     method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { annotations } },
   });
 
