@@ -67,7 +67,11 @@ export function rangesFromJson(value: unknown): ByteRange[] {
   const out: ByteRange[] = [];
   try {
     for (const [i, item] of items.entries()) {
-      if (!isObject(item) || (item.blockMetadata === undefined && item.block_metadata === undefined)) {
+      if (!isObject(item)) {
+        out.push(rangeItem(item, [i]));
+        continue;
+      }
+      if (item.blockMetadata === undefined && item.block_metadata === undefined) {
         out.push(rangeItem(item, [i]));
         continue;
       }
