@@ -96,6 +96,30 @@ describe('MaintenancePlan end to end', () => {
     for (const reason of ['Admitted', 'Planned', 'Snapshotted', 'WindowOpen|DataSynced', 'Succeeded']) assert.match(described, new RegExp(`Normal\\s+(${reason})`));
   });
 
+  it('releases the stopped original after retainOriginalFor, and frees the appliance for the next plan', async () => {
+    const ns = 'release';
+    await deployShop(cluster.kubeConfig, ns);
+    const name = await applyPlan(cluster.kubeConfig, ns, (s) => {
+      delete s.window;
+      return { ...s, rollback: { ...s.rollback, observeSeconds: 0, retainOriginalFor: '2s' } };
+    });
+    const released = await waitFor(async () => {
+      const p = await readPlan(cluster.kubeConfig, ns, name);
+      return p.status?.steps.find((x) => x.name === 'Release')?.state === 'Succeeded' && p;
+    }, { what: 'the Release step', timeoutMs: 90_000 });
+    assert.equal(released.status?.phase, 'Succeeded');
+    const names = (await vms(ns)).items.map((vm) => vm.metadata?.name).sort();
+    assert.deepEqual(names, [`${name}-app`, `${name}-db`, `${name}-web`], 'only the updated VMs remain');
+    assert.equal(await count(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots'), 0);
+    assert.equal(await count(ns, 'clone.kubevirt.io', 'v1beta1', 'virtualmachineclones'), 0);
+    const appliance = await waitFor(async () => {
+      const a = await readAppliance(cluster.kubeConfig, ns);
+      return (a.status?.activePlan ?? '') === '' && a;
+    }, { what: 'the appliance lock released' });
+    assert.equal(appliance.status?.activeSlot, 'green');
+    assert.equal(appliance.status?.conditions.find((c) => c.type === 'Ready')?.status, 'True');
+  });
+
   it('completes with NoChanges when every component is at its target, and clones nothing', async () => {
     const ns = 'same';
     await deployShop(cluster.kubeConfig, ns);
