@@ -2,17 +2,12 @@
 // are classes with Date fields, while the informer cache and our patches hold the API's JSON:
 // these types say what is really there. Metadata reuses the generated (plain) ObjectMeta.
 import type { components } from '../../kubevirt/generated/kubevirt.ts';
+import type { Condition } from './conditions.ts';
 
 export type ObjectMeta = components['schemas']['k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta'];
 
-export interface ConditionJson {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string | null;
-  lastProbeTime?: string | null;
-}
+/** A condition as the API carries it (the shape KubeVirt and the kubelet write, see conditions.ts). */
+export type ConditionJson = Condition;
 
 export interface ContainerJson {
   name: string;

@@ -16,6 +16,4 @@ export const STORAGE_RESOURCES = {
   vmClones: { ...KUBEVIRT.clones },
 } as const satisfies Record<string, ResourceRef>;
 
-export function apiVersionOf(ref: ResourceRef): string {
-  return ref.group === '' ? ref.version : `${ref.group}/${ref.version}`;
-}
+export { apiVersionOf } from '../../../runtime/resources.ts';

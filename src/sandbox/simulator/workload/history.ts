@@ -1,7 +1,7 @@
 // The check across a cut-over: the original's writes (up to the moment it stopped) must be on the
 // clone's data volume, except where the clone itself wrote afterwards (its own ledger).
-import { open, readFile } from 'node:fs/promises';
-import { liveEntries, parseLedger, sha256, type LedgerEntry, type LedgerReport } from './ledger.ts';
+import { readFile } from 'node:fs/promises';
+import { liveEntries, missingEntries, parseLedger, type LedgerEntry, type LedgerReport } from './ledger.ts';
 
 async function entriesOf(file: string): Promise<LedgerEntry[]> {
   try {
@@ -22,16 +22,6 @@ export async function verifyWritesCarriedOver(volumeFile: string, ledgerFile: st
   const later = (await Promise.all((opts.overwrittenBy ?? []).map(entriesOf))).flat();
   const overlaps = (e: LedgerEntry) => later.some((l) => l.offset < e.offset + e.length && e.offset < l.offset + l.length);
   const toCheck = live.filter((e) => !overlaps(e));
-  const missing: LedgerEntry[] = [];
-  const handle = await open(volumeFile, 'r');
-  try {
-    for (const e of toCheck) {
-      const buf = Buffer.alloc(e.length);
-      const { bytesRead } = await handle.read(buf, 0, e.length, e.offset);
-      if (bytesRead !== e.length || sha256(buf) !== e.sha256) missing.push(e);
-    }
-  } finally {
-    await handle.close();
-  }
+  const missing = await missingEntries(volumeFile, toCheck);
   return { ok: missing.length === 0, total: entries.length, considered, checked: toCheck.length, superseded: superseded + live.length - toCheck.length, missing };
 }

@@ -83,10 +83,16 @@ export async function verifyLedger(volumeFile: string, ledgerFile: string, opts:
   }
   const entries = parseLedger(text);
   const { live, superseded, considered } = liveEntries(entries, opts.until);
+  const missing = await missingEntries(volumeFile, live);
+  return { ok: missing.length === 0, total: entries.length, considered, checked: live.length, superseded, missing };
+}
+
+/** The entries whose bytes `volumeFile` does not hold. */
+export async function missingEntries(volumeFile: string, entries: readonly LedgerEntry[]): Promise<LedgerEntry[]> {
   const missing: LedgerEntry[] = [];
   const handle = await open(volumeFile, 'r');
   try {
-    for (const e of live) {
+    for (const e of entries) {
       const buf = Buffer.alloc(e.length);
       const { bytesRead } = await handle.read(buf, 0, e.length, e.offset);
       if (bytesRead !== e.length || sha256(buf) !== e.sha256) missing.push(e);
@@ -94,7 +100,7 @@ export async function verifyLedger(volumeFile: string, ledgerFile: string, opts:
   } finally {
     await handle.close();
   }
-  return { ok: missing.length === 0, total: entries.length, considered, checked: live.length, superseded, missing };
+  return missing;
 }
 
 export function sha256(buf: Uint8Array): string {
