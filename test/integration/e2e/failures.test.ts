@@ -12,7 +12,8 @@ import type { KubeObject } from '../../../src/runtime/object.ts';
 import { RestClient } from '../../../src/runtime/rest.ts';
 import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
-import { ledgerFile, pvcFile, STORAGE_ANNOTATIONS, verifyLedger } from '../../../src/sandbox/simulator/storage/index.ts';
+import { ledgerFile, pvcFile, STORAGE_ANNOTATIONS, verifyWritesCarriedOver } from '../../../src/sandbox/simulator/storage/index.ts';
+import { planNames } from '../../../src/controllers/maintenance/names.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
 import { applyPlan, deployShop, readAppliance, readPlan, waitForPhase } from '../../support/shop.ts';
 import { waitFor } from '../../support/wait.ts';
@@ -30,7 +31,7 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
   });
 
   /** What a user checks after a failed or aborted maintenance: the original serves and nothing of the clone is left. */
-  async function assertOriginalServesAlone(ns: string, planName: string): Promise<void> {
+  async function assertOriginalServesAlone(ns: string, planName: string, overwrittenBy: readonly string[] = []): Promise<void> {
     const appliance = await readAppliance(cluster.kubeConfig, ns);
     assert.equal(appliance.status?.activeSlot, 'blue');
     await waitFor(async () => ((await readAppliance(cluster.kubeConfig, ns)).status?.activePlan ?? '') === '', { what: 'the appliance lock released' });
@@ -46,8 +47,9 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     assert.equal((await list(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots')).length, 0, 'no snapshot left');
     assert.equal((await core.listNamespacedPersistentVolumeClaim({ namespace: ns, labelSelector: byPlan })).items.length, 0, 'no replica left');
     assert.equal((await core.listNamespacedService({ namespace: ns, labelSelector: byPlan })).items.length, 0, 'no preview Service left');
-    // Every block the database wrote is on its own data volume.
-    const ledger = await verifyLedger(pvcFile(volumesDir, ns, 'shop-db-pgdata'), ledgerFile(volumesDir, ns, 'shop-db-pgdata'));
+    // Every block the database wrote is on its own data volume (but for blocks the clone rewrote
+    // while it served, which a rollback brings back).
+    const ledger = await verifyWritesCarriedOver(pvcFile(volumesDir, ns, 'shop-db-pgdata'), ledgerFile(volumesDir, ns, 'shop-db-pgdata'), { overwrittenBy });
     assert.ok(ledger.checked > 0, 'the workload wrote');
     assert.deepEqual(ledger.missing, []);
   }
@@ -55,7 +57,11 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
   before(async () => {
     cluster = await startTestCluster();
     volumesDir = await mkdtemp(path.join(tmpdir(), 'vapp-volumes-'));
-    simulator = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 0, volumesDir, stepDelayMs: 0 });
+    // The rollback test's checks fail once the clone serves: its observe Jobs fail.
+    simulator = await startSimulator({
+      kubeConfig: cluster.kubeConfig, readyDelayMs: 0, volumesDir, stepDelayMs: 0,
+      storageFaults: (obj) => (obj.kind === 'Job' && obj.metadata?.namespace === 'rollback' && (obj.metadata.name ?? '').includes('-observe-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
+    });
     operator = await startSandboxOperator(cluster, { controllers: { maintenance: { observeIntervalMs: 500, stepTimeoutMs: 20_000 } } });
   });
   after(async () => {
@@ -104,6 +110,30 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Aborted');
     assert.equal(plan.status?.conditions.find((c) => c.type === 'Stalled')?.status, 'False');
     await assertOriginalServesAlone(ns, name);
+  });
+
+  it('a failed check after the cut-over rolls back: the writes the clone accepted come back to the original', async () => {
+    const ns = 'rollback';
+    await deployShop(cluster.kubeConfig, ns, { workload: 40 });
+    const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({
+      ...noWindow(5)(s), verify: { timeoutSeconds: 60, httpGet: { service: 'shop-web', path: '/healthz', port: 80 } },
+    }));
+    const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'RolledBack' || p === 'Succeeded' || p === 'Failed', 120_000);
+    assert.equal(plan.status?.phase, 'RolledBack', plan.status?.conditions.find((c) => c.type === 'Ready')?.message);
+    const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
+    assert.equal(stalled?.reason, 'ObserveFailed');
+    assert.match(stalled?.message ?? '', /check .*-observe-\d+ failed \(GET http:\/\/shop-web\.rollback\.svc:80\/healthz\)/);
+    assert.ok((plan.status?.rollback?.bytes ?? 0) > 0, 'the clone wrote after the cut-over');
+    assert.ok(plan.status?.rollback?.downtimeSeconds !== undefined);
+    // Every block the clone wrote after the cut-over is on the original's volume now.
+    const replica = planNames(name).replica('db', 'pgdata');
+    const original = pvcFile(volumesDir, ns, 'shop-db-pgdata');
+    const report = await verifyWritesCarriedOver(original, ledgerFile(volumesDir, ns, replica), {
+      until: new Date(plan.status?.rollback?.cloneStoppedAt ?? ''), overwrittenBy: [ledgerFile(volumesDir, ns, 'shop-db-pgdata')],
+    });
+    assert.ok(report.checked > 0, 'writes of the clone checked');
+    assert.deepEqual(report.missing, []);
+    await assertOriginalServesAlone(ns, name, [ledgerFile(volumesDir, ns, replica)]);
   });
 
   it('a second plan for the same appliance waits in Pending, naming the first', async () => {
