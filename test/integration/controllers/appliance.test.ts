@@ -162,7 +162,7 @@ describe('VirtualAppliance controller', () => {
 
   it('serves the reconcile metrics under controller-runtime names', async () => {
     const text = await (await fetch(operator.metricsUrl)).text();
-    assert.match(text, /controller_runtime_reconcile_total\{controller="virtualappliance",result="success"\} [1-9]/);
+    assert.match(text, /controller_runtime_reconcile_total\{controller="virtualappliance",result="(success|requeue_after)"\} [1-9]/);
     assert.match(text, /controller_runtime_reconcile_time_seconds_bucket\{[^}]*controller="virtualappliance"/);
     assert.match(text, /workqueue_depth\{name="virtualappliance"/);
   });
