@@ -58,7 +58,9 @@ export async function syncStep(ctx: StepContext): Promise<StepOutcome> {
     return done(`${String(rounds.length)} round(s); the last copied ${String(last.bytes)} bytes`);
   }
   for (const r of rounds) await removeRound(ctx, refs, r.round);
-  return recordedRound(ctx, refs, rounds.length + 1);
+  const round = await recordedRound(ctx, refs, rounds.length + 1);
+  // A finished round is not the end of the step: the next pass decides whether it converged.
+  return round.kind === 'done' ? wait(round.message ?? `round ${String(rounds.length + 1)} done`, { progress: `round ${String(rounds.length + 1)}`, requeueAfterMs: 1 }) : round;
 }
 
 /** Which way a round copies: into the clone's replicas (forward) or back into the original's PVCs (reverse, for a rollback). */
