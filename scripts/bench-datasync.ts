@@ -25,6 +25,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes, MiB, parseSize } from '../src/datasync/units.ts';
 import { syncSummarySchema, type SyncSummary } from '../src/datasync/summary.ts';
+import { rng } from '../test/unit/datasync/helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'src/datasync/cli.ts');
@@ -74,18 +75,6 @@ function ensureRsync(): void {
     apt('update');
     if (apt('install', '-y', '--no-install-recommends', 'rsync') !== 0) throw new Error('could not install rsync with apt-get');
   }
-}
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function generate(path: string, size: number): Promise<void> {

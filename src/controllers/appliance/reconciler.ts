@@ -2,7 +2,7 @@
 // selector key of the Services, and summarise it all into status (one write, at the end).
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import {
-  API_VERSION, LABEL_APPLIANCE, LABEL_MEMBER, LABEL_SLOT, VIRTUAL_APPLIANCE_KIND, VirtualApplianceSpecSchema,
+  API_VERSION, LABEL_MEMBER, LABEL_SLOT, VIRTUAL_APPLIANCE_KIND, VirtualApplianceSpecSchema,
   type Slot, type VirtualAppliance, type VirtualApplianceStatus,
 } from '../../api/v1alpha1/index.ts';
 import { fieldPath } from '../../api/v1alpha1/parse.ts';
@@ -12,7 +12,7 @@ import { conditionsEqual, readKStatus, setKStatus, type Condition, type KStatus 
 import type { ControllerDeps, ReconcileContext, ReconcileRequest, ReconcileResult } from '../../runtime/controller.ts';
 import { resourcePath, type ResourceRef } from '../../runtime/resources.ts';
 import { adoptionApply, hasLabels, isAdopted, memberLabels, ownershipOf, type ApplianceRef } from './adoption.ts';
-import { BY_CREATED_BY } from './indexes.ts';
+import { BY_CREATED_BY, vmsOfAppliance } from './indexes.ts';
 import { memberInventory, summarize, type MemberInventory, type MemberObservation } from './inventory.ts';
 import { APPLIANCES, PODS, SERVICES, VMIS, VMS } from './resources.ts';
 import { selectsSlot, slotSelectorApply } from './service-slot.ts';
@@ -58,7 +58,7 @@ export function applianceReconciler(deps: ControllerDeps) {
     let liveLabelsInPlace = true;
     for (const member of spec.members) {
       const labels = memberLabels(req.name, member.name, activeSlot);
-      const vmName = servingVmName(vms.list(), req.name, namespace, member.name, activeSlot) ?? member.vm;
+      const vmName = servingVmName(vmsOfAppliance(vms, namespace, req.name), member.name, activeSlot) ?? member.vm;
       const vm = vms.get(`${namespace}/${vmName}`);
       const obs: MemberObservation = { member, vmName, ...(vm ? { vm } : {}) };
       if (vm === undefined) {
@@ -136,12 +136,8 @@ export function applianceReconciler(deps: ControllerDeps) {
 }
 
 /** The VM labelled as this member in the active slot (after a cut-over it is the former clone). */
-function servingVmName(vms: readonly VirtualMachine[], appliance: string, namespace: string, member: string, slot: Slot): string | undefined {
-  return vms.find((vm) => {
-    const labels = vm.metadata?.labels;
-    return vm.metadata?.namespace === namespace && labels?.[LABEL_APPLIANCE] === appliance
-      && labels[LABEL_MEMBER] === member && labels[LABEL_SLOT] === slot;
-  })?.metadata?.name;
+function servingVmName(applianceVms: readonly VirtualMachine[], member: string, slot: Slot): string | undefined {
+  return applianceVms.find((vm) => vm.metadata?.labels?.[LABEL_MEMBER] === member && vm.metadata.labels[LABEL_SLOT] === slot)?.metadata?.name;
 }
 
 function statusUnchanged(current: VirtualApplianceStatus | undefined, next: Partial<VirtualApplianceStatus> & { conditions: Condition[] }): boolean {

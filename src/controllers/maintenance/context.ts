@@ -1,12 +1,13 @@
 // What every step works with: the plan, its appliance, the slots, the names of its children, and
 // small idempotent I/O helpers (create if absent, patch, delete, read from the caches).
 import type { KubeObject } from '../../runtime/object.ts';
-import { LABEL_APPLIANCE, LABEL_MEMBER, LABEL_SLOT, type MaintenancePlan, type Member, type Slot, type SyncRound, type VirtualAppliance, type CutOverStatus, type RollbackStatus } from '../../api/v1alpha1/index.ts';
+import { LABEL_MEMBER, LABEL_SLOT, type MaintenancePlan, type Member, type Slot, type SyncRound, type VirtualAppliance, type CutOverStatus, type RollbackStatus } from '../../api/v1alpha1/index.ts';
 import type { VirtualMachine } from '../../kubevirt/types.ts';
 import type { ControllerDeps } from '../../runtime/controller.ts';
 import { isAlreadyExists, isNotFound } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/log.ts';
 import { resourcePath, type ResourceRef } from '../../runtime/resources.ts';
+import { vmsOfAppliance } from '../appliance/indexes.ts';
 import { LABEL_PLAN, applianceOwner, childLabels, planNames } from './names.ts';
 import type { MaintenanceOptions } from './options.ts';
 import { VMS } from './resources.ts';
@@ -77,10 +78,9 @@ export function stepContext(deps: ControllerDeps, options: Required<MaintenanceO
     owner: applianceOwner({ name: applianceName, uid: appliance.metadata.uid ?? '' }),
     vmOf(member, slot) {
       if (slot === toSlot) return vms.get(`${namespace}/${names.cloneVm(member)}`);
-      return vms.list().find((vm) => {
+      return vmsOfAppliance(vms, namespace, applianceName).find((vm) => {
         const l = vm.metadata?.labels ?? {};
-        return vm.metadata?.namespace === namespace && l[LABEL_APPLIANCE] === applianceName && l[LABEL_MEMBER] === member
-          && l[LABEL_SLOT] === slot && l[LABEL_PLAN] !== planName;
+        return l[LABEL_MEMBER] === member && l[LABEL_SLOT] === slot && l[LABEL_PLAN] !== planName;
       });
     },
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
