@@ -7,16 +7,30 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { MaintenancePlanInput } from '../../../src/api/v1alpha1/index.ts';
 import type { VirtualMachine } from '../../../src/kubevirt/types.ts';
 import type { KubeObject } from '../../../src/runtime/object.ts';
 import { RestClient } from '../../../src/runtime/rest.ts';
 import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
-import { ledgerFile, pvcFile, STORAGE_ANNOTATIONS, verifyWritesCarriedOver } from '../../../src/sandbox/simulator/storage/index.ts';
+import { ledgerFile, pvcFile, STORAGE_ANNOTATIONS, verifyWritesCarriedOver, type StorageFaults } from '../../../src/sandbox/simulator/storage/index.ts';
 import { planNames } from '../../../src/controllers/maintenance/names.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
 import { applyPlan, deployShop, readAppliance, readPlan, waitForPhase } from '../../support/shop.ts';
 import { waitFor } from '../../support/wait.ts';
+
+/** The sample plan's name: its children are named after it. */
+const PLAN = 'shop-2026-11';
+
+/** Faults of the Jobs the operator creates, by test namespace and Job name. */
+const STORAGE_FAULTS: Partial<Record<string, (job: string) => Partial<StorageFaults> | undefined>> = {
+  // The rollback test's checks fail once the clone serves: its observe Jobs fail.
+  rollback: (job) => (job.includes('-observe-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
+  'fail-verify': (job) => (job.includes('-verify-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
+  'fail-sync': (job) => (job.endsWith('-r1') ? { syncFailure: 'permanent' } : undefined),
+  // maxRounds 1: round 1 is the pre-copy, round 2 the final delta inside the cut-over.
+  'fail-final-sync': (job) => (job.endsWith('-r2') ? { syncFailure: 'permanent' } : undefined),
+};
 
 describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => {
   let cluster: TestCluster;
@@ -57,10 +71,16 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
   before(async () => {
     cluster = await startTestCluster();
     volumesDir = await mkdtemp(path.join(tmpdir(), 'vapp-volumes-'));
-    // The rollback test's checks fail once the clone serves: its observe Jobs fail.
+    // Faults on objects the operator creates (Jobs, clone VMs) are injected through the simulator's
+    // options, by test namespace: they cannot be annotated beforehand.
     simulator = await startSimulator({
       kubeConfig: cluster.kubeConfig, readyDelayMs: 0, volumesDir, stepDelayMs: 0,
-      storageFaults: (obj) => (obj.kind === 'Job' && obj.metadata?.namespace === 'rollback' && (obj.metadata.name ?? '').includes('-observe-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
+      storageFaults: (obj) => {
+        const name = obj.metadata?.name ?? '';
+        if (obj.kind !== 'Job') return undefined;
+        return STORAGE_FAULTS[obj.metadata?.namespace ?? '']?.(name);
+      },
+      faults: (vm) => (vm.metadata?.namespace === 'fail-ready' && (vm.metadata.name ?? '').startsWith(PLAN) ? { neverReady: true } : undefined),
     });
     operator = await startSandboxOperator(cluster, { controllers: { maintenance: { observeIntervalMs: 500, stepTimeoutMs: 20_000 } } });
   });
@@ -76,23 +96,31 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     return { ...s, rollback: { ...s.rollback, observeSeconds } };
   };
 
-  const faults: [string, string, Record<string, string>, string][] = [
-    ['snapshot', '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/shop-db', { [STORAGE_ANNOTATIONS.snapshotFailure]: 'disk is on fire' }, 'SnapshotFailed'],
-    ['quiesce', '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/shop-db', { [STORAGE_ANNOTATIONS.quiesceFailed]: 'true' }, 'SnapshotQuiesceTimeout'],
-    ['clone', '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/shop-web', { [STORAGE_ANNOTATIONS.cloneFailure]: 'true' }, 'CloneFailed'],
-    ['update', '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/shop-app', { [STORAGE_ANNOTATIONS.updateFailure]: 'true' }, 'UpdateJobFailed'],
+  /** A failure in each step: where it is injected (an annotation on an original VM, or the options above) and the reason it must end with. */
+  const failures: { step: string; annotate?: [string, Record<string, string>]; plan?: Partial<MaintenancePlanInput['spec']>; failedStep: string; reason: string }[] = [
+    { step: 'snapshot', annotate: ['shop-db', { [STORAGE_ANNOTATIONS.snapshotFailure]: 'disk is on fire' }], failedStep: 'Snapshot', reason: 'SnapshotFailed' },
+    { step: 'quiesce', annotate: ['shop-db', { [STORAGE_ANNOTATIONS.quiesceFailed]: 'true' }], failedStep: 'Snapshot', reason: 'SnapshotQuiesceTimeout' },
+    { step: 'clone', annotate: ['shop-web', { [STORAGE_ANNOTATIONS.cloneFailure]: 'true' }], failedStep: 'Clone', reason: 'CloneFailed' },
+    { step: 'ready', failedStep: 'Update', reason: 'CloneNotReady' },
+    { step: 'update', annotate: ['shop-app', { [STORAGE_ANNOTATIONS.updateFailure]: 'true' }], failedStep: 'Update', reason: 'UpdateJobFailed' },
+    { step: 'level', annotate: ['shop-app', { [STORAGE_ANNOTATIONS.updateNoEffect]: 'true' }], failedStep: 'Update', reason: 'LevelMismatch' },
+    { step: 'verify', failedStep: 'Verify', reason: 'VerifyFailed' },
+    { step: 'sync', failedStep: 'Sync', reason: 'SyncFailed' },
+    { step: 'final-sync', plan: { dataSync: { maxRounds: 1, convergedBelow: '64Mi', downtimeBudgetSeconds: 60 } }, failedStep: 'CutOver', reason: 'SyncFailed' },
   ];
-  for (const [step, target, annotations, reason] of faults) {
-    it(`a ${step} failure ends in Failed (${reason}) with the original serving and no clone left`, async () => {
+  for (const { step, annotate: annotation, plan: planChanges, failedStep, reason } of failures) {
+    it(`${/^[aeiou]/.test(step) ? 'an' : 'a'} ${step} failure ends in Failed (${reason}) with the original serving and no clone left`, async () => {
       const ns = `fail-${step}`;
       await deployShop(cluster.kubeConfig, ns, { workload: 20 });
-      await annotate(ns, target, annotations);
-      const name = await applyPlan(cluster.kubeConfig, ns, noWindow());
+      if (annotation !== undefined) await annotate(ns, `/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/${annotation[0]}`, annotation[1]);
+      const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({ ...noWindow()(s), ...planChanges }));
       const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Failed' || p === 'Succeeded');
       assert.equal(plan.status?.phase, 'Failed');
       const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
       assert.equal(stalled?.reason, reason, stalled?.message);
-      assert.ok(plan.status?.steps.some((s) => s.state === 'Failed'), 'the failed step is named in status.steps');
+      assert.deepEqual(plan.status?.steps.filter((s) => s.state === 'Failed').map((s) => s.name), [failedStep], 'status.steps names the failed step');
+      const events = await cluster.kubeConfig.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name}` });
+      assert.ok(events.items.some((e) => e.type === 'Warning' && e.reason === reason && (e.message ?? '').startsWith(`${failedStep}: `)), `a Warning Event ${reason} naming ${failedStep}`);
       await assertOriginalServesAlone(ns, name);
     });
   }

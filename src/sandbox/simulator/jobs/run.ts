@@ -60,6 +60,7 @@ export async function runDatasync(ctx: StorageContext, namespace: string, work: 
 
 export async function runUpdate(ctx: StorageContext, namespace: string, work: UpdateWork, faults: StorageFaults): Promise<Termination> {
   if (faults.updateFailure) return { exitCode: 1, message: `update of ${work.component} on ${work.vm} failed: ${faults.updateFailure}` };
+  if (faults.updateNoEffect) return { exitCode: 0, message: JSON.stringify({ vm: work.vm, component: work.component, from: work.from, to: work.from }) };
   for (let attempt = 0; attempt < 5; attempt++) {
     const vm = await ctx.api.get<VirtualMachine>(R.vms, namespace, work.vm);
     if (!vm) return { exitCode: 1, message: `VirtualMachine ${work.vm} not found` };

@@ -22,6 +22,8 @@ export const STORAGE_ANNOTATIONS = {
   restoreFailure: `${SIM_PREFIX}restore-failure`,
   /** On an update Job (or its Pod template, or the VM named by VAPP_VM): the update's Pod fails. */
   updateFailure: `${SIM_PREFIX}update-failure`,
+  /** On an update Job (or its Pod template, or the VM named by VAPP_VM): the update's Pod succeeds but the level does not change. */
+  updateNoEffect: `${SIM_PREFIX}update-no-effect`,
   /**
    * On a data-sync Job (or its Pod template): the worker fails. "transient" exits 1 with an I/O
    * error (the Job retries), anything else exits 2 with a permanent error (the Job fails at once).

@@ -12,6 +12,8 @@ export interface StorageFaults {
   readonly cloneFailure?: string;
   readonly restoreFailure?: string;
   readonly updateFailure?: string;
+  /** The update Job succeeds without changing the component's level. */
+  readonly updateNoEffect?: boolean;
   readonly syncFailure?: 'permanent' | 'transient';
   readonly jobFailure?: string;
   /** Delay of each step of this object, overriding the simulator's stepDelayMs. */
@@ -46,6 +48,7 @@ export function faultsFromAnnotations(obj: AnnotatedObject | undefined): Storage
   if (restore) out.restoreFailure = restore;
   const update = message(A.updateFailure, 'simulated update failure');
   if (update) out.updateFailure = update;
+  if (a[A.updateNoEffect] === 'true') out.updateNoEffect = true;
   const sync = a[A.syncFailure];
   if (sync !== undefined && sync !== 'false' && sync !== '') out.syncFailure = sync === 'transient' ? 'transient' : 'permanent';
   const job = message(A.jobFailure, 'simulated Job failure');

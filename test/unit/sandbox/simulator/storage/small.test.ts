@@ -15,10 +15,10 @@ describe('storage faults', () => {
   it('reads each annotation; "true" gives a default message, other values are the message', () => {
     assert.deepEqual(faultsFromAnnotations(annotated({
       'sim.vapp.dev/snapshot-failure': 'true', 'sim.vapp.dev/quiesce-failed': 'true', 'sim.vapp.dev/snapshot-exclude-volumes': 'data, logs',
-      'sim.vapp.dev/clone-failure': 'no space', 'sim.vapp.dev/update-failure': 'true', 'sim.vapp.dev/sync-failure': 'transient', 'sim.vapp.dev/step-delay-ms': '250',
+      'sim.vapp.dev/clone-failure': 'no space', 'sim.vapp.dev/update-failure': 'true', 'sim.vapp.dev/update-no-effect': 'true', 'sim.vapp.dev/sync-failure': 'transient', 'sim.vapp.dev/step-delay-ms': '250',
     })), {
       snapshotFailure: 'simulated snapshot failure', quiesceFailed: true, excludeVolumes: ['data', 'logs'], cloneFailure: 'no space',
-      updateFailure: 'simulated update failure', syncFailure: 'transient', stepDelayMs: 250,
+      updateFailure: 'simulated update failure', updateNoEffect: true, syncFailure: 'transient', stepDelayMs: 250,
     });
     assert.deepEqual(faultsFromAnnotations(annotated({ 'sim.vapp.dev/sync-failure': 'yes', 'sim.vapp.dev/step-delay-ms': 'soon', 'sim.vapp.dev/clone-failure': 'false' })), { syncFailure: 'permanent' });
     assert.deepEqual(faultsFromAnnotations(undefined), {});
