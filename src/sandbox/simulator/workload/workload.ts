@@ -124,14 +124,16 @@ export class Workload {
       const offset = randomInt(blocks) * WRITE_SIZE;
       const data = randomBytes(WRITE_SIZE);
       const seq = await this.#nextSeq(ledger);
+      // Ledgered before written: whoever sees the new bytes on the volume finds the entry that
+      // explains them (verifyWritesCarriedOver reads a live volume before the later ledgers).
+      const time = new Date(Date.now()).toISOString();
+      await appendFile(ledger, formatEntry({ seq, offset, length: WRITE_SIZE, sha256: sha256(data), time }));
       const handle = await open(file, 'r+');
       try {
         await handle.write(data, 0, data.length, offset);
       } finally {
         await handle.close();
       }
-      const time = new Date(Date.now()).toISOString();
-      await appendFile(ledger, formatEntry({ seq, offset, length: WRITE_SIZE, sha256: sha256(data), time }));
     });
   }
 

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { formatEntry, liveEntries, parseLedger, type LedgerEntry } from '../../../../../src/sandbox/simulator/workload/ledger.ts';
+import { verifyWritesCarriedOver } from '../../../../../src/sandbox/simulator/workload/history.ts';
+import { formatEntry, liveEntries, parseLedger, sha256, type LedgerEntry } from '../../../../../src/sandbox/simulator/workload/ledger.ts';
 
 const e = (seq: number, offset: number, time: string, length = 4096): LedgerEntry => ({ seq, offset, length, sha256: `h${String(seq)}`, time });
 
@@ -26,5 +30,32 @@ describe('workload ledger', () => {
     const before = liveEntries(entries, new Date('2026-11-22T01:00:00.004Z'));
     assert.deepEqual(before.live.map((x) => x.seq), [2, 3]);
     assert.deepEqual([before.considered, before.superseded], [3, 1]);
+  });
+});
+
+describe('verifyWritesCarriedOver', () => {
+  it('finds each write of the ledger on the volume, except ranges rewritten later as their own ledger says', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vapp-ledger-'));
+    try {
+      const block = (fill: number) => Buffer.alloc(4096, fill);
+      const entry = (seq: number, offset: number, fill: number, time: string): LedgerEntry => ({ seq, offset, length: 4096, sha256: sha256(block(fill)), time });
+      const volume = path.join(dir, 'replica.img');
+      const original = path.join(dir, 'original.ledger.jsonl');
+      const clone = path.join(dir, 'replica.ledger.jsonl');
+      // The original wrote 1 at block 0 and 2 at block 1 before it stopped, 3 at block 2 after; the clone then rewrote block 1 with 9.
+      await writeFile(volume, Buffer.concat([block(1), block(9), block(0)]));
+      await writeFile(original, [entry(1, 0, 1, '2026-11-22T01:00:00.000Z'), entry(2, 4096, 2, '2026-11-22T01:00:01.000Z'), entry(3, 8192, 3, '2026-11-22T01:00:05.000Z')].map(formatEntry).join(''));
+      await writeFile(clone, formatEntry(entry(1, 4096, 9, '2026-11-22T01:00:06.000Z')));
+      const until = new Date('2026-11-22T01:00:02.000Z');
+
+      const report = await verifyWritesCarriedOver(volume, original, { until, overwrittenBy: [clone] });
+      assert.deepEqual([report.ok, report.checked, report.superseded, report.missing], [true, 1, 1, []]);
+      const withoutClone = await verifyWritesCarriedOver(volume, original, { until });
+      assert.deepEqual(withoutClone.missing.map((m) => m.seq), [2], 'the rewritten block is missing when nobody explains it');
+      const everything = await verifyWritesCarriedOver(volume, original);
+      assert.deepEqual(everything.missing.map((m) => m.seq), [2, 3], 'a write after `until` is missing when it counts');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
