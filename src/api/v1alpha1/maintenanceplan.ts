@@ -44,7 +44,7 @@ export const STEP_STATES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Skippe
 export type StepState = (typeof STEP_STATES)[number];
 
 /** Spec fields that may change after a plan is created; every other spec field is immutable. */
-export const MUTABLE_PLAN_SPEC_FIELDS = ['approvedHash', 'suspend', 'abort'] as const;
+export const MUTABLE_PLAN_SPEC_FIELDS = ['approvedHash', 'suspend', 'abort', 'rollbackNow'] as const;
 
 const MAX_TARGETS = 64;
 const COMPONENT_REF = new RegExp(`^(${DNS_LABEL.source.slice(1, -1)}/)?${DNS_LABEL.source.slice(1, -1)}$`);
@@ -167,7 +167,7 @@ export const RollbackSchema = z
   .describe('Observation after the cut-over, rollback and release of the original.');
 export type Rollback = z.infer<typeof RollbackSchema>;
 
-const IMMUTABLE_HINT = 'only approvedHash, suspend and abort may change after a MaintenancePlan is created; create a new plan instead';
+const IMMUTABLE_HINT = 'only approvedHash, suspend, abort and rollbackNow may change after a MaintenancePlan is created; create a new plan instead';
 
 const PlanSpecObject = z
   .object({
@@ -193,8 +193,12 @@ const PlanSpecObject = z
     rollback: RollbackSchema.prefault({}),
     suspend: z.boolean().default(false).describe('Pause at the next safe point; set back to false to resume.'),
     abort: z.boolean().default(false).describe('Give up: leave the original serving and clean up the clone. Cannot be undone.'),
+    rollbackNow: z
+      .boolean()
+      .default(false)
+      .describe('Roll back to the original once the clone serves: while Observing, or after the plan ended (Succeeded, or Failed after the cut-over) as long as the original is retained (rollback.retainOriginalFor). The writes the clone accepted are synced back first. Cannot be undone.'),
   })
-  .describe('The maintenance to perform. Only approvedHash, suspend and abort may change after creation.');
+  .describe('The maintenance to perform. Only approvedHash, suspend, abort and rollbackNow may change after creation.');
 
 const IMMUTABLE_PLAN_SPEC_FIELDS = Object.keys(PlanSpecObject.shape).filter((f) => !(MUTABLE_PLAN_SPEC_FIELDS as readonly string[]).includes(f));
 
@@ -202,6 +206,11 @@ export const MaintenancePlanSpecSchema = cel(immutableFields(PlanSpecObject, IMM
   rule: '!oldSelf.abort || self.abort',
   message: 'spec.abort cannot be set back to false once a plan is aborted',
   fieldPath: '.abort',
+  reason: 'FieldValueForbidden',
+}, {
+  rule: '!oldSelf.rollbackNow || self.rollbackNow',
+  message: 'spec.rollbackNow cannot be set back to false once a rollback is requested',
+  fieldPath: '.rollbackNow',
   reason: 'FieldValueForbidden',
 });
 export type MaintenancePlanSpec = z.infer<typeof MaintenancePlanSpecSchema>;

@@ -8,6 +8,7 @@
 //   Syncing -stepSucceeded{windowOpen}-> CuttingOver, else -> WaitingForWindow -windowOpen-> CuttingOver
 //   CuttingOver -stepSucceeded-> Observing -observePassed-> Succeeded
 //   Observing -observeFailed{rollbackAutomatic} | rollbackRequested-> RollingBack -rollbackDone-> RolledBack
+//   Succeeded, Failed (after the cut-over) -rollbackRequested{originalRetained}-> RollingBack
 //
 // Failures and abort: before anything exists (Pending, Planning, AwaitingApproval) they end the plan
 // at once. From Snapshotting to WaitingForWindow the plan keeps its phase and gets a `cleanup`
@@ -57,7 +58,8 @@ export type PlanEvent =
   | { readonly type: 'windowClosed' }
   | { readonly type: 'observePassed' }
   | { readonly type: 'observeFailed'; readonly reason: string; readonly message: string; readonly rollbackAutomatic: boolean }
-  | { readonly type: 'rollbackRequested' }
+  /** spec.rollbackNow. From a terminal phase only while the original is retained (cut over, not rolled back, not released). */
+  | { readonly type: 'rollbackRequested'; readonly originalRetained?: boolean }
   | { readonly type: 'rollbackDone' }
   | { readonly type: 'cleanupDone' };
 
@@ -100,7 +102,13 @@ export function transition(state: PlanState, event: PlanEvent): Transition {
   });
   const refuse = (reason: string, message: string): Transition => ({ state, accepted: false, reason, message });
 
-  if (isTerminal(phase)) return refuse('Terminal', `the plan is ${phase}: it accepts no more events (${event.type})`);
+  if (isTerminal(phase)) {
+    // The one way out of an end: a rollback asked for while the original is still kept.
+    if (event.type === 'rollbackRequested' && event.originalRetained === true && (phase === 'Succeeded' || phase === 'Failed')) {
+      return to('RollingBack', 'RollbackRequested', 'spec.rollbackNow is set: rolling back to the retained original');
+    }
+    return refuse('Terminal', `the plan is ${phase}: it accepts no more events (${event.type})`);
+  }
   if (state.cleanup !== undefined) {
     if (event.type === 'cleanupDone') return to(state.cleanup.then, state.cleanup.reason, state.cleanup.message);
     if (event.type === 'abortRequested') return { state, accepted: true, reason: state.cleanup.reason, message: `already cleaning up: ${state.cleanup.message}` };
@@ -167,7 +175,7 @@ export function transition(state: PlanState, event: PlanEvent): Transition {
         ? to('RollingBack', event.reason, `${event.message}; rolling back to the original`)
         : to('Failed', event.reason, `${event.message}; rollback.automatic is false: the clone keeps serving and the original is retained`);
     case 'rollbackRequested':
-      if (phase === 'Observing') return to('RollingBack', 'RollbackRequested', 'rolling back to the original');
+      if (phase === 'Observing') return to('RollingBack', 'RollbackRequested', 'spec.rollbackNow is set: rolling back to the original');
       break;
     case 'rollbackDone':
       if (phase === 'RollingBack') return to('RolledBack', 'RolledBack', 'the original serves again with the writes made to the clone synced back');

@@ -22,7 +22,7 @@ import { cloneStep } from './steps/clone.ts';
 import { removeClone, restoreOriginal } from './steps/cleanup.ts';
 import { cutOverStep } from './steps/cutover.ts';
 import { observeStep } from './steps/observe.ts';
-import { releaseStep } from './steps/release.ts';
+import { originalRetained, releaseStep } from './steps/release.ts';
 import { rollbackStep } from './steps/rollback.ts';
 import { snapshotStep } from './steps/snapshot.ts';
 import { syncStep } from './steps/sync.ts';
@@ -135,6 +135,8 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       if (state.cleanup !== undefined && next.cleanup === undefined) newSteps = updateStep(newSteps, 'Cleanup', { kind: 'succeeded', message: 'the original serves; the clone is removed' }, now);
       if (next.phase === 'Observing' && plan.spec.rollback.observeSeconds === 0) newSteps = updateStep(newSteps, 'Observe', { kind: 'skipped', message: 'rollback.observeSeconds is 0' }, now);
       if (next.phase === 'RollingBack') newSteps = updateStep(newSteps, 'Rollback', { kind: 'running' }, now);
+      if (next.phase === 'RollingBack' && state.phase === 'Observing' && pass.event?.type === 'rollbackRequested') newSteps = updateStep(newSteps, 'Observe', { kind: 'skipped', message: 'stopped by spec.rollbackNow' }, now);
+      if (next.phase === 'RollingBack' && isTerminal(state.phase)) newSteps = updateStep(newSteps, 'Release', { kind: 'skipped', message: 'rolled back: the original serves again' }, now);
       const nextStep = stepOf(next);
       if (nextStep !== undefined && nextStep !== 'Cleanup' && next.phase !== 'WaitingForWindow') newSteps = updateStep(newSteps, nextStep, { kind: 'running' }, now);
     }
@@ -186,7 +188,9 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     const name = plan.metadata.name ?? '';
     if (isTerminal(state.phase)) {
       if (appliance === undefined || ctx === undefined) return {};
-      if (state.phase === 'Succeeded' && status.cutOver?.servicesSwitchedAt !== undefined) {
+      if (plan.spec.rollbackNow && originalRetained(plan, ctx.now)) return { event: { type: 'rollbackRequested', originalRetained: true } };
+      // The appliance stays locked while the original is retained: the next plan's clone would take its slot.
+      if ((state.phase === 'Succeeded' || state.phase === 'Failed') && status.cutOver?.servicesSwitchedAt !== undefined && status.rollback === undefined) {
         const releaseState = status.steps.find((s) => s.name === 'Release')?.state;
         if (releaseState !== 'Succeeded') {
           const outcome = await releaseStep(ctx);
@@ -205,6 +209,7 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     }
     if (plan.spec.abort && state.cleanup === undefined) return { event: { type: 'abortRequested' } };
     if (plan.spec.suspend && isSafePoint(state)) return {};
+    if (plan.spec.rollbackNow && state.phase === 'Observing' && state.cleanup === undefined) return { event: { type: 'rollbackRequested' } };
 
     if (state.cleanup !== undefined) {
       const restored = await restoreOriginal(ctx);

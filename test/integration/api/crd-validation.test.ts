@@ -1,5 +1,5 @@
 // The CRDs in crds/ as the API server enforces them: bad manifests are refused with the field named,
-// the plan's spec is immutable except approvedHash, suspend and abort, every sample (the KubeVirt
+// the plan's spec is immutable except approvedHash, suspend, abort and rollbackNow, every sample (the KubeVirt
 // VMs included) is accepted, defaults are applied and kubectl get shows the printer columns.
 // Each refused create is also checked against the zod schemas: both name the same field.
 import assert from 'node:assert/strict';
@@ -128,7 +128,7 @@ interface UpdateCase {
   readonly says: string;
 }
 
-const IMMUTABLE = 'is immutable: only approvedHash, suspend and abort may change';
+const IMMUTABLE = 'is immutable: only approvedHash, suspend, abort and rollbackNow may change';
 const planWithoutWindow = (): Manifest => {
   const p = samplePlan();
   del(p, 'spec.window');
@@ -197,7 +197,7 @@ describe('CRD validation by the API server', () => {
     });
   });
 
-  it('accepts changes to approvedHash, suspend and abort, but not taking an abort back', async () => {
+  it('accepts changes to approvedHash, suspend, abort and rollbackNow, but not taking an abort or a rollback request back', async () => {
     const header = { apiVersion: 'vapp.dev/v1alpha1', kind: 'MaintenancePlan', metadata: { name: 'mutable', namespace: NAMESPACE } };
     await objects.create(asObject(withName(samplePlan(), 'mutable')));
     const change = async (mutate: Mutate) => {
@@ -211,10 +211,13 @@ describe('CRD validation by the API server', () => {
     assert.equal(get(await change((o) => set(o, 'spec.suspend', false)), 'spec.suspend'), false);
     assert.equal(get(await change((o) => set(o, 'metadata.labels', { team: 'shop' })), 'metadata.labels.team'), 'shop');
     assert.equal(get(await change((o) => set(o, 'spec.abort', true)), 'spec.abort'), true);
+    assert.equal(get(await change((o) => set(o, 'spec.rollbackNow', true)), 'spec.rollbackNow'), true);
 
-    const live = (await objects.read(header)) as unknown as Manifest;
-    set(live, 'spec.abort', false);
-    assertNamesField(await refusal(objects.replace(asObject(live))), 'spec.abort', 'spec.abort cannot be set back to false');
+    for (const field of ['abort', 'rollbackNow']) {
+      const live = (await objects.read(header)) as unknown as Manifest;
+      set(live, `spec.${field}`, false);
+      assertNamesField(await refusal(objects.replace(asObject(live))), `spec.${field}`, `spec.${field} cannot be set back to false`);
+    }
   });
 
   it('accepts every sample, the KubeVirt VirtualMachines included', async () => {
@@ -256,6 +259,7 @@ describe('CRD validation by the API server', () => {
       rollback: { automatic: true, observeSeconds: 600, retainOriginalFor: '24h' },
       suspend: false,
       abort: false,
+      rollbackNow: false,
     });
     const vapp = withName(sampleAppliance(), 'defaults');
     vapp.spec = { members: [{ name: 'db', vm: 'shop-db' }] };

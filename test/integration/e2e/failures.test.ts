@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import type { MaintenancePlanInput } from '../../../src/api/v1alpha1/index.ts';
+import type { MaintenancePlan, MaintenancePlanInput } from '../../../src/api/v1alpha1/index.ts';
 import type { VirtualMachine } from '../../../src/kubevirt/types.ts';
 import type { KubeObject } from '../../../src/runtime/object.ts';
 import { RestClient } from '../../../src/runtime/rest.ts';
@@ -66,6 +66,25 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     const ledger = await verifyWritesCarriedOver(pvcFile(volumesDir, ns, 'shop-db-pgdata'), ledgerFile(volumesDir, ns, 'shop-db-pgdata'), { overwrittenBy });
     assert.ok(ledger.checked > 0, 'the workload wrote');
     assert.deepEqual(ledger.missing, []);
+  }
+
+  const replicaOf = (plan: string) => planNames(plan).replica('db', 'pgdata');
+
+  const requestRollback = (ns: string, plan: string) => new RestClient(cluster.kubeConfig).request(`/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans/${plan}`, {
+    method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { rollbackNow: true } },
+  });
+
+  /** After a rollback: every block the clone wrote while it served is on the original's volume, and the original serves alone. */
+  async function assertRolledBack(ns: string, plan: MaintenancePlan): Promise<void> {
+    const name = plan.metadata.name ?? '';
+    assert.ok((plan.status?.rollback?.bytes ?? 0) > 0, 'the clone wrote after the cut-over');
+    assert.ok(plan.status?.rollback?.downtimeSeconds !== undefined);
+    const report = await verifyWritesCarriedOver(pvcFile(volumesDir, ns, 'shop-db-pgdata'), ledgerFile(volumesDir, ns, replicaOf(name)), {
+      until: new Date(plan.status?.rollback?.cloneStoppedAt ?? ''), overwrittenBy: [ledgerFile(volumesDir, ns, 'shop-db-pgdata')],
+    });
+    assert.ok(report.checked > 0, 'writes of the clone checked');
+    assert.deepEqual(report.missing, []);
+    await assertOriginalServesAlone(ns, name, [ledgerFile(volumesDir, ns, replicaOf(name))]);
   }
 
   before(async () => {
@@ -151,17 +170,34 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
     assert.equal(stalled?.reason, 'ObserveFailed');
     assert.match(stalled?.message ?? '', /check .*-observe-\d+ failed \(GET http:\/\/shop-web\.rollback\.svc:80\/healthz\)/);
-    assert.ok((plan.status?.rollback?.bytes ?? 0) > 0, 'the clone wrote after the cut-over');
-    assert.ok(plan.status?.rollback?.downtimeSeconds !== undefined);
-    // Every block the clone wrote after the cut-over is on the original's volume now.
-    const replica = planNames(name).replica('db', 'pgdata');
-    const original = pvcFile(volumesDir, ns, 'shop-db-pgdata');
-    const report = await verifyWritesCarriedOver(original, ledgerFile(volumesDir, ns, replica), {
-      until: new Date(plan.status?.rollback?.cloneStoppedAt ?? ''), overwrittenBy: [ledgerFile(volumesDir, ns, 'shop-db-pgdata')],
-    });
-    assert.ok(report.checked > 0, 'writes of the clone checked');
-    assert.deepEqual(report.missing, []);
-    await assertOriginalServesAlone(ns, name, [ledgerFile(volumesDir, ns, replica)]);
+    await assertRolledBack(ns, plan);
+  });
+
+  it('spec.rollbackNow while observing rolls back at once', async () => {
+    const ns = 'rollback-now';
+    await deployShop(cluster.kubeConfig, ns, { workload: 40 });
+    const name = await applyPlan(cluster.kubeConfig, ns, noWindow(600));
+    await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Observing', 120_000);
+    await requestRollback(ns, name);
+    const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'RolledBack' || p === 'Failed', 120_000);
+    assert.equal(plan.status?.phase, 'RolledBack', plan.status?.conditions.find((c) => c.type === 'Ready')?.message);
+    assert.equal(plan.status?.steps.find((s) => s.name === 'Observe')?.state, 'Skipped');
+    await assertRolledBack(ns, plan);
+  });
+
+  it('spec.rollbackNow after success rolls back to the retained original', async () => {
+    const ns = 'rollback-later';
+    await deployShop(cluster.kubeConfig, ns, { workload: 40 });
+    const name = await applyPlan(cluster.kubeConfig, ns, noWindow(0));
+    const succeeded = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Succeeded' || p === 'Failed', 120_000);
+    assert.equal(succeeded.status?.phase, 'Succeeded');
+    // The clone serves and writes for a moment before the rollback is asked for.
+    await waitFor(async () => (await verifyWritesCarriedOver(pvcFile(volumesDir, ns, replicaOf(name)), ledgerFile(volumesDir, ns, replicaOf(name)))).checked >= 20, { what: 'writes on the clone' });
+    await requestRollback(ns, name);
+    const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'RolledBack' || p === 'Failed', 120_000);
+    assert.equal(plan.status?.phase, 'RolledBack', plan.status?.conditions.find((c) => c.type === 'Ready')?.message);
+    assert.equal(plan.status?.steps.find((s) => s.name === 'Release')?.state, 'Skipped', 'the original was not released');
+    await assertRolledBack(ns, plan);
   });
 
   it('a second plan for the same appliance waits in Pending, naming the first', async () => {

@@ -99,11 +99,11 @@ describe('rendered CRDs', () => {
     });
   }
 
-  it('make the plan spec immutable except approvedHash, suspend and abort, including adding or removing a field', () => {
+  it('make the plan spec immutable except approvedHash, suspend, abort and rollbackNow, including adding or removing a field', () => {
     const spec = props(schemaOf('MaintenancePlan')).spec!;
     const rules = spec['x-kubernetes-validations'] as { rule: string; fieldPath?: string }[];
     const guarded = rules.filter((r) => r.rule.includes('oldSelf')).map((r) => r.fieldPath);
-    assert.deepEqual(guarded.sort(), ['.abort', '.allowDowngrade', '.appliance', '.approval', '.components', '.dataSync', '.rollback', '.verify', '.window'].sort());
+    assert.deepEqual(guarded.sort(), ['.abort', '.rollbackNow', '.allowDowngrade', '.appliance', '.approval', '.components', '.dataSync', '.rollback', '.verify', '.window'].sort());
     const window = rules.find((r) => r.fieldPath === '.window')!;
     assert.match(window.rule, /has\(self\.window\) == has\(oldSelf\.window\)/);
   });

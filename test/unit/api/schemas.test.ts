@@ -170,6 +170,7 @@ describe('zod schemas', () => {
       rollback: { automatic: true, observeSeconds: 600, retainOriginalFor: '24h' },
       suspend: false,
       abort: false,
+      rollbackNow: false,
     });
     const vapp = parseVirtualAppliance({ ...sampleAppliance(), spec: { members: [{ name: 'db', vm: 'shop-db' }] } });
     assert.deepEqual(vapp.spec, { members: [{ name: 'db', vm: 'shop-db', components: [], dataVolumes: [], startOrder: 0 }], services: [] });

@@ -3,6 +3,7 @@
 // clone's data volumes and stay; so do the PVCs the original VMs used (user data is never deleted
 // by the operator: the user removes them when they are sure).
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type { MaintenancePlan } from '../../../api/v1alpha1/index.ts';
 import type { StepContext } from '../context.ts';
 import { parseDuration } from '../quantities.ts';
 import { done, wait, type StepOutcome } from '../outcome.ts';
@@ -10,14 +11,23 @@ import { PVCS, VMS, VM_CLONES, VM_SNAPSHOTS } from '../resources.ts';
 import { claimOf } from './sync.ts';
 
 /** When the original may be released, or undefined before the cut-over. */
-export function releaseAt(ctx: StepContext): Date | undefined {
-  const switched = ctx.plan.status?.cutOver?.servicesSwitchedAt;
+export function releaseAt(plan: Pick<MaintenancePlan, 'spec' | 'status'>): Date | undefined {
+  const switched = plan.status?.cutOver?.servicesSwitchedAt;
   if (switched === undefined) return undefined;
-  return new Date(Date.parse(switched) + parseDuration(ctx.plan.spec.rollback.retainOriginalFor));
+  return new Date(Date.parse(switched) + parseDuration(plan.spec.rollback.retainOriginalFor));
+}
+
+/**
+ * Whether the stopped original is kept for a rollback: the Services moved to the clone, no rollback
+ * started, and retainOriginalFor has not run out (the release has not begun deleting it).
+ */
+export function originalRetained(plan: Pick<MaintenancePlan, 'spec' | 'status'>, now: Date): boolean {
+  const at = releaseAt(plan);
+  return at !== undefined && plan.status?.rollback === undefined && now < at;
 }
 
 export async function releaseStep(ctx: StepContext): Promise<StepOutcome> {
-  const at = releaseAt(ctx);
+  const at = releaseAt(ctx.plan);
   if (at === undefined) return done('nothing to release');
   if (ctx.now < at) return wait(`keeping the original for a rollback until ${at.toISOString()}`, { requeueAfterMs: at.getTime() - ctx.now.getTime() });
   let left = 0;

@@ -174,13 +174,22 @@ describe('transition: abort', () => {
 
 describe('transition: what does not apply', () => {
   for (const phase of TERMINAL_PHASES) {
-    it(`${phase} accepts no events`, () => {
+    it(`${phase} accepts no events (but a rollback while the original is retained)`, () => {
       for (const e of ALL_EVENTS) {
         const t = transition({ phase }, e);
         assert.deepEqual([t.accepted, t.state, t.reason], [false, { phase }, 'Terminal'], e.type);
       }
     });
   }
+
+  it('a rollback asked for after the end applies to Succeeded and Failed only while the original is retained', () => {
+    for (const phase of TERMINAL_PHASES) {
+      const retained = transition({ phase }, { type: 'rollbackRequested', originalRetained: true });
+      const expected = phase === 'Succeeded' || phase === 'Failed' ? { phase: 'RollingBack' } : { phase };
+      assert.deepEqual(retained.state, expected, phase);
+      assert.equal(transition({ phase }, { type: 'rollbackRequested', originalRetained: false }).accepted, false, phase);
+    }
+  });
 
   it('an event out of place leaves the state and says why', () => {
     const t = transition({ phase: 'Cloning' }, { type: 'approved' });
