@@ -1,8 +1,10 @@
 // `vapp-operator run`: the operator process (flags as controller-runtime operators have them).
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { allControllers } from '../controllers/index.ts';
+import { parseDuration } from '../controllers/maintenance/quantities.ts';
 import { createLogger } from '../runtime/log.ts';
 import { Manager, type ManagerOptions } from '../runtime/manager.ts';
 
@@ -13,6 +15,10 @@ export interface RunFlags {
   readonly leaderElect: boolean;
   readonly leaderElectionId: string;
   readonly leaderElectionNamespace?: string;
+  /** Milliseconds (from durations such as 15s). */
+  readonly leaderElectionLeaseDuration: number;
+  readonly leaderElectionRenewDeadline: number;
+  readonly leaderElectionRetryPeriod: number;
   readonly metricsBindAddress: string;
   readonly healthProbeBindAddress: string;
   readonly logLevel: string;
@@ -36,16 +42,33 @@ function podNamespace(): string | undefined {
 }
 
 /** Manager options from flags (without the KubeConfig and logger). */
-export function managerOptions(flags: RunFlags, readPodNamespace?: () => string | undefined): Omit<ManagerOptions, 'kubeConfig' | 'log'> {
+export function managerOptions(flags: RunFlags, readPodNamespace?: () => string | undefined, podName: string | undefined = process.env.POD_NAME): Omit<ManagerOptions, 'kubeConfig' | 'log'> {
   return {
     namespaces: flags.namespace,
     metricsBindAddress: flags.metricsBindAddress,
     healthProbeBindAddress: flags.healthProbeBindAddress,
     workers: flags.workers,
     ...(flags.leaderElect
-      ? { leaderElection: { id: flags.leaderElectionId, namespace: leaseNamespace(flags.leaderElectionNamespace, readPodNamespace) } }
+      ? {
+          leaderElection: {
+            id: flags.leaderElectionId, namespace: leaseNamespace(flags.leaderElectionNamespace, readPodNamespace), ...identity(podName),
+            leaseDurationMs: flags.leaderElectionLeaseDuration, renewDeadlineMs: flags.leaderElectionRenewDeadline, retryPeriodMs: flags.leaderElectionRetryPeriod,
+          },
+        }
       : {}),
   };
+}
+
+/** The Lease holder names the Pod (POD_NAME, from the downward API) so that `kubectl get lease` tells which replica leads. */
+function identity(podName: string | undefined): { identity?: string } {
+  return podName ? { identity: `${podName}_${randomUUID()}` } : {};
+}
+
+/** A positive duration such as 15s or 1m30s, in milliseconds. */
+function durationMs(value: string): number {
+  const ms = parseDuration(value, 'the duration');
+  if (!(ms > 0)) throw new Error(`expected a positive duration such as 15s, got ${value}`);
+  return ms;
 }
 
 function positiveInt(value: string): number {
@@ -63,6 +86,9 @@ export function runCommand(): Command {
     .option('--no-leader-elect', 'do not use leader election')
     .option('--leader-election-id <name>', 'name of the leader election Lease', 'vapp-operator.vapp.dev')
     .option('--leader-election-namespace <ns>', 'namespace of the Lease (default: the pod namespace)')
+    .option('--leader-election-lease-duration <duration>', 'how long a Lease is valid without renewal: how soon another replica takes over from a lost leader', durationMs, 15_000)
+    .option('--leader-election-renew-deadline <duration>', 'the leader steps down when it could not renew for this long (shorter than the lease duration)', durationMs, 10_000)
+    .option('--leader-election-retry-period <duration>', 'how often candidates try to acquire or renew the Lease', durationMs, 2_000)
     .option('--metrics-bind-address <addr>', 'address of /metrics (0 disables)', ':8080')
     .option('--health-probe-bind-address <addr>', 'address of /healthz and /readyz (0 disables)', ':8081')
     .addOption(new Option('--log-level <level>', 'log level').choices(['error', 'warn', 'info', 'debug']).default('info'))

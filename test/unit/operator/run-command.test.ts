@@ -29,13 +29,17 @@ describe('run command', () => {
     const f = parse(['--namespace', 'a', '--namespace', 'b', '--leader-elect', '--leader-election-id', 'lock', '--workers', '4', '--log-format', 'json']);
     assert.deepEqual(f.namespace, ['a', 'b']);
     assert.equal(f.logFormat, 'json');
-    const o = managerOptions(f, () => 'vapp-system');
-    assert.deepEqual(o.leaderElection, { id: 'lock', namespace: 'vapp-system' });
+    const o = managerOptions(f, () => 'vapp-system', undefined);
+    assert.deepEqual(o.leaderElection, { id: 'lock', namespace: 'vapp-system', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
+    assert.match(managerOptions(f, () => 'vapp-system', 'vapp-operator-7d9f-abcde').leaderElection?.identity ?? '', /^vapp-operator-7d9f-abcde_[0-9a-f-]{36}$/, 'the Lease names the Pod');
     assert.deepEqual(o.namespaces, ['a', 'b']);
     assert.equal(o.workers, 4);
-    assert.equal(managerOptions({ ...f, leaderElectionNamespace: 'ops' }).leaderElection?.namespace, 'ops');
-    assert.equal(managerOptions(f, () => undefined).leaderElection?.namespace, 'default');
+    assert.equal(managerOptions({ ...f, leaderElectionNamespace: 'ops' }, undefined, undefined).leaderElection?.namespace, 'ops');
+    assert.equal(managerOptions(f, () => undefined, undefined).leaderElection?.namespace, 'default');
     assert.equal(parse(['--leader-elect', '--no-leader-elect']).leaderElect, false);
+    assert.deepEqual([f.leaderElectionLeaseDuration, f.leaderElectionRenewDeadline, f.leaderElectionRetryPeriod], [15_000, 10_000, 2_000]);
+    const fast = parse(['--leader-elect', '--leader-election-lease-duration', '4s', '--leader-election-renew-deadline', '2500ms', '--leader-election-retry-period', '500ms']);
+    assert.deepEqual(managerOptions(fast, () => 'ns', undefined).leaderElection, { id: 'vapp-operator.vapp.dev', namespace: 'ns', leaseDurationMs: 4_000, renewDeadlineMs: 2_500, retryPeriodMs: 500 });
   });
 
   it('rejects bad values', () => {

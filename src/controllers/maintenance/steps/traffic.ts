@@ -4,6 +4,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { API_VERSION, LABEL_SLOT, VIRTUAL_APPLIANCE_KIND, type Slot } from '../../../api/v1alpha1/index.ts';
 import { apply } from '../../../runtime/apply.ts';
+import { failpoint } from '../../../runtime/failpoints.ts';
 import { slotSelectorApply } from '../../appliance/service-slot.ts';
 import type { StepContext } from '../context.ts';
 import { APPLIANCES, SERVICES } from '../resources.ts';
@@ -16,6 +17,7 @@ export async function switchServices(ctx: StepContext, slot: Slot): Promise<bool
     if (service === undefined || service.spec?.selector?.[LABEL_SLOT] === slot) continue;
     unchanged = false;
     await apply(ctx.deps.client, slotSelectorApply(service, slot));
+    failpoint('service-switched');
   }
   return unchanged;
 }

@@ -1,0 +1,47 @@
+// The operator as its own process (`vapp-operator run`), as a Deployment runs it: under the shipped
+// RBAC, with leader election in vapp-system. For the tests that kill it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OPERATOR_NAMESPACE, operatorKubeConfig } from '../../src/sandbox/operator.ts';
+import type { TestCluster } from './cluster.ts';
+
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/main.ts');
+
+/** Writes the operator ServiceAccount's kubeconfig into `dir`; returns its path. */
+export async function writeOperatorKubeconfig(cluster: TestCluster, dir: string): Promise<string> {
+  const file = path.join(dir, 'operator.kubeconfig');
+  await writeFile(file, (await operatorKubeConfig(cluster)).exportConfig());
+  return file;
+}
+
+export interface OperatorProcessOptions {
+  readonly kubeconfig: string;
+  /** POD_NAME: the Lease holder's name starts with it. */
+  readonly podName?: string;
+  /** VAPP_FAILPOINTS: where the process kills itself (src/runtime/failpoints.ts). */
+  readonly failpoints?: string;
+}
+
+export function startOperatorProcess(o: OperatorProcessOptions): ChildProcess {
+  return spawn(process.execPath, [
+    MAIN, 'run', '--kubeconfig', o.kubeconfig, '--leader-elect', '--leader-election-namespace', OPERATOR_NAMESPACE,
+    // Short leases: a successor takes over seconds after a kill.
+    '--leader-election-lease-duration', '4s', '--leader-election-renew-deadline', '3s', '--leader-election-retry-period', '500ms',
+    '--metrics-bind-address', '0', '--health-probe-bind-address', '0', '--log-level', 'error',
+  ], { stdio: 'ignore', env: { ...process.env, POD_NAME: o.podName ?? '', VAPP_FAILPOINTS: o.failpoints ?? '' } });
+}
+
+export function hasExited(p: ChildProcess): boolean {
+  return p.exitCode !== null || p.signalCode !== null;
+}
+
+/** SIGKILL, as a lost node: no lease handover, no cleanup. Resolves once the process is gone. */
+export async function killOperator(p: ChildProcess): Promise<void> {
+  if (hasExited(p)) return;
+  const exited = once(p, 'exit');
+  p.kill('SIGKILL');
+  await exited;
+}
