@@ -25,7 +25,7 @@ export interface StepContext {
   readonly options: Required<MaintenanceOptions>;
   readonly log: Logger;
   readonly now: Date;
-  /** When the current step started (now, on its first pass). */
+  /** When the current step started (now, on its first pass), or resumed after a suspension: its deadline counts from here. */
   readonly stepStartedAt: Date;
   readonly namespace: string;
   readonly plan: MaintenancePlan;

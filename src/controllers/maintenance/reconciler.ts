@@ -17,7 +17,7 @@ import { isSafePoint, isTerminal, planStateFromStatus, progress, stepOf, stepsFo
 import { diffPlan } from './plan.ts';
 import { previewHash, isApproved } from './preview-hash.ts';
 import { APPLIANCES, PLANS } from './resources.ts';
-import { stepStartedAt, updateStep, withPlannedSteps, type StepUpdate } from './step-status.ts';
+import { deadlineFrom, stepStartedAt, updateStep, withPlannedSteps, type StepUpdate } from './step-status.ts';
 import { cloneStep } from './steps/clone.ts';
 import { removeClone, restoreOriginal } from './steps/cleanup.ts';
 import { cutOverStep } from './steps/cutover.ts';
@@ -97,7 +97,7 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     const steps = withPlannedSteps(status.steps, planned);
     const currentStep: StepName | undefined = stepOf(state);
     const ctx = appliance === undefined ? undefined
-      : stepContext(deps, options, rc.log, plan, appliance, now, stepStartedAt(steps, currentStep) ?? now);
+      : stepContext(deps, options, rc.log, plan, appliance, now, deadlineFrom(stepStartedAt(steps, currentStep), status.conditions) ?? now);
 
     const pass = await runPass(plan, state, appliance, ctx, status);
 

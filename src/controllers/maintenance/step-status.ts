@@ -1,5 +1,5 @@
 // status.steps[] bookkeeping: which step runs, which finished, with times, messages and progress. Pure.
-import type { Step } from '../../api/v1alpha1/index.ts';
+import type { Condition, Step } from '../../api/v1alpha1/index.ts';
 import type { StepName } from './phases.ts';
 
 /** What happened to the current step in this pass. */
@@ -42,4 +42,16 @@ export function updateStep(steps: readonly Step[], name: StepName, update: StepU
 export function stepStartedAt(steps: readonly Step[], name: StepName | undefined): Date | undefined {
   const started = steps.find((s) => s.name === name)?.startedAt;
   return started === undefined ? undefined : new Date(started);
+}
+
+/**
+ * Where the current step's deadline (and its elapsed time) counts from: its start, or the moment the
+ * plan last went back to work (Reconciling turned True, as after a suspension), whichever is later.
+ * A plan suspended for a night does not time out the step it resumes.
+ */
+export function deadlineFrom(startedAt: Date | undefined, conditions: readonly Pick<Condition, 'type' | 'status' | 'lastTransitionTime'>[]): Date | undefined {
+  if (startedAt === undefined) return undefined;
+  const working = conditions.find((c) => c.type === 'Reconciling' && c.status === 'True');
+  const since = working === undefined ? undefined : new Date(working.lastTransitionTime);
+  return since !== undefined && since > startedAt ? since : startedAt;
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { MaintenancePlan } from '../../../src/api/v1alpha1/index.ts';
 import type { VirtualMachine } from '../../../src/kubevirt/types.ts';
 import { planNames } from '../../../src/controllers/maintenance/names.ts';
 import { RestClient } from '../../../src/runtime/rest.ts';
@@ -159,6 +160,50 @@ describe('MaintenancePlan end to end', () => {
     await approve(hash);
     const done = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Succeeded');
     assert.equal(done.status?.conditions.find((c) => c.type === 'Approved')?.status, 'True');
+  });
+
+  it('spec.suspend holds the plan at a safe point and it resumes where it stopped', async () => {
+    const ns = 'suspend';
+    await deployShop(cluster.kubeConfig, ns, { workload: 20 });
+    const name = await applyPlan(cluster.kubeConfig, ns, (s) => {
+      delete s.window;
+      return { ...s, suspend: true, rollback: { ...s.rollback, observeSeconds: 0 } };
+    });
+    const patch = (spec: object) => new RestClient(cluster.kubeConfig).request<{ metadata: { generation: number } }>(`/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans/${name}`, {
+      method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec },
+    });
+    const observed = (generation: number) => waitFor(async () => {
+      const p = await readPlan(cluster.kubeConfig, ns, name);
+      return p.status?.observedGeneration === generation && p;
+    }, { what: `the operator to observe generation ${String(generation)}` });
+    const reasons = (p: MaintenancePlan) => ['Ready', 'Reconciling'].map((t) => p.status?.conditions.find((c) => c.type === t)?.reason);
+
+    // Suspended from the start: a pass after a spec change (any pass would admit a plan) leaves it Pending.
+    const nudged = await patch({ approvedHash: 'not-needed-with-automatic-approval' });
+    const held = await observed(nudged.metadata.generation);
+    assert.equal(held.status?.phase ?? 'Pending', 'Pending');
+    assert.deepEqual(reasons(held), ['Suspended', 'Suspended']);
+    assert.equal((await readAppliance(cluster.kubeConfig, ns)).status?.activePlan ?? '', '', 'the appliance is not locked');
+    assert.equal(await count(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots'), 0);
+
+    // Resumed, then suspended again while it works: it stops at the next step boundary.
+    await patch({ suspend: false });
+    // Every phase after these is a safe point until the cut-over.
+    await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Cloning' || p === 'Updating');
+    const again = await patch({ suspend: true });
+    const paused = await waitFor(async () => {
+      const p = await readPlan(cluster.kubeConfig, ns, name);
+      return p.status?.observedGeneration === again.metadata.generation && reasons(p)[0] === 'Suspended' && p;
+    }, { what: 'the plan suspended' });
+    assert.match(paused.status?.conditions.find((c) => c.type === 'Ready')?.message ?? '', /^suspended \(spec\.suspend\) in (Cloning|Updating|Verifying|Syncing)$/);
+    const nudgedAgain = await patch({ approvedHash: 'still-not-needed' });
+    const stillPaused = await observed(nudgedAgain.metadata.generation);
+    assert.equal(stillPaused.status?.phase, paused.status?.phase, 'no step boundary crossed while suspended');
+    assert.deepEqual(stillPaused.status?.steps.map((st) => [st.name, st.state]), paused.status?.steps.map((st) => [st.name, st.state]));
+
+    await patch({ suspend: false });
+    const done = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Succeeded' || p === 'Failed', 120_000);
+    assert.equal(done.status?.phase, 'Succeeded', done.status?.conditions.find((c) => c.type === 'Ready')?.message);
   });
 
   it('waits for the maintenance window to cut over, and cuts over when it opens', async () => {
