@@ -22,14 +22,16 @@ import { waitFor } from '../../support/wait.ts';
 /** The sample plan's name: its children are named after it. */
 const PLAN = 'shop-2026-11';
 
-/** Faults of the Jobs the operator creates, by test namespace and Job name. */
-const STORAGE_FAULTS: Partial<Record<string, (job: string) => Partial<StorageFaults> | undefined>> = {
+/** Faults of the objects the operator creates, by test namespace, kind and name. */
+const STORAGE_FAULTS: Partial<Record<string, (kind: string, name: string) => Partial<StorageFaults> | undefined>> = {
   // The rollback test's checks fail once the clone serves: its observe Jobs fail.
-  rollback: (job) => (job.includes('-observe-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
-  'fail-verify': (job) => (job.includes('-verify-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
-  'fail-sync': (job) => (job.endsWith('-r1') ? { syncFailure: 'permanent' } : undefined),
+  rollback: (kind, name) => (kind === 'Job' && name.includes('-observe-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
+  'fail-verify': (kind, name) => (kind === 'Job' && name.includes('-verify-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
+  'fail-sync': (kind, name) => (kind === 'Job' && name.endsWith('-r1') ? { syncFailure: 'permanent' } : undefined),
   // maxRounds 1: round 1 is the pre-copy, round 2 the final delta inside the cut-over.
-  'fail-final-sync': (job) => (job.endsWith('-r2') ? { syncFailure: 'permanent' } : undefined),
+  'fail-final-sync': (kind, name) => (kind === 'Job' && name.endsWith('-r2') ? { syncFailure: 'permanent' } : undefined),
+  // A clone that takes far longer than the step timeout.
+  'fail-clone-timeout': (kind) => (kind === 'VirtualMachineClone' ? { stepDelayMs: 3_600_000 } : undefined),
 };
 
 describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => {
@@ -94,11 +96,7 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     // options, by test namespace: they cannot be annotated beforehand.
     simulator = await startSimulator({
       kubeConfig: cluster.kubeConfig, readyDelayMs: 0, volumesDir, stepDelayMs: 0,
-      storageFaults: (obj) => {
-        const name = obj.metadata?.name ?? '';
-        if (obj.kind !== 'Job') return undefined;
-        return STORAGE_FAULTS[obj.metadata?.namespace ?? '']?.(name);
-      },
+      storageFaults: (obj) => STORAGE_FAULTS[obj.metadata?.namespace ?? '']?.(obj.kind ?? '', obj.metadata?.name ?? ''),
       faults: (vm) => (vm.metadata?.namespace === 'fail-ready' && (vm.metadata.name ?? '').startsWith(PLAN) ? { neverReady: true } : undefined),
     });
     operator = await startSandboxOperator(cluster, { controllers: { maintenance: { observeIntervalMs: 500, stepTimeoutMs: 20_000 } } });
@@ -120,6 +118,7 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     { step: 'snapshot', annotate: ['shop-db', { [STORAGE_ANNOTATIONS.snapshotFailure]: 'disk is on fire' }], failedStep: 'Snapshot', reason: 'SnapshotFailed' },
     { step: 'quiesce', annotate: ['shop-db', { [STORAGE_ANNOTATIONS.quiesceFailed]: 'true' }], failedStep: 'Snapshot', reason: 'SnapshotQuiesceTimeout' },
     { step: 'clone', annotate: ['shop-web', { [STORAGE_ANNOTATIONS.cloneFailure]: 'true' }], failedStep: 'Clone', reason: 'CloneFailed' },
+    { step: 'clone-timeout', failedStep: 'Clone', reason: 'CloneTimeout' },
     { step: 'ready', failedStep: 'Update', reason: 'CloneNotReady' },
     { step: 'update', annotate: ['shop-app', { [STORAGE_ANNOTATIONS.updateFailure]: 'true' }], failedStep: 'Update', reason: 'UpdateJobFailed' },
     { step: 'level', annotate: ['shop-app', { [STORAGE_ANNOTATIONS.updateNoEffect]: 'true' }], failedStep: 'Update', reason: 'LevelMismatch' },

@@ -8,6 +8,7 @@ import type { StepContext } from '../context.ts';
 import { LABEL_PLAN } from '../names.ts';
 import { done, failed, firstPending, wait, type StepOutcome } from '../outcome.ts';
 import { NETWORK_POLICIES, SERVICES, VMS, VM_CLONES } from '../resources.ts';
+import { timedOut } from './vm-power.ts';
 
 /** A label key as a JSON Pointer segment. */
 const pointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
@@ -41,7 +42,9 @@ export async function cloneStep(ctx: StepContext): Promise<StepOutcome> {
     outcomes.push(done());
   }
   const overall = firstPending(outcomes);
-  return overall.kind === 'wait' ? wait(overall.message, { progress: `${String(cloned)}/${String(ctx.members.length)} VMs` }) : overall;
+  if (overall.kind !== 'wait') return overall;
+  if (timedOut(ctx)) return failed('CloneTimeout', `the clone did not complete within the step timeout: ${overall.message}`);
+  return wait(overall.message, { progress: `${String(cloned)}/${String(ctx.members.length)} VMs` });
 }
 
 function cloneManifest(ctx: StepContext, member: string): VirtualMachineClone {
