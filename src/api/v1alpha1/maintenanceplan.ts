@@ -270,6 +270,7 @@ export const CutOverStatusSchema = z
   .object({
     originalStoppedAt: timestamp('When the operator stopped the original VMs: the start of the downtime.').optional(),
     finalRound: z.int().min(1).optional().describe('The sync round that copied the final delta while the original was stopped.'),
+    finalSnapshotAt: timestamp('When the final delta\'s snapshot of the original was cut (the earliest over its data volumes): every write the original made before it is on the clone.').optional(),
     servicesSwitchedAt: timestamp('When every Service selected the new slot: the end of the downtime.').optional(),
   })
   .describe('Progress of the cut-over, kept so that a restarted operator resumes it where it was.');

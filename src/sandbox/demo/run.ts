@@ -7,14 +7,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type V1Service } from '@kubernetes/client-node';
 import type { MaintenancePlan, VirtualAppliance } from '../../api/v1alpha1/index.ts';
-import { planNames } from '../../controllers/maintenance/names.ts';
 import type { VirtualMachine } from '../../kubevirt/types.ts';
 import type { KubeObject } from '../../runtime/object.ts';
 import { startSandboxCluster } from '../cluster.ts';
 import { applyManifests, readManifests } from '../manifests.ts';
 import { startSandboxOperator } from '../operator.ts';
 import { startSimulator } from '../simulator/index.ts';
-import { ledgerFile, pvcFile, STORAGE_ANNOTATIONS, verifyWritesCarriedOver } from '../simulator/storage/index.ts';
+import { STORAGE_ANNOTATIONS } from '../simulator/storage/index.ts';
+import { verifyCutOverData } from './data-check.ts';
 import { followPlan } from './follow.ts';
 import { createReporter } from './report.ts';
 
@@ -110,12 +110,8 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
     checks.push(['the inventory shows every target level', updates.every((u) => levels.get(`${u.member}/${u.component}`) === u.to)]);
     const originals = await Promise.all(['shop-db', 'shop-app', 'shop-web'].map(async (name) => custom.getNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace: NAMESPACE, plural: 'virtualmachines', name }) as Promise<VirtualMachine>));
     checks.push(['the original VMs are stopped and kept for a rollback', originals.every((vm) => vm.spec.runStrategy === 'Halted' && vm.status?.ready !== true)]);
-    const replica = planNames(plan.metadata.name ?? '').replica('db', 'pgdata');
-    const until = status?.cutOver?.originalStoppedAt;
-    const ledger = await verifyWritesCarriedOver(pvcFile(volumesDir, NAMESPACE, replica), ledgerFile(volumesDir, NAMESPACE, 'shop-db-pgdata'), {
-      ...(until ? { until: new Date(until) } : {}), overwrittenBy: [ledgerFile(volumesDir, NAMESPACE, replica)],
-    });
-    checks.push([`the clone's data volume holds every block the workload wrote before the cut-over (${String(ledger.checked)} writes checked)`, ledger.ok && ledger.checked > 0]);
+    const ledger = await verifyCutOverData(volumesDir, done);
+    checks.push([`the clone's data volume holds every block the workload wrote before the final snapshot (${String(ledger.checked)} writes checked)`, ledger.ok && ledger.checked > 0]);
   } catch (err) {
     checks.push([`demo step failed: ${err instanceof Error ? err.message : String(err)}`, false]);
   }

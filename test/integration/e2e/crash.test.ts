@@ -10,11 +10,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { MaintenancePlan } from '../../../src/api/v1alpha1/index.ts';
-import { planNames } from '../../../src/controllers/maintenance/names.ts';
 import type { KubeObject } from '../../../src/runtime/object.ts';
 import { OPERATOR_NAMESPACE } from '../../../src/sandbox/operator.ts';
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
-import { ledgerFile, pvcFile, verifyWritesCarriedOver } from '../../../src/sandbox/simulator/storage/index.ts';
+import { verifyCutOverData } from '../../../src/sandbox/demo/data-check.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
 import { hasExited, killOperator, startOperatorProcess, writeOperatorKubeconfig } from '../../support/operator-process.ts';
 import { applyPlan, deployShop, readPlan } from '../../support/shop.ts';
@@ -74,10 +73,7 @@ describe('crash safety and leader failover', () => {
     const rounds = plan.status?.syncRounds.map((r) => r.round) ?? [];
     assert.deepEqual(rounds, rounds.map((_, i) => i + 1), 'rounds numbered once each');
     assert.equal(plan.status?.cutOver?.finalRound, rounds.at(-1), 'one final round, the last');
-    const replica = planNames(name).replica('db', 'pgdata');
-    const report = await verifyWritesCarriedOver(pvcFile(volumesDir, ns, replica), ledgerFile(volumesDir, ns, 'shop-db-pgdata'), {
-      until: new Date(plan.status?.cutOver?.originalStoppedAt ?? ''), overwrittenBy: [ledgerFile(volumesDir, ns, replica)],
-    });
+    const report = await verifyCutOverData(volumesDir, plan);
     assert.ok(report.checked > 0, 'the database wrote');
     assert.deepEqual(report.missing, []);
   }

@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { MaintenancePlan } from '../../../src/api/v1alpha1/index.ts';
 import type { VirtualMachine } from '../../../src/kubevirt/types.ts';
 import { planNames } from '../../../src/controllers/maintenance/names.ts';
 import { RestClient } from '../../../src/runtime/rest.ts';
 import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
-import { ledgerFile, pvcFile, verifyWritesCarriedOver } from '../../../src/sandbox/simulator/storage/index.ts';
+import { verifyCutOverData } from '../../../src/sandbox/demo/data-check.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
 import { applyPlan, deployShop, readAppliance, readPlan, waitForPhase } from '../../support/shop.ts';
 import { waitFor } from '../../support/wait.ts';
@@ -81,11 +81,10 @@ describe('MaintenancePlan end to end', () => {
     assert.deepEqual(bySlot.filter(([slot]) => slot === 'blue').map(([, rs, ready]) => [rs, ready]), [['Halted', false], ['Halted', false], ['Halted', false]]);
     assert.deepEqual(bySlot.filter(([slot]) => slot === 'green').map(([, rs, ready]) => [rs, ready]), [['Always', true], ['Always', true], ['Always', true]]);
 
-    // Every block the database wrote before the original stopped is on the clone's data volume.
-    const replica = pvcFile(volumesDir, ns, planNames(name).replica('db', 'pgdata'));
-    const ledger = await verifyWritesCarriedOver(replica, ledgerFile(volumesDir, ns, 'shop-db-pgdata'), {
-      until: new Date(plan.status?.cutOver?.originalStoppedAt ?? ''), overwrittenBy: [ledgerFile(volumesDir, ns, planNames(name).replica('db', 'pgdata'))],
-    });
+    // Every block the database wrote before the final snapshot is on the clone's data volume; the
+    // snapshot was cut after the original was told to stop.
+    assert.ok(Date.parse(plan.status?.cutOver?.finalSnapshotAt ?? '') > Date.parse(plan.status?.cutOver?.originalStoppedAt ?? ''));
+    const ledger = await verifyCutOverData(volumesDir, plan);
     assert.ok(ledger.checked > 0, 'the workload wrote');
     assert.deepEqual(ledger.missing, []);
 
@@ -113,6 +112,12 @@ describe('MaintenancePlan end to end', () => {
     assert.deepEqual(names, [`${name}-app`, `${name}-db`, `${name}-web`], 'only the updated VMs remain');
     assert.equal(await count(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots'), 0);
     assert.equal(await count(ns, 'clone.kubevirt.io', 'v1beta1', 'virtualmachineclones'), 0);
+    // Of what the plan made, only the replica the clone runs on stays.
+    const byPlan = { namespace: ns, labelSelector: `vapp.dev/plan=${name}` };
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    await waitFor(async () => (await core.listNamespacedPersistentVolumeClaim(byPlan)).items.map((p) => p.metadata?.name).join() === planNames(name).replica('db', 'pgdata'), { what: 'only the replica PVC left' });
+    assert.equal((await cluster.kubeConfig.makeApiClient(BatchV1Api).listNamespacedJob(byPlan)).items.length, 0, 'no Job left');
+    assert.equal(await count(ns, 'snapshot.storage.k8s.io', 'v1', 'volumesnapshots'), 0, 'no VolumeSnapshot left');
     const appliance = await waitFor(async () => {
       const a = await readAppliance(cluster.kubeConfig, ns);
       return (a.status?.activePlan ?? '') === '' && a;

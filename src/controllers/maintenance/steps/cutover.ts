@@ -27,7 +27,9 @@ export async function cutOverStep(ctx: StepContext): Promise<StepOutcome> {
     if (refs.length > 0) {
       cut.finalRound ??= ctx.effects.syncRounds.length + 1;
       for (const r of ctx.effects.syncRounds) if (r.round < cut.finalRound) await removeRound(ctx, refs, r.round);
-      const final = await recordedRound(ctx, refs, cut.finalRound);
+      const final = await recordedRound(ctx, refs, cut.finalRound, (r) => {
+        if (r.cutAt !== undefined) cut.finalSnapshotAt = r.cutAt;
+      });
       if (final.kind !== 'done') return final;
     }
 
@@ -53,6 +55,11 @@ export async function cutOverStep(ctx: StepContext): Promise<StepOutcome> {
     cut.servicesSwitchedAt = ctx.now.toISOString();
   }
   await setActiveSlot(ctx, ctx.toSlot);
+  // The final round's snapshot and copy are full-size volumes: gone once the clone serves from the replicas.
+  if (cut.finalRound !== undefined) {
+    const refs = dataVolumes(ctx);
+    if (Array.isArray(refs)) await removeRound(ctx, refs, cut.finalRound);
+  }
   for (const service of ctx.appliance.spec.services) {
     const preview = ctx.names.previewService(service);
     if (ctx.get(SERVICES, preview) !== undefined) await ctx.remove(SERVICES, preview);

@@ -1,5 +1,5 @@
 // Step 10: after rollback.retainOriginalFor, the stopped original is released: its VMs, the plan's
-// snapshots, clones, scratch volumes and sync leftovers are deleted. The replicas now serve as the
+// snapshots, clones, Jobs, scratch volumes and sync leftovers are deleted. The replicas now serve as the
 // clone's data volumes and stay; so do the PVCs the original VMs used (user data is never deleted
 // by the operator: the user removes them when they are sure).
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
@@ -7,7 +7,8 @@ import type { MaintenancePlan } from '../../../api/v1alpha1/index.ts';
 import type { StepContext } from '../context.ts';
 import { parseDuration } from '../quantities.ts';
 import { done, wait, type StepOutcome } from '../outcome.ts';
-import { PVCS, VMS, VM_CLONES, VM_SNAPSHOTS } from '../resources.ts';
+import { LABEL_PLAN } from '../names.ts';
+import { JOBS, PVCS, VMS, VM_CLONES, VM_SNAPSHOTS, VOLUME_SNAPSHOTS } from '../resources.ts';
 import { claimOf } from './sync.ts';
 
 /** When the original may be released, or undefined before the cut-over. */
@@ -38,13 +39,15 @@ export async function releaseStep(ctx: StepContext): Promise<StepOutcome> {
       if (original.metadata?.deletionTimestamp === undefined) await ctx.remove(VMS, original.metadata?.name ?? '');
     }
   }
-  for (const kind of [VM_CLONES, VM_SNAPSHOTS]) {
+  // The plan's snapshots, clones, Jobs (update, check, sync) and sync leftovers.
+  for (const kind of [VM_CLONES, VM_SNAPSHOTS, JOBS, VOLUME_SNAPSHOTS]) {
     for (const child of ctx.children(kind)) {
       left++;
       await ctx.remove(kind, child.metadata?.name ?? '');
     }
   }
-  // Scratch volumes: PVCs the clone VMs own (restored by the clone) that they no longer use.
+  // Volumes the clone VMs do not use: their scratch volumes (restored by the clone, owned by the
+  // clone VM) and any PVC of the plan's but the replicas they now run on.
   const inUse = new Set(ctx.members.flatMap((m) => {
     const vm = ctx.vmOf(m.name, ctx.toSlot);
     return vm === undefined ? [] : (vm.spec.template.spec?.volumes ?? []).map((v) => claimOf(vm, v.name)).filter((c): c is string => c !== undefined);
@@ -53,7 +56,8 @@ export async function releaseStep(ctx: StepContext): Promise<StepOutcome> {
   for (const pvc of ctx.deps.cache.informer<V1PersistentVolumeClaim>(PVCS).store.list()) {
     const name = pvc.metadata?.name ?? '';
     if (pvc.metadata?.namespace !== ctx.namespace || inUse.has(name)) continue;
-    if ((pvc.metadata.ownerReferences ?? []).some((o) => cloneUids.has(o.uid))) {
+    const scratch = (pvc.metadata.ownerReferences ?? []).some((o) => cloneUids.has(o.uid));
+    if (scratch || pvc.metadata.labels?.[LABEL_PLAN] === ctx.plan.metadata.name) {
       left++;
       await ctx.remove(PVCS, name);
     }

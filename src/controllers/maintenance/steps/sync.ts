@@ -70,6 +70,8 @@ export type SyncDirection = 'forward' | 'reverse';
 export interface RoundResult {
   readonly bytes: number;
   readonly seconds: number;
+  /** When its source snapshots were cut (the earliest; status.creationTime of the VolumeSnapshots). */
+  readonly cutAt?: string;
 }
 
 /**
@@ -81,11 +83,12 @@ export async function syncRound(ctx: StepContext, refs: readonly DataVolumeRef[]
   let bytes = 0;
   let finished = 0;
   let startedAt = ctx.now.getTime();
+  let cutAt: string | undefined;
   for (const ref of refs) {
     const name = roundName(ctx, ref, round, direction);
     const replica = ctx.names.replica(ref.member.name, ref.volume);
     const [sourceClaim, targetClaim] = direction === 'forward' ? [ref.claimName, replica] : [replica, ref.claimName];
-    const snapshot = ctx.get<{ metadata?: { creationTimestamp?: string }; status?: { readyToUse?: boolean; error?: { message?: string } } }>(VOLUME_SNAPSHOTS, name);
+    const snapshot = ctx.get<{ metadata?: { creationTimestamp?: string }; status?: { readyToUse?: boolean; creationTime?: string; error?: { message?: string } } }>(VOLUME_SNAPSHOTS, name);
     if (snapshot === undefined) {
       await ctx.create(VOLUME_SNAPSHOTS, {
         apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot',
@@ -97,6 +100,8 @@ export async function syncRound(ctx: StepContext, refs: readonly DataVolumeRef[]
     if (snapshot.metadata?.creationTimestamp) startedAt = Math.min(startedAt, Date.parse(snapshot.metadata.creationTimestamp));
     if (snapshot.status?.error?.message) return failed('SyncFailed', `volume snapshot ${name} failed: ${snapshot.status.error.message}`);
     if (snapshot.status?.readyToUse !== true) continue;
+    const cut = snapshot.status.creationTime;
+    if (cut !== undefined && (cutAt === undefined || Date.parse(cut) < Date.parse(cutAt))) cutAt = cut;
     const original = ctx.get<V1PersistentVolumeClaim>(PVCS, ref.claimName);
     const volumeMode = original?.spec?.volumeMode === 'Block' ? 'Block' : 'Filesystem';
     if (ctx.get(PVCS, name) === undefined) {
@@ -123,7 +128,7 @@ export async function syncRound(ctx: StepContext, refs: readonly DataVolumeRef[]
   if (finished < refs.length) {
     return wait(`sync round ${String(round)}: ${String(finished)}/${String(refs.length)} volumes`, { progress: `round ${String(round)}` });
   }
-  return { bytes, seconds: Math.max(0, (ctx.now.getTime() - startedAt) / 1000) };
+  return { bytes, seconds: Math.max(0, (ctx.now.getTime() - startedAt) / 1000), ...(cutAt !== undefined ? { cutAt } : {}) };
 }
 
 export function isRoundResult(r: RoundResult | StepOutcome): r is RoundResult {
@@ -144,12 +149,13 @@ export async function removeRound(ctx: StepContext, refs: readonly DataVolumeRef
   }
 }
 
-/** Runs forward round `round` and records it in effects.syncRounds; done once recorded. */
-export async function recordedRound(ctx: StepContext, refs: readonly DataVolumeRef[], round: number): Promise<StepOutcome> {
+/** Runs forward round `round` and records it in effects.syncRounds; done once recorded (`onResult` sees the result when it is recorded). */
+export async function recordedRound(ctx: StepContext, refs: readonly DataVolumeRef[], round: number, onResult?: (r: RoundResult) => void): Promise<StepOutcome> {
   if (ctx.effects.syncRounds.some((r) => r.round === round)) return done();
   const result = await syncRound(ctx, refs, round);
   if (!isRoundResult(result)) return result;
   ctx.effects.syncRounds = [...ctx.effects.syncRounds, { round, bytes: result.bytes, seconds: result.seconds }];
+  onResult?.(result);
   return done(`round ${String(round)} copied ${String(result.bytes)} bytes`);
 }
 
