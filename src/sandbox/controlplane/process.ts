@@ -1,7 +1,13 @@
 // A child process of the control plane: output to a log file, stopped with SIGTERM then SIGKILL,
-// and killed when this Node process exits so no server outlives the sandbox that started it.
+// and killed when this Node process exits (or, through its reaper, dies) so no server outlives the
+// sandbox that started it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** reaper.ts (or reaper.js once built): kills the server if this process dies without cleaning up. */
+const REAPER = fileURLToPath(new URL(`./reaper${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -27,6 +33,9 @@ export function startProcess(name: string, command: string, args: readonly strin
   const child = spawn(command, args, { stdio: ['ignore', fd, fd] });
   closeSync(fd);
   running.add(child);
+  if (child.pid !== undefined) {
+    spawn(process.execPath, [REAPER, String(process.pid), String(child.pid)], { detached: true, stdio: 'ignore' }).unref();
+  }
   let alive = true;
   const exited = new Promise<string>((resolve) => {
     child.once('exit', (code, signal) => {
