@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { MaintenancePlan, MaintenancePlanInput, VirtualAppliance } from '../../src/api/v1alpha1/index.ts';
 import type { KubeObject } from '../../src/runtime/object.ts';
+import { isNotFound } from '../../src/runtime/errors.ts';
+import { RestClient } from '../../src/runtime/rest.ts';
 import { applyManifests, readManifests } from '../../src/sandbox/manifests.ts';
 import { STORAGE_ANNOTATIONS } from '../../src/sandbox/simulator/storage/index.ts';
 import { waitFor } from './wait.ts';
@@ -51,4 +53,36 @@ export function waitForPhase(kc: KubeConfig, namespace: string, name: string, ok
     const p = await readPlan(kc, namespace, name);
     return ok(p.status?.phase) && p;
   }, { what: `plan ${namespace}/${name} phase`, timeoutMs, intervalMs: 200 });
+}
+
+/** What `kubectl patch mplan NAME --type merge -p '{"spec": ...}'` does; returns the new generation. */
+export async function patchPlanSpec(kc: KubeConfig, namespace: string, name: string, spec: Partial<MaintenancePlanInput['spec']>): Promise<number> {
+  const patched = await new RestClient(kc).request<{ metadata: { generation: number } }>(`/apis/vapp.dev/v1alpha1/namespaces/${namespace}/maintenanceplans/${name}`, {
+    method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec },
+  });
+  return patched.metadata.generation;
+}
+
+/** The message of the plan's Warning Event `reason`, once it is recorded. */
+export function waitForWarning(kc: KubeConfig, namespace: string, name: string, reason: string): Promise<string> {
+  const core = kc.makeApiClient(CoreV1Api);
+  return waitFor(async () => {
+    const events = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+    return events.items.find((e) => e.type === 'Warning' && e.reason === reason)?.message;
+  }, { what: `a Warning Event ${reason} on ${namespace}/${name}` });
+}
+
+/** What `kubectl delete mplan NAME` does (it waits for the finalizer to be done). */
+export async function deletePlan(kc: KubeConfig, namespace: string, name: string, timeoutMs = 60_000): Promise<void> {
+  const plans = { group: 'vapp.dev', version: 'v1alpha1', namespace, plural: 'maintenanceplans', name };
+  await kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject(plans);
+  await waitFor(async () => {
+    try {
+      await readPlan(kc, namespace, name);
+      return false;
+    } catch (err) {
+      if (isNotFound(err)) return true;
+      throw err;
+    }
+  }, { what: `plan ${namespace}/${name} gone`, timeoutMs });
 }

@@ -162,7 +162,7 @@ export const RollbackSchema = z
       .max(32)
       .regex(DURATION, { error: 'must be a duration such as 24h, 90m or 1h30m' })
       .default('24h')
-      .describe('How long the stopped original VMs are kept for a rollback before they are deleted (a duration such as 24h or 90m).'),
+      .describe('How long the stopped original VMs are kept for a rollback before they are deleted (a duration such as 24h or 90m). Deleting the plan releases them at once; their PVCs are always kept.'),
   })
   .describe('Observation after the cut-over, rollback and release of the original.');
 export type Rollback = z.infer<typeof RollbackSchema>;
@@ -192,7 +192,7 @@ const PlanSpecObject = z
     dataSync: DataSyncSchema.prefault({}),
     rollback: RollbackSchema.prefault({}),
     suspend: z.boolean().default(false).describe('Pause at the next safe point; set back to false to resume.'),
-    abort: z.boolean().default(false).describe('Give up: leave the original serving and clean up the clone. Cannot be undone.'),
+    abort: z.boolean().default(false).describe('Give up before the cut-over: leave the original serving and clean up the clone (from the cut-over on, use rollbackNow). Cannot be undone.'),
     rollbackNow: z
       .boolean()
       .default(false)

@@ -7,19 +7,22 @@ import {
 import { fieldPath } from '../../api/v1alpha1/parse.ts';
 import { applyStatus } from '../../runtime/apply.ts';
 import { conditionsEqual, setKStatus } from '../../runtime/conditions.ts';
+import { addFinalizer, hasFinalizer, isDeleting, removeFinalizer } from '../../runtime/finalizers.ts';
 import type { ControllerDeps, ReconcileContext, ReconcileRequest, ReconcileResult } from '../../runtime/controller.ts';
 import { planConditions } from './conditions.ts';
 import { stepContext, type StepContext } from './context.ts';
+import { deletionAction, deletionMessage, PLAN_FINALIZER, type DeletionAction } from './deletion.ts';
 import { acquireLock, lockState, releaseLock } from './lock.ts';
 import { DEFAULT_CHECK_IMAGE, DEFAULT_DATASYNC_IMAGE, DEFAULT_OBSERVE_INTERVAL_MS, DEFAULT_STEP_TIMEOUT_MS, type MaintenanceOptions } from './options.ts';
 import type { StepOutcome } from './outcome.ts';
 import { isSafePoint, isTerminal, planStateFromStatus, progress, stepOf, stepsFor, transition, cleanupStep, type PlanEvent, type PlanState, type StepName } from './phases.ts';
 import { diffPlan } from './plan.ts';
 import { previewHash, isApproved } from './preview-hash.ts';
+import { abortApplies, abortNotice, rollbackNotice } from './requests.ts';
 import { APPLIANCES, PLANS } from './resources.ts';
 import { deadlineFrom, stepStartedAt, updateStep, withPlannedSteps, type StepUpdate } from './step-status.ts';
 import { cloneStep } from './steps/clone.ts';
-import { removeClone, restoreOriginal } from './steps/cleanup.ts';
+import { undoMaintenance } from './steps/cleanup.ts';
 import { cutOverStep } from './steps/cutover.ts';
 import { observeStep } from './steps/observe.ts';
 import { originalRetained, releaseStep } from './steps/release.ts';
@@ -74,7 +77,10 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
   return async (req: ReconcileRequest, rc: ReconcileContext): Promise<ReconcileResult> => {
     const namespace = req.namespace ?? '';
     const raw = plans.get(`${namespace}/${req.name}`);
-    if (raw === undefined) return {};
+    if (raw === undefined) {
+      lastWritten.delete(`${namespace}/${req.name}`);
+      return {};
+    }
     // Deciding on a copy older than our own last write would redo (or undo) a step: wait for the
     // cache. resourceVersions are opaque, but etcd's are increasing integers, as every client sees.
     const mine = lastWritten.get(`${namespace}/${req.name}`);
@@ -84,6 +90,11 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
 
     const parsed = MaintenancePlanSchema.safeParse(raw);
     if (!parsed.success) {
+      // A plan the operator cannot read never started: nothing to undo when it goes.
+      if (isDeleting(raw)) {
+        await removeFinalizer(deps.client, raw, PLAN_FINALIZER);
+        return {};
+      }
       const message = parsed.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`).join('; ');
       const conditions = setKStatus(raw.status?.conditions, { state: 'Stalled', reason: 'InvalidSpec', message }, { observedGeneration: generation, now });
       await writeStatus(raw, { steps: [], syncRounds: [], ...raw.status, conditions, observedGeneration: generation });
@@ -99,6 +110,14 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     const ctx = appliance === undefined ? undefined
       : stepContext(deps, options, rc.log, plan, appliance, now, deadlineFrom(stepStartedAt(steps, currentStep), status.conditions) ?? now);
 
+    if (isDeleting(raw)) {
+      const deleted = await finalize(raw, state, appliance, ctx, status);
+      if (deleted !== undefined) return deleted;
+    } else if (!hasFinalizer(raw, PLAN_FINALIZER)) {
+      const updated = await addFinalizer(deps.client, raw, PLAN_FINALIZER);
+      remember(raw, updated.metadata.resourceVersion);
+    }
+
     const pass = await runPass(plan, state, appliance, ctx, status);
 
     // Apply the event to the machine.
@@ -110,7 +129,14 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       if (t.accepted) next = t.state;
       reason = t.reason;
       message = t.message;
-      if (!t.accepted && pass.event.type === 'abortRequested') await deps.events.warning(raw, t.reason, t.message);
+    }
+    // A spec change asking for what cannot be done (abort after the cut-over, a rollback with nothing
+    // to roll back to) is answered once, when it is first seen.
+    if (generation !== status.observedGeneration) {
+      const facts = { cutOver: status.cutOver?.servicesSwitchedAt !== undefined, originalRetained: originalRetained(plan, now), rolledBack: status.rollback !== undefined };
+      for (const notice of [abortNotice(plan.spec.abort, state), rollbackNotice(plan.spec.rollbackNow, state, facts)]) {
+        if (notice !== undefined) await deps.events.warning(raw, notice.reason, notice.message);
+      }
     }
 
     // Steps: the current one runs, succeeds or fails; the next one starts.
@@ -207,15 +233,14 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     if (appliance === undefined || ctx === undefined) {
       return { refused: { reason: 'ApplianceNotFound', message: `VirtualAppliance ${plan.spec.appliance} not found in namespace ${plan.metadata.namespace ?? ''}` } };
     }
-    if (plan.spec.abort && state.cleanup === undefined) return { event: { type: 'abortRequested' } };
+    // An abort refused (from the cut-over on) must not stop the plan where it is: it goes on.
+    if (plan.spec.abort && abortApplies(state)) return { event: { type: 'abortRequested' } };
     if (plan.spec.suspend && isSafePoint(state)) return {};
     if (plan.spec.rollbackNow && state.phase === 'Observing' && state.cleanup === undefined) return { event: { type: 'rollbackRequested' } };
 
     if (state.cleanup !== undefined) {
-      const restored = await restoreOriginal(ctx);
-      if (restored.kind !== 'done') return { outcome: restored };
-      const removed = await removeClone(ctx);
-      if (removed.kind !== 'done') return { outcome: removed };
+      const undone = await undoMaintenance(ctx);
+      if (undone.kind !== 'done') return { outcome: undone };
       await releaseLock(deps.client, appliance, name);
       return { event: { type: 'cleanupDone' } };
     }
@@ -253,6 +278,28 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     }
   }
 
+  /**
+   * A plan being deleted: undo or release what it holds (see deletion.ts), free the appliance and
+   * remove the finalizer. Undefined while a cut-over or rollback finishes: the normal pass runs on.
+   */
+  async function finalize(raw: MaintenancePlan, state: PlanState, appliance: VirtualAppliance | undefined, ctx: StepContext | undefined, status: MaintenancePlanStatus): Promise<ReconcileResult | undefined> {
+    if (!hasFinalizer(raw, PLAN_FINALIZER)) return {};
+    const action: DeletionAction = ctx === undefined ? { kind: 'none' } : deletionAction(state, {
+      cutOver: status.cutOver?.servicesSwitchedAt !== undefined,
+      rolledBack: status.rollback !== undefined,
+      released: status.steps.some((s) => s.name === 'Release' && s.state === 'Succeeded'),
+    });
+    if (action.kind === 'finishStep') return undefined;
+    if (ctx !== undefined && action.kind !== 'none') {
+      const outcome = action.kind === 'removeClone' ? await undoMaintenance(ctx) : await releaseStep(ctx, { immediately: true });
+      if (outcome.kind !== 'done') return { requeueAfterMs: POLL_MS };
+    }
+    if (appliance !== undefined) await releaseLock(deps.client, appliance, raw.metadata.name ?? '');
+    await deps.events.normal(raw, 'Deleted', deletionMessage(action));
+    await removeFinalizer(deps.client, raw, PLAN_FINALIZER);
+    return {};
+  }
+
   /** Planning (and re-planning while awaiting approval): the preview and what follows from it. */
   function plan_(plan: MaintenancePlan, state: PlanState, appliance: VirtualAppliance, status: MaintenancePlanStatus): PassResult {
     const ready = appliance.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') === true;
@@ -283,8 +330,12 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       apiVersion: API_VERSION, kind: MAINTENANCE_PLAN_KIND,
       metadata: { name: raw.metadata.name, namespace: raw.metadata.namespace }, status,
     });
-    const rv = (written.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-    if (rv !== undefined) lastWritten.set(`${raw.metadata.namespace ?? ''}/${raw.metadata.name ?? ''}`, rv);
+    remember(raw, (written.metadata as { resourceVersion?: string } | undefined)?.resourceVersion);
+  }
+
+  /** Records the resourceVersion of our own write to the plan (see lastWritten). */
+  function remember(raw: MaintenancePlan, resourceVersion: string | undefined): void {
+    if (resourceVersion !== undefined) lastWritten.set(`${raw.metadata.namespace ?? ''}/${raw.metadata.name ?? ''}`, resourceVersion);
   }
 }
 

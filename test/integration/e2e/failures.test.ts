@@ -15,8 +15,9 @@ import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { ledgerFile, pvcFile, STORAGE_ANNOTATIONS, verifyWritesCarriedOver, type StorageFaults } from '../../../src/sandbox/simulator/storage/index.ts';
 import { planNames } from '../../../src/controllers/maintenance/names.ts';
+import { verifyCutOverData } from '../../../src/sandbox/demo/data-check.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
-import { applyPlan, deployShop, readAppliance, readPlan, waitForPhase } from '../../support/shop.ts';
+import { applyPlan, deletePlan, deployShop, patchPlanSpec, readAppliance, readPlan, waitForPhase, waitForWarning as waitForPlanWarning } from '../../support/shop.ts';
 import { waitFor } from '../../support/wait.ts';
 
 /** The sample plan's name: its children are named after it. */
@@ -72,9 +73,15 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
 
   const replicaOf = (plan: string) => planNames(plan).replica('db', 'pgdata');
 
-  const requestRollback = (ns: string, plan: string) => new RestClient(cluster.kubeConfig).request(`/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans/${plan}`, {
-    method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { rollbackNow: true } },
-  });
+  const patchSpec = (ns: string, plan: string, spec: Partial<MaintenancePlanInput['spec']>) => patchPlanSpec(cluster.kubeConfig, ns, plan, spec);
+  const requestRollback = (ns: string, plan: string) => patchSpec(ns, plan, { rollbackNow: true });
+  const waitForWarning = (ns: string, plan: string, reason: string) => waitForPlanWarning(cluster.kubeConfig, ns, plan, reason);
+
+  /** The message of the plan's Normal Event `reason` (Events outlive the plan). */
+  async function normalEvent(ns: string, plan: string, reason: string): Promise<string> {
+    const events = await cluster.kubeConfig.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${plan}` });
+    return events.items.find((e) => e.type === 'Normal' && e.reason === reason)?.message ?? `no Normal Event ${reason}`;
+  }
 
   /** After a rollback: every block the clone wrote while it served is on the original's volume, and the original serves alone. */
   async function assertRolledBack(ns: string, plan: MaintenancePlan): Promise<void> {
@@ -137,8 +144,8 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
       const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
       assert.equal(stalled?.reason, reason, stalled?.message);
       assert.deepEqual(plan.status?.steps.filter((s) => s.state === 'Failed').map((s) => s.name), [failedStep], 'status.steps names the failed step');
-      const events = await cluster.kubeConfig.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name}` });
-      assert.ok(events.items.some((e) => e.type === 'Warning' && e.reason === reason && (e.message ?? '').startsWith(`${failedStep}: `)), `a Warning Event ${reason} naming ${failedStep}`);
+      const warning = await waitForWarning(ns, name, reason);
+      assert.ok(warning.startsWith(`${failedStep}: `), `the Warning Event ${reason} names ${failedStep}: ${warning}`);
       await assertOriginalServesAlone(ns, name);
     });
   }
@@ -148,14 +155,42 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     await deployShop(cluster.kubeConfig, ns, { workload: 20 });
     const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({ ...noWindow()(s), approval: 'Manual' }));
     const waiting = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'AwaitingApproval');
-    const rest = new RestClient(cluster.kubeConfig);
-    const planPath = `/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans/${name}`;
-    await rest.request(planPath, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { approvedHash: waiting.status?.preview?.hash } } });
+    await patchSpec(ns, name, { approvedHash: waiting.status?.preview?.hash });
     await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Updating' || p === 'Verifying' || p === 'Syncing');
-    await rest.request(planPath, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { abort: true } } });
+    await patchSpec(ns, name, { abort: true });
     const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Aborted');
     assert.equal(plan.status?.conditions.find((c) => c.type === 'Stalled')?.status, 'False');
     await assertOriginalServesAlone(ns, name);
+  });
+
+  it('deleting a plan before the cut-over removes the clone, as an abort does', async () => {
+    const ns = 'delete-early';
+    await deployShop(cluster.kubeConfig, ns, { workload: 20 });
+    const name = await applyPlan(cluster.kubeConfig, ns, noWindow());
+    await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Updating' || p === 'Verifying' || p === 'Syncing');
+    await deletePlan(cluster.kubeConfig, ns, name);
+    await assertOriginalServesAlone(ns, name);
+    assert.equal(await normalEvent(ns, name, 'Deleted'), 'the plan was deleted before its cut-over: the clone was removed and the original serves');
+  });
+
+  it('deleting a plan after the cut-over keeps the clone serving and releases the original', async () => {
+    const ns = 'delete-late';
+    await deployShop(cluster.kubeConfig, ns, { workload: 20 });
+    const name = await applyPlan(cluster.kubeConfig, ns, noWindow(600));
+    const observing = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Observing', 120_000);
+    await deletePlan(cluster.kubeConfig, ns, name);
+    const appliance = await readAppliance(cluster.kubeConfig, ns);
+    assert.deepEqual([appliance.status?.activeSlot, appliance.status?.activePlan ?? ''], ['green', ''], 'the clone serves; the appliance is free');
+    const vms = (await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')) as VirtualMachine[];
+    assert.deepEqual(vms.map((vm) => vm.metadata?.name).sort(), [`${name}-app`, `${name}-db`, `${name}-web`], 'the original VMs were released');
+    assert.equal((await list(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots')).length, 0, 'no snapshot left');
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    assert.equal((await core.readNamespacedService({ namespace: ns, name: 'shop-web' })).spec?.selector?.['vapp.dev/slot'], 'green');
+    await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: 'shop-db-pgdata' }); // user data is never deleted
+    const data = await verifyCutOverData(volumesDir, observing);
+    assert.ok(data.checked > 0);
+    assert.deepEqual(data.missing, []);
+    assert.match(await normalEvent(ns, name, 'Deleted'), /retained original was released/);
   });
 
   it('a failed check after the cut-over rolls back: the writes the clone accepted come back to the original', async () => {
@@ -177,6 +212,9 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     await deployShop(cluster.kubeConfig, ns, { workload: 40 });
     const name = await applyPlan(cluster.kubeConfig, ns, noWindow(600));
     await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Observing', 120_000);
+    // An abort is too late now: refused with the reason, and the plan goes on observing.
+    await patchSpec(ns, name, { abort: true });
+    assert.match(await waitForWarning(ns, name, 'AbortRefused'), /rolling back is the way back/);
     await requestRollback(ns, name);
     const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'RolledBack' || p === 'Failed', 120_000);
     assert.equal(plan.status?.phase, 'RolledBack', plan.status?.conditions.find((c) => c.type === 'Ready')?.message);
@@ -215,5 +253,8 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     }, { what: 'the second plan to wait' });
     assert.equal(second.status?.phase ?? 'Pending', 'Pending');
     assert.match(second.status?.conditions.find((c) => c.type === 'Ready')?.message ?? '', new RegExp(`plan ${first} is working on appliance shop`));
+    // Deleting the first frees the appliance: the second goes on.
+    await deletePlan(cluster.kubeConfig, ns, first);
+    await waitForPhase(cluster.kubeConfig, ns, 'second', (p) => p !== undefined && p !== 'Pending');
   });
 });

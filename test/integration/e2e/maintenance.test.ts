@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { BatchV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import type { MaintenancePlan } from '../../../src/api/v1alpha1/index.ts';
+import type { MaintenancePlan, MaintenancePlanInput } from '../../../src/api/v1alpha1/index.ts';
 import type { VirtualMachine } from '../../../src/kubevirt/types.ts';
 import { planNames } from '../../../src/controllers/maintenance/names.ts';
 import { RestClient } from '../../../src/runtime/rest.ts';
@@ -17,7 +17,7 @@ import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { verifyCutOverData } from '../../../src/sandbox/demo/data-check.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
-import { applyPlan, deployShop, readAppliance, readPlan, waitForPhase } from '../../support/shop.ts';
+import { applyPlan, deployShop, patchPlanSpec, readAppliance, readPlan, waitForPhase, waitForWarning } from '../../support/shop.ts';
 import { waitFor } from '../../support/wait.ts';
 
 const run = promisify(execFile);
@@ -124,6 +124,15 @@ describe('MaintenancePlan end to end', () => {
     }, { what: 'the appliance lock released' });
     assert.equal(appliance.status?.activeSlot, 'green');
     assert.equal(appliance.status?.conditions.find((c) => c.type === 'Ready')?.status, 'True');
+
+    // A rollback asked for now has nothing to go back to: refused, saying why, and nothing changes.
+    const late = await patchPlanSpec(cluster.kubeConfig, ns, name, { rollbackNow: true });
+    assert.match(await waitForWarning(cluster.kubeConfig, ns, name, 'RollbackRefused'), /no longer retained/);
+    const after = await waitFor(async () => {
+      const p = await readPlan(cluster.kubeConfig, ns, name);
+      return p.status?.observedGeneration === late && p;
+    }, { what: 'the operator to observe rollbackNow' });
+    assert.equal(after.status?.phase, 'Succeeded');
   });
 
   it('completes with NoChanges when every component is at its target, and clones nothing', async () => {
@@ -151,13 +160,11 @@ describe('MaintenancePlan end to end', () => {
     assert.deepEqual([ready?.status, ready?.reason], ['False', 'AwaitingApproval']);
     assert.equal(waiting.status?.conditions.find((c) => c.type === 'Stalled')?.status, 'False');
 
-    const approve = (value: string) => new RestClient(cluster.kubeConfig).request<{ metadata: { generation: number } }>(`/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans/${name}`, {
-      method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { approvedHash: value } },
-    });
+    const approve = (value: string) => patchPlanSpec(cluster.kubeConfig, ns, name, { approvedHash: value });
     const wrong = await approve('0000000000000000');
     const stillWaiting = await waitFor(async () => {
       const p = await readPlan(cluster.kubeConfig, ns, name);
-      return p.status?.observedGeneration === wrong.metadata.generation && p;
+      return p.status?.observedGeneration === wrong && p;
     }, { what: 'the operator to observe the wrong hash' });
     assert.equal(stillWaiting.status?.phase, 'AwaitingApproval');
     assert.equal(await count(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots'), 0);
@@ -174,9 +181,7 @@ describe('MaintenancePlan end to end', () => {
       delete s.window;
       return { ...s, suspend: true, rollback: { ...s.rollback, observeSeconds: 0 } };
     });
-    const patch = (spec: object) => new RestClient(cluster.kubeConfig).request<{ metadata: { generation: number } }>(`/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans/${name}`, {
-      method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec },
-    });
+    const patch = (spec: Partial<MaintenancePlanInput['spec']>) => patchPlanSpec(cluster.kubeConfig, ns, name, spec);
     const observed = (generation: number) => waitFor(async () => {
       const p = await readPlan(cluster.kubeConfig, ns, name);
       return p.status?.observedGeneration === generation && p;
@@ -185,7 +190,7 @@ describe('MaintenancePlan end to end', () => {
 
     // Suspended from the start: a pass after a spec change (any pass would admit a plan) leaves it Pending.
     const nudged = await patch({ approvedHash: 'not-needed-with-automatic-approval' });
-    const held = await observed(nudged.metadata.generation);
+    const held = await observed(nudged);
     assert.equal(held.status?.phase ?? 'Pending', 'Pending');
     assert.deepEqual(reasons(held), ['Suspended', 'Suspended']);
     assert.equal((await readAppliance(cluster.kubeConfig, ns)).status?.activePlan ?? '', '', 'the appliance is not locked');
@@ -198,11 +203,11 @@ describe('MaintenancePlan end to end', () => {
     const again = await patch({ suspend: true });
     const paused = await waitFor(async () => {
       const p = await readPlan(cluster.kubeConfig, ns, name);
-      return p.status?.observedGeneration === again.metadata.generation && reasons(p)[0] === 'Suspended' && p;
+      return p.status?.observedGeneration === again && reasons(p)[0] === 'Suspended' && p;
     }, { what: 'the plan suspended' });
     assert.match(paused.status?.conditions.find((c) => c.type === 'Ready')?.message ?? '', /^suspended \(spec\.suspend\) in (Cloning|Updating|Verifying|Syncing)$/);
     const nudgedAgain = await patch({ approvedHash: 'still-not-needed' });
-    const stillPaused = await observed(nudgedAgain.metadata.generation);
+    const stillPaused = await observed(nudgedAgain);
     assert.equal(stillPaused.status?.phase, paused.status?.phase, 'no step boundary crossed while suspended');
     assert.deepEqual(stillPaused.status?.steps.map((st) => [st.name, st.state]), paused.status?.steps.map((st) => [st.name, st.state]));
 

@@ -30,3 +30,10 @@ export async function removeClone(ctx: StepContext, keep: (obj: KubeObject) => b
   }
   return left === 0 ? done('every object of the plan is gone') : wait(`removing the plan's objects (${String(left)} left)`);
 }
+
+/** The whole undo: the original serves (a no-op when it never stopped), then the plan's objects go. */
+export async function undoMaintenance(ctx: StepContext): Promise<StepOutcome> {
+  const restored = await restoreOriginal(ctx);
+  if (restored.kind !== 'done') return restored;
+  return removeClone(ctx);
+}

@@ -27,10 +27,11 @@ export function originalRetained(plan: Pick<MaintenancePlan, 'spec' | 'status'>,
   return at !== undefined && plan.status?.rollback === undefined && now < at;
 }
 
-export async function releaseStep(ctx: StepContext): Promise<StepOutcome> {
+/** Releases the original once retainOriginalFor has run out, or at once with `immediately` (the plan is being deleted). */
+export async function releaseStep(ctx: StepContext, { immediately = false } = {}): Promise<StepOutcome> {
   const at = releaseAt(ctx.plan);
   if (at === undefined) return done('nothing to release');
-  if (ctx.now < at) return wait(`keeping the original for a rollback until ${at.toISOString()}`, { requeueAfterMs: at.getTime() - ctx.now.getTime() });
+  if (ctx.now < at && !immediately) return wait(`keeping the original for a rollback until ${at.toISOString()}`, { requeueAfterMs: at.getTime() - ctx.now.getTime() });
   let left = 0;
   for (const member of ctx.members) {
     const original = ctx.vmOf(member.name, ctx.fromSlot);
