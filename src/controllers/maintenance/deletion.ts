@@ -25,15 +25,16 @@ export type DeletionAction =
 export interface DeletionFacts {
   /** The Services moved to the clone (status.cutOver.servicesSwitchedAt). */
   readonly cutOver: boolean;
-  /** A rollback started (status.rollback): its outcome is final, even a failed one left for repair. */
-  readonly rolledBack: boolean;
   /** The Release step succeeded. */
   readonly released: boolean;
 }
 
 /** What a plan being deleted still has to do before its finalizer is removed. */
 export function deletionAction(state: PlanState, facts: DeletionFacts): DeletionAction {
-  if (state.cleanup !== undefined) return { kind: 'removeClone' };
+  if (state.cleanup !== undefined) {
+    // A failed rollback's cleanup restarts the clone, the only copy with every write: never remove it.
+    return state.cleanup.action === 'RestoreClone' ? { kind: 'finishStep' } : { kind: 'removeClone' };
+  }
   switch (state.phase) {
     case 'Pending':
     case 'Planning':
@@ -53,7 +54,8 @@ export function deletionAction(state: PlanState, facts: DeletionFacts): Deletion
       return { kind: 'releaseOriginal' };
     default:
       if (!isTerminal(state.phase)) return { kind: 'finishStep' };
-      return facts.cutOver && !facts.rolledBack && !facts.released ? { kind: 'releaseOriginal' } : { kind: 'none' };
+      // Succeeded or Failed after the cut-over (a failed rollback included): the clone serves.
+      return state.phase !== 'RolledBack' && facts.cutOver && !facts.released ? { kind: 'releaseOriginal' } : { kind: 'none' };
   }
 }
 

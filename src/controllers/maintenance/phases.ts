@@ -16,6 +16,7 @@
 // Aborted: the terminal phase is only reached once the clone is gone. A failure during
 // CuttingOver gets a cleanup that first restores the original (Services back, original restarted).
 // Abort is refused from CuttingOver on: the original is already stopped, rollback is the way back.
+// A rollback that fails gets a cleanup that restarts the clone (it has every write) before Failed.
 import type { ApprovalMode, MaintenancePlanStatus, Phase, Step } from '../../api/v1alpha1/index.ts';
 import { TERMINAL_PHASES } from '../../api/v1alpha1/index.ts';
 
@@ -24,7 +25,9 @@ export type CleanupAction =
   /** Delete the clone, its volumes, snapshots, NetworkPolicy and preview Services: the original never stopped. */
   | 'RemoveClone'
   /** Point the Services back at the original, restart it, then remove the clone. */
-  | 'RestoreOriginal';
+  | 'RestoreOriginal'
+  /** A rollback failed before the Services moved back: the clone, which holds every write, serves again and the original stays retained. */
+  | 'RestoreClone';
 
 export interface Cleanup {
   readonly action: CleanupAction;
@@ -157,7 +160,10 @@ export function transition(state: PlanState, event: PlanEvent): Transition {
         return to(phase, event.reason, `${message}; restoring the original`, { action: 'RestoreOriginal', then: 'Failed', reason: event.reason, message });
       }
       if (phase === 'Observing') return to('Failed', event.reason, `${message}; the clone is serving and the original is retained`);
-      if (phase === 'RollingBack') return to('Failed', 'RollbackFailed', `${message}; the rollback did not finish: the original VMs are retained, repair by hand`);
+      if (phase === 'RollingBack') {
+        const failedRollback = `${message}; the rollback failed, so the clone, which has every write, serves again and the original is retained`;
+        return to(phase, 'RollbackFailed', `${message}; the rollback failed: restarting the clone`, { action: 'RestoreClone', then: 'Failed', reason: 'RollbackFailed', message: failedRollback });
+      }
       break;
     }
     case 'abortRequested': {
@@ -242,7 +248,7 @@ export function progress(steps: readonly Pick<Step, 'state'>[]): string {
   return `${done}/${steps.length}`;
 }
 
-const CLEANUP_MESSAGE = /^(RemoveClone|RestoreOriginal) then (Failed|Aborted) \(([^()\s]+)\): ([\s\S]*)$/;
+const CLEANUP_MESSAGE = /^(RemoveClone|RestoreOriginal|RestoreClone) then (Failed|Aborted) \(([^()\s]+)\): ([\s\S]*)$/;
 
 /**
  * The status.steps[] entry that persists a cleanup in progress (state Running), so that a restarted

@@ -15,7 +15,7 @@ import { deletionAction, deletionMessage, PLAN_FINALIZER, type DeletionAction } 
 import { acquireLock, lockState, releaseLock } from './lock.ts';
 import { DEFAULT_CHECK_IMAGE, DEFAULT_DATASYNC_IMAGE, DEFAULT_OBSERVE_INTERVAL_MS, DEFAULT_STEP_TIMEOUT_MS, type MaintenanceOptions } from './options.ts';
 import type { StepOutcome } from './outcome.ts';
-import { isSafePoint, isTerminal, planStateFromStatus, progress, stepOf, stepsFor, transition, cleanupStep, type PlanEvent, type PlanState, type StepName } from './phases.ts';
+import { isSafePoint, isTerminal, planStateFromStatus, progress, stepOf, stepsFor, transition, cleanupStep, type CleanupAction, type PlanEvent, type PlanState, type StepName } from './phases.ts';
 import { diffPlan } from './plan.ts';
 import { previewHash, isApproved } from './preview-hash.ts';
 import { abortApplies, abortNotice, rollbackNotice } from './requests.ts';
@@ -26,7 +26,7 @@ import { undoMaintenance } from './steps/cleanup.ts';
 import { cutOverStep } from './steps/cutover.ts';
 import { observeStep } from './steps/observe.ts';
 import { originalRetained, releaseStep } from './steps/release.ts';
-import { rollbackStep } from './steps/rollback.ts';
+import { restoreClone, rollbackStep } from './steps/rollback.ts';
 import { snapshotStep } from './steps/snapshot.ts';
 import { syncStep } from './steps/sync.ts';
 import { updateStep as updateClone } from './steps/update.ts';
@@ -34,6 +34,12 @@ import { verifyStep } from './steps/verify.ts';
 import { nextWindowStart, windowState } from './window.ts';
 import { estimateDowntimeSeconds } from './estimate.ts';
 import type { PlanMetrics } from './metrics.ts';
+
+/** The Warning Event's tail when a cleanup starts, and the Cleanup step's message when it is done. */
+const CLEANUP_UNDER_WAY: Record<CleanupAction, string> = { RemoveClone: 'removing the clone', RestoreOriginal: 'restoring the original', RestoreClone: 'restarting the clone' };
+function cleanupResult(action: CleanupAction): string {
+  return action === 'RestoreClone' ? 'the clone serves again; the original is retained' : 'the original serves; the clone is removed';
+}
 
 /** While a step waits on objects whose changes are not all watched, look again this often. */
 const POLL_MS = 1_000;
@@ -158,9 +164,9 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       if (state.phase === 'Planning' && pass.event?.type !== 'stepFailed') newSteps = updateStep(newSteps, 'Plan', { kind: 'succeeded', message: message ?? '' }, now);
       if (state.phase === 'AwaitingApproval' && pass.event?.type === 'approved') newSteps = updateStep(newSteps, 'Approve', { kind: 'succeeded', message: 'approved' }, now);
       if (next.cleanup !== undefined && state.cleanup === undefined) newSteps = [...newSteps.filter((s) => s.name !== 'Cleanup'), { ...cleanupStep(next.cleanup), startedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z') }];
-      if (state.cleanup !== undefined && next.cleanup === undefined) newSteps = updateStep(newSteps, 'Cleanup', { kind: 'succeeded', message: 'the original serves; the clone is removed' }, now);
+      if (state.cleanup !== undefined && next.cleanup === undefined) newSteps = updateStep(newSteps, 'Cleanup', { kind: 'succeeded', message: cleanupResult(state.cleanup.action) }, now);
       if (next.phase === 'Observing' && plan.spec.rollback.observeSeconds === 0) newSteps = updateStep(newSteps, 'Observe', { kind: 'skipped', message: 'rollback.observeSeconds is 0' }, now);
-      if (next.phase === 'RollingBack') newSteps = updateStep(newSteps, 'Rollback', { kind: 'running' }, now);
+      if (next.phase === 'RollingBack' && next.cleanup === undefined) newSteps = updateStep(newSteps, 'Rollback', { kind: 'running' }, now);
       if (next.phase === 'RollingBack' && state.phase === 'Observing' && pass.event?.type === 'rollbackRequested') newSteps = updateStep(newSteps, 'Observe', { kind: 'skipped', message: 'stopped by spec.rollbackNow' }, now);
       if (next.phase === 'RollingBack' && isTerminal(state.phase)) newSteps = updateStep(newSteps, 'Release', { kind: 'skipped', message: 'rolled back: the original serves again' }, now);
       const nextStep = stepOf(next);
@@ -201,7 +207,7 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       if (next.phase === 'Failed' || next.phase === 'RolledBack') await deps.events.warning(raw, reason ?? next.phase, text);
       else await deps.events.normal(raw, reason ?? next.phase, text);
     } else if (next.cleanup !== undefined && state.cleanup === undefined) {
-      await deps.events.warning(raw, next.cleanup.reason, `${next.cleanup.message}; ${next.cleanup.action === 'RestoreOriginal' ? 'restoring the original' : 'removing the clone'}`);
+      await deps.events.warning(raw, next.cleanup.reason, `${next.cleanup.message}; ${CLEANUP_UNDER_WAY[next.cleanup.action]}`);
     }
 
     if (isTerminal(next.phase) && pass.release === undefined) return {};
@@ -216,7 +222,8 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       if (appliance === undefined || ctx === undefined) return {};
       if (plan.spec.rollbackNow && originalRetained(plan, ctx.now)) return { event: { type: 'rollbackRequested', originalRetained: true } };
       // The appliance stays locked while the original is retained: the next plan's clone would take its slot.
-      if ((state.phase === 'Succeeded' || state.phase === 'Failed') && status.cutOver?.servicesSwitchedAt !== undefined && status.rollback === undefined) {
+      // (Succeeded or Failed after the cut-over, a failed rollback included, means the clone serves.)
+      if ((state.phase === 'Succeeded' || state.phase === 'Failed') && status.cutOver?.servicesSwitchedAt !== undefined) {
         const releaseState = status.steps.find((s) => s.name === 'Release')?.state;
         if (releaseState !== 'Succeeded') {
           const outcome = await releaseStep(ctx);
@@ -239,6 +246,11 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     if (plan.spec.rollbackNow && state.phase === 'Observing' && state.cleanup === undefined) return { event: { type: 'rollbackRequested' } };
 
     if (state.cleanup !== undefined) {
+      // After a failed rollback the clone serves on and the original is retained: the lock stays until its release.
+      if (state.cleanup.action === 'RestoreClone') {
+        const restored = await restoreClone(ctx);
+        return restored.kind === 'done' ? { event: { type: 'cleanupDone' } } : { outcome: restored };
+      }
       const undone = await undoMaintenance(ctx);
       if (undone.kind !== 'done') return { outcome: undone };
       await releaseLock(deps.client, appliance, name);
@@ -286,7 +298,6 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     if (!hasFinalizer(raw, PLAN_FINALIZER)) return {};
     const action: DeletionAction = ctx === undefined ? { kind: 'none' } : deletionAction(state, {
       cutOver: status.cutOver?.servicesSwitchedAt !== undefined,
-      rolledBack: status.rollback !== undefined,
       released: status.steps.some((s) => s.name === 'Release' && s.state === 'Succeeded'),
     });
     if (action.kind === 'finishStep') return undefined;

@@ -38,7 +38,10 @@ export function abortNotice(abort: boolean, state: PlanState): RequestNotice | u
 
 /** Why spec.rollbackNow does not (yet) roll back in this state, or undefined when it does (or is not set). */
 export function rollbackNotice(rollbackNow: boolean, state: PlanState, facts: RequestFacts): RequestNotice | undefined {
-  if (!rollbackNow || facts.rolledBack || state.phase === 'RollingBack' || state.phase === 'RolledBack') return undefined;
+  if (!rollbackNow || state.phase === 'RollingBack' || state.phase === 'RolledBack') return undefined;
+  if (facts.rolledBack) {
+    return state.phase === 'Failed' ? { reason: 'RollbackRefused', message: 'a rollback already ran and failed: the clone serves with every write and the original is retained; roll back by hand' } : undefined;
+  }
   if (transition(state, { type: 'rollbackRequested', originalRetained: facts.originalRetained }).accepted) return undefined;
   if (state.phase === 'CuttingOver') return { reason: 'RollbackDeferred', message: 'the cut-over is under way: the plan rolls back as soon as the clone serves' };
   if (BEFORE_CUT_OVER.includes(state.phase)) {

@@ -31,6 +31,8 @@ const STORAGE_FAULTS: Partial<Record<string, (kind: string, name: string) => Par
   'fail-sync': (kind, name) => (kind === 'Job' && name.endsWith('-r1') ? { syncFailure: 'permanent' } : undefined),
   // maxRounds 1: round 1 is the pre-copy, round 2 the final delta inside the cut-over.
   'fail-final-sync': (kind, name) => (kind === 'Job' && name.endsWith('-r2') ? { syncFailure: 'permanent' } : undefined),
+  // The reverse delta of a rollback (round back1) fails.
+  'fail-rollback': (kind, name) => (kind === 'Job' && name.endsWith('-back1') ? { syncFailure: 'permanent' } : undefined),
   // A clone that takes far longer than the step timeout.
   'fail-clone-timeout': (kind) => (kind === 'VirtualMachineClone' ? { stepDelayMs: 3_600_000 } : undefined),
 };
@@ -235,6 +237,42 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     assert.equal(plan.status?.phase, 'RolledBack', plan.status?.conditions.find((c) => c.type === 'Ready')?.message);
     assert.equal(plan.status?.steps.find((s) => s.name === 'Release')?.state, 'Skipped', 'the original was not released');
     await assertRolledBack(ns, plan);
+  });
+
+  it('a failed rollback restarts the clone, which has every write, and keeps the original for repair', async () => {
+    const ns = 'fail-rollback';
+    await deployShop(cluster.kubeConfig, ns, { workload: 40 });
+    const name = await applyPlan(cluster.kubeConfig, ns, noWindow(600));
+    await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Observing', 120_000);
+    await requestRollback(ns, name);
+    const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Failed' || p === 'RolledBack', 120_000);
+    assert.equal(plan.status?.phase, 'Failed');
+    const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
+    assert.equal(stalled?.reason, 'RollbackFailed');
+    assert.match(stalled?.message ?? '', /the clone, which has every write, serves again and the original is retained/);
+    assert.deepEqual(['Rollback', 'Cleanup'].map((step) => plan.status?.steps.find((s) => s.name === step)?.state), ['Failed', 'Succeeded']);
+    // The clone serves, the original is stopped and kept, and the appliance stays locked meanwhile.
+    const appliance = await readAppliance(cluster.kubeConfig, ns);
+    assert.deepEqual([appliance.status?.activeSlot, appliance.status?.activePlan], ['green', name]);
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    for (const service of ['shop-web', 'shop-app', 'shop-db']) {
+      assert.equal((await core.readNamespacedService({ namespace: ns, name: service })).spec?.selector?.['vapp.dev/slot'], 'green', service);
+    }
+    const vms = (await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')) as VirtualMachine[];
+    const byName = new Map(vms.map((vm) => [vm.metadata?.name, vm]));
+    for (const member of ['db', 'app', 'web']) {
+      assert.equal(byName.get(`${name}-${member}`)?.status?.ready, true, `the clone's ${member} runs`);
+      assert.equal(byName.get(`shop-${member}`)?.spec.runStrategy, 'Halted', `the original ${member} is stopped and kept`);
+    }
+    const data = await verifyCutOverData(volumesDir, plan);
+    assert.ok(data.checked > 0);
+    assert.deepEqual(data.missing, []);
+    assert.match(await waitForWarning(ns, name, 'RollbackFailed'), /restarting the clone/);
+    // Once repaired by hand, deleting the plan releases the retained original and frees the appliance.
+    await deletePlan(cluster.kubeConfig, ns, name);
+    assert.equal((await readAppliance(cluster.kubeConfig, ns)).status?.activePlan ?? '', '');
+    const left = (await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')).map((vm) => vm.metadata?.name).sort();
+    assert.deepEqual(left, [`${name}-app`, `${name}-db`, `${name}-web`]);
   });
 
   it('a second plan for the same appliance waits in Pending, naming the first', async () => {

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { PHASES, type Phase } from '../../../../src/api/v1alpha1/index.ts';
 import { deletionAction, deletionMessage, type DeletionFacts } from '../../../../src/controllers/maintenance/deletion.ts';
 
-const before: DeletionFacts = { cutOver: false, rolledBack: false, released: false };
-const retained: DeletionFacts = { cutOver: true, rolledBack: false, released: false };
+const before: DeletionFacts = { cutOver: false, released: false };
+const retained: DeletionFacts = { cutOver: true, released: false };
 
 describe('deletionAction', () => {
   it('has every phase answered', () => {
@@ -25,6 +25,10 @@ describe('deletionAction', () => {
     assert.deepEqual(deletionAction({ phase: 'CuttingOver', cleanup: { action: 'RestoreOriginal', then: 'Failed', reason: 'SyncFailed', message: 'x' } }, before), { kind: 'removeClone' });
   });
 
+  it('never removes the clone while a failed rollback restarts it: it is the only copy with every write', () => {
+    assert.deepEqual(deletionAction({ phase: 'RollingBack', cleanup: { action: 'RestoreClone', then: 'Failed', reason: 'RollbackFailed', message: 'x' } }, retained), { kind: 'finishStep' });
+  });
+
   it('lets a cut-over or a rollback finish: stopping those halfway is the unsafe place', () => {
     for (const phase of ['CuttingOver', 'RollingBack'] as const) assert.deepEqual(deletionAction({ phase }, retained), { kind: 'finishStep' }, phase);
   });
@@ -32,7 +36,7 @@ describe('deletionAction', () => {
   it('releases the retained original once the clone serves', () => {
     assert.deepEqual(deletionAction({ phase: 'Observing' }, retained), { kind: 'releaseOriginal' });
     assert.deepEqual(deletionAction({ phase: 'Succeeded' }, retained), { kind: 'releaseOriginal' });
-    assert.deepEqual(deletionAction({ phase: 'Failed' }, retained), { kind: 'releaseOriginal' }, 'an observation failure without automatic rollback');
+    assert.deepEqual(deletionAction({ phase: 'Failed' }, retained), { kind: 'releaseOriginal' }, 'an observation failure without automatic rollback, or a failed rollback');
   });
 
   it('has nothing to do for ended plans with nothing retained', () => {
@@ -41,8 +45,7 @@ describe('deletionAction', () => {
       ['Succeeded', { ...retained, released: true }],
       ['Failed', before],
       ['Aborted', before],
-      ['RolledBack', { ...retained, rolledBack: true }],
-      ['Failed', { ...retained, rolledBack: true }], // a rollback that failed: left for repair by hand
+      ['RolledBack', retained],
     ];
     for (const [phase, facts] of ended) assert.deepEqual(deletionAction({ phase }, facts), { kind: 'none' }, `${phase} ${JSON.stringify(facts)}`);
   });

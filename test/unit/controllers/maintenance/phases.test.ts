@@ -144,9 +144,12 @@ describe('transition: failures', () => {
     assert.deepEqual(run({ phase: 'Observing' }, [{ type: 'rollbackRequested' }]).phases, ['RollingBack']);
   });
 
-  it('a failed rollback is Failed with RollbackFailed', () => {
+  it('a failed rollback restarts the clone (it has every write), then Failed with RollbackFailed', () => {
     const t = transition({ phase: 'RollingBack' }, fail('Rollback'));
-    assert.deepEqual([t.state.phase, t.reason], ['Failed', 'RollbackFailed']);
+    assert.deepEqual([t.state.phase, t.state.cleanup?.action, t.reason], ['RollingBack', 'RestoreClone', 'RollbackFailed']);
+    const done = transition(t.state, { type: 'cleanupDone' });
+    assert.deepEqual([done.state, done.reason], [{ phase: 'Failed' }, 'RollbackFailed']);
+    assert.match(done.message, /^Rollback: boom; the rollback failed, so the clone, which has every write, serves again and the original is retained$/);
   });
 });
 
@@ -279,6 +282,7 @@ describe('persisting a cleanup in status.steps', () => {
       transition({ phase: 'Updating' }, { type: 'stepFailed', step: 'Update', reason: 'UpdateJobFailed', message: 'job shop-db-update: exit 1: "a (b): c"' }).state,
       transition({ phase: 'CuttingOver' }, fail('CutOver')).state,
       transition({ phase: 'Syncing' }, { type: 'abortRequested' }).state,
+      transition({ phase: 'RollingBack' }, fail('Rollback')).state,
     ]) {
       const step = cleanupStep(state.cleanup!);
       assert.equal(step.name, 'Cleanup');

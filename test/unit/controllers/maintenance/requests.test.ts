@@ -54,7 +54,10 @@ describe('rollbackNotice', () => {
   it('says nothing once a rollback runs or ran', () => {
     assert.equal(rollbackNotice(true, { phase: 'RollingBack' }, retained), undefined);
     assert.equal(rollbackNotice(true, { phase: 'RolledBack' }, released), undefined);
-    assert.equal(rollbackNotice(true, { phase: 'Failed' }, { ...released, rolledBack: true }), undefined);
+  });
+
+  it('refuses a second rollback after a failed one', () => {
+    assert.match(rollbackNotice(true, { phase: 'Failed' }, { ...retained, rolledBack: true })?.message ?? '', /already ran and failed/);
   });
 
   it('defers before the cut-over, and names spec.abort as the way to stop now', () => {
