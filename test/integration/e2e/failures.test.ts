@@ -12,7 +12,7 @@ import type { VirtualMachine } from '../../../src/kubevirt/types.ts';
 import type { KubeObject } from '../../../src/runtime/object.ts';
 import { RestClient } from '../../../src/runtime/rest.ts';
 import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
-import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
+import { SIM_ANNOTATIONS, startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { ledgerFile, pvcFile, STORAGE_ANNOTATIONS, verifyWritesCarriedOver, type StorageFaults } from '../../../src/sandbox/simulator/storage/index.ts';
 import { planNames } from '../../../src/controllers/maintenance/names.ts';
 import { verifyCutOverData } from '../../../src/sandbox/demo/data-check.ts';
@@ -83,6 +83,22 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
   async function normalEvent(ns: string, plan: string, reason: string): Promise<string> {
     const events = await cluster.kubeConfig.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${plan}` });
     return events.items.find((e) => e.type === 'Normal' && e.reason === reason)?.message ?? `no Normal Event ${reason}`;
+  }
+
+  /** After a failed rollback: the clone serves, the original is stopped and kept, and the appliance stays locked meanwhile. */
+  async function assertCloneServesOriginalKept(ns: string, name: string): Promise<void> {
+    const appliance = await readAppliance(cluster.kubeConfig, ns);
+    assert.deepEqual([appliance.status?.activeSlot, appliance.status?.activePlan], ['green', name]);
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    for (const service of ['shop-web', 'shop-app', 'shop-db']) {
+      assert.equal((await core.readNamespacedService({ namespace: ns, name: service })).spec?.selector?.['vapp.dev/slot'], 'green', service);
+    }
+    const vms = (await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')) as VirtualMachine[];
+    const byName = new Map(vms.map((vm) => [vm.metadata?.name, vm]));
+    for (const member of ['db', 'app', 'web']) {
+      assert.equal(byName.get(`${name}-${member}`)?.status?.ready, true, `the clone's ${member} runs`);
+      assert.equal(byName.get(`shop-${member}`)?.spec.runStrategy, 'Halted', `the original ${member} is stopped and kept`);
+    }
   }
 
   /** After a rollback: every block the clone wrote while it served is on the original's volume, and the original serves alone. */
@@ -239,6 +255,20 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     await assertRolledBack(ns, plan);
   });
 
+  it('an original that does not come back fails the rollback, and the clone serves again', async () => {
+    const ns = 'fail-rollback-start';
+    await deployShop(cluster.kubeConfig, ns, { workload: 20 });
+    const name = await applyPlan(cluster.kubeConfig, ns, noWindow(600));
+    await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Observing', 120_000);
+    // The stopped original's app VM will not become ready when the rollback starts it.
+    await annotate(ns, '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/shop-app', { [SIM_ANNOTATIONS.neverReady]: 'true' });
+    await requestRollback(ns, name);
+    const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Failed' || p === 'RolledBack', 120_000);
+    assert.equal(plan.status?.phase, 'Failed');
+    assert.match(plan.status?.conditions.find((c) => c.type === 'Stalled')?.message ?? '', /^Rollback: the original did not become ready within the step timeout/);
+    await assertCloneServesOriginalKept(ns, name);
+  });
+
   it('a failed rollback restarts the clone, which has every write, and keeps the original for repair', async () => {
     const ns = 'fail-rollback';
     await deployShop(cluster.kubeConfig, ns, { workload: 40 });
@@ -249,21 +279,9 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     assert.equal(plan.status?.phase, 'Failed');
     const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
     assert.equal(stalled?.reason, 'RollbackFailed');
-    assert.match(stalled?.message ?? '', /the clone, which has every write, serves again and the original is retained/);
+    assert.match(stalled?.message ?? '', /^Rollback: .+; the rollback failed, so the clone, which has every write, serves again and the original is retained$/);
     assert.deepEqual(['Rollback', 'Cleanup'].map((step) => plan.status?.steps.find((s) => s.name === step)?.state), ['Failed', 'Succeeded']);
-    // The clone serves, the original is stopped and kept, and the appliance stays locked meanwhile.
-    const appliance = await readAppliance(cluster.kubeConfig, ns);
-    assert.deepEqual([appliance.status?.activeSlot, appliance.status?.activePlan], ['green', name]);
-    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    for (const service of ['shop-web', 'shop-app', 'shop-db']) {
-      assert.equal((await core.readNamespacedService({ namespace: ns, name: service })).spec?.selector?.['vapp.dev/slot'], 'green', service);
-    }
-    const vms = (await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')) as VirtualMachine[];
-    const byName = new Map(vms.map((vm) => [vm.metadata?.name, vm]));
-    for (const member of ['db', 'app', 'web']) {
-      assert.equal(byName.get(`${name}-${member}`)?.status?.ready, true, `the clone's ${member} runs`);
-      assert.equal(byName.get(`shop-${member}`)?.spec.runStrategy, 'Halted', `the original ${member} is stopped and kept`);
-    }
+    await assertCloneServesOriginalKept(ns, name);
     const data = await verifyCutOverData(volumesDir, plan);
     assert.ok(data.checked > 0);
     assert.deepEqual(data.missing, []);

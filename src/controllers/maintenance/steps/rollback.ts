@@ -4,11 +4,11 @@
 // If the rollback fails before the Services move back, restoreClone makes the clone serve again:
 // until then it is the only copy with every write.
 import type { StepContext } from '../context.ts';
-import { done, wait, type StepOutcome } from '../outcome.ts';
+import { done, failed, wait, type StepOutcome } from '../outcome.ts';
 import { removeClone } from './cleanup.ts';
 import { dataVolumes, isRoundResult, removeRound, syncRound } from './sync.ts';
 import { setActiveSlot, switchServices } from './traffic.ts';
-import { startInOrder, stopAll } from './vm-power.ts';
+import { startInOrder, stopAll, timedOut } from './vm-power.ts';
 
 export async function rollbackStep(ctx: StepContext): Promise<StepOutcome> {
   const rb = ctx.effects.rollback;
@@ -26,7 +26,9 @@ export async function rollbackStep(ctx: StepContext): Promise<StepOutcome> {
     }
     rb.bytes ??= 0;
 
+    // An original that does not come back fails the rollback, and the clone serves again (restoreClone).
     const started = await startInOrder(ctx, ctx.fromSlot);
+    if (started.kind === 'wait' && timedOut(ctx)) return failed('OriginalNotReady', `the original did not become ready within the step timeout: ${started.message}`);
     if (started.kind !== 'done') return started;
     await switchServices(ctx, ctx.fromSlot);
     rb.servicesSwitchedAt = ctx.now.toISOString();
