@@ -1,29 +1,17 @@
-// The shop sample (config/samples) prepared for a test namespace: a small data volume, a workload
-// writing to it, and a plan whose spec the test adjusts.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The shop sample (config/samples, adapted by src/sandbox/samples.ts) in a test namespace, and a
+// plan whose spec the test adjusts; what a user does with kubectl on a plan.
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { MaintenancePlan, MaintenancePlanInput, VirtualAppliance } from '../../src/api/v1alpha1/index.ts';
-import type { KubeObject } from '../../src/runtime/object.ts';
 import { isNotFound } from '../../src/runtime/errors.ts';
 import { RestClient } from '../../src/runtime/rest.ts';
-import { applyManifests, readManifests } from '../../src/sandbox/manifests.ts';
-import { STORAGE_ANNOTATIONS } from '../../src/sandbox/simulator/storage/index.ts';
+import { applyManifests } from '../../src/sandbox/manifests.ts';
+import { samplePlan, sandboxShop } from '../../src/sandbox/samples.ts';
 import { waitFor } from './wait.ts';
-
-const samples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/samples');
 
 /** Creates `namespace` with the shop appliance in it and waits until the appliance is Ready. */
 export async function deployShop(kc: KubeConfig, namespace: string, opts: { workload?: number } = {}): Promise<VirtualAppliance> {
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-  const objects = (await readManifests(samples)).filter((o) => o.kind !== 'MaintenancePlan').map((o) => {
-    const obj = structuredClone(o) as KubeObject & { spec?: { resources?: { requests?: { storage?: string } } } };
-    if (obj.kind === 'PersistentVolumeClaim' && obj.spec?.resources?.requests) obj.spec.resources.requests.storage = '64Mi';
-    if (obj.kind === 'VirtualMachine' && obj.metadata?.name === 'shop-db' && opts.workload) {
-      obj.metadata.annotations = { ...obj.metadata.annotations, [STORAGE_ANNOTATIONS.workload]: String(opts.workload) };
-    }
-    return obj;
-  });
+  const objects = await sandboxShop({ storage: '64Mi', ...opts });
   await applyManifests(kc, objects, { namespace });
   return waitFor(async () => {
     const a = await readAppliance(kc, namespace);
@@ -33,7 +21,7 @@ export async function deployShop(kc: KubeConfig, namespace: string, opts: { work
 
 /** The sample plan with `spec` changes, applied in `namespace`. */
 export async function applyPlan(kc: KubeConfig, namespace: string, spec: (s: MaintenancePlanInput['spec']) => MaintenancePlanInput['spec']): Promise<string> {
-  const sample = (await readManifests(samples)).find((o) => o.kind === 'MaintenancePlan') as unknown as MaintenancePlanInput;
+  const sample = (await samplePlan()) as unknown as MaintenancePlanInput;
   const plan = { ...sample, spec: spec(structuredClone(sample.spec)) };
   await applyManifests(kc, [plan], { namespace });
   return sample.metadata.name ?? '';

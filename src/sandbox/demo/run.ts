@@ -4,21 +4,18 @@
 // the checks a user would make at the end.
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type V1Service } from '@kubernetes/client-node';
 import type { MaintenancePlan, VirtualAppliance } from '../../api/v1alpha1/index.ts';
 import type { VirtualMachine } from '../../kubevirt/types.ts';
-import type { KubeObject } from '../../runtime/object.ts';
 import { startSandboxCluster } from '../cluster.ts';
-import { applyManifests, readManifests } from '../manifests.ts';
+import { applyManifests } from '../manifests.ts';
+import { samplePlan, sandboxShop } from '../samples.ts';
 import { startSandboxOperator } from '../operator.ts';
 import { startSimulator } from '../simulator/index.ts';
-import { STORAGE_ANNOTATIONS } from '../simulator/storage/index.ts';
 import { verifyCutOverData } from './data-check.ts';
 import { followPlan } from './follow.ts';
 import { createReporter } from './report.ts';
 
-const samples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../config/samples');
 const NAMESPACE = 'shop';
 const GROUP = { group: 'vapp.dev', version: 'v1alpha1', namespace: NAMESPACE };
 
@@ -28,29 +25,13 @@ export interface DemoOptions {
   readonly out: NodeJS.WritableStream;
 }
 
-/** The samples, adapted to a laptop: a small data volume, a busy database, and a plan that cuts over now. */
-function demoManifests(objects: readonly KubeObject[]): { appliance: KubeObject[]; plan: MaintenancePlan } {
-  const appliance: KubeObject[] = [];
-  let plan: MaintenancePlan | undefined;
-  for (const original of objects) {
-    const obj = structuredClone(original) as KubeObject & { spec?: Record<string, unknown> };
-    if (obj.kind === 'PersistentVolumeClaim') (obj as { spec: { resources: { requests: { storage: string } } } }).spec.resources.requests.storage = '256Mi';
-    if (obj.kind === 'VirtualMachine' && obj.metadata?.name === 'shop-db') {
-      obj.metadata.annotations = { ...obj.metadata.annotations, [STORAGE_ANNOTATIONS.workload]: '50' };
-    }
-    if (obj.kind === 'MaintenancePlan') {
-      const p = obj as unknown as MaintenancePlan;
-      // The sample's window is on weekends; the demo cuts over as soon as the data is synced.
-      delete (p.spec as { window?: unknown }).window;
-      p.spec.rollback = { ...p.spec.rollback, observeSeconds: 5 };
-      (p.spec as { verify: unknown }).verify = { timeoutSeconds: 120 };
-      plan = p;
-    } else {
-      appliance.push(obj);
-    }
-  }
-  if (plan === undefined) throw new Error(`no MaintenancePlan in ${samples}`);
-  return { appliance, plan };
+/** The sample plan, made to cut over now: the sample's window is on weekends. */
+async function demoPlan(): Promise<MaintenancePlan> {
+  const p = (await samplePlan()) as unknown as MaintenancePlan;
+  delete (p.spec as { window?: unknown }).window;
+  p.spec.rollback = { ...p.spec.rollback, observeSeconds: 5 };
+  (p.spec as { verify: unknown }).verify = { timeoutSeconds: 120 };
+  return p;
 }
 
 /** Runs the demo; true when every check held. */
@@ -72,7 +53,8 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
   try {
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
     const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
-    const { appliance: applianceObjects, plan } = demoManifests(await readManifests(samples));
+    const applianceObjects = await sandboxShop({ storage: '256Mi', workload: 50 });
+    const plan = await demoPlan();
 
     report.step('Applying config/samples: VMs shop-db, shop-app, shop-web, their Services and the VirtualAppliance shop');
     await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
