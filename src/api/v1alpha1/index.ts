@@ -59,6 +59,8 @@ export {
   type Phase,
   TERMINAL_PHASES,
   APPROVAL_MODES,
+  FAILED_CLONE_POLICIES,
+  type FailedClonePolicy,
   type ApprovalMode,
   WEEKDAYS,
   type Weekday,

@@ -35,6 +35,8 @@ export const TERMINAL_PHASES: readonly Phase[] = ['Succeeded', 'Failed', 'Aborte
 
 export const APPROVAL_MODES = ['Automatic', 'Manual'] as const;
 export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+export const FAILED_CLONE_POLICIES = ['Delete', 'Retain'] as const;
+export type FailedClonePolicy = (typeof FAILED_CLONE_POLICIES)[number];
 
 /** Days of the week as written in spec.window.days. */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -191,6 +193,10 @@ const PlanSpecObject = z
     verify: VerifySchema.prefault({}),
     dataSync: DataSyncSchema.prefault({}),
     rollback: RollbackSchema.prefault({}),
+    failedClonePolicy: z
+      .enum(FAILED_CLONE_POLICIES)
+      .default('Delete')
+      .describe('What becomes of the clone when a step fails (the original serves again either way). Delete: remove it. Retain: keep its VMs, volumes and snapshots for inspection, isolated by its NetworkPolicy and reachable through the <service>-preview Services; the appliance stays locked until the plan is deleted, which removes them. An abort always deletes the clone.'),
     suspend: z.boolean().default(false).describe('Pause at the next safe point; set back to false to resume.'),
     abort: z.boolean().default(false).describe('Give up before the cut-over: leave the original serving and clean up the clone (from the cut-over on, use rollbackNow). Cannot be undone.'),
     rollbackNow: z

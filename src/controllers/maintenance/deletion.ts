@@ -27,6 +27,8 @@ export interface DeletionFacts {
   readonly cutOver: boolean;
   /** The Release step succeeded. */
   readonly released: boolean;
+  /** A failed clone kept for inspection (failedClonePolicy Retain): deleting the plan removes it. */
+  readonly cloneRetained: boolean;
 }
 
 /** What a plan being deleted still has to do before its finalizer is removed. */
@@ -54,6 +56,7 @@ export function deletionAction(state: PlanState, facts: DeletionFacts): Deletion
       return { kind: 'releaseOriginal' };
     default:
       if (!isTerminal(state.phase)) return { kind: 'finishStep' };
+      if (facts.cloneRetained) return { kind: 'removeClone' };
       // Succeeded or Failed after the cut-over (a failed rollback included): the clone serves.
       return state.phase !== 'RolledBack' && facts.cutOver && !facts.released ? { kind: 'releaseOriginal' } : { kind: 'none' };
   }

@@ -2,7 +2,7 @@
 // the phase machine, and write status (steps, rounds, conditions) in one place at the end, with an
 // Event for every phase change. Every step is idempotent; progress lives in status.
 import {
-  API_VERSION, MAINTENANCE_PLAN_KIND, MaintenancePlanSchema, type MaintenancePlan, type MaintenancePlanStatus, type VirtualAppliance,
+  API_VERSION, MAINTENANCE_PLAN_KIND, MaintenancePlanSchema, type FailedClonePolicy, type MaintenancePlan, type MaintenancePlanStatus, type VirtualAppliance,
 } from '../../api/v1alpha1/index.ts';
 import { fieldPath } from '../../api/v1alpha1/parse.ts';
 import { applyStatus } from '../../runtime/apply.ts';
@@ -12,14 +12,16 @@ import type { ControllerDeps, ReconcileContext, ReconcileRequest, ReconcileResul
 import { planConditions } from './conditions.ts';
 import { stepContext, type StepContext } from './context.ts';
 import { deletionAction, deletionMessage, PLAN_FINALIZER, type DeletionAction } from './deletion.ts';
+import { cleanupRetainsClone, cloneRetained } from './failed-clone.ts';
 import { acquireLock, lockState, releaseLock } from './lock.ts';
 import { DEFAULT_CHECK_IMAGE, DEFAULT_DATASYNC_IMAGE, DEFAULT_OBSERVE_INTERVAL_MS, DEFAULT_STEP_TIMEOUT_MS, type MaintenanceOptions } from './options.ts';
 import type { StepOutcome } from './outcome.ts';
-import { isSafePoint, isTerminal, planStateFromStatus, progress, stepOf, stepsFor, transition, cleanupStep, type CleanupAction, type PlanEvent, type PlanState, type StepName } from './phases.ts';
+import { isSafePoint, isTerminal, planStateFromStatus, progress, stepOf, stepsFor, transition, cleanupStep, type Cleanup, type CleanupAction, type PlanEvent, type PlanState, type StepName } from './phases.ts';
 import { diffPlan } from './plan.ts';
 import { previewHash, isApproved } from './preview-hash.ts';
 import { abortApplies, abortNotice, rollbackNotice } from './requests.ts';
-import { APPLIANCES, PLANS } from './resources.ts';
+import { planNames } from './names.ts';
+import { APPLIANCES, PLANS, VMS } from './resources.ts';
 import { deadlineFrom, stepStartedAt, updateStep, withPlannedSteps, type StepUpdate } from './step-status.ts';
 import { cloneStep } from './steps/clone.ts';
 import { undoMaintenance } from './steps/cleanup.ts';
@@ -37,8 +39,10 @@ import type { PlanMetrics } from './metrics.ts';
 
 /** The Warning Event's tail when a cleanup starts, and the Cleanup step's message when it is done. */
 const CLEANUP_UNDER_WAY: Record<CleanupAction, string> = { RemoveClone: 'removing the clone', RestoreOriginal: 'restoring the original', RestoreClone: 'restarting the clone' };
-function cleanupResult(action: CleanupAction): string {
-  return action === 'RestoreClone' ? 'the clone serves again; the original is retained' : 'the original serves; the clone is removed';
+function cleanupResult(cleanup: Cleanup, policy: FailedClonePolicy): string {
+  if (cleanup.action === 'RestoreClone') return 'the clone serves again; the original is retained';
+  if (cleanupRetainsClone(policy, cleanup)) return 'the original serves; the clone is kept for inspection (failedClonePolicy Retain) until the plan is deleted';
+  return 'the original serves; the clone is removed';
 }
 
 /** While a step waits on objects whose changes are not all watched, look again this often. */
@@ -117,7 +121,7 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       : stepContext(deps, options, rc.log, plan, appliance, now, deadlineFrom(stepStartedAt(steps, currentStep), status.conditions) ?? now);
 
     if (isDeleting(raw)) {
-      const deleted = await finalize(raw, state, appliance, ctx, status);
+      const deleted = await finalize(raw, plan, state, appliance, ctx, status);
       if (deleted !== undefined) return deleted;
     } else if (!hasFinalizer(raw, PLAN_FINALIZER)) {
       const updated = await addFinalizer(deps.client, raw, PLAN_FINALIZER);
@@ -164,7 +168,7 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       if (state.phase === 'Planning' && pass.event?.type !== 'stepFailed') newSteps = updateStep(newSteps, 'Plan', { kind: 'succeeded', message: message ?? '' }, now);
       if (state.phase === 'AwaitingApproval' && pass.event?.type === 'approved') newSteps = updateStep(newSteps, 'Approve', { kind: 'succeeded', message: 'approved' }, now);
       if (next.cleanup !== undefined && state.cleanup === undefined) newSteps = [...newSteps.filter((s) => s.name !== 'Cleanup'), { ...cleanupStep(next.cleanup), startedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z') }];
-      if (state.cleanup !== undefined && next.cleanup === undefined) newSteps = updateStep(newSteps, 'Cleanup', { kind: 'succeeded', message: cleanupResult(state.cleanup.action) }, now);
+      if (state.cleanup !== undefined && next.cleanup === undefined) newSteps = updateStep(newSteps, 'Cleanup', { kind: 'succeeded', message: cleanupResult(state.cleanup, plan.spec.failedClonePolicy) }, now);
       if (next.phase === 'Observing' && plan.spec.rollback.observeSeconds === 0) newSteps = updateStep(newSteps, 'Observe', { kind: 'skipped', message: 'rollback.observeSeconds is 0' }, now);
       if (next.phase === 'RollingBack' && next.cleanup === undefined) newSteps = updateStep(newSteps, 'Rollback', { kind: 'running' }, now);
       if (next.phase === 'RollingBack' && state.phase === 'Observing' && pass.event?.type === 'rollbackRequested') newSteps = updateStep(newSteps, 'Observe', { kind: 'skipped', message: 'stopped by spec.rollbackNow' }, now);
@@ -206,8 +210,12 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       const text = message ?? next.phase;
       if (next.phase === 'Failed' || next.phase === 'RolledBack') await deps.events.warning(raw, reason ?? next.phase, text);
       else await deps.events.normal(raw, reason ?? next.phase, text);
+      if (next.phase === 'Failed' && state.cleanup !== undefined && cleanupRetainsClone(plan.spec.failedClonePolicy, state.cleanup)) {
+        await deps.events.warning(raw, 'CloneRetained', `the failed clone is kept for inspection behind NetworkPolicy ${planNames(req.name).networkPolicy}, reachable through the -preview Services; the appliance stays locked: delete the plan to remove the clone and free it`);
+      }
     } else if (next.cleanup !== undefined && state.cleanup === undefined) {
-      await deps.events.warning(raw, next.cleanup.reason, `${next.cleanup.message}; ${CLEANUP_UNDER_WAY[next.cleanup.action]}`);
+      const underWay = cleanupRetainsClone(plan.spec.failedClonePolicy, next.cleanup) ? 'restoring the original and keeping the clone for inspection' : CLEANUP_UNDER_WAY[next.cleanup.action];
+      await deps.events.warning(raw, next.cleanup.reason, `${next.cleanup.message}; ${underWay}`);
     }
 
     if (isTerminal(next.phase) && pass.release === undefined) return {};
@@ -234,6 +242,8 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
           return { release: outcome.kind === 'wait' ? { kind: 'running', message: outcome.message } : { kind: 'failed', message: outcome.message }, ...(outcome.kind === 'wait' && outcome.requeueAfterMs ? { requeueAfterMs: outcome.requeueAfterMs } : {}) };
         }
       }
+      // A failed clone kept for inspection holds the other slot: the lock stays while its VMs exist.
+      if (cloneRetained(plan.spec.failedClonePolicy, state.phase, status.cutOver?.servicesSwitchedAt !== undefined) && ctx.children(VMS).length > 0) return {};
       await releaseLock(deps.client, appliance, name);
       return {};
     }
@@ -251,9 +261,10 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
         const restored = await restoreClone(ctx);
         return restored.kind === 'done' ? { event: { type: 'cleanupDone' } } : { outcome: restored };
       }
-      const undone = await undoMaintenance(ctx);
+      const retainClone = cleanupRetainsClone(plan.spec.failedClonePolicy, state.cleanup);
+      const undone = await undoMaintenance(ctx, { retainClone });
       if (undone.kind !== 'done') return { outcome: undone };
-      await releaseLock(deps.client, appliance, name);
+      if (!retainClone) await releaseLock(deps.client, appliance, name);
       return { event: { type: 'cleanupDone' } };
     }
 
@@ -294,11 +305,12 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
    * A plan being deleted: undo or release what it holds (see deletion.ts), free the appliance and
    * remove the finalizer. Undefined while a cut-over or rollback finishes: the normal pass runs on.
    */
-  async function finalize(raw: MaintenancePlan, state: PlanState, appliance: VirtualAppliance | undefined, ctx: StepContext | undefined, status: MaintenancePlanStatus): Promise<ReconcileResult | undefined> {
+  async function finalize(raw: MaintenancePlan, plan: MaintenancePlan, state: PlanState, appliance: VirtualAppliance | undefined, ctx: StepContext | undefined, status: MaintenancePlanStatus): Promise<ReconcileResult | undefined> {
     if (!hasFinalizer(raw, PLAN_FINALIZER)) return {};
     const action: DeletionAction = ctx === undefined ? { kind: 'none' } : deletionAction(state, {
       cutOver: status.cutOver?.servicesSwitchedAt !== undefined,
       released: status.steps.some((s) => s.name === 'Release' && s.state === 'Succeeded'),
+      cloneRetained: cloneRetained(plan.spec.failedClonePolicy, state.phase, status.cutOver?.servicesSwitchedAt !== undefined),
     });
     if (action.kind === 'finishStep') return undefined;
     if (ctx !== undefined && action.kind !== 'none') {

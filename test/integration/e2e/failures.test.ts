@@ -31,6 +31,7 @@ const STORAGE_FAULTS: Partial<Record<string, (kind: string, name: string) => Par
   'fail-sync': (kind, name) => (kind === 'Job' && name.endsWith('-r1') ? { syncFailure: 'permanent' } : undefined),
   // maxRounds 1: round 1 is the pre-copy, round 2 the final delta inside the cut-over.
   'fail-final-sync': (kind, name) => (kind === 'Job' && name.endsWith('-r2') ? { syncFailure: 'permanent' } : undefined),
+  'retain-clone': (kind, name) => (kind === 'Job' && name.includes('-verify-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
   // The reverse delta of a rollback (round back1) fails.
   'fail-rollback': (kind, name) => (kind === 'Job' && name.endsWith('-back1') ? { syncFailure: 'permanent' } : undefined),
   // A clone that takes far longer than the step timeout.
@@ -178,6 +179,29 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     await patchSpec(ns, name, { abort: true });
     const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Aborted');
     assert.equal(plan.status?.conditions.find((c) => c.type === 'Stalled')?.status, 'False');
+    await assertOriginalServesAlone(ns, name);
+  });
+
+  it('failedClonePolicy Retain keeps a failed clone for inspection, isolated, until the plan is deleted', async () => {
+    const ns = 'retain-clone';
+    await deployShop(cluster.kubeConfig, ns, { workload: 20 });
+    const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({ ...noWindow()(s), failedClonePolicy: 'Retain' }));
+    const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Failed' || p === 'Succeeded');
+    assert.equal(plan.status?.conditions.find((c) => c.type === 'Stalled')?.reason, 'VerifyFailed');
+    assert.match(plan.status?.steps.find((s) => s.name === 'Cleanup')?.message ?? '', /clone is kept for inspection/);
+    assert.match(await waitForWarning(ns, name, 'CloneRetained'), /delete the plan to remove the clone/);
+    // The original serves; the clone is there, isolated, and holds the appliance.
+    const appliance = await readAppliance(cluster.kubeConfig, ns);
+    assert.deepEqual([appliance.status?.activeSlot, appliance.status?.activePlan], ['blue', name]);
+    const vms = (await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')).map((vm) => vm.metadata?.name).sort();
+    assert.deepEqual(vms, [`${name}-app`, `${name}-db`, `${name}-web`, 'shop-app', 'shop-db', 'shop-web']);
+    assert.equal((await list(ns, 'networking.k8s.io', 'v1', 'networkpolicies')).map((p) => p.metadata?.name).join(), planNames(name).networkPolicy);
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    assert.equal((await core.readNamespacedService({ namespace: ns, name: 'shop-web-preview' })).spec?.selector?.['vapp.dev/slot'], 'green');
+    for (const service of ['shop-web', 'shop-app', 'shop-db']) {
+      assert.equal((await core.readNamespacedService({ namespace: ns, name: service })).spec?.selector?.['vapp.dev/slot'], 'blue', service);
+    }
+    await deletePlan(cluster.kubeConfig, ns, name);
     await assertOriginalServesAlone(ns, name);
   });
 

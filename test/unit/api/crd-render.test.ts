@@ -103,7 +103,7 @@ describe('rendered CRDs', () => {
     const spec = props(schemaOf('MaintenancePlan')).spec!;
     const rules = spec['x-kubernetes-validations'] as { rule: string; fieldPath?: string }[];
     const guarded = rules.filter((r) => r.rule.includes('oldSelf')).map((r) => r.fieldPath);
-    assert.deepEqual(guarded.sort(), ['.abort', '.rollbackNow', '.allowDowngrade', '.appliance', '.approval', '.components', '.dataSync', '.rollback', '.verify', '.window'].sort());
+    assert.deepEqual(guarded.sort(), ['.abort', '.rollbackNow', '.allowDowngrade', '.appliance', '.approval', '.components', '.dataSync', '.failedClonePolicy', '.rollback', '.verify', '.window'].sort());
     const window = rules.find((r) => r.fieldPath === '.window')!;
     assert.match(window.rule, /has\(self\.window\) == has\(oldSelf\.window\)/);
   });

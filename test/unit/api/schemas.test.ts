@@ -168,6 +168,7 @@ describe('zod schemas', () => {
       verify: { timeoutSeconds: 900 },
       dataSync: { maxRounds: 5, convergedBelow: '64Mi', downtimeBudgetSeconds: 60 },
       rollback: { automatic: true, observeSeconds: 600, retainOriginalFor: '24h' },
+      failedClonePolicy: 'Delete',
       suspend: false,
       abort: false,
       rollbackNow: false,

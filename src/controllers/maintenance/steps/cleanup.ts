@@ -5,6 +5,7 @@ import type { KubeObject } from '../../../runtime/object.ts';
 import type { StepContext } from '../context.ts';
 import { done, wait, type StepOutcome } from '../outcome.ts';
 import { JOBS, NETWORK_POLICIES, PVCS, SERVICES, VMS, VM_CLONES, VM_SNAPSHOTS, VOLUME_SNAPSHOTS } from '../resources.ts';
+import { ensureIsolation } from './clone.ts';
 import { setActiveSlot, switchServices } from './traffic.ts';
 import { startInOrder } from './vm-power.ts';
 
@@ -31,9 +32,14 @@ export async function removeClone(ctx: StepContext, keep: (obj: KubeObject) => b
   return left === 0 ? done('every object of the plan is gone') : wait(`removing the plan's objects (${String(left)} left)`);
 }
 
-/** The whole undo: the original serves (a no-op when it never stopped), then the plan's objects go. */
-export async function undoMaintenance(ctx: StepContext): Promise<StepOutcome> {
+/**
+ * The whole undo: the original serves (a no-op when it never stopped), then the plan's objects go,
+ * or, with `retainClone`, stay for inspection behind the clone's NetworkPolicy.
+ */
+export async function undoMaintenance(ctx: StepContext, { retainClone = false } = {}): Promise<StepOutcome> {
   const restored = await restoreOriginal(ctx);
   if (restored.kind !== 'done') return restored;
-  return removeClone(ctx);
+  if (!retainClone) return removeClone(ctx);
+  await ensureIsolation(ctx);
+  return done('the clone is kept for inspection');
 }

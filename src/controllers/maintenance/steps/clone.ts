@@ -68,8 +68,8 @@ function cloneManifest(ctx: StepContext, member: string): VirtualMachineClone {
   };
 }
 
-/** The NetworkPolicy isolating the new slot and the preview Services; both go at cut-over. */
-async function ensureIsolation(ctx: StepContext): Promise<void> {
+/** The NetworkPolicy isolating the new slot and the preview Services; both go at cut-over (a retained failed clone gets them back). */
+export async function ensureIsolation(ctx: StepContext): Promise<void> {
   const appliance = ctx.appliance.metadata.name ?? '';
   const slotPods = { matchLabels: { [LABEL_APPLIANCE]: appliance, [LABEL_SLOT]: ctx.toSlot } };
   if (ctx.get(NETWORK_POLICIES, ctx.names.networkPolicy) === undefined) {

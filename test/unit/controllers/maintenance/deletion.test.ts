@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { PHASES, type Phase } from '../../../../src/api/v1alpha1/index.ts';
 import { deletionAction, deletionMessage, type DeletionFacts } from '../../../../src/controllers/maintenance/deletion.ts';
 
-const before: DeletionFacts = { cutOver: false, released: false };
-const retained: DeletionFacts = { cutOver: true, released: false };
+const before: DeletionFacts = { cutOver: false, released: false, cloneRetained: false };
+const retained: DeletionFacts = { cutOver: true, released: false, cloneRetained: false };
 
 describe('deletionAction', () => {
   it('has every phase answered', () => {
@@ -37,6 +37,10 @@ describe('deletionAction', () => {
     assert.deepEqual(deletionAction({ phase: 'Observing' }, retained), { kind: 'releaseOriginal' });
     assert.deepEqual(deletionAction({ phase: 'Succeeded' }, retained), { kind: 'releaseOriginal' });
     assert.deepEqual(deletionAction({ phase: 'Failed' }, retained), { kind: 'releaseOriginal' }, 'an observation failure without automatic rollback, or a failed rollback');
+  });
+
+  it('removes a failed clone kept for inspection', () => {
+    assert.deepEqual(deletionAction({ phase: 'Failed' }, { ...before, cloneRetained: true }), { kind: 'removeClone' });
   });
 
   it('has nothing to do for ended plans with nothing retained', () => {
