@@ -12,17 +12,24 @@ async function entriesOf(file: string): Promise<LedgerEntry[]> {
   }
 }
 
+/** How long a write may be ledgered but not yet on the volume (the workload ledgers, then writes). */
+export const IN_FLIGHT_MS = 1_000;
+
 /**
  * Checks that `volumeFile` holds every write of `ledgerFile` made before `until`, except blocks
  * rewritten later on this volume as recorded in `overwrittenBy` (e.g. the clone's own ledger).
- * The volume may still be written to: it is read before the `overwrittenBy` ledgers, and the
- * workload ledgers a write before it makes it, so every rewrite the read saw is in them.
+ * The volume may still be written to, by the writer of `overwrittenBy` or of `ledgerFile` itself:
+ * the workload ledgers a write before it makes it, so the check reads the volume before it reads
+ * the ledgers of later writes (every rewrite the read saw is in them), and leaves out the writes of
+ * the last IN_FLIGHT_MS, which may not have landed yet.
  */
 export async function verifyWritesCarriedOver(volumeFile: string, ledgerFile: string, opts: { until?: Date; overwrittenBy?: readonly string[] } = {}): Promise<LedgerReport> {
+  const limit = Math.min(opts.until?.getTime() ?? Infinity, Date.now() - IN_FLIGHT_MS);
   const entries = await entriesOf(ledgerFile);
-  const { live, superseded, considered } = liveEntries(entries, opts.until);
+  const { live, superseded, considered } = liveEntries(entries, new Date(limit));
   const absent = await missingEntries(volumeFile, live);
-  const later = (await Promise.all((opts.overwrittenBy ?? []).map(entriesOf))).flat();
+  const ownLater = (await entriesOf(ledgerFile)).filter((e) => Date.parse(e.time) >= limit);
+  const later = [...ownLater, ...(await Promise.all((opts.overwrittenBy ?? []).map(entriesOf))).flat()];
   const overlaps = (e: LedgerEntry) => later.some((l) => l.offset < e.offset + e.length && e.offset < l.offset + l.length);
   const checked = live.filter((e) => !overlaps(e)).length;
   const missing = absent.filter((e) => !overlaps(e));

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { verifyWritesCarriedOver } from '../../../../../src/sandbox/simulator/workload/history.ts';
+import { IN_FLIGHT_MS, verifyWritesCarriedOver } from '../../../../../src/sandbox/simulator/workload/history.ts';
 import { formatEntry, liveEntries, parseLedger, sha256, type LedgerEntry } from '../../../../../src/sandbox/simulator/workload/ledger.ts';
 
 const e = (seq: number, offset: number, time: string, length = 4096): LedgerEntry => ({ seq, offset, length, sha256: `h${String(seq)}`, time });
@@ -54,6 +54,27 @@ describe('verifyWritesCarriedOver', () => {
       assert.deepEqual(withoutClone.missing.map((m) => m.seq), [2], 'the rewritten block is missing when nobody explains it');
       const everything = await verifyWritesCarriedOver(volume, original);
       assert.deepEqual(everything.missing.map((m) => m.seq), [2, 3], 'a write after `until` is missing when it counts');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('on a volume its writer still writes, leaves out the writes that may not have landed yet', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vapp-ledger-'));
+    try {
+      const block = (fill: number) => Buffer.alloc(4096, fill);
+      const entry = (seq: number, offset: number, fill: number, time: Date): LedgerEntry => ({ seq, offset, length: 4096, sha256: sha256(block(fill)), time: time.toISOString() });
+      const volume = path.join(dir, 'db.img');
+      const ledger = path.join(dir, 'db.ledger.jsonl');
+      const now = Date.now();
+      // Block 0 holds its write; block 1 an old write (seq 2) and a rewrite just ledgered, not yet made (seq 3).
+      await writeFile(volume, Buffer.concat([block(1), block(2)]));
+      await writeFile(ledger, [entry(1, 0, 1, new Date(now - 5_000)), entry(2, 4096, 2, new Date(now - 4_000)), entry(3, 4096, 3, new Date(now))].map(formatEntry).join(''));
+      const inFlight = await verifyWritesCarriedOver(volume, ledger);
+      assert.deepEqual([inFlight.ok, inFlight.checked, inFlight.missing], [true, 1, []], 'seq 3 is in flight and seq 2 may be rewritten by it');
+      // Seconds later a write that still is not there is lost.
+      await writeFile(ledger, [entry(1, 0, 1, new Date(now - 5_000)), entry(3, 4096, 3, new Date(now - 2 * IN_FLIGHT_MS))].map(formatEntry).join(''));
+      assert.deepEqual((await verifyWritesCarriedOver(volume, ledger)).missing.map((m) => m.seq), [3]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
