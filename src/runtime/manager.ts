@@ -91,6 +91,7 @@ export class Manager implements CacheProvider {
       inf = new Informer({
         client: this.client,
         resource,
+        ...(resource.labelSelector ? { labelSelector: resource.labelSelector } : {}),
         ...(this.#o.namespaces ? { namespaces: this.#o.namespaces } : {}),
         ...(this.#o.watchdogMs !== undefined ? { watchdogMs: this.#o.watchdogMs } : {}),
         log: this.log,

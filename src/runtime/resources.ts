@@ -12,6 +12,12 @@ export interface ResourceRef {
   readonly kind: string;
   /** Cluster-scoped resources set this to false (default true). */
   readonly namespaced?: boolean;
+  /**
+   * A label selector (`app=x`, `vapp.dev/plan`): the informer of this ref caches and watches only
+   * the matching objects, so that the operator does not hold every Job or Pod of the cluster.
+   * Requests by name ignore it.
+   */
+  readonly labelSelector?: string;
 }
 
 /** `group/version` or `v1` for the core group. */
@@ -19,9 +25,9 @@ export function apiVersionOf(ref: ResourceRef): string {
   return ref.group === '' ? ref.version : `${ref.group}/${ref.version}`;
 }
 
-/** A stable identity of a resource, e.g. `virtualmachines.kubevirt.io/v1`. */
+/** A stable identity of a resource and its selector, e.g. `virtualmachines.kubevirt.io/v1` or `pods/v1?kubevirt.io=virt-launcher`. */
 export function resourceId(ref: ResourceRef): string {
-  return `${ref.plural}${ref.group ? `.${ref.group}` : ''}/${ref.version}`;
+  return `${ref.plural}${ref.group ? `.${ref.group}` : ''}/${ref.version}${ref.labelSelector ? `?${ref.labelSelector}` : ''}`;
 }
 
 /** The URL path of a collection, an object or one of its subresources. */

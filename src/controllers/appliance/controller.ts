@@ -5,12 +5,12 @@ import { labelIndex } from '../../runtime/store.ts';
 import { LABEL_APPLIANCE } from '../../api/v1alpha1/index.ts';
 import { BY_CREATED_BY, BY_MEMBER_VM, BY_SERVICE, applianceIndexes, appliancesFor } from './indexes.ts';
 import { applianceReconciler } from './reconciler.ts';
-import { APPLIANCES, PODS, SERVICES, VMIS, VMS } from './resources.ts';
+import { APPLIANCES, LAUNCHER_PODS, SERVICES, VMIS, VMS } from './resources.ts';
 
 export function applianceController(deps: ControllerDeps): ControllerDefinition {
   const appliances = deps.cache.informer<VirtualAppliance>(APPLIANCES).store;
   applianceIndexes(appliances);
-  const pods = deps.cache.informer(PODS).store;
+  const pods = deps.cache.informer(LAUNCHER_PODS).store;
   if (!pods.hasIndex(BY_CREATED_BY)) pods.addIndex(BY_CREATED_BY, labelIndex(BY_CREATED_BY));
   const byLabel = enqueueByLabel(LABEL_APPLIANCE);
 
@@ -23,7 +23,7 @@ export function applianceController(deps: ControllerDeps): ControllerDefinition 
       { resource: VMS, map: (vm) => [...appliancesFor(appliances, BY_MEMBER_VM, vm), ...byLabel(vm, 'update')] },
       { resource: VMIS, map: (vmi) => [...appliancesFor(appliances, BY_MEMBER_VM, vmi), ...byLabel(vmi, 'update')] },
       {
-        resource: PODS,
+        resource: LAUNCHER_PODS,
         map: (pod) => {
           const vmName = pod.metadata?.labels?.['vm.kubevirt.io/name'];
           return vmName === undefined ? byLabel(pod, 'update') : [...appliancesFor(appliances, BY_MEMBER_VM, pod, vmName), ...byLabel(pod, 'update')];

@@ -14,7 +14,7 @@ import { resourcePath, type ResourceRef } from '../../runtime/resources.ts';
 import { adoptionApply, hasLabels, isAdopted, memberLabels, ownershipOf, type ApplianceRef } from './adoption.ts';
 import { BY_CREATED_BY, vmsOfAppliance } from './indexes.ts';
 import { memberInventory, summarize, type MemberInventory, type MemberObservation } from './inventory.ts';
-import { APPLIANCES, PODS, SERVICES, VMIS, VMS } from './resources.ts';
+import { APPLIANCES, LAUNCHER_PODS, SERVICES, VMIS, VMS } from './resources.ts';
 import { selectsSlot, slotSelectorApply } from './service-slot.ts';
 
 /** A periodic re-check, as controller-runtime's resync: watches drive everything else. */
@@ -24,7 +24,7 @@ export function applianceReconciler(deps: ControllerDeps) {
   const appliances = deps.cache.informer<VirtualAppliance>(APPLIANCES).store;
   const vms = deps.cache.informer<VirtualMachine>(VMS).store;
   const vmis = deps.cache.informer<VirtualMachineInstance>(VMIS).store;
-  const pods = deps.cache.informer<V1Pod>(PODS).store;
+  const pods = deps.cache.informer<V1Pod>(LAUNCHER_PODS).store;
   const services = deps.cache.informer<V1Service>(SERVICES).store;
 
   return async (req: ReconcileRequest, ctx: ReconcileContext): Promise<ReconcileResult> => {
@@ -106,7 +106,7 @@ export function applianceReconciler(deps: ControllerDeps) {
       }
       for (const pod of pods.byIndex(BY_CREATED_BY, `${namespace}/${vmi.metadata?.uid ?? ''}`)) {
         if (!hasLabels(pod.metadata?.labels, labels)) {
-          await mergeLabels(PODS, pod.metadata?.name ?? '', labels);
+          await mergeLabels(LAUNCHER_PODS, pod.metadata?.name ?? '', labels);
           inPlace = false;
         }
       }

@@ -8,7 +8,7 @@ import { LABEL_PLAN } from './names.ts';
 import type { MaintenanceOptions } from './options.ts';
 import { planReconciler } from './reconciler.ts';
 import {
-  APPLIANCES, JOBS, NETWORK_POLICIES, PLANS, PODS, PVCS, SERVICES, VMIS, VMS, VM_CLONES, VM_SNAPSHOTS, VM_SNAPSHOT_CONTENTS, VOLUME_SNAPSHOTS,
+  APPLIANCES, JOBS, NETWORK_POLICIES, PLANS, JOB_PODS, PVCS, SERVICES, VMIS, VMS, VM_CLONES, VM_SNAPSHOTS, VM_SNAPSHOT_CONTENTS, VOLUME_SNAPSHOTS,
 } from './resources.ts';
 
 /** Plan index: `namespace/appliance`. */
@@ -36,7 +36,7 @@ export function maintenanceController(deps: ControllerDeps, opts: MaintenanceOpt
       { resource: APPLIANCES, map: (a) => plansOfAppliance(a.metadata?.name, a) },
       { resource: VMS, map: member },
       { resource: VMIS, map: member },
-      { resource: PODS, map: child },
+      { resource: JOB_PODS, map: child },
       { resource: SERVICES, map: member },
       { resource: VM_SNAPSHOTS, map: child },
       { resource: VM_SNAPSHOT_CONTENTS, map: () => [] },

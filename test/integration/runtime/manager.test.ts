@@ -100,6 +100,25 @@ describe('Manager', () => {
     await assert.rejects(get(manager.metricsAddress, '/metrics'), 'servers closed');
   });
 
+  it('caches only what a resource\'s label selector matches, beside an unfiltered informer of the same kind', async () => {
+    const ns = await namespace();
+    for (const [name, labels] of [['ours', { 'vapp.dev/plan': 'p' }], ['theirs', { app: 'other' }]] as const) {
+      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name, labels } } });
+    }
+    const manager = new Manager({ kubeConfig: cluster.kubeConfig, namespaces: [ns], metricsBindAddress: '0', healthProbeBindAddress: '0' });
+    const selected = manager.informer({ ...configMaps, labelSelector: 'vapp.dev/plan' });
+    const all = manager.informer(configMaps);
+    assert.notEqual(selected, all);
+    const stop = new AbortController();
+    const running = manager.start(stop.signal);
+    await waitFor(() => manager.synced, { what: 'informers synced' });
+    assert.deepEqual(selected.store.list().map((c) => c.metadata?.name), ['ours']);
+    // (kube-root-ca.crt, which the controller manager adds to every namespace, may be there too)
+    assert.deepEqual(all.store.list().map((c) => c.metadata?.name).filter((n) => n !== 'kube-root-ca.crt').sort(), ['ours', 'theirs']);
+    stop.abort();
+    await running;
+  });
+
   it('is live but not ready while an informer cannot sync', async () => {
     const manager = new Manager({ kubeConfig: cluster.kubeConfig, metricsBindAddress: '0', healthProbeBindAddress: '127.0.0.1:0' });
     manager.informer({ group: 'nothing.example.com', version: 'v1', plural: 'widgets', kind: 'Widget' });

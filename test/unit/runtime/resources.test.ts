@@ -15,5 +15,7 @@ describe('resource paths', () => {
     assert.equal(apiVersionOf(pods), 'v1');
     assert.equal(apiVersionOf(vms), 'kubevirt.io/v1');
     assert.equal(resourceId(vms), 'virtualmachines.kubevirt.io/v1');
+    assert.equal(resourceId({ ...pods, labelSelector: 'kubevirt.io=virt-launcher' }), 'pods/v1?kubevirt.io=virt-launcher');
+    assert.equal(resourcePath({ ...pods, labelSelector: 'x' }, 'shop', 'p'), '/api/v1/namespaces/shop/pods/p', 'a request by name ignores the selector');
   });
 });

@@ -12,7 +12,7 @@ import type { VirtualMachine, VirtualMachineSnapshot, VirtualMachineSnapshotCont
 import type { StepContext } from '../context.ts';
 import { done, failed, wait, type StepOutcome } from '../outcome.ts';
 import { parseQuantity } from '../quantities.ts';
-import { JOBS, PODS, PVCS, VM_SNAPSHOTS, VM_SNAPSHOT_CONTENTS, VOLUME_SNAPSHOTS } from '../resources.ts';
+import { JOBS, JOB_PODS, PVCS, VM_SNAPSHOTS, VM_SNAPSHOT_CONTENTS, VOLUME_SNAPSHOTS } from '../resources.ts';
 import { jobState } from './jobs.ts';
 
 /** A data volume of a member and the PVC behind it on the original. */
@@ -160,7 +160,7 @@ export async function recordedRound(ctx: StepContext, refs: readonly DataVolumeR
 }
 
 function pods(ctx: StepContext, job: string): V1Pod[] {
-  return ctx.deps.cache.informer<V1Pod>(PODS).store.list()
+  return ctx.deps.cache.informer<V1Pod>(JOB_PODS).store.list()
     .filter((p) => p.metadata?.namespace === ctx.namespace && p.metadata.labels?.['job-name'] === job);
 }
 
