@@ -69,8 +69,11 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     assert.equal((await core.listNamespacedService({ namespace: ns, labelSelector: byPlan })).items.length, 0, 'no preview Service left');
     // Every block the database wrote is on its own data volume (but for blocks the clone rewrote
     // while it served, which a rollback brings back).
-    const ledger = await verifyWritesCarriedOver(pvcFile(volumesDir, ns, 'shop-db-pgdata'), ledgerFile(volumesDir, ns, 'shop-db-pgdata'), { overwrittenBy });
-    assert.ok(ledger.checked > 0, 'the workload wrote');
+    // The original serves and writes: a write counts once it has surely landed (a fast failure may need a moment).
+    const ledger = await waitFor(async () => {
+      const report = await verifyWritesCarriedOver(pvcFile(volumesDir, ns, 'shop-db-pgdata'), ledgerFile(volumesDir, ns, 'shop-db-pgdata'), { overwrittenBy, stillWriting: true });
+      return report.checked > 0 && report;
+    }, { what: 'writes of the workload to check' });
     assert.deepEqual(ledger.missing, []);
   }
 

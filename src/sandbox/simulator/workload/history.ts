@@ -18,17 +18,17 @@ export const IN_FLIGHT_MS = 1_000;
 /**
  * Checks that `volumeFile` holds every write of `ledgerFile` made before `until`, except blocks
  * rewritten later on this volume as recorded in `overwrittenBy` (e.g. the clone's own ledger).
- * The volume may still be written to, by the writer of `overwrittenBy` or of `ledgerFile` itself:
- * the workload ledgers a write before it makes it, so the check reads the volume before it reads
- * the ledgers of later writes (every rewrite the read saw is in them), and leaves out the writes of
- * the last IN_FLIGHT_MS, which may not have landed yet.
+ * The volume may still be written to by the writers of `overwrittenBy`: the workload ledgers a write
+ * before it makes it, and the check reads the volume before those ledgers, so every rewrite the read
+ * saw is in them. With `stillWriting`, the writer of `ledgerFile` itself still writes: its writes of
+ * the last IN_FLIGHT_MS may not have landed and are left out, its later ones count as rewrites.
  */
-export async function verifyWritesCarriedOver(volumeFile: string, ledgerFile: string, opts: { until?: Date; overwrittenBy?: readonly string[] } = {}): Promise<LedgerReport> {
-  const limit = Math.min(opts.until?.getTime() ?? Infinity, Date.now() - IN_FLIGHT_MS);
+export async function verifyWritesCarriedOver(volumeFile: string, ledgerFile: string, opts: { until?: Date; overwrittenBy?: readonly string[]; stillWriting?: boolean } = {}): Promise<LedgerReport> {
+  const limit = Math.min(opts.until?.getTime() ?? Infinity, opts.stillWriting ? Date.now() - IN_FLIGHT_MS : Infinity);
   const entries = await entriesOf(ledgerFile);
-  const { live, superseded, considered } = liveEntries(entries, new Date(limit));
+  const { live, superseded, considered } = liveEntries(entries, Number.isFinite(limit) ? new Date(limit) : undefined);
   const absent = await missingEntries(volumeFile, live);
-  const ownLater = (await entriesOf(ledgerFile)).filter((e) => Date.parse(e.time) >= limit);
+  const ownLater = opts.stillWriting ? (await entriesOf(ledgerFile)).filter((e) => Date.parse(e.time) >= limit) : [];
   const later = [...ownLater, ...(await Promise.all((opts.overwrittenBy ?? []).map(entriesOf))).flat()];
   const overlaps = (e: LedgerEntry) => later.some((l) => l.offset < e.offset + e.length && e.offset < l.offset + l.length);
   const checked = live.filter((e) => !overlaps(e)).length;

@@ -70,11 +70,12 @@ describe('verifyWritesCarriedOver', () => {
       // Block 0 holds its write; block 1 an old write (seq 2) and a rewrite just ledgered, not yet made (seq 3).
       await writeFile(volume, Buffer.concat([block(1), block(2)]));
       await writeFile(ledger, [entry(1, 0, 1, new Date(now - 5_000)), entry(2, 4096, 2, new Date(now - 4_000)), entry(3, 4096, 3, new Date(now))].map(formatEntry).join(''));
-      const inFlight = await verifyWritesCarriedOver(volume, ledger);
+      const inFlight = await verifyWritesCarriedOver(volume, ledger, { stillWriting: true });
+      assert.deepEqual((await verifyWritesCarriedOver(volume, ledger)).missing.map((m) => m.seq), [3], 'without stillWriting every write counts');
       assert.deepEqual([inFlight.ok, inFlight.checked, inFlight.missing], [true, 1, []], 'seq 3 is in flight and seq 2 may be rewritten by it');
       // Seconds later a write that still is not there is lost.
       await writeFile(ledger, [entry(1, 0, 1, new Date(now - 5_000)), entry(3, 4096, 3, new Date(now - 2 * IN_FLIGHT_MS))].map(formatEntry).join(''));
-      assert.deepEqual((await verifyWritesCarriedOver(volume, ledger)).missing.map((m) => m.seq), [3]);
+      assert.deepEqual((await verifyWritesCarriedOver(volume, ledger, { stillWriting: true })).missing.map((m) => m.seq), [3]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
