@@ -11,7 +11,8 @@ import { addFinalizer, hasFinalizer, isDeleting, removeFinalizer } from '../../r
 import type { ControllerDeps, ReconcileContext, ReconcileRequest, ReconcileResult } from '../../runtime/controller.ts';
 import { planConditions } from './conditions.ts';
 import { stepContext, type StepContext } from './context.ts';
-import { deletionAction, deletionMessage, PLAN_FINALIZER, type DeletionAction } from './deletion.ts';
+import { PLAN_FINALIZER } from './deletion.ts';
+import { finalizeDeletion } from './finalize.ts';
 import { cleanupRetainsClone, cloneRetained } from './failed-clone.ts';
 import { acquireLock, lockState, releaseLock } from './lock.ts';
 import { DEFAULT_CHECK_IMAGE, DEFAULT_DATASYNC_IMAGE, DEFAULT_OBSERVE_INTERVAL_MS, DEFAULT_STEP_TIMEOUT_MS, type MaintenanceOptions } from './options.ts';
@@ -121,7 +122,7 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
       : stepContext(deps, options, rc.log, plan, appliance, now, deadlineFrom(stepStartedAt(steps, currentStep), status.conditions) ?? now);
 
     if (isDeleting(raw)) {
-      const deleted = await finalize(raw, plan, state, appliance, ctx, status);
+      const deleted = await finalizeDeletion(deps, { raw, plan, state, appliance, ctx, status }, POLL_MS);
       if (deleted !== undefined) return deleted;
     } else if (!hasFinalizer(raw, PLAN_FINALIZER)) {
       const updated = await addFinalizer(deps.client, raw, PLAN_FINALIZER);
@@ -299,28 +300,6 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
         return { outcome, event: { type: 'stepSucceeded' } };
       }
     }
-  }
-
-  /**
-   * A plan being deleted: undo or release what it holds (see deletion.ts), free the appliance and
-   * remove the finalizer. Undefined while a cut-over or rollback finishes: the normal pass runs on.
-   */
-  async function finalize(raw: MaintenancePlan, plan: MaintenancePlan, state: PlanState, appliance: VirtualAppliance | undefined, ctx: StepContext | undefined, status: MaintenancePlanStatus): Promise<ReconcileResult | undefined> {
-    if (!hasFinalizer(raw, PLAN_FINALIZER)) return {};
-    const action: DeletionAction = ctx === undefined ? { kind: 'none' } : deletionAction(state, {
-      cutOver: status.cutOver?.servicesSwitchedAt !== undefined,
-      released: status.steps.some((s) => s.name === 'Release' && s.state === 'Succeeded'),
-      cloneRetained: cloneRetained(plan.spec.failedClonePolicy, state.phase, status.cutOver?.servicesSwitchedAt !== undefined),
-    });
-    if (action.kind === 'finishStep') return undefined;
-    if (ctx !== undefined && action.kind !== 'none') {
-      const outcome = action.kind === 'removeClone' ? await undoMaintenance(ctx) : await releaseStep(ctx, { immediately: true });
-      if (outcome.kind !== 'done') return { requeueAfterMs: POLL_MS };
-    }
-    if (appliance !== undefined) await releaseLock(deps.client, appliance, raw.metadata.name ?? '');
-    await deps.events.normal(raw, 'Deleted', deletionMessage(action));
-    await removeFinalizer(deps.client, raw, PLAN_FINALIZER);
-    return {};
   }
 
   /** Planning (and re-planning while awaiting approval): the preview and what follows from it. */
