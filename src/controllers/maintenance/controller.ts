@@ -30,7 +30,7 @@ export function maintenanceController(deps: ControllerDeps, opts: MaintenanceOpt
 
   return {
     name: 'maintenanceplan',
-    reconcile: planReconciler(deps, opts.registry ? new PlanMetrics(opts.registry) : undefined, opts),
+    reconcile: planReconciler(deps, opts.registry ? new PlanMetrics(opts.registry, () => plans.list()) : undefined, opts),
     watches: [
       { resource: PLANS },
       { resource: APPLIANCES, map: (a) => plansOfAppliance(a.metadata?.name, a) },

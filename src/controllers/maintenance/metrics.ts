@@ -1,7 +1,7 @@
-// Prometheus metrics of maintenances: how long each phase took, the measured downtime, and how
-// many bytes the data sync carried.
-import { Counter, Histogram, type Registry } from 'prom-client';
-import type { MaintenancePlanStatus, Phase } from '../../api/v1alpha1/index.ts';
+// Prometheus metrics of maintenances: how many plans are in each phase now, how long each phase
+// took, the measured downtime, and how many bytes the data sync carried.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { PHASES, type MaintenancePlan, type MaintenancePlanStatus, type Phase } from '../../api/v1alpha1/index.ts';
 import { stepOf } from './phases.ts';
 
 const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400];
@@ -13,8 +13,20 @@ export class PlanMetrics {
   readonly #downtime: Histogram;
   readonly #syncedBytes: Counter;
 
-  constructor(registry: Registry) {
+  /** `plans` lists the cached plans: the phase gauge counts them at each scrape. */
+  constructor(registry: Registry, plans: () => readonly Pick<MaintenancePlan, 'status'>[] = () => []) {
     const registers = [registry];
+    new Gauge({
+      name: 'vapp_maintenance_plans', help: 'MaintenancePlans by phase (every phase listed, 0 included)', labelNames: ['phase'], registers,
+      collect() {
+        const counts = new Map<Phase, number>(PHASES.map((p) => [p, 0]));
+        for (const plan of plans()) {
+          const phase = plan.status?.phase ?? 'Pending';
+          counts.set(phase, (counts.get(phase) ?? 0) + 1);
+        }
+        for (const [phase, n] of counts) this.set({ phase }, n);
+      },
+    });
     this.#phaseSeconds = new Histogram({ name: 'vapp_maintenance_phase_duration_seconds', help: 'Time a MaintenancePlan spent in a phase', labelNames: ['phase'], buckets: DURATION_BUCKETS, registers });
     this.#transitions = new Counter({ name: 'vapp_maintenance_phase_transitions_total', help: 'Phase changes of MaintenancePlans', labelNames: ['from', 'to'], registers });
     this.#downtime = new Histogram({ name: 'vapp_maintenance_downtime_seconds', help: 'Measured downtime of cut-overs: original stopped to Services on the ready clone', buckets: DOWNTIME_BUCKETS, registers });

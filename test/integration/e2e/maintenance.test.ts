@@ -94,6 +94,14 @@ describe('MaintenancePlan end to end', () => {
     assert.match(table, new RegExp(`${name}\\s+shop\\s+Succeeded\\s+\\d+/\\d+`));
     const { stdout: described } = await kubectl('describe', 'mplan', '-n', ns, name);
     for (const reason of ['Admitted', 'Planned', 'Snapshotted', 'WindowOpen|DataSynced', 'Succeeded']) assert.match(described, new RegExp(`Normal\\s+(${reason})`));
+
+    // Prometheus sees the plan by phase, its cut-over, downtime and synced bytes.
+    const metrics = await (await fetch(operator.metricsUrl)).text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+    assert.ok(value('vapp_maintenance_plans{phase="Succeeded"}') >= 1, 'a Succeeded plan counted');
+    assert.ok(value('vapp_maintenance_phase_transitions_total{from="CuttingOver",to="Observing"}') >= 1);
+    assert.ok(value('vapp_maintenance_downtime_seconds_count') >= 1);
+    assert.ok(value('vapp_maintenance_synced_bytes_total') > 0);
   });
 
   it('releases the stopped original after retainOriginalFor, and frees the appliance for the next plan', async () => {
