@@ -142,6 +142,13 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     return { ...s, rollback: { ...s.rollback, observeSeconds } };
   };
 
+  /** The shop in `ns`, cut over and observed for ten minutes: the plan once Observing. */
+  async function observingPlan(ns: string, workload: number): Promise<MaintenancePlan> {
+    await deployShop(cluster.kubeConfig, ns, { workload });
+    const name = await applyPlan(cluster.kubeConfig, ns, noWindow(600));
+    return waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Observing', 120_000);
+  }
+
   /** A failure in each step: where it is injected (an annotation on an original VM, or the options above) and the reason it must end with. */
   const failures: { step: string; annotate?: [string, Record<string, string>]; plan?: Partial<MaintenancePlanInput['spec']>; failedStep: string; reason: string }[] = [
     { step: 'snapshot', annotate: ['shop-db', { [STORAGE_ANNOTATIONS.snapshotFailure]: 'disk is on fire' }], failedStep: 'Snapshot', reason: 'SnapshotFailed' },
@@ -220,9 +227,8 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
 
   it('deleting a plan after the cut-over keeps the clone serving and releases the original', async () => {
     const ns = 'delete-late';
-    await deployShop(cluster.kubeConfig, ns, { workload: 20 });
-    const name = await applyPlan(cluster.kubeConfig, ns, noWindow(600));
-    const observing = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Observing', 120_000);
+    const observing = await observingPlan(ns, 20);
+    const name = observing.metadata.name ?? '';
     await deletePlan(cluster.kubeConfig, ns, name);
     const appliance = await readAppliance(cluster.kubeConfig, ns);
     assert.deepEqual([appliance.status?.activeSlot, appliance.status?.activePlan ?? ''], ['green', ''], 'the clone serves; the appliance is free');
@@ -254,9 +260,7 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
 
   it('spec.rollbackNow while observing rolls back at once', async () => {
     const ns = 'rollback-now';
-    await deployShop(cluster.kubeConfig, ns, { workload: 40 });
-    const name = await applyPlan(cluster.kubeConfig, ns, noWindow(600));
-    await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Observing', 120_000);
+    const name = (await observingPlan(ns, 40)).metadata.name ?? '';
     // An abort is too late now: refused with the reason, and the plan goes on observing.
     await patchSpec(ns, name, { abort: true });
     assert.match(await waitForWarning(ns, name, 'AbortRefused'), /rolling back is the way back/);
@@ -284,9 +288,7 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
 
   it('an original that does not come back fails the rollback, and the clone serves again', async () => {
     const ns = 'fail-rollback-start';
-    await deployShop(cluster.kubeConfig, ns, { workload: 20 });
-    const name = await applyPlan(cluster.kubeConfig, ns, noWindow(600));
-    await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Observing', 120_000);
+    const name = (await observingPlan(ns, 20)).metadata.name ?? '';
     // The stopped original's app VM will not become ready when the rollback starts it.
     await annotate(ns, '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/shop-app', { [SIM_ANNOTATIONS.neverReady]: 'true' });
     await requestRollback(ns, name);
@@ -298,9 +300,7 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
 
   it('a failed rollback restarts the clone, which has every write, and keeps the original for repair', async () => {
     const ns = 'fail-rollback';
-    await deployShop(cluster.kubeConfig, ns, { workload: 40 });
-    const name = await applyPlan(cluster.kubeConfig, ns, noWindow(600));
-    await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Observing', 120_000);
+    const name = (await observingPlan(ns, 40)).metadata.name ?? '';
     await requestRollback(ns, name);
     const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Failed' || p === 'RolledBack', 120_000);
     assert.equal(plan.status?.phase, 'Failed');
