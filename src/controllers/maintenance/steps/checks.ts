@@ -30,21 +30,22 @@ export async function runCheck(ctx: StepContext, kind: 'verify' | 'observe', att
   return wait(`check ${name} is running${describe(ctx, preview)}`);
 }
 
-function describe(ctx: StepContext, preview: boolean): string {
+function describe(ctx: Pick<StepContext, 'plan' | 'namespace' | 'names'>, preview: boolean): string {
   const http = ctx.plan.spec.verify.httpGet;
   if (http === undefined) return '';
   return ` (GET ${url(ctx, http.service, http.port, http.path, preview)})`;
 }
 
-function url(ctx: StepContext, service: string, port: number, path: string, preview: boolean): string {
+function url(ctx: Pick<StepContext, 'namespace' | 'names'>, service: string, port: number, path: string, preview: boolean): string {
   const host = preview ? ctx.names.previewService(service) : service;
   return `http://${host}.${ctx.namespace}.svc:${String(port)}${path}`;
 }
 
-function checkJob(ctx: StepContext, name: string, slot: Slot, preview: boolean): V1Job {
+/** The check Job; a user's Job and Pod template keep their own labels and annotations (sidecar opt-outs...). */
+export function checkJob(ctx: Pick<StepContext, 'plan' | 'labels' | 'appliance' | 'namespace' | 'names' | 'options' | 'owner'>, name: string, slot: Slot, preview: boolean): V1Job {
   const labels = { ...ctx.labels, [LABEL_APPLIANCE]: ctx.appliance.metadata.name ?? '', [LABEL_SLOT]: slot, 'vapp.dev/check': 'true' };
   const http = ctx.plan.spec.verify.httpGet;
-  const user = ctx.plan.spec.verify.job?.template as { spec?: V1Job['spec'] } | undefined;
+  const user = ctx.plan.spec.verify.job?.template as Pick<V1Job, 'metadata' | 'spec'> | undefined;
   const podTemplate = http !== undefined
     ? {
       spec: {
@@ -62,12 +63,15 @@ function checkJob(ctx: StepContext, name: string, slot: Slot, preview: boolean):
     : structuredClone(user?.spec?.template ?? { spec: { containers: [] } });
   return {
     apiVersion: 'batch/v1', kind: 'Job',
-    metadata: { name, namespace: ctx.namespace, labels, ownerReferences: [ctx.owner] },
+    metadata: {
+      name, namespace: ctx.namespace, labels: { ...user?.metadata?.labels, ...labels },
+      ...(user?.metadata?.annotations ? { annotations: user.metadata.annotations } : {}), ownerReferences: [ctx.owner],
+    },
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: ctx.plan.spec.verify.timeoutSeconds,
       ttlSecondsAfterFinished: 3600,
-      template: { ...podTemplate, metadata: { labels } },
+      template: { ...podTemplate, metadata: { ...podTemplate.metadata, labels: { ...podTemplate.metadata?.labels, ...labels } } },
     },
   };
 }
