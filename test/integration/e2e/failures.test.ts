@@ -27,8 +27,6 @@ const PLAN = 'shop-2026-11';
 const STORAGE_FAULTS: Partial<Record<string, (kind: string, name: string) => Partial<StorageFaults> | undefined>> = {
   // The rollback test's checks fail once the clone serves: its observe Jobs fail.
   rollback: (kind, name) => (kind === 'Job' && name.includes('-observe-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
-  'fail-verify': (kind, name) => (kind === 'Job' && name.includes('-verify-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
-  'fail-sync': (kind, name) => (kind === 'Job' && name.endsWith('-r1') ? { syncFailure: 'permanent' } : undefined),
   // maxRounds 1: round 1 is the pre-copy, round 2 the final delta inside the cut-over.
   'fail-final-sync': (kind, name) => (kind === 'Job' && name.endsWith('-r2') ? { syncFailure: 'permanent' } : undefined),
   'retain-clone': (kind, name) => (kind === 'Job' && name.includes('-verify-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
@@ -149,24 +147,35 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     return waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Observing', 120_000);
   }
 
-  /** A failure in each step: where it is injected (an annotation on an original VM, or the options above) and the reason it must end with. */
+  const vmPath = (name: string) => `/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/${name}`;
+  const pvcPath = (name: string) => `/api/v1/namespaces/{ns}/persistentvolumeclaims/${name}`;
+  /** A check Job whose Pod the simulator fails: the user's own check, annotated. */
+  const failingCheck = { timeoutSeconds: 60, job: { template: { spec: { template: {
+    metadata: { annotations: { [STORAGE_ANNOTATIONS.jobFailure]: 'the updated shop answers 500' } },
+    spec: { restartPolicy: 'Never', containers: [{ name: 'smoke', image: 'shop-smoke:1' }] },
+  } } } } };
+
+  /**
+   * A failure in each step: where it is injected (an annotation on an original object as a user
+   * would set it, the plan's own check, or the options above) and the reason it must end with.
+   */
   const failures: { step: string; annotate?: [string, Record<string, string>]; plan?: Partial<MaintenancePlanInput['spec']>; failedStep: string; reason: string }[] = [
-    { step: 'snapshot', annotate: ['shop-db', { [STORAGE_ANNOTATIONS.snapshotFailure]: 'disk is on fire' }], failedStep: 'Snapshot', reason: 'SnapshotFailed' },
-    { step: 'quiesce', annotate: ['shop-db', { [STORAGE_ANNOTATIONS.quiesceFailed]: 'true' }], failedStep: 'Snapshot', reason: 'SnapshotQuiesceTimeout' },
-    { step: 'clone', annotate: ['shop-web', { [STORAGE_ANNOTATIONS.cloneFailure]: 'true' }], failedStep: 'Clone', reason: 'CloneFailed' },
+    { step: 'snapshot', annotate: [vmPath('shop-db'), { [STORAGE_ANNOTATIONS.snapshotFailure]: 'disk is on fire' }], failedStep: 'Snapshot', reason: 'SnapshotFailed' },
+    { step: 'quiesce', annotate: [vmPath('shop-db'), { [STORAGE_ANNOTATIONS.quiesceFailed]: 'true' }], failedStep: 'Snapshot', reason: 'SnapshotQuiesceTimeout' },
+    { step: 'clone', annotate: [vmPath('shop-web'), { [STORAGE_ANNOTATIONS.cloneFailure]: 'true' }], failedStep: 'Clone', reason: 'CloneFailed' },
     { step: 'clone-timeout', failedStep: 'Clone', reason: 'CloneTimeout' },
     { step: 'ready', failedStep: 'Update', reason: 'CloneNotReady' },
-    { step: 'update', annotate: ['shop-app', { [STORAGE_ANNOTATIONS.updateFailure]: 'true' }], failedStep: 'Update', reason: 'UpdateJobFailed' },
-    { step: 'level', annotate: ['shop-app', { [STORAGE_ANNOTATIONS.updateNoEffect]: 'true' }], failedStep: 'Update', reason: 'LevelMismatch' },
-    { step: 'verify', failedStep: 'Verify', reason: 'VerifyFailed' },
-    { step: 'sync', failedStep: 'Sync', reason: 'SyncFailed' },
+    { step: 'update', annotate: [vmPath('shop-app'), { [STORAGE_ANNOTATIONS.updateFailure]: 'true' }], failedStep: 'Update', reason: 'UpdateJobFailed' },
+    { step: 'level', annotate: [vmPath('shop-app'), { [STORAGE_ANNOTATIONS.updateNoEffect]: 'true' }], failedStep: 'Update', reason: 'LevelMismatch' },
+    { step: 'verify', plan: { verify: failingCheck }, failedStep: 'Verify', reason: 'VerifyFailed' },
+    { step: 'sync', annotate: [pvcPath('shop-db-pgdata'), { [STORAGE_ANNOTATIONS.syncFailure]: 'true' }], failedStep: 'Sync', reason: 'SyncFailed' },
     { step: 'final-sync', plan: { dataSync: { maxRounds: 1, convergedBelow: '64Mi', downtimeBudgetSeconds: 60 } }, failedStep: 'CutOver', reason: 'SyncFailed' },
   ];
   for (const { step, annotate: annotation, plan: planChanges, failedStep, reason } of failures) {
     it(`${/^[aeiou]/.test(step) ? 'an' : 'a'} ${step} failure ends in Failed (${reason}) with the original serving and no clone left`, async () => {
       const ns = `fail-${step}`;
       await deployShop(cluster.kubeConfig, ns, { workload: 20 });
-      if (annotation !== undefined) await annotate(ns, `/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/${annotation[0]}`, annotation[1]);
+      if (annotation !== undefined) await annotate(ns, annotation[0], annotation[1]);
       const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({ ...noWindow()(s), ...planChanges }));
       const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Failed' || p === 'Succeeded');
       assert.equal(plan.status?.phase, 'Failed');
@@ -290,7 +299,7 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     const ns = 'fail-rollback-start';
     const name = (await observingPlan(ns, 20)).metadata.name ?? '';
     // The stopped original's app VM will not become ready when the rollback starts it.
-    await annotate(ns, '/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/shop-app', { [SIM_ANNOTATIONS.neverReady]: 'true' });
+    await annotate(ns, vmPath('shop-app'), { [SIM_ANNOTATIONS.neverReady]: 'true' });
     await requestRollback(ns, name);
     const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Failed' || p === 'RolledBack', 120_000);
     assert.equal(plan.status?.phase, 'Failed');

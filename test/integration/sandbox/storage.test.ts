@@ -387,6 +387,31 @@ describe('storage simulator against a real API server', () => {
       assert.equal(result?.ok, false);
     });
 
+    it('a sync-failure annotation on a data volume fails the sync from a snapshot of it and the sync back into it', async () => {
+      const failing = pvcManifest('vol-ann', '4Mi') as { metadata: Record<string, unknown> };
+      failing.metadata.annotations = { 'sim.vapp.dev/sync-failure': 'true' };
+      await create(R.pvcs, failing);
+      await create(R.pvcs, pvcManifest('vol-ann-replica', '4Mi'));
+      await boundPvc('vol-ann');
+      await boundPvc('vol-ann-replica');
+      await create(R.volumeSnapshots, { apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', metadata: { name: 'vol-ann-r1' }, spec: { source: { persistentVolumeClaimName: 'vol-ann' } } });
+      await waitFor(async () => (await get<VolumeSnapshot>(R.volumeSnapshots, 'vol-ann-r1'))?.status?.readyToUse === true, { what: 'VolumeSnapshot ready' });
+      await create(R.pvcs, pvcManifest('vol-ann-r1', '4Mi', { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'vol-ann-r1' }));
+      await boundPvc('vol-ann-r1');
+      const syncs = { 'vol-ann-forward': ['vol-ann-r1', 'vol-ann-replica'], 'vol-ann-back': ['vol-ann-replica', 'vol-ann'] } as const;
+      for (const [name, [source, target]] of Object.entries(syncs)) {
+        await create(R.jobs, buildDatasyncJob({
+          name, namespace: NS, image: 'vapp-operator:dev',
+          source: { claimName: source, volumeMode: 'Filesystem' }, target: { claimName: target, volumeMode: 'Filesystem' },
+        }));
+      }
+      for (const name of Object.keys(syncs)) {
+        assert.equal((await jobFinished(name)).outcome, 'Failed', name);
+        const result = datasyncResultFromPod((await jobPods(name))[0]!);
+        assert.equal(result?.ok === false && result.error.code, 'SOURCE_UNREADABLE', name);
+      }
+    });
+
     it('the faults option forces a fault on an object without annotations', async () => {
       const forced = await startStorageSimulator({
         kubeConfig: cluster.kubeConfig, volumesDir: dir, stepDelayMs: 0, namespaces: ['forced'],

@@ -1,7 +1,6 @@
 // The simulated kubelet for Job Pods: binds them to sandbox-node, starts them, does their work in
 // process after the step delay and ends them Succeeded or Failed with a termination message.
 // Launcher Pods are left to the VM simulator: only Pods with a job-name label are taken.
-import type { VirtualMachine } from '../../../kubevirt/types.ts';
 import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
 import { isConflict, isNotFound } from '../../../runtime/errors.ts';
 import { resourcePath } from '../../../runtime/resources.ts';
@@ -13,6 +12,7 @@ import { STORAGE_RESOURCES as R } from '../storage/resources.ts';
 import { classifyJobPod, jobNameOf } from './classify.ts';
 import type { JobJson, JobPodJson } from './json.ts';
 import { jobPodIp, runningStatus, terminatedStatus } from './kubelet.ts';
+import { relatedObjects } from './related.ts';
 import { runDatasync, runUpdate, type Termination } from './run.ts';
 
 export function jobPodController(ctx: StorageContext): ControllerDefinition {
@@ -73,8 +73,7 @@ export function jobPodController(ctx: StorageContext): ControllerDefinition {
 
       const job = cached<JobJson>(ctx, R.jobs, ns, jobNameOf(pod) ?? '');
       const work = classifyJobPod(pod, job);
-      const vm = work.type === 'update' ? cached<VirtualMachine>(ctx, R.vms, ns, work.vm) : undefined;
-      const faults = faultsFor(pod, [job, vm], ctx.faults);
+      const faults = faultsFor(pod, relatedObjects(ctx, ns, work, job), ctx.faults);
       const wait = ctx.steps.remaining(key, 'run', faults.stepDelayMs ?? ctx.stepDelayMs);
       if (wait > 0) return { requeueAfterMs: wait };
 

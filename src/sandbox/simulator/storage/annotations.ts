@@ -25,8 +25,10 @@ export const STORAGE_ANNOTATIONS = {
   /** On an update Job (or its Pod template, or the VM named by VAPP_VM): the update's Pod succeeds but the level does not change. */
   updateNoEffect: `${SIM_PREFIX}update-no-effect`,
   /**
-   * On a data-sync Job (or its Pod template): the worker fails. "transient" exits 1 with an I/O
-   * error (the Job retries), anything else exits 2 with a permanent error (the Job fails at once).
+   * On a data-sync Job (or its Pod template), or on a PVC it reads or writes (or the PVC its
+   * source was restored from, so annotating a data volume fails every sync from or into it): the
+   * worker fails. "transient" exits 1 with an I/O error (the Job retries), anything else exits 2
+   * with a permanent error (the Job fails at once).
    */
   syncFailure: `${SIM_PREFIX}sync-failure`,
   /** On any Job (or its Pod template): its Pod fails (exit 1). */
