@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { allControllers } from '../controllers/index.ts';
+import { DEFAULT_CHECK_IMAGE, DEFAULT_DATASYNC_IMAGE, DEFAULT_STEP_TIMEOUT_MS, type MaintenanceOptions } from '../controllers/maintenance/options.ts';
 import { parseDuration } from '../controllers/maintenance/quantities.ts';
 import { createLogger } from '../runtime/log.ts';
 import { Manager, type ManagerOptions } from '../runtime/manager.ts';
@@ -24,6 +25,12 @@ export interface RunFlags {
   readonly logLevel: string;
   readonly logFormat?: 'json' | 'text';
   readonly workers: number;
+  /** Image of the data-sync Jobs: this operator's own image. */
+  readonly datasyncImage: string;
+  /** Image of the HTTP check Jobs (curl). */
+  readonly checkImage: string;
+  /** Milliseconds a step may wait for the cluster (a clone, a VM, a Job to start or finish) before it fails. */
+  readonly stepTimeout: number;
 }
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -57,6 +64,11 @@ export function managerOptions(flags: RunFlags, readPodNamespace?: () => string 
         }
       : {}),
   };
+}
+
+/** MaintenancePlan controller options from flags. */
+export function maintenanceOptions(flags: RunFlags): MaintenanceOptions {
+  return { datasyncImage: flags.datasyncImage, checkImage: flags.checkImage, stepTimeoutMs: flags.stepTimeout };
 }
 
 /** The Lease holder names the Pod (POD_NAME, from the downward API) so that `kubectl get lease` tells which replica leads. */
@@ -94,6 +106,9 @@ export function runCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['error', 'warn', 'info', 'debug']).default('info'))
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
     .option('--workers <n>', 'concurrent reconciles per controller', positiveInt, 2)
+    .option('--datasync-image <image>', 'image of the data-sync Jobs: this operator\'s own image (set it when you mirror or pin the operator image)', DEFAULT_DATASYNC_IMAGE)
+    .option('--check-image <image>', 'image of the HTTP check Jobs (runs curl)', DEFAULT_CHECK_IMAGE)
+    .option('--step-timeout <duration>', 'how long a step may wait for the cluster (a clone, a VM to become ready, a Job to start or finish) before the plan fails safe', durationMs, DEFAULT_STEP_TIMEOUT_MS)
     .action(async (flags: RunFlags) => {
       const code = await runOperator(flags);
       process.exit(code);
@@ -107,7 +122,7 @@ export async function runOperator(flags: RunFlags): Promise<number> {
   if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
   else kubeConfig.loadFromDefault();
   const manager = new Manager({ kubeConfig, log, ...managerOptions(flags) });
-  for (const def of allControllers(manager.deps(), { registry: manager.metrics.registry })) manager.addController(def);
+  for (const def of allControllers(manager.deps(), { registry: manager.metrics.registry, maintenance: maintenanceOptions(flags) })) manager.addController(def);
   const stop = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
     if (stop.signal.aborted) {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { managerOptions, runCommand, type RunFlags } from '../../../src/operator/run-command.ts';
+import { maintenanceOptions, managerOptions, runCommand, type RunFlags } from '../../../src/operator/run-command.ts';
 
 /** Parses flags without running the operator. */
 function parse(args: string[]): RunFlags {
@@ -42,7 +42,14 @@ describe('run command', () => {
     assert.deepEqual(managerOptions(fast, () => 'ns', undefined).leaderElection, { id: 'vapp-operator.vapp.dev', namespace: 'ns', leaseDurationMs: 4_000, renewDeadlineMs: 2_500, retryPeriodMs: 500 });
   });
 
+  it('passes the images and the step timeout to the MaintenancePlan controller', () => {
+    assert.deepEqual(maintenanceOptions(parse([])), { datasyncImage: 'ghcr.io/vapp-dev/vapp-operator:v0.1.0', checkImage: 'docker.io/curlimages/curl:8.11.1', stepTimeoutMs: 900_000 });
+    const f = parse(['--datasync-image', 'registry.internal/vapp-operator:v0.1.0', '--check-image', 'registry.internal/curl:8', '--step-timeout', '1h']);
+    assert.deepEqual(maintenanceOptions(f), { datasyncImage: 'registry.internal/vapp-operator:v0.1.0', checkImage: 'registry.internal/curl:8', stepTimeoutMs: 3_600_000 });
+  });
+
   it('rejects bad values', () => {
+    assert.throws(() => parse(['--step-timeout', '0s']));
     assert.throws(() => parse(['--workers', '0']));
     assert.throws(() => parse(['--log-level', 'loud']));
   });
