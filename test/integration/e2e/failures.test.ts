@@ -32,6 +32,8 @@ const STORAGE_FAULTS: Partial<Record<string, (kind: string, name: string) => Par
   'retain-clone': (kind, name) => (kind === 'Job' && name.includes('-verify-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
   // The reverse delta of a rollback (round back1) fails.
   'fail-rollback': (kind, name) => (kind === 'Job' && name.endsWith('-back1') ? { syncFailure: 'permanent' } : undefined),
+  // A volume snapshot of round 1 that never gets ready: the round never starts copying.
+  'fail-sync-start': (kind, name) => (kind === 'VolumeSnapshot' && name.endsWith('-r1') ? { stepDelayMs: 3_600_000 } : undefined),
   // A clone that takes far longer than the step timeout.
   'fail-clone-timeout': (kind) => (kind === 'VirtualMachineClone' ? { stepDelayMs: 3_600_000 } : undefined),
 };
@@ -169,6 +171,7 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     { step: 'level', annotate: [vmPath('shop-app'), { [STORAGE_ANNOTATIONS.updateNoEffect]: 'true' }], failedStep: 'Update', reason: 'LevelMismatch' },
     { step: 'verify', plan: { verify: failingCheck }, failedStep: 'Verify', reason: 'VerifyFailed' },
     { step: 'sync', annotate: [pvcPath('shop-db-pgdata'), { [STORAGE_ANNOTATIONS.syncFailure]: 'true' }], failedStep: 'Sync', reason: 'SyncFailed' },
+    { step: 'sync-start', failedStep: 'Sync', reason: 'SyncTimeout' },
     { step: 'final-sync', plan: { dataSync: { maxRounds: 1, convergedBelow: '64Mi', downtimeBudgetSeconds: 60 } }, failedStep: 'CutOver', reason: 'SyncFailed' },
   ];
   for (const { step, annotate: annotation, plan: planChanges, failedStep, reason } of failures) {

@@ -99,7 +99,10 @@ export async function syncRound(ctx: StepContext, refs: readonly DataVolumeRef[]
     }
     if (snapshot.metadata?.creationTimestamp) startedAt = Math.min(startedAt, Date.parse(snapshot.metadata.creationTimestamp));
     if (snapshot.status?.error?.message) return failed('SyncFailed', `volume snapshot ${name} failed: ${snapshot.status.error.message}`);
-    if (snapshot.status?.readyToUse !== true) continue;
+    if (snapshot.status?.readyToUse !== true) {
+      if (startOverdue(ctx, snapshot)) return failed('SyncTimeout', `volume snapshot ${name} is not ready ${overdue(ctx)}`);
+      continue;
+    }
     const cut = snapshot.status.creationTime;
     if (cut !== undefined && (cutAt === undefined || Date.parse(cut) < Date.parse(cutAt))) cutAt = cut;
     const original = ctx.get<V1PersistentVolumeClaim>(PVCS, ref.claimName);
@@ -119,7 +122,12 @@ export async function syncRound(ctx: StepContext, refs: readonly DataVolumeRef[]
     }
     const state = jobState(job);
     if (state === 'Failed') return failed('SyncFailed', `data sync Job ${name} failed${resultMessage(ctx, name)}`);
-    if (state !== 'Complete') continue;
+    if (state !== 'Complete') {
+      if (!started(ctx, name) && startOverdue(ctx, snapshot)) {
+        return failed('SyncTimeout', `data sync Job ${name} has not started ${overdue(ctx)} (its Pod is not scheduled, or a volume is not bound)`);
+      }
+      continue;
+    }
     const result = podResult(ctx, name);
     if (result === undefined) continue;
     bytes += result;
@@ -157,6 +165,26 @@ export async function recordedRound(ctx: StepContext, refs: readonly DataVolumeR
   ctx.effects.syncRounds = [...ctx.effects.syncRounds, { round, bytes: result.bytes, seconds: result.seconds }];
   onResult?.(result);
   return done(`round ${String(round)} copied ${String(result.bytes)} bytes`);
+}
+
+/**
+ * Whether a volume's round, begun when its snapshot was created, has still not started copying
+ * after the step timeout. A copy that runs is never cut short (a large volume takes its time), but
+ * a snapshot that never gets ready or a Job that is never scheduled must not hold the plan (or,
+ * in the cut-over, the downtime) for ever.
+ */
+function startOverdue(ctx: StepContext, snapshot: { metadata?: { creationTimestamp?: string } }): boolean {
+  const created = snapshot.metadata?.creationTimestamp;
+  return created !== undefined && ctx.now.getTime() - Date.parse(created) > ctx.options.stepTimeoutMs;
+}
+
+function overdue(ctx: StepContext): string {
+  return `${String(Math.round(ctx.options.stepTimeoutMs / 1000))} s after the round began`;
+}
+
+/** Whether a Pod of the Job has run (it was scheduled and its volumes attached). */
+function started(ctx: StepContext, job: string): boolean {
+  return pods(ctx, job).some((p) => p.status?.phase === 'Running' || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
 }
 
 function pods(ctx: StepContext, job: string): V1Pod[] {
