@@ -34,6 +34,8 @@ const STORAGE_FAULTS: Partial<Record<string, (kind: string, name: string) => Par
   'fail-rollback': (kind, name) => (kind === 'Job' && name.endsWith('-back1') ? { syncFailure: 'permanent' } : undefined),
   // A volume snapshot of round 1 that never gets ready: the round never starts copying.
   'fail-sync-start': (kind, name) => (kind === 'VolumeSnapshot' && name.endsWith('-r1') ? { stepDelayMs: 3_600_000 } : undefined),
+  // The same for the final delta, inside the cut-over: the original must not stay down.
+  'fail-final-sync-start': (kind, name) => (kind === 'VolumeSnapshot' && name.endsWith('-r2') ? { stepDelayMs: 3_600_000 } : undefined),
   // A clone that takes far longer than the step timeout.
   'fail-clone-timeout': (kind) => (kind === 'VirtualMachineClone' ? { stepDelayMs: 3_600_000 } : undefined),
 };
@@ -173,6 +175,7 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     { step: 'sync', annotate: [pvcPath('shop-db-pgdata'), { [STORAGE_ANNOTATIONS.syncFailure]: 'true' }], failedStep: 'Sync', reason: 'SyncFailed' },
     { step: 'sync-start', failedStep: 'Sync', reason: 'SyncTimeout' },
     { step: 'final-sync', plan: { dataSync: { maxRounds: 1, convergedBelow: '64Mi', downtimeBudgetSeconds: 60 } }, failedStep: 'CutOver', reason: 'SyncFailed' },
+    { step: 'final-sync-start', plan: { dataSync: { maxRounds: 1, convergedBelow: '64Mi', downtimeBudgetSeconds: 60 } }, failedStep: 'CutOver', reason: 'SyncTimeout' },
   ];
   for (const { step, annotate: annotation, plan: planChanges, failedStep, reason } of failures) {
     it(`${/^[aeiou]/.test(step) ? 'an' : 'a'} ${step} failure ends in Failed (${reason}) with the original serving and no clone left`, async () => {
