@@ -171,11 +171,17 @@ export async function recordedRound(ctx: StepContext, refs: readonly DataVolumeR
  * Whether a volume's round, begun when its snapshot was created, has still not started copying
  * after the step timeout. A copy that runs is never cut short (a large volume takes its time), but
  * a snapshot that never gets ready or a Job that is never scheduled must not hold the plan (or,
- * in the cut-over, the downtime) for ever.
+ * in the cut-over, the downtime) for ever. The round began no earlier than its step: the step's
+ * start is on the operator's clock, so a skew from the API server's cannot fail a round at once.
  */
+export function roundStartOverdue(at: { now: Date; stepStartedAt: Date; snapshotCreated: string | undefined; timeoutMs: number }): boolean {
+  if (at.snapshotCreated === undefined) return false;
+  const began = Math.max(at.stepStartedAt.getTime(), Date.parse(at.snapshotCreated));
+  return at.now.getTime() - began > at.timeoutMs;
+}
+
 function startOverdue(ctx: StepContext, snapshot: { metadata?: { creationTimestamp?: string } }): boolean {
-  const created = snapshot.metadata?.creationTimestamp;
-  return created !== undefined && ctx.now.getTime() - Date.parse(created) > ctx.options.stepTimeoutMs;
+  return roundStartOverdue({ now: ctx.now, stepStartedAt: ctx.stepStartedAt, snapshotCreated: snapshot.metadata?.creationTimestamp, timeoutMs: ctx.options.stepTimeoutMs });
 }
 
 function overdue(ctx: StepContext): string {
