@@ -159,6 +159,9 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     spec: { restartPolicy: 'Never', containers: [{ name: 'smoke', image: 'shop-smoke:1' }] },
   } } } } };
 
+  /** One pre-copy round: round 2 is the final delta, inside the cut-over. */
+  const oneRound = { maxRounds: 1, convergedBelow: '64Mi', downtimeBudgetSeconds: 60 };
+
   /**
    * A failure in each step: where it is injected (an annotation on an original object as a user
    * would set it, the plan's own check, or the options above) and the reason it must end with.
@@ -174,8 +177,8 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     { step: 'verify', plan: { verify: failingCheck }, failedStep: 'Verify', reason: 'VerifyFailed' },
     { step: 'sync', annotate: [pvcPath('shop-db-pgdata'), { [STORAGE_ANNOTATIONS.syncFailure]: 'true' }], failedStep: 'Sync', reason: 'SyncFailed' },
     { step: 'sync-start', failedStep: 'Sync', reason: 'SyncTimeout' },
-    { step: 'final-sync', plan: { dataSync: { maxRounds: 1, convergedBelow: '64Mi', downtimeBudgetSeconds: 60 } }, failedStep: 'CutOver', reason: 'SyncFailed' },
-    { step: 'final-sync-start', plan: { dataSync: { maxRounds: 1, convergedBelow: '64Mi', downtimeBudgetSeconds: 60 } }, failedStep: 'CutOver', reason: 'SyncTimeout' },
+    { step: 'final-sync', plan: { dataSync: oneRound }, failedStep: 'CutOver', reason: 'SyncFailed' },
+    { step: 'final-sync-start', plan: { dataSync: oneRound }, failedStep: 'CutOver', reason: 'SyncTimeout' },
   ];
   for (const { step, annotate: annotation, plan: planChanges, failedStep, reason } of failures) {
     it(`${/^[aeiou]/.test(step) ? 'an' : 'a'} ${step} failure ends in Failed (${reason}) with the original serving and no clone left`, async () => {

@@ -3,19 +3,13 @@
 // the volume its source was restored from. The last lets a user fail the sync of a data volume by
 // annotating that volume's PVC, although the operator syncs from a snapshot of it.
 import type { VirtualMachine } from '../../../kubevirt/types.ts';
-import type { AnnotatedObject } from '../storage/faults.ts';
 import { cached, type StorageContext } from '../storage/context.ts';
+import type { AnnotatedObject } from '../storage/faults.ts';
+import type { PvcJson, VolumeSnapshotJson } from '../storage/json.ts';
+import { pvcSource } from '../storage/pvc.ts';
 import { STORAGE_RESOURCES as R } from '../storage/resources.ts';
 import type { JobWork, PathSource } from './classify.ts';
 import type { JobJson } from './json.ts';
-
-interface ClaimJson extends AnnotatedObject {
-  spec?: { dataSource?: { kind?: string; name?: string } };
-}
-
-interface VolumeSnapshotJson extends AnnotatedObject {
-  spec?: { source?: { persistentVolumeClaimName?: string } };
-}
 
 /** Nearest first: the Job, then what the work touches. */
 export function relatedObjects(ctx: StorageContext, namespace: string, work: JobWork, job: JobJson | undefined): (AnnotatedObject | undefined)[] {
@@ -32,10 +26,9 @@ export function relatedObjects(ctx: StorageContext, namespace: string, work: Job
 /** The claim at `p` and, if it was restored from a VolumeSnapshot, the snapshot's source claim. */
 function claimChain(ctx: StorageContext, namespace: string, p: PathSource): (AnnotatedObject | undefined)[] {
   if (p.kind !== 'pvc') return [];
-  const claim = cached<ClaimJson>(ctx, R.pvcs, namespace, p.claimName);
-  const from = claim?.spec?.dataSource;
-  if (from?.kind !== 'VolumeSnapshot' || from.name === undefined) return [claim];
-  const snapshot = cached<VolumeSnapshotJson>(ctx, R.volumeSnapshots, namespace, from.name);
-  const origin = snapshot?.spec?.source?.persistentVolumeClaimName;
-  return [claim, origin === undefined ? undefined : cached<ClaimJson>(ctx, R.pvcs, namespace, origin)];
+  const claim = cached<PvcJson>(ctx, R.pvcs, namespace, p.claimName);
+  const from = claim === undefined ? undefined : pvcSource(claim);
+  if (from?.kind !== 'snapshot') return [claim];
+  const origin = cached<VolumeSnapshotJson>(ctx, R.volumeSnapshots, namespace, from.name)?.spec.source.persistentVolumeClaimName;
+  return [claim, origin === undefined ? undefined : cached<PvcJson>(ctx, R.pvcs, namespace, origin)];
 }
