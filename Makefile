@@ -41,9 +41,14 @@ build: $(GENERATED) ## Compile to dist/
 	$(NPM) run --silent build
 
 .PHONY: lint
-lint: $(GENERATED) ## Type-check and lint
+lint: $(GENERATED) ## Check formatting (prettier, 120 columns), type-check and lint
+	$(NPM) run --silent format:check
 	$(NPM) run --silent typecheck
 	$(NPM) run --silent lint
+
+.PHONY: format
+format: $(NODE_DEPS) ## Format the TypeScript sources with prettier
+	$(NPM) run --silent format
 
 .PHONY: test
 test: lint controlplane ## Lint, then run every test (unit and integration, on a real API server)

@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['eslint.config.js', 'bin/', '.scratch/', 'dist/', 'node_modules/', 'src/kubevirt/generated/', '.sandbox/', 'coverage/'] },
+  {
+    ignores: [
+      'eslint.config.js',
+      'bin/',
+      '.scratch/',
+      'dist/',
+      'node_modules/',
+      'src/kubevirt/generated/',
+      '.sandbox/',
+      'coverage/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -24,7 +35,18 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       // node:assert's assertion functions narrow types, so an assertion that reads API data
       // defensively after another one is flagged as "unnecessary": not worth the noise in tests.

@@ -33,10 +33,37 @@ await core.createNamespace({ body: { metadata: { name: NS } } });
 const saConfig = await operatorKubeConfig(cluster);
 const saKubeconfig = `${cluster.dir}/operator.kubeconfig`;
 const user = saConfig.getCurrentUser();
-await writeFile(saKubeconfig, kubeconfigYaml({ server: cluster.server, caData: cluster.caData, user: user?.name ?? 'operator', token: user?.token ?? '' }));
+await writeFile(
+  saKubeconfig,
+  kubeconfigYaml({
+    server: cluster.server,
+    caData: cluster.caData,
+    user: user?.name ?? 'operator',
+    token: user?.token ?? '',
+  }),
+);
 const metricsPort = await freePort();
-const operator = spawn(process.execPath, ['src/main.ts', 'run', '--kubeconfig', saKubeconfig, '--namespace', NS, '--no-leader-elect',
-  '--metrics-bind-address', `127.0.0.1:${metricsPort}`, '--health-probe-bind-address', '0', '--log-level', 'warn', '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'inherit'] });
+const operator = spawn(
+  process.execPath,
+  [
+    'src/main.ts',
+    'run',
+    '--kubeconfig',
+    saKubeconfig,
+    '--namespace',
+    NS,
+    '--no-leader-elect',
+    '--metrics-bind-address',
+    `127.0.0.1:${metricsPort}`,
+    '--health-probe-bind-address',
+    '0',
+    '--log-level',
+    'warn',
+    '--log-format',
+    'json',
+  ],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
 let peakRssKiB = 0;
 const sampleRss = async (): Promise<number> => {
   const status = await readFile(`/proc/${String(operator.pid)}/status`, 'utf8').catch(() => '');
@@ -44,7 +71,12 @@ const sampleRss = async (): Promise<number> => {
   peakRssKiB = Math.max(peakRssKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
   return rss;
 };
-const idleRssKiB = await (async () => { await waitUntil(async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined))?.ok === true); return sampleRss(); })();
+const idleRssKiB = await (async () => {
+  await waitUntil(
+    async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined))?.ok === true,
+  );
+  return sampleRss();
+})();
 
 const started = Date.now();
 // Creates in parallel (as many clients would), a few at a time.
@@ -52,7 +84,8 @@ const pending = new Set<Promise<void>>();
 for (let i = 0; i < count; i++) {
   const name = `app${String(i).padStart(4, '0')}`;
   const p = (async () => {
-    for (const member of MEMBERS) await create('kubevirt.io', 'v1', 'virtualmachines', vmManifest(`${name}-${member}`, member));
+    for (const member of MEMBERS)
+      await create('kubevirt.io', 'v1', 'virtualmachines', vmManifest(`${name}-${member}`, member));
     await create('vapp.dev', 'v1alpha1', 'virtualappliances', applianceManifest(name));
   })().finally(() => pending.delete(p));
   pending.add(p);
@@ -63,7 +96,12 @@ const createdSeconds = (Date.now() - started) / 1000;
 let ready = 0;
 await waitUntil(async () => {
   await sampleRss();
-  const list = await custom.listNamespacedCustomObject({ group: 'vapp.dev', version: 'v1alpha1', namespace: NS, plural: 'virtualappliances' }) as { items: VirtualAppliance[] };
+  const list = (await custom.listNamespacedCustomObject({
+    group: 'vapp.dev',
+    version: 'v1alpha1',
+    namespace: NS,
+    plural: 'virtualappliances',
+  })) as { items: VirtualAppliance[] };
   ready = list.items.filter((a) => a.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True')).length;
   return ready === count;
 }, 30 * 60_000);
@@ -72,14 +110,18 @@ const steadyRssKiB = await sampleRss();
 
 const result = {
   machine: `${String((await import('node:os')).cpus().length)} cores, ${String(Math.round((await import('node:os')).totalmem() / 2 ** 30))} GiB`,
-  appliances: count, vms: count * MEMBERS.length,
-  createSeconds: createdSeconds, readySeconds,
+  appliances: count,
+  vms: count * MEMBERS.length,
+  createSeconds: createdSeconds,
+  readySeconds,
   operatorRssMiB: { idle: idleRssKiB / 1024, afterReady: steadyRssKiB / 1024, peak: peakRssKiB / 1024 },
 };
 console.log(`appliances           ${String(count)} (${String(count * MEMBERS.length)} VMs)`);
 console.log(`created in           ${createdSeconds.toFixed(1)} s`);
 console.log(`all Ready after      ${readySeconds.toFixed(1)} s (from the first create)`);
-console.log(`operator RSS         idle ${(idleRssKiB / 1024).toFixed(0)} MiB, after ready ${(steadyRssKiB / 1024).toFixed(0)} MiB, peak ${(peakRssKiB / 1024).toFixed(0)} MiB`);
+console.log(
+  `operator RSS         idle ${(idleRssKiB / 1024).toFixed(0)} MiB, after ready ${(steadyRssKiB / 1024).toFixed(0)} MiB, peak ${(peakRssKiB / 1024).toFixed(0)} MiB`,
+);
 await mkdir('bench-results', { recursive: true });
 await writeFile('bench-results/appliances.json', JSON.stringify(result, null, 2));
 
@@ -94,16 +136,35 @@ async function create(group: string, version: string, plural: string, body: Kube
 
 function vmManifest(name: string, member: string): KubernetesObject {
   return {
-    apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name, annotations: { 'vapp.dev/levels': `{"${member}":"1.0.0"}` } },
-    spec: { runStrategy: 'Always', template: { spec: { domain: { devices: {} }, volumes: [{ name: 'root', containerDisk: { image: `registry.example.com/${member}:1.0.0` } }] } } },
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachine',
+    metadata: { name, annotations: { 'vapp.dev/levels': `{"${member}":"1.0.0"}` } },
+    spec: {
+      runStrategy: 'Always',
+      template: {
+        spec: {
+          domain: { devices: {} },
+          volumes: [{ name: 'root', containerDisk: { image: `registry.example.com/${member}:1.0.0` } }],
+        },
+      },
+    },
   } as KubernetesObject;
 }
 
 function applianceManifest(name: string): KubernetesObject {
   const update = (member: string) => ({ image: { volume: 'root', repository: `registry.example.com/${member}` } });
   return {
-    apiVersion: 'vapp.dev/v1alpha1', kind: 'VirtualAppliance', metadata: { name },
-    spec: { members: MEMBERS.map((m, i) => ({ name: m, vm: `${name}-${m}`, startOrder: i, components: [{ name: m, level: { annotation: {} }, update: update(m) }] })) },
+    apiVersion: 'vapp.dev/v1alpha1',
+    kind: 'VirtualAppliance',
+    metadata: { name },
+    spec: {
+      members: MEMBERS.map((m, i) => ({
+        name: m,
+        vm: `${name}-${m}`,
+        startOrder: i,
+        components: [{ name: m, level: { annotation: {} }, update: update(m) }],
+      })),
+    },
   } as KubernetesObject;
 }
 
@@ -114,4 +175,3 @@ async function waitUntil(probe: () => Promise<boolean>, timeoutMs = 60_000): Pro
     await new Promise((r) => setTimeout(r, 500));
   }
 }
-

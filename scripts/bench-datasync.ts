@@ -49,8 +49,16 @@ const { values: args } = parseArgs({
   },
 });
 
-function sh(cmd: string, argv: readonly string[], opts: { input?: string; stdout?: 'pipe' | 'ignore' | number } = {}): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'], maxBuffer: 64 * MiB });
+function sh(
+  cmd: string,
+  argv: readonly string[],
+  opts: { input?: string; stdout?: 'pipe' | 'ignore' | number } = {},
+): SpawnSyncReturns<string> {
+  const r = spawnSync(cmd, argv, {
+    encoding: 'utf8',
+    stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'],
+    maxBuffer: 64 * MiB,
+  });
   if (r.error) throw r.error;
   return r;
 }
@@ -69,11 +77,15 @@ function ensureRsync(): void {
   const asRoot = process.getuid?.() === 0 ? [] : ['sudo'];
   const apt = (...a: string[]): number | null => {
     const [cmd, ...rest] = [...asRoot, 'apt-get', ...a];
-    return spawnSync(cmd ?? 'apt-get', rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status;
+    return spawnSync(cmd ?? 'apt-get', rest, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    }).status;
   };
   if (apt('install', '-y', '--no-install-recommends', 'rsync') !== 0) {
     apt('update');
-    if (apt('install', '-y', '--no-install-recommends', 'rsync') !== 0) throw new Error('could not install rsync with apt-get');
+    if (apt('install', '-y', '--no-install-recommends', 'rsync') !== 0)
+      throw new Error('could not install rsync with apt-get');
   }
 }
 
@@ -93,13 +105,18 @@ async function generate(path: string, size: number): Promise<void> {
 }
 
 /** Copies base to path and rewrites `fraction` of its 4 KiB blocks; returns the exact change list. */
-async function mutate(base: string, path: string, fraction: number, random: () => number): Promise<{ offset: number; length: number }[]> {
+async function mutate(
+  base: string,
+  path: string,
+  fraction: number,
+  random: () => number,
+): Promise<{ offset: number; length: number }[]> {
   await copyFile(base, path);
   const { size } = await stat(path);
   const blocks = Math.floor(size / BLOCK);
   const count = Math.round(blocks * fraction);
   const chosen = new Uint8Array(blocks);
-  for (let picked = 0; picked < count; ) {
+  for (let picked = 0; picked < count;) {
     const b = Math.floor(random() * blocks);
     if (chosen[b]) continue;
     chosen[b] = 1;
@@ -174,14 +191,33 @@ async function main(): Promise<void> {
     const target = join(dir, 'target.img');
     await generate(base, size);
     // 1% and 10% get every tool; 0.1% and 3% only ranges mode, to see how its time follows the change.
-    const cases: { name: string; source: string; rangesFile: string; changed: number; ranges: number; full: boolean }[] = [];
-    for (const [fraction, full] of [[0.01, true], [0.1, true], [0.001, false], [0.03, false]] as const) {
+    const cases: {
+      name: string;
+      source: string;
+      rangesFile: string;
+      changed: number;
+      ranges: number;
+      full: boolean;
+    }[] = [];
+    for (const [fraction, full] of [
+      [0.01, true],
+      [0.1, true],
+      [0.001, false],
+      [0.03, false],
+    ] as const) {
       const name = `${String(Math.round(fraction * 1000) / 10)}%`;
       const source = join(dir, `source-${name}.img`);
       const ranges = await mutate(base, source, fraction, random);
       const rangesFile = join(dir, `ranges-${name}.json`);
       await writeFile(rangesFile, JSON.stringify(ranges));
-      cases.push({ name, source, rangesFile, changed: ranges.reduce((s, r) => s + r.length, 0), ranges: ranges.length, full });
+      cases.push({
+        name,
+        source,
+        rangesFile,
+        changed: ranges.reduce((s, r) => s + r.length, 0),
+        ranges: ranges.length,
+        full,
+      });
     }
     const reset = async (): Promise<void> => {
       await copyFile(base, target);
@@ -195,7 +231,12 @@ async function main(): Promise<void> {
       /** Our worker: parse its summary. */
       readonly ours: boolean;
     }
-    const oursTool = (label: string, c: (typeof cases)[number], extra: readonly string[], cache: 'cold' | 'warm'): Tool => ({
+    const oursTool = (
+      label: string,
+      c: (typeof cases)[number],
+      extra: readonly string[],
+      cache: 'cold' | 'warm',
+    ): Tool => ({
       label,
       cache,
       writes: true,
@@ -214,15 +255,34 @@ async function main(): Promise<void> {
         tools.push(
           oursTool(DEFAULT, c, [], 'cold'),
           oursTool(OTHER_BLOCK, c, ['--block-size', String(OTHER_BLOCK_SIZE)], 'cold'),
-          { label: RSYNC, cache: 'cold', writes: true, ours: false, argv: ['sh', '-c', 'rsync --inplace --no-whole-file "$0" "$1" && sync "$1"', c.source, target] },
-          { label: CAT, cache: 'cold', writes: false, ours: false, argv: ['sh', '-c', 'cat "$0" "$1" > /dev/null', c.source, target] },
+          {
+            label: RSYNC,
+            cache: 'cold',
+            writes: true,
+            ours: false,
+            argv: ['sh', '-c', 'rsync --inplace --no-whole-file "$0" "$1" && sync "$1"', c.source, target],
+          },
+          {
+            label: CAT,
+            cache: 'cold',
+            writes: false,
+            ours: false,
+            argv: ['sh', '-c', 'cat "$0" "$1" > /dev/null', c.source, target],
+          },
           oursTool(DEFAULT, c, [], 'warm'),
-          { label: CAT, cache: 'warm', writes: false, ours: false, argv: ['sh', '-c', 'cat "$0" "$1" > /dev/null', c.source, target] },
+          {
+            label: CAT,
+            cache: 'warm',
+            writes: false,
+            ours: false,
+            argv: ['sh', '-c', 'cat "$0" "$1" > /dev/null', c.source, target],
+          },
         );
       }
-      const samples = new Map<Tool, { seconds: number[]; worker: number[]; load: number[]; written?: number; blocks?: number; correct: boolean[] }>(
-        tools.map((t) => [t, { seconds: [], worker: [], load: [], correct: [] }]),
-      );
+      const samples = new Map<
+        Tool,
+        { seconds: number[]; worker: number[]; load: number[]; written?: number; blocks?: number; correct: boolean[] }
+      >(tools.map((t) => [t, { seconds: [], worker: [], load: [], correct: [] }]));
       // Round-robin over the tools, so a change of the machine's load hits all of them alike.
       for (let rep = 0; rep < repeat; rep++) {
         for (const tool of tools) {
@@ -290,7 +350,10 @@ async function main(): Promise<void> {
     printTable(rows, cases, size, machine);
     await mkdir(args.out, { recursive: true });
     const file = join(args.out, `datasync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    await writeFile(file, `${JSON.stringify({ size, seed: Number(args.seed), machine, cases: cases.map((c) => ({ name: c.name, changedBytes: c.changed, ranges: c.ranges })), rows }, null, 2)}\n`);
+    await writeFile(
+      file,
+      `${JSON.stringify({ size, seed: Number(args.seed), machine, cases: cases.map((c) => ({ name: c.name, changedBytes: c.changed, ranges: c.ranges })), rows }, null, 2)}\n`,
+    );
     console.error(`wrote ${file}`);
     if (rows.some((r) => r.correct === false)) throw new Error('a tool left the target different from the source');
   } finally {
@@ -317,26 +380,38 @@ function fit(points: readonly (readonly [number, number])[]): { a: number; b: nu
   return { a: my - b * mx, b, r2: (sxy * sxy) / (sxx * syy) };
 }
 
-function printTable(rows: readonly Row[], cases: readonly CaseInfo[], size: number, machine: Record<string, string | number>): void {
+function printTable(
+  rows: readonly Row[],
+  cases: readonly CaseInfo[],
+  size: number,
+  machine: Record<string, string | number>,
+): void {
   const out: string[] = [];
   const changeLabel = (c: CaseInfo): string => `${c.name} (${formatBytes(c.changed)})`;
-  out.push(`Image ${formatBytes(size)}; ${BLOCK}-byte blocks rewritten at random places. Median wall time of ${rows[0]?.samples.length ?? 0} runs of each process; writers are timed until their data is fsynced.`, '');
+  out.push(
+    `Image ${formatBytes(size)}; ${BLOCK}-byte blocks rewritten at random places. Median wall time of ${rows[0]?.samples.length ?? 0} runs of each process; writers are timed until their data is fsynced.`,
+    '',
+  );
   out.push('| change | cache | tool | seconds | image MiB/s | written | vs plain read | correct |');
   out.push('|---|---|---|---:|---:|---:|---:|---|');
   for (const c of cases.filter((x) => x.full)) {
     for (const cache of ['cold', 'warm'] as const) {
-      const floor = rows.find((r) => r.case === c.name && r.cache === cache && r.tool.startsWith('cat'))?.seconds ?? Number.NaN;
+      const floor =
+        rows.find((r) => r.case === c.name && r.cache === cache && r.tool.startsWith('cat'))?.seconds ?? Number.NaN;
       for (const r of rows.filter((x) => x.case === c.name && x.cache === cache)) {
         const worker = r.workerSeconds === undefined ? '' : ` (worker ${r.workerSeconds.toFixed(2)})`;
         const written = r.bytesWritten === undefined ? '' : formatBytes(r.bytesWritten);
         const correct = r.correct === undefined ? '' : r.correct ? 'yes' : 'NO';
-        out.push(`| ${changeLabel(c)} | ${cache} | ${r.tool} | ${r.seconds.toFixed(2)}${worker} | ${(size / MiB / r.seconds).toFixed(0)} | ${written} | ${(r.seconds / floor).toFixed(2)}x | ${correct} |`);
+        out.push(
+          `| ${changeLabel(c)} | ${cache} | ${r.tool} | ${r.seconds.toFixed(2)}${worker} | ${(size / MiB / r.seconds).toFixed(0)} | ${written} | ${(r.seconds / floor).toFixed(2)}x | ${correct} |`,
+        );
       }
     }
   }
   out.push('');
   for (const c of cases.filter((x) => x.full)) {
-    const get = (tool: string): number => rows.find((r) => r.case === c.name && r.cache === 'cold' && r.tool.startsWith(tool))?.seconds ?? Number.NaN;
+    const get = (tool: string): number =>
+      rows.find((r) => r.case === c.name && r.cache === 'cold' && r.tool.startsWith(tool))?.seconds ?? Number.NaN;
     const cat = get('cat');
     const rsync = get('rsync');
     const def = get(DEFAULT);
@@ -358,11 +433,21 @@ function printTable(rows: readonly Row[], cases: readonly CaseInfo[], size: numb
     const worker = r.workerSeconds ?? Number.NaN;
     points.push([c.changed / MiB, worker]);
     const load = `${Math.min(...r.loadAverage).toFixed(1)}-${Math.max(...r.loadAverage).toFixed(1)}`;
-    out.push(`| ${changeLabel(c)} | ${c.ranges} | ${r.seconds.toFixed(2)} | ${worker.toFixed(2)} | ${((worker / (c.changed / MiB)) * 1000).toFixed(1)} | ${load} | ${r.correct ? 'yes' : 'NO'} |`);
+    out.push(
+      `| ${changeLabel(c)} | ${c.ranges} | ${r.seconds.toFixed(2)} | ${worker.toFixed(2)} | ${((worker / (c.changed / MiB)) * 1000).toFixed(1)} | ${load} | ${r.correct ? 'yes' : 'NO'} |`,
+    );
   }
   const line = fit(points);
-  out.push('', `Worker time ≈ ${line.a.toFixed(2)} s + ${(line.b * 1000).toFixed(1)} ms × changed MiB (least squares, R² = ${line.r2.toFixed(3)}).`);
-  out.push('', `Machine: ${Object.entries(machine).map(([k, v]) => `${k} ${String(v)}`).join('; ')}`);
+  out.push(
+    '',
+    `Worker time ≈ ${line.a.toFixed(2)} s + ${(line.b * 1000).toFixed(1)} ms × changed MiB (least squares, R² = ${line.r2.toFixed(3)}).`,
+  );
+  out.push(
+    '',
+    `Machine: ${Object.entries(machine)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join('; ')}`,
+  );
   console.log(out.join('\n'));
 }
 

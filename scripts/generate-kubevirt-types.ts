@@ -9,11 +9,18 @@ import { readSpec } from '../src/sandbox/thirdparty/specs.ts';
 
 const outDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/kubevirt/generated');
 
-interface Swagger2 { readonly definitions: Record<string, unknown> }
+interface Swagger2 {
+  readonly definitions: Record<string, unknown>;
+}
 
 function toOpenApi3(name: string, swagger: Swagger2): OpenAPI3 {
   const text = JSON.stringify(swagger.definitions).replaceAll('"#/definitions/', '"#/components/schemas/');
-  return { openapi: '3.0.3', info: { title: name, version: 'upstream' }, paths: {}, components: { schemas: JSON.parse(text) as NonNullable<OpenAPI3['components']>['schemas'] } };
+  return {
+    openapi: '3.0.3',
+    info: { title: name, version: 'upstream' },
+    paths: {},
+    components: { schemas: JSON.parse(text) as NonNullable<OpenAPI3['components']>['schemas'] },
+  };
 }
 
 await mkdir(outDir, { recursive: true });

@@ -69,7 +69,10 @@ async function writeTerminationLog(path: string | undefined, result: DatasyncRes
   if (!path) return;
   let text = JSON.stringify(result);
   if (Buffer.byteLength(text) > TERMINATION_MESSAGE_LIMIT && !result.ok) {
-    text = JSON.stringify({ ok: false, error: { code: result.error.code, message: result.error.message.slice(0, 3000) } });
+    text = JSON.stringify({
+      ok: false,
+      error: { code: result.error.code, message: result.error.message.slice(0, 3000) },
+    });
   }
   try {
     await writeFile(path, text);
@@ -114,14 +117,27 @@ export function datasyncCommand(): Command {
       'Make --target (a replica equal to an older state) equal to --source (the newest snapshot) by writing only the blocks that differ. ' +
         'Works on regular files (disk.img) and block devices. Prints one JSON summary line on stdout; progress goes to stderr.',
     )
-    .requiredOption('--source <path>', 'the newest snapshot of the original volume: an image file or a block device (read only)')
+    .requiredOption(
+      '--source <path>',
+      'the newest snapshot of the original volume: an image file or a block device (read only)',
+    )
     .requiredOption('--target <path>', 'the replica to update in place: an image file or a block device')
-    .option('--ranges <file>', 'JSON list of changed byte ranges ([{"offset","length"}] or CSI GetMetadataDelta BlockMetadata): read and write only those (ranges mode)')
+    .option(
+      '--ranges <file>',
+      'JSON list of changed byte ranges ([{"offset","length"}] or CSI GetMetadataDelta BlockMetadata): read and write only those (ranges mode)',
+    )
     .option('--block-size <size>', 'compare/write granularity, e.g. 4096, 64KiB', sizeArg, DEFAULT_BLOCK_SIZE)
     .option('--chunk-size <size>', 'read size per side', sizeArg, DEFAULT_CHUNK_SIZE)
     .option('--verify', 're-read both sides after the sync and compare their SHA-256')
-    .addOption(new Option('--progress <mode>', 'progress on stderr: a bar, JSON lines, or nothing').choices(['auto', 'bar', 'json', 'none']).default('auto'))
-    .option('--termination-log <path>', 'also write the JSON result to this file (a Kubernetes termination message path)')
+    .addOption(
+      new Option('--progress <mode>', 'progress on stderr: a bar, JSON lines, or nothing')
+        .choices(['auto', 'bar', 'json', 'none'])
+        .default('auto'),
+    )
+    .option(
+      '--termination-log <path>',
+      'also write the JSON result to this file (a Kubernetes termination message path)',
+    )
     .addHelpText(
       'after',
       '\nExit status: 0 when the target equals the source (fsynced); 2 on an error a retry cannot fix (missing or unreadable\n' +

@@ -71,28 +71,68 @@ export function describeIoError(err: unknown, side: Side, path: string, action: 
   const options = { cause: err };
   switch (code) {
     case 'ENOENT':
-      if (side === 'source') return new DatasyncError('SOURCE_MISSING', `source ${path} does not exist (is the snapshot volume attached at that path?)`, options);
-      if (side === 'target') return new DatasyncError('TARGET_MISSING', `target ${path} does not exist (the target must be an existing replica image or block device)`, options);
+      if (side === 'source')
+        return new DatasyncError(
+          'SOURCE_MISSING',
+          `source ${path} does not exist (is the snapshot volume attached at that path?)`,
+          options,
+        );
+      if (side === 'target')
+        return new DatasyncError(
+          'TARGET_MISSING',
+          `target ${path} does not exist (the target must be an existing replica image or block device)`,
+          options,
+        );
       return new DatasyncError('RANGES_INVALID', `ranges file ${path} does not exist`, options);
     case 'EROFS':
-      return new DatasyncError('TARGET_READ_ONLY', `target ${path} is on a read-only filesystem; mount the target volume read-write`, options);
+      return new DatasyncError(
+        'TARGET_READ_ONLY',
+        `target ${path} is on a read-only filesystem; mount the target volume read-write`,
+        options,
+      );
     case 'EACCES':
     case 'EPERM':
-      if (side === 'target') return new DatasyncError('TARGET_NOT_WRITABLE', `cannot ${action} target ${path}: permission denied (check the Pod's fsGroup or the device's owner)`, options);
-      return new DatasyncError(side === 'source' ? 'SOURCE_UNREADABLE' : 'RANGES_INVALID', `cannot ${action} ${side} ${path}: permission denied (check the Pod's fsGroup or the device's owner)`, options);
+      if (side === 'target')
+        return new DatasyncError(
+          'TARGET_NOT_WRITABLE',
+          `cannot ${action} target ${path}: permission denied (check the Pod's fsGroup or the device's owner)`,
+          options,
+        );
+      return new DatasyncError(
+        side === 'source' ? 'SOURCE_UNREADABLE' : 'RANGES_INVALID',
+        `cannot ${action} ${side} ${path}: permission denied (check the Pod's fsGroup or the device's owner)`,
+        options,
+      );
     case 'EISDIR':
-      return new DatasyncError('NOT_FILE_OR_DEVICE', `${side} ${path} is a directory; give the image file inside it (for example ${path.replace(/\/$/, '')}/disk.img) or a block device`, options);
+      return new DatasyncError(
+        'NOT_FILE_OR_DEVICE',
+        `${side} ${path} is a directory; give the image file inside it (for example ${path.replace(/\/$/, '')}/disk.img) or a block device`,
+        options,
+      );
     case 'EFBIG':
-      return new DatasyncError('SIZE_UNSUPPORTED', `target ${path} cannot take the source's size: the file would exceed the maximum file size of its filesystem or of the process (${action})`, options);
+      return new DatasyncError(
+        'SIZE_UNSUPPORTED',
+        `target ${path} cannot take the source's size: the file would exceed the maximum file size of its filesystem or of the process (${action})`,
+        options,
+      );
     case 'ENOSPC':
     case 'EDQUOT':
-      return new DatasyncError('NO_SPACE', `cannot ${action} target ${path}: no space left on the target volume`, options);
+      return new DatasyncError(
+        'NO_SPACE',
+        `cannot ${action} target ${path}: no space left on the target volume`,
+        options,
+      );
     case 'EIO':
     case 'ENXIO':
     case 'ENODEV':
     case 'EMEDIUMTYPE':
     case 'ENOMEDIUM':
-      if (side === 'source') return new DatasyncError('SOURCE_UNREADABLE', `cannot ${action} source ${path}: device I/O error (${code})`, options);
+      if (side === 'source')
+        return new DatasyncError(
+          'SOURCE_UNREADABLE',
+          `cannot ${action} source ${path}: device I/O error (${code})`,
+          options,
+        );
       return new DatasyncError('IO', `cannot ${action} ${side} ${path}: device I/O error (${code})`, options);
     default:
       return new DatasyncError('IO', `cannot ${action} ${side} ${path}: ${detail}`, options);

@@ -1,6 +1,15 @@
 // The Kubernetes Job that runs the datasync worker (created by the maintenance controller), and the
 // reader of its result from the Pod's termination message. Pure functions: no API calls here.
-import type { V1Container, V1Job, V1OwnerReference, V1Pod, V1ResourceRequirements, V1Volume, V1VolumeDevice, V1VolumeMount } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1Job,
+  V1OwnerReference,
+  V1Pod,
+  V1ResourceRequirements,
+  V1Volume,
+  V1VolumeDevice,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
 import { PERMANENT_ERRORS } from './errors.ts';
 import { resultSchema, type DatasyncResult } from './summary.ts';
 
@@ -74,7 +83,8 @@ function attach(role: 'source' | 'target', v: DatasyncVolume): Attached {
   }
   const mountPath = `/mnt/${role}`;
   const image = (v.imagePath ?? 'disk.img').replace(/^\/+/, '');
-  if (image === '' || image.split('/').includes('..')) throw new Error(`invalid imagePath "${v.imagePath ?? ''}" for the ${role} volume`);
+  if (image === '' || image.split('/').includes('..'))
+    throw new Error(`invalid imagePath "${v.imagePath ?? ''}" for the ${role} volume`);
   return { volume, mount: { name, mountPath, readOnly: role === 'source' }, path: `${mountPath}/${image}` };
 }
 
@@ -82,7 +92,16 @@ function attach(role: 'source' | 'target', v: DatasyncVolume): Attached {
 export function buildDatasyncJob(o: DatasyncJobOptions): V1Job {
   const source = attach('source', o.source);
   const target = attach('target', o.target);
-  const args = ['--source', source.path, '--target', target.path, '--progress', 'none', '--termination-log', TERMINATION_LOG];
+  const args = [
+    '--source',
+    source.path,
+    '--target',
+    target.path,
+    '--progress',
+    'none',
+    '--termination-log',
+    TERMINATION_LOG,
+  ];
   if (o.blockSize !== undefined) args.push('--block-size', String(o.blockSize));
   if (o.verify ?? true) args.push('--verify');
   const volumes = [source.volume, target.volume];
@@ -90,7 +109,10 @@ export function buildDatasyncJob(o: DatasyncJobOptions): V1Job {
   const devices = [source.device, target.device].filter((d) => d !== undefined);
   if (o.ranges) {
     const key = o.ranges.key ?? 'ranges.json';
-    volumes.push({ name: 'ranges', configMap: { name: o.ranges.configMapName, items: [{ key, path: 'ranges.json' }] } });
+    volumes.push({
+      name: 'ranges',
+      configMap: { name: o.ranges.configMapName, items: [{ key, path: 'ranges.json' }] },
+    });
     mounts.push({ name: 'ranges', mountPath: RANGES_DIR, readOnly: true });
     args.push('--ranges', `${RANGES_DIR}/ranges.json`);
   }
@@ -130,7 +152,12 @@ export function buildDatasyncJob(o: DatasyncJobOptions): V1Job {
       ...(o.ttlSecondsAfterFinished === undefined ? {} : { ttlSecondsAfterFinished: o.ttlSecondsAfterFinished }),
       // Errors a retry cannot fix (exit status 2) fail the Job at once; others are retried.
       podFailurePolicy: {
-        rules: [{ action: 'FailJob', onExitCodes: { containerName: DATASYNC_CONTAINER, operator: 'In', values: [PERMANENT_EXIT_STATUS] } }],
+        rules: [
+          {
+            action: 'FailJob',
+            onExitCodes: { containerName: DATASYNC_CONTAINER, operator: 'In', values: [PERMANENT_EXIT_STATUS] },
+          },
+        ],
       },
       template: {
         metadata: { labels },
@@ -170,7 +197,10 @@ export function isPermanentFailure(result: DatasyncResult): boolean {
  */
 export function parseTerminationMessage(message: string | undefined): DatasyncResult | undefined {
   if (!message) return undefined;
-  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('{'));
   for (let i = lines.length - 1; i >= 0; i--) {
     let value: unknown;
     try {

@@ -29,7 +29,11 @@ interface Stream {
  * `bar` redraws a bar in place (at most 10 times a second); `json` prints one JSON object per line
  * (at most 5 a second, plus the last); `auto` is `bar` on a terminal and `none` otherwise.
  */
-export function createProgressReporter(mode: ProgressMode, stream: Stream = process.stderr, now: () => number = () => performance.now()): ProgressReporter {
+export function createProgressReporter(
+  mode: ProgressMode,
+  stream: Stream = process.stderr,
+  now: () => number = () => performance.now(),
+): ProgressReporter {
   const effective = mode === 'auto' ? (stream.isTTY ? 'bar' : 'none') : mode;
   if (effective === 'none') return { update: () => undefined, finish: () => undefined };
   const interval = effective === 'bar' ? 100 : 200;
@@ -42,7 +46,10 @@ export function createProgressReporter(mode: ProgressMode, stream: Stream = proc
     const seconds = (now() - phaseStart) / 1000;
     drawn = p;
     if (effective === 'bar') stream.write(`\r${renderBar(p, seconds)}\x1b[K`);
-    else stream.write(`${JSON.stringify({ progress: p.phase, done: p.done, total: p.total, bytesWritten: p.bytesWritten, seconds: Math.round(seconds * 1000) / 1000 })}\n`);
+    else
+      stream.write(
+        `${JSON.stringify({ progress: p.phase, done: p.done, total: p.total, bytesWritten: p.bytesWritten, seconds: Math.round(seconds * 1000) / 1000 })}\n`,
+      );
   };
   return {
     update(p) {

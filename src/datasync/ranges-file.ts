@@ -29,7 +29,8 @@ const LENGTH_KEYS = ['length', 'sizeBytes', 'size_bytes'] as const;
 function uint(value: unknown, path: readonly (string | number)[]): number {
   let n: number;
   if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 0) throw new RangeIssue(path, `expected a non-negative integer, got ${value}`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new RangeIssue(path, `expected a non-negative integer, got ${value}`);
     n = value;
   } else if (typeof value === 'string') {
     if (!/^\d+$/.test(value)) throw new RangeIssue(path, `expected a decimal integer, got "${value}"`);
@@ -41,7 +42,11 @@ function uint(value: unknown, path: readonly (string | number)[]): number {
   return n;
 }
 
-function field(item: Record<string, unknown>, keys: readonly string[], path: readonly (string | number)[]): number | undefined {
+function field(
+  item: Record<string, unknown>,
+  keys: readonly string[],
+  path: readonly (string | number)[],
+): number | undefined {
   for (const key of keys) {
     const v = item[key];
     if (v !== undefined) return uint(v, [...path, key]);
@@ -57,7 +62,8 @@ function rangeItem(item: unknown, path: readonly (string | number)[]): ByteRange
   if (!isObject(item)) throw new RangeIssue(path, 'expected an object with offset and length');
   const offset = field(item, OFFSET_KEYS, path);
   const length = field(item, LENGTH_KEYS, path);
-  if (offset === undefined || length === undefined) throw new RangeIssue(path, 'a range needs offset/byteOffset and length/sizeBytes');
+  if (offset === undefined || length === undefined)
+    throw new RangeIssue(path, 'a range needs offset/byteOffset and length/sizeBytes');
   return { offset, length };
 }
 
@@ -81,7 +87,8 @@ export function rangesFromJson(value: unknown): ByteRange[] {
       for (const [j, r] of list.entries()) out.push(rangeItem(r, [i, key, j]));
     }
   } catch (err) {
-    if (err instanceof RangeIssue) throw new DatasyncError('RANGES_INVALID', `invalid range at [${err.path.join('.')}]: ${err.message}`);
+    if (err instanceof RangeIssue)
+      throw new DatasyncError('RANGES_INVALID', `invalid range at [${err.path.join('.')}]: ${err.message}`);
     throw err;
   }
   return out;
@@ -95,14 +102,20 @@ export function parseRangesText(text: string): ByteRange[] {
   try {
     whole = JSON.parse(trimmed);
   } catch {
-    const lines = trimmed.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    const lines = trimmed
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
     const out: ByteRange[] = [];
     for (const [n, line] of lines.entries()) {
       let value: unknown;
       try {
         value = JSON.parse(line);
       } catch (err) {
-        throw new DatasyncError('RANGES_INVALID', `ranges file is neither JSON nor JSON lines (line ${n + 1}: ${(err as Error).message})`);
+        throw new DatasyncError(
+          'RANGES_INVALID',
+          `ranges file is neither JSON nor JSON lines (line ${n + 1}: ${(err as Error).message})`,
+        );
       }
       out.push(...rangesFromJson(value));
     }

@@ -162,7 +162,11 @@ class SyncRun {
       throw describeIoError(err, 'source', this.src.path, `read ${length} bytes at offset ${position} of`);
     }
     this.bytesRead += n;
-    if (n !== length) throw new DatasyncError('IO', `source ${this.src.path} ended at ${position + n} bytes, before its size of ${this.src.size} bytes when opened: was it modified during the sync?`);
+    if (n !== length)
+      throw new DatasyncError(
+        'IO',
+        `source ${this.src.path} ended at ${position + n} bytes, before its size of ${this.src.size} bytes when opened: was it modified during the sync?`,
+      );
   }
 
   async readTarget(buf: Buffer, length: number, position: number): Promise<void> {
@@ -173,7 +177,11 @@ class SyncRun {
       throw describeIoError(err, 'target', this.dst.path, `read ${length} bytes at offset ${position} of`);
     }
     this.bytesRead += n;
-    if (n !== length) throw new DatasyncError('IO', `target ${this.dst.path} ended at ${position + n} bytes, before the ${position + length} bytes expected: was it modified during the sync?`);
+    if (n !== length)
+      throw new DatasyncError(
+        'IO',
+        `target ${this.dst.path} ended at ${position + n} bytes, before the ${position + length} bytes expected: was it modified during the sync?`,
+      );
   }
 
   progress(phase: ProgressInfo['phase'], done: number, total: number): void {
@@ -191,7 +199,10 @@ class SyncRun {
   /** Resizes a file target to the source's size, or checks that a device target is large enough. */
   checkDeviceTarget(): void {
     if (this.dst.kind === 'block' && this.dst.size < this.src.size) {
-      throw new DatasyncError('SIZE_UNSUPPORTED', `target device ${this.dst.path} holds ${this.dst.size} bytes, less than the source's ${this.src.size} bytes: expand the target volume first`);
+      throw new DatasyncError(
+        'SIZE_UNSUPPORTED',
+        `target device ${this.dst.path} holds ${this.dst.size} bytes, less than the source's ${this.src.size} bytes: expand the target volume first`,
+      );
     }
   }
 
@@ -211,7 +222,10 @@ class SyncRun {
     const bufSize = Math.min(this.chunk, Math.ceil(size / this.bs) * this.bs);
     const chunks = Math.ceil(size / this.chunk);
     const depth = Math.min(COMPARE_READ_AHEAD + 1, chunks);
-    const slots: Slot[] = Array.from({ length: depth }, () => ({ s: Buffer.allocUnsafe(bufSize), t: Buffer.allocUnsafe(bufSize) }));
+    const slots: Slot[] = Array.from({ length: depth }, () => ({
+      s: Buffer.allocUnsafe(bufSize),
+      t: Buffer.allocUnsafe(bufSize),
+    }));
     const load = async (slot: Slot, off: number): Promise<void> => {
       const n = Math.min(this.chunk, size - off);
       const tn = Math.max(0, Math.min(n, knownZeroFrom - off));
@@ -325,7 +339,12 @@ class SyncRun {
     const windows = this.windows(ranges);
     if (windows.length === 0) return;
     const budget = RANGE_READ_BUDGET_CHUNKS * this.chunk;
-    const scratch = Buffer.allocUnsafe(Math.min(this.chunk, windows.reduce((m, w) => Math.max(m, w.length), 0)));
+    const scratch = Buffer.allocUnsafe(
+      Math.min(
+        this.chunk,
+        windows.reduce((m, w) => Math.max(m, w.length), 0),
+      ),
+    );
     const queue: { window: Window; buf: Buffer; read: Promise<void> }[] = [];
     let next = 0;
     let queuedBytes = 0;
@@ -365,7 +384,7 @@ class SyncRun {
       if (run >= 0) await this.write(buf, from + run - part.offset, until - run, run);
       run = -1;
     };
-    for (let b = part.offset; b < end; ) {
+    for (let b = part.offset; b < end;) {
       const e = Math.min((Math.floor(b / bs) + 1) * bs, end); // to the next block boundary
       let needed = true;
       if (this.isZero(buf, from + b - part.offset, from + e - part.offset)) {
@@ -399,7 +418,11 @@ class SyncRun {
     const size = this.src.size;
     if (this.dst.kind === 'file') {
       const st = await this.dst.handle.stat();
-      if (st.size !== size) throw new DatasyncError('VERIFY_MISMATCH', `verification failed: target ${this.dst.path} is ${st.size} bytes, source ${size} bytes`);
+      if (st.size !== size)
+        throw new DatasyncError(
+          'VERIFY_MISMATCH',
+          `verification failed: target ${this.dst.path} is ${st.size} bytes, source ${size} bytes`,
+        );
     }
     const hs = createHash('sha256');
     const ht = createHash('sha256');
@@ -414,7 +437,11 @@ class SyncRun {
       this.progress('verify', off + n, size);
     }
     const [ds, dt] = [hs.digest('hex'), ht.digest('hex')];
-    if (ds !== dt) throw new DatasyncError('VERIFY_MISMATCH', `verification failed: source ${this.src.path} sha256 ${ds}, target ${this.dst.path} sha256 ${dt}`);
+    if (ds !== dt)
+      throw new DatasyncError(
+        'VERIFY_MISMATCH',
+        `verification failed: source ${this.src.path} sha256 ${ds}, target ${this.dst.path} sha256 ${dt}`,
+      );
     return ds;
   }
 }
@@ -439,7 +466,8 @@ export async function syncVolumes(opts: SyncOptions): Promise<SyncSummary> {
     throw err;
   }
   try {
-    if (src.dev === dst.dev && src.ino === dst.ino) throw new DatasyncError('SAME_FILE', `source ${src.path} and target ${dst.path} are the same file`);
+    if (src.dev === dst.dev && src.ino === dst.ino)
+      throw new DatasyncError('SAME_FILE', `source ${src.path} and target ${dst.path} are the same file`);
     const run = new SyncRun(src, dst, opts, bs, chunk);
     let rangeCount: number | undefined;
     if (opts.ranges) rangeCount = await run.syncRanges(opts.ranges);

@@ -46,7 +46,8 @@ export async function probeSizeByReading(handle: FileHandle, granularity = 512):
   while (await readable(hi)) {
     lo = hi;
     hi *= 2;
-    if (hi * granularity > Number.MAX_SAFE_INTEGER) throw new DatasyncError('SIZE_UNSUPPORTED', 'device is larger than 2^53 bytes');
+    if (hi * granularity > Number.MAX_SAFE_INTEGER)
+      throw new DatasyncError('SIZE_UNSUPPORTED', 'device is larger than 2^53 bytes');
   }
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
@@ -84,7 +85,8 @@ export async function openVolume(path: string, side: Exclude<Side, 'ranges'>): P
     let size: number;
     if (st.isFile()) {
       kind = 'file';
-      if (st.size > BigInt(Number.MAX_SAFE_INTEGER)) throw new DatasyncError('SIZE_UNSUPPORTED', `${side} ${path} is larger than 2^53 bytes`);
+      if (st.size > BigInt(Number.MAX_SAFE_INTEGER))
+        throw new DatasyncError('SIZE_UNSUPPORTED', `${side} ${path} is larger than 2^53 bytes`);
       size = Number(st.size);
     } else if (st.isBlockDevice()) {
       kind = 'block';

@@ -24,10 +24,35 @@ export type DataVolume = cdi['schemas']['v1beta1.DataVolume'];
 /** API coordinates of the KubeVirt kinds, as served by KubeVirt 1.x. */
 export const KUBEVIRT = {
   virtualMachines: { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', kind: 'VirtualMachine' },
-  virtualMachineInstances: { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances', kind: 'VirtualMachineInstance' },
-  snapshots: { group: 'snapshot.kubevirt.io', version: 'v1beta1', plural: 'virtualmachinesnapshots', kind: 'VirtualMachineSnapshot' },
-  snapshotContents: { group: 'snapshot.kubevirt.io', version: 'v1beta1', plural: 'virtualmachinesnapshotcontents', kind: 'VirtualMachineSnapshotContent' },
-  restores: { group: 'snapshot.kubevirt.io', version: 'v1beta1', plural: 'virtualmachinerestores', kind: 'VirtualMachineRestore' },
-  clones: { group: 'clone.kubevirt.io', version: 'v1beta1', plural: 'virtualmachineclones', kind: 'VirtualMachineClone' },
+  virtualMachineInstances: {
+    group: 'kubevirt.io',
+    version: 'v1',
+    plural: 'virtualmachineinstances',
+    kind: 'VirtualMachineInstance',
+  },
+  snapshots: {
+    group: 'snapshot.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'virtualmachinesnapshots',
+    kind: 'VirtualMachineSnapshot',
+  },
+  snapshotContents: {
+    group: 'snapshot.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'virtualmachinesnapshotcontents',
+    kind: 'VirtualMachineSnapshotContent',
+  },
+  restores: {
+    group: 'snapshot.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'virtualmachinerestores',
+    kind: 'VirtualMachineRestore',
+  },
+  clones: {
+    group: 'clone.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'virtualmachineclones',
+    kind: 'VirtualMachineClone',
+  },
   dataVolumes: { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', kind: 'DataVolume' },
 } as const;

@@ -4,7 +4,12 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { allControllers } from '../controllers/index.ts';
-import { DEFAULT_CHECK_IMAGE, DEFAULT_DATASYNC_IMAGE, DEFAULT_STEP_TIMEOUT_MS, type MaintenanceOptions } from '../controllers/maintenance/options.ts';
+import {
+  DEFAULT_CHECK_IMAGE,
+  DEFAULT_DATASYNC_IMAGE,
+  DEFAULT_STEP_TIMEOUT_MS,
+  type MaintenanceOptions,
+} from '../controllers/maintenance/options.ts';
 import { parseDuration } from '../controllers/maintenance/quantities.ts';
 import { createLogger } from '../runtime/log.ts';
 import { Manager, type ManagerOptions } from '../runtime/manager.ts';
@@ -36,7 +41,10 @@ export interface RunFlags {
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 /** The namespace of the lease: the flag, else the pod's own namespace, else `default`. */
-export function leaseNamespace(flag: string | undefined, readPodNamespace: () => string | undefined = podNamespace): string {
+export function leaseNamespace(
+  flag: string | undefined,
+  readPodNamespace: () => string | undefined = podNamespace,
+): string {
   return flag ?? readPodNamespace() ?? 'default';
 }
 
@@ -49,7 +57,11 @@ function podNamespace(): string | undefined {
 }
 
 /** Manager options from flags (without the KubeConfig and logger). */
-export function managerOptions(flags: RunFlags, readPodNamespace?: () => string | undefined, podName: string | undefined = process.env.POD_NAME): Omit<ManagerOptions, 'kubeConfig' | 'log'> {
+export function managerOptions(
+  flags: RunFlags,
+  readPodNamespace?: () => string | undefined,
+  podName: string | undefined = process.env.POD_NAME,
+): Omit<ManagerOptions, 'kubeConfig' | 'log'> {
   return {
     namespaces: flags.namespace,
     metricsBindAddress: flags.metricsBindAddress,
@@ -58,8 +70,12 @@ export function managerOptions(flags: RunFlags, readPodNamespace?: () => string 
     ...(flags.leaderElect
       ? {
           leaderElection: {
-            id: flags.leaderElectionId, namespace: leaseNamespace(flags.leaderElectionNamespace, readPodNamespace), ...identity(podName),
-            leaseDurationMs: flags.leaderElectionLeaseDuration, renewDeadlineMs: flags.leaderElectionRenewDeadline, retryPeriodMs: flags.leaderElectionRetryPeriod,
+            id: flags.leaderElectionId,
+            namespace: leaseNamespace(flags.leaderElectionNamespace, readPodNamespace),
+            ...identity(podName),
+            leaseDurationMs: flags.leaderElectionLeaseDuration,
+            renewDeadlineMs: flags.leaderElectionRenewDeadline,
+            retryPeriodMs: flags.leaderElectionRetryPeriod,
           },
         }
       : {}),
@@ -93,22 +109,58 @@ export function runCommand(): Command {
   return new Command('run')
     .description('Run the operator: watch VirtualAppliances and MaintenancePlans and reconcile them.')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster)')
-    .option('--namespace <name>', 'watch this namespace (repeatable; default: all)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--namespace <name>',
+      'watch this namespace (repeatable; default: all)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--leader-elect', 'run controllers only while holding the leader lease (for several replicas)', false)
     .option('--no-leader-elect', 'do not use leader election')
     .option('--leader-election-id <name>', 'name of the leader election Lease', 'vapp-operator.vapp.dev')
     .option('--leader-election-namespace <ns>', 'namespace of the Lease (default: the pod namespace)')
-    .option('--leader-election-lease-duration <duration>', 'how long a Lease is valid without renewal: how soon another replica takes over from a lost leader', durationMs, 15_000)
-    .option('--leader-election-renew-deadline <duration>', 'the leader steps down when it could not renew for this long (shorter than the lease duration)', durationMs, 10_000)
-    .option('--leader-election-retry-period <duration>', 'how often candidates try to acquire or renew the Lease', durationMs, 2_000)
+    .option(
+      '--leader-election-lease-duration <duration>',
+      'how long a Lease is valid without renewal: how soon another replica takes over from a lost leader',
+      durationMs,
+      15_000,
+    )
+    .option(
+      '--leader-election-renew-deadline <duration>',
+      'the leader steps down when it could not renew for this long (shorter than the lease duration)',
+      durationMs,
+      10_000,
+    )
+    .option(
+      '--leader-election-retry-period <duration>',
+      'how often candidates try to acquire or renew the Lease',
+      durationMs,
+      2_000,
+    )
     .option('--metrics-bind-address <addr>', 'address of /metrics (0 disables)', ':8080')
     .option('--health-probe-bind-address <addr>', 'address of /healthz and /readyz (0 disables)', ':8081')
-    .addOption(new Option('--log-level <level>', 'log level').choices(['error', 'warn', 'info', 'debug']).default('info'))
-    .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices(['error', 'warn', 'info', 'debug']).default('info'),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices([
+        'json',
+        'text',
+      ]),
+    )
     .option('--workers <n>', 'concurrent reconciles per controller', positiveInt, 2)
-    .option('--datasync-image <image>', 'image of the data-sync Jobs: this operator\'s own image (set it when you mirror or pin the operator image)', DEFAULT_DATASYNC_IMAGE)
+    .option(
+      '--datasync-image <image>',
+      "image of the data-sync Jobs: this operator's own image (set it when you mirror or pin the operator image)",
+      DEFAULT_DATASYNC_IMAGE,
+    )
     .option('--check-image <image>', 'image of the HTTP check Jobs (runs curl)', DEFAULT_CHECK_IMAGE)
-    .option('--step-timeout <duration>', 'how long a step may wait for the cluster (a clone, a VM to become ready, a Job to start or finish) before the plan fails safe', durationMs, DEFAULT_STEP_TIMEOUT_MS)
+    .option(
+      '--step-timeout <duration>',
+      'how long a step may wait for the cluster (a clone, a VM to become ready, a Job to start or finish) before the plan fails safe',
+      durationMs,
+      DEFAULT_STEP_TIMEOUT_MS,
+    )
     .action(async (flags: RunFlags) => {
       const code = await runOperator(flags);
       process.exit(code);
@@ -122,7 +174,11 @@ export async function runOperator(flags: RunFlags): Promise<number> {
   if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
   else kubeConfig.loadFromDefault();
   const manager = new Manager({ kubeConfig, log, ...managerOptions(flags) });
-  for (const def of allControllers(manager.deps(), { registry: manager.metrics.registry, maintenance: maintenanceOptions(flags) })) manager.addController(def);
+  for (const def of allControllers(manager.deps(), {
+    registry: manager.metrics.registry,
+    maintenance: maintenanceOptions(flags),
+  }))
+    manager.addController(def);
   const stop = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
     if (stop.signal.aborted) {

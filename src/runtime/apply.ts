@@ -27,7 +27,12 @@ function resolverFor(client: RestClient): ResourceResolver {
   return r;
 }
 
-async function applyTo<T extends KubeObject>(client: RestClient, obj: T, subresource: string | undefined, opts: ApplyOptions): Promise<T> {
+async function applyTo<T extends KubeObject>(
+  client: RestClient,
+  obj: T,
+  subresource: string | undefined,
+  opts: ApplyOptions,
+): Promise<T> {
   const name = obj.metadata?.name;
   if (!name) throw new Error('apply needs metadata.name');
   const ref = await resolverFor(client).forObject(obj);
@@ -52,6 +57,10 @@ export function apply<T extends KubeObject>(client: RestClient, obj: T, opts: Ap
 }
 
 /** Applies `obj.status` through the status subresource (spec and metadata changes are ignored there). */
-export function applyStatus<T extends KubeObject & { status?: unknown }>(client: RestClient, obj: T, opts: ApplyOptions = {}): Promise<T> {
+export function applyStatus<T extends KubeObject & { status?: unknown }>(
+  client: RestClient,
+  obj: T,
+  opts: ApplyOptions = {},
+): Promise<T> {
   return applyTo(client, obj, 'status', opts);
 }

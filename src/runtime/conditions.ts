@@ -47,7 +47,11 @@ export function isConditionTrue(conditions: readonly Condition[] | undefined, ty
  * Returns a new list with the condition set. lastTransitionTime is kept unless the status
  * changes; reason, message and observedGeneration are always updated. Order is preserved.
  */
-export function setCondition(conditions: readonly Condition[] | undefined, input: ConditionInput, opts: SetConditionOptions = {}): Condition[] {
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  input: ConditionInput,
+  opts: SetConditionOptions = {},
+): Condition[] {
   const list = [...(conditions ?? [])];
   const i = list.findIndex((c) => c.type === input.type);
   const prev = i >= 0 ? list[i] : undefined;
@@ -57,7 +61,8 @@ export function setCondition(conditions: readonly Condition[] | undefined, input
     reason: input.reason,
     message: input.message ?? '',
     ...(opts.observedGeneration !== undefined ? { observedGeneration: opts.observedGeneration } : {}),
-    lastTransitionTime: prev && prev.status === input.status ? prev.lastTransitionTime : timestamp(opts.now ?? new Date()),
+    lastTransitionTime:
+      prev && prev.status === input.status ? prev.lastTransitionTime : timestamp(opts.now ?? new Date()),
   };
   if (i >= 0) list[i] = next;
   else list.push(next);
@@ -75,8 +80,14 @@ export function conditionsEqual(a: readonly Condition[] | undefined, b: readonly
   if (x.length !== y.length) return false;
   return x.every((c) => {
     const d = getCondition(y, c.type);
-    return d !== undefined && d.status === c.status && d.reason === c.reason && d.message === c.message &&
-      d.observedGeneration === c.observedGeneration && d.lastTransitionTime === c.lastTransitionTime;
+    return (
+      d !== undefined &&
+      d.status === c.status &&
+      d.reason === c.reason &&
+      d.message === c.message &&
+      d.observedGeneration === c.observedGeneration &&
+      d.lastTransitionTime === c.lastTransitionTime
+    );
   });
 }
 
@@ -91,15 +102,27 @@ export type KStatus =
  * (Reconciling, Stalled) are removed when they do not apply; Ready is always present.
  * Other condition types in the list are left as they are.
  */
-export function setKStatus(conditions: readonly Condition[] | undefined, status: KStatus, opts: SetConditionOptions = {}): Condition[] {
+export function setKStatus(
+  conditions: readonly Condition[] | undefined,
+  status: KStatus,
+  opts: SetConditionOptions = {},
+): Condition[] {
   const message = status.message ?? '';
   switch (status.state) {
     case 'Ready': {
-      const list = setCondition(conditions, { type: 'Ready', status: 'True', reason: status.reason ?? 'Ready', message }, opts);
+      const list = setCondition(
+        conditions,
+        { type: 'Ready', status: 'True', reason: status.reason ?? 'Ready', message },
+        opts,
+      );
       return removeCondition(removeCondition(list, 'Reconciling'), 'Stalled');
     }
     case 'Reconciling': {
-      let list = setCondition(conditions, { type: 'Reconciling', status: 'True', reason: status.reason, message }, opts);
+      let list = setCondition(
+        conditions,
+        { type: 'Reconciling', status: 'True', reason: status.reason, message },
+        opts,
+      );
       list = setCondition(list, { type: 'Ready', status: 'False', reason: status.reason, message }, opts);
       return removeCondition(list, 'Stalled');
     }

@@ -101,7 +101,10 @@ export function requestKey(req: ReconcileRequest): string {
 export function enqueueOwner(ownerKind: string, ownerApiGroup: string): MapFunc {
   return (obj) => {
     const owner = (obj.metadata?.ownerReferences ?? []).find(
-      (o) => o.controller === true && o.kind === ownerKind && (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '') === ownerApiGroup,
+      (o) =>
+        o.controller === true &&
+        o.kind === ownerKind &&
+        (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '') === ownerApiGroup,
     );
     if (!owner) return [];
     const ns = obj.metadata?.namespace;

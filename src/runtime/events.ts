@@ -106,7 +106,11 @@ export class EventRecorder {
       });
       this.#remember(key, { name, namespace, count: 1 });
     } catch (err) {
-      this.#log.warn('could not record event', { reason, object: `${obj.kind ?? ''}/${obj.metadata?.name ?? ''}`, error: errorMessage(err) });
+      this.#log.warn('could not record event', {
+        reason,
+        object: `${obj.kind ?? ''}/${obj.metadata?.name ?? ''}`,
+        error: errorMessage(err),
+      });
     }
   }
 

@@ -3,7 +3,12 @@
 // an exact instant (between two Service patches, say) that no signal from outside hits reliably.
 // Unset in production, where a failpoint costs one Set lookup.
 
-const armed = new Set((process.env.VAPP_FAILPOINTS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''));
+const armed = new Set(
+  (process.env.VAPP_FAILPOINTS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
+);
 
 /** Dies here, as abruptly as a lost node, when the failpoint `name` is armed. */
 export function failpoint(name: string): void {

@@ -37,5 +37,9 @@ export async function addFinalizer<T extends KubeObject>(client: RestClient, obj
 /** Removes `finalizer` if present; returns the updated object (or `obj` when nothing changed). */
 export async function removeFinalizer<T extends KubeObject>(client: RestClient, obj: T, finalizer: string): Promise<T> {
   if (!hasFinalizer(obj, finalizer)) return obj;
-  return writeFinalizers(client, obj, (obj.metadata?.finalizers ?? []).filter((f) => f !== finalizer));
+  return writeFinalizers(
+    client,
+    obj,
+    (obj.metadata?.finalizers ?? []).filter((f) => f !== finalizer),
+  );
 }

@@ -31,7 +31,10 @@ export interface RunningServer {
 }
 
 /** Serves `routes` (exact paths, GET) on `bind`; 404 elsewhere. */
-export async function startHttpServer(bind: BindAddress, routes: Readonly<Record<string, Route>>): Promise<RunningServer> {
+export async function startHttpServer(
+  bind: BindAddress,
+  routes: Readonly<Record<string, Route>>,
+): Promise<RunningServer> {
   const server = createServer((req, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const route = routes[path];
@@ -41,7 +44,10 @@ export async function startHttpServer(bind: BindAddress, routes: Readonly<Record
     }
     route(req).then(
       (r) => res.writeHead(r.status, { 'content-type': r.contentType ?? 'text/plain; charset=utf-8' }).end(r.body),
-      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err instanceof Error ? err.message : String(err)}\n`),
+      (err: unknown) =>
+        res
+          .writeHead(500, { 'content-type': 'text/plain' })
+          .end(`${err instanceof Error ? err.message : String(err)}\n`),
     );
   });
   await new Promise<void>((resolve, reject) => {

@@ -45,7 +45,10 @@ export class Informer<T extends KubeObject = KubeObject> {
   constructor(opts: InformerOptions) {
     this.resource = opts.resource;
     this.#log = (opts.log ?? silentLogger()).child({ informer: opts.resource.plural });
-    const namespaces = opts.namespaces && opts.namespaces.length > 0 && opts.resource.namespaced !== false ? opts.namespaces : [undefined];
+    const namespaces =
+      opts.namespaces && opts.namespaces.length > 0 && opts.resource.namespaced !== false
+        ? opts.namespaces
+        : [undefined];
     const sink: ReflectorSink<T> = {
       replace: (items, ns) => this.#replace(items, ns),
       upsert: (obj) => this.#upsert(obj),

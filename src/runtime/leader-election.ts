@@ -1,4 +1,11 @@
-import { CoordinationV1Api, V1Lease, V1LeaseSpec, V1MicroTime, V1ObjectMeta, type KubeConfig } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  V1Lease,
+  V1LeaseSpec,
+  V1MicroTime,
+  V1ObjectMeta,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { isAborted, realClock, sleep, type Clock } from './clock.ts';
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from './errors.ts';
 import { decideLease, observe, renewDeadlinePassed, type Observation } from './lease.ts';
@@ -34,7 +41,8 @@ export type ElectionOutcome = 'stopped' | 'lost';
  * After stopping work, call `release()` so another candidate takes over at once.
  */
 export class LeaderElector {
-  readonly #o: Required<Omit<LeaderElectionOptions, 'onStatus' | 'kubeConfig'>> & Pick<LeaderElectionOptions, 'onStatus'>;
+  readonly #o: Required<Omit<LeaderElectionOptions, 'onStatus' | 'kubeConfig'>> &
+    Pick<LeaderElectionOptions, 'onStatus'>;
   readonly #api: CoordinationV1Api;
   #observed: Observation | undefined;
   #leading = false;
@@ -49,7 +57,8 @@ export class LeaderElector {
       log: silentLogger(),
       ...opts,
     };
-    if (this.#o.renewDeadlineMs >= this.#o.leaseDurationMs) throw new Error('renewDeadline must be shorter than leaseDuration');
+    if (this.#o.renewDeadlineMs >= this.#o.leaseDurationMs)
+      throw new Error('renewDeadline must be shorter than leaseDuration');
     this.#api = opts.kubeConfig.makeApiClient(CoordinationV1Api);
   }
 
@@ -77,7 +86,9 @@ export class LeaderElector {
       const result = await this.#attempt();
       if (result === 'ok') lastRenew = clock.now();
       else if (result === 'taken' || renewDeadlinePassed(lastRenew, renewDeadlineMs, clock.now())) {
-        log.error('leader election lost', { reason: result === 'taken' ? 'lease taken by another holder' : 'renew deadline passed' });
+        log.error('leader election lost', {
+          reason: result === 'taken' ? 'lease taken by another holder' : 'renew deadline passed',
+        });
         outcome = 'lost';
         break;
       }
@@ -93,7 +104,9 @@ export class LeaderElector {
   /** Gives the lease up (empty holder) if this candidate holds it. Never throws. */
   async release(): Promise<void> {
     try {
-      const lease = await this.#withTimeout(this.#api.readNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace }));
+      const lease = await this.#withTimeout(
+        this.#api.readNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace }),
+      );
       if (lease.spec?.holderIdentity !== this.#o.identity) return;
       const now = new V1MicroTime(this.#o.clock.now());
       const spec = lease.spec;
@@ -101,7 +114,9 @@ export class LeaderElector {
       spec.leaseDurationSeconds = 1;
       spec.acquireTime = now;
       spec.renewTime = now;
-      await this.#withTimeout(this.#api.replaceNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace, body: lease }));
+      await this.#withTimeout(
+        this.#api.replaceNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace, body: lease }),
+      );
       this.#o.log.info('released leader lease', { lease: `${this.#o.namespace}/${this.#o.name}` });
     } catch (err) {
       this.#o.log.warn('could not release leader lease', { error: errorMessage(err) });
@@ -132,11 +147,16 @@ export class LeaderElector {
       this.#observed = observe(this.#observed, lease.spec ?? {}, lease.metadata?.resourceVersion ?? '', now);
       const decision = decideLease(this.#observed, identity, now);
       if (decision.action === 'wait') {
-        if (decision.holder !== this.#lastLeader) log.info('lease held by another candidate', { holder: decision.holder });
+        if (decision.holder !== this.#lastLeader)
+          log.info('lease held by another candidate', { holder: decision.holder });
         this.#lastLeader = decision.holder;
         return this.#leading ? 'taken' : 'wait';
       }
-      lease.spec = this.#spec(lease.spec, decision.action === 'acquire' ? decision.transitions : (lease.spec?.leaseTransitions ?? 0), decision.action === 'acquire');
+      lease.spec = this.#spec(
+        lease.spec,
+        decision.action === 'acquire' ? decision.transitions : (lease.spec?.leaseTransitions ?? 0),
+        decision.action === 'acquire',
+      );
       const updated = await this.#withTimeout(this.#api.replaceNamespacedLease({ name, namespace, body: lease }));
       this.#observed = observe(undefined, updated.spec ?? {}, updated.metadata?.resourceVersion ?? '', clock.now());
       this.#lastLeader = identity;

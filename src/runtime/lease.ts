@@ -39,7 +39,12 @@ export function decideLease(obs: Observation, identity: string, now: number): Le
 }
 
 /** Updates the observation: the clock restarts only when the lease changed. */
-export function observe(prev: Observation | undefined, record: LeaseRecord, resourceVersion: string, now: number): Observation {
+export function observe(
+  prev: Observation | undefined,
+  record: LeaseRecord,
+  resourceVersion: string,
+  now: number,
+): Observation {
   if (prev?.resourceVersion === resourceVersion) return prev;
   return { record, resourceVersion, observedAt: now };
 }

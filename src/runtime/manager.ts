@@ -2,7 +2,14 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { collectDefaultMetrics } from 'prom-client';
-import { requestFor, requestKey, type CacheProvider, type ControllerDefinition, type ControllerDeps, type WatchEventType } from './controller.ts';
+import {
+  requestFor,
+  requestKey,
+  type CacheProvider,
+  type ControllerDefinition,
+  type ControllerDeps,
+  type WatchEventType,
+} from './controller.ts';
 import { ControllerRunner } from './controller-runner.ts';
 import { EventRecorder } from './events.ts';
 import { parseBindAddress, startHttpServer, type RunningServer } from './http-server.ts';
@@ -117,9 +124,15 @@ export class Manager implements CacheProvider {
 
   addController(def: ControllerDefinition): void {
     if (this.#started) throw new Error('add controllers before start');
-    if (this.#controllers.some((c) => c.def.name === def.name)) throw new Error(`duplicate controller name ${def.name}`);
+    if (this.#controllers.some((c) => c.def.name === def.name))
+      throw new Error(`duplicate controller name ${def.name}`);
     for (const w of def.watches) this.informer(w.resource);
-    const runner = new ControllerRunner({ definition: def, metrics: this.metrics, log: this.log, ...(this.#o.workers ? { defaultWorkers: this.#o.workers } : {}) });
+    const runner = new ControllerRunner({
+      definition: def,
+      metrics: this.metrics,
+      log: this.log,
+      ...(this.#o.workers ? { defaultWorkers: this.#o.workers } : {}),
+    });
     this.#controllers.push({ def, runner });
   }
 
@@ -188,7 +201,11 @@ export class Manager implements CacheProvider {
     const metricsBind = parseBindAddress(this.#o.metricsBindAddress ?? ':8080');
     if (metricsBind) {
       this.#metricsServer = await startHttpServer(metricsBind, {
-        '/metrics': async () => ({ status: 200, body: await this.metrics.registry.metrics(), contentType: this.metrics.registry.contentType }),
+        '/metrics': async () => ({
+          status: 200,
+          body: await this.metrics.registry.metrics(),
+          contentType: this.metrics.registry.contentType,
+        }),
       });
       this.#servers.push(this.#metricsServer);
       this.log.info('serving metrics', { address: this.#metricsServer.address });
@@ -197,7 +214,8 @@ export class Manager implements CacheProvider {
     if (probeBind) {
       this.#probeServer = await startHttpServer(probeBind, {
         '/healthz': () => Promise.resolve({ status: 200, body: 'ok' }),
-        '/readyz': () => Promise.resolve(this.synced ? { status: 200, body: 'ok' } : { status: 503, body: 'informers not synced' }),
+        '/readyz': () =>
+          Promise.resolve(this.synced ? { status: 200, body: 'ok' } : { status: 503, body: 'informers not synced' }),
       });
       this.#servers.push(this.#probeServer);
       this.log.info('serving health probes', { address: this.#probeServer.address });

@@ -81,7 +81,10 @@ export class Reflector<T extends KubeObject> {
     this.#o = opts;
     this.#sink = sink;
     this.#clock = opts.clock ?? realClock;
-    this.#log = (opts.log ?? silentLogger()).child({ resource: opts.resource.plural, namespace: opts.namespace ?? '*' });
+    this.#log = (opts.log ?? silentLogger()).child({
+      resource: opts.resource.plural,
+      namespace: opts.namespace ?? '*',
+    });
   }
 
   /** True once the first list has been delivered. */
@@ -122,7 +125,11 @@ export class Reflector<T extends KubeObject> {
   }
 
   #pause(failures: number, signal: AbortSignal): Promise<void> {
-    return sleep(this.#clock, backoffDelay(failures, this.#o.backoffBaseMs ?? 500, this.#o.backoffMaxMs ?? 30_000), signal);
+    return sleep(
+      this.#clock,
+      backoffDelay(failures, this.#o.backoffBaseMs ?? 500, this.#o.backoffMaxMs ?? 30_000),
+      signal,
+    );
   }
 
   async #list(signal: AbortSignal): Promise<string> {
@@ -145,7 +152,9 @@ export class Reflector<T extends KubeObject> {
     } while (cont !== undefined);
     this.stats.lists++;
     // apiVersion/kind are set on the list only; watch events carry them on each object.
-    const apiVersion = this.#o.resource.group ? `${this.#o.resource.group}/${this.#o.resource.version}` : this.#o.resource.version;
+    const apiVersion = this.#o.resource.group
+      ? `${this.#o.resource.group}/${this.#o.resource.version}`
+      : this.#o.resource.version;
     for (const item of items) {
       item.apiVersion ??= apiVersion;
       item.kind ??= this.#o.resource.kind;

@@ -54,7 +54,9 @@ export class ResourceResolver {
   }
 
   async resolve(apiVersion: string, kind: string): Promise<ResourceRef> {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) as [string, string] : ['', apiVersion];
+    const [group, version] = apiVersion.includes('/')
+      ? (apiVersion.split('/', 2) as [string, string])
+      : ['', apiVersion];
     let list = this.#cache.get(apiVersion);
     if (!list) {
       list = this.#client.request<APIResourceList>(group === '' ? `/api/${version}` : `/apis/${group}/${version}`);

@@ -1,7 +1,13 @@
 // A thin JSON client over client-node's own HTTP stack (its TLS, auth plugins and undici
 // dispatcher), returning raw JSON. The typed APIs deserialize into classes with Date fields, while
 // watch events are plain JSON; the informer cache and our zod schemas need one shape, the raw one.
-import { ApiException, HttpMethod, type Configuration, type KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import {
+  ApiException,
+  HttpMethod,
+  type Configuration,
+  type KubeConfig,
+  type RequestContext,
+} from '@kubernetes/client-node';
 
 /** Options of one request. */
 export interface RequestOptions {
@@ -59,10 +65,19 @@ export class RestClient {
   /** Sends a request and returns the parsed JSON body; throws ApiException (raw body) on non-2xx. */
   async request<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const res = await this.#send(path, { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout }, true);
+    const res = await this.#send(
+      path,
+      { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout },
+      true,
+    );
     const text = await res.body.text();
     if (res.httpStatusCode < 200 || res.httpStatusCode > 299) {
-      throw new ApiException(res.httpStatusCode, `${opts.method ?? 'GET'} ${path}: HTTP ${res.httpStatusCode}`, text, res.headers);
+      throw new ApiException(
+        res.httpStatusCode,
+        `${opts.method ?? 'GET'} ${path}: HTTP ${res.httpStatusCode}`,
+        text,
+        res.headers,
+      );
     }
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }

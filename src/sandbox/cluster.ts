@@ -13,7 +13,9 @@ export interface SandboxCluster extends ControlPlane {
   serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig>;
 }
 
-export async function startSandboxCluster(opts: Omit<ControlPlaneOptions, 'beforeControllerManager'> = {}): Promise<SandboxCluster> {
+export async function startSandboxCluster(
+  opts: Omit<ControlPlaneOptions, 'beforeControllerManager'> = {},
+): Promise<SandboxCluster> {
   const crds = await sandboxCrds();
   const controlPlane = await startControlPlane({
     ...opts,
@@ -34,11 +36,21 @@ async function serviceAccountKubeConfig(cp: ControlPlane, namespace: string, nam
     if ((err as { code?: number }).code !== 409) throw err;
   }
   const request = await core.createNamespacedServiceAccountToken({
-    namespace, name, body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
+    namespace,
+    name,
+    body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
   });
   const token = request.status?.token;
   if (token === undefined) throw new Error(`no token issued for ServiceAccount ${namespace}/${name}`);
   const kc = new KubeConfig();
-  kc.loadFromString(kubeconfigYaml({ server: cp.server, caData: cp.caData, user: `system:serviceaccount:${namespace}:${name}`, token, namespace }));
+  kc.loadFromString(
+    kubeconfigYaml({
+      server: cp.server,
+      caData: cp.caData,
+      user: `system:serviceaccount:${namespace}:${name}`,
+      token,
+      namespace,
+    }),
+  );
   return kc;
 }

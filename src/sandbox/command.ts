@@ -8,7 +8,9 @@ import { startSimulator } from './simulator/index.ts';
 
 export function sandboxCommand(): Command {
   return new Command('sandbox')
-    .description('Start a local cluster: control plane (etcd, kube-apiserver, kube-controller-manager), the CRDs and the KubeVirt simulator')
+    .description(
+      'Start a local cluster: control plane (etcd, kube-apiserver, kube-controller-manager), the CRDs and the KubeVirt simulator',
+    )
     .option('--dir <dir>', 'folder for the sandbox state; its kubeconfig is written there', '.sandbox')
     .action(async (opts: { dir: string }) => {
       const dir = path.resolve(opts.dir);
@@ -20,7 +22,9 @@ export function sandboxCommand(): Command {
       const cluster = await startSandboxCluster({ dir: stateDir });
       // KubeVirt, CSI snapshots and the kubelet are simulated; volumes are files under <dir>/volumes.
       const simulator = await startSimulator({
-        kubeConfig: cluster.kubeConfig, volumesDir: path.join(dir, 'volumes'), logger: createLogger({ level: 'warn' }),
+        kubeConfig: cluster.kubeConfig,
+        volumesDir: path.join(dir, 'volumes'),
+        logger: createLogger({ level: 'warn' }),
       });
       const kubeconfig = path.join(dir, 'kubeconfig');
       await copyFile(cluster.kubeconfigPath, kubeconfig);

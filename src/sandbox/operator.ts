@@ -32,7 +32,10 @@ export interface SandboxOperator {
   stop(): Promise<void>;
 }
 
-export async function startSandboxOperator(cluster: SandboxCluster, opts: { log?: Logger; controllers?: ControllerOptions } = {}): Promise<SandboxOperator> {
+export async function startSandboxOperator(
+  cluster: SandboxCluster,
+  opts: { log?: Logger; controllers?: ControllerOptions } = {},
+): Promise<SandboxOperator> {
   const kubeConfig = await operatorKubeConfig(cluster);
   const [metricsPort, healthPort] = [await freePort(), await freePort()];
   const manager = new Manager({
@@ -42,7 +45,8 @@ export async function startSandboxOperator(cluster: SandboxCluster, opts: { log?
     healthProbeBindAddress: `127.0.0.1:${healthPort}`,
     leaderElection: { id: 'vapp-operator.vapp.dev', namespace: OPERATOR_NAMESPACE },
   });
-  for (const def of allControllers(manager.deps(), { registry: manager.metrics.registry, ...opts.controllers })) manager.addController(def);
+  for (const def of allControllers(manager.deps(), { registry: manager.metrics.registry, ...opts.controllers }))
+    manager.addController(def);
   const abort = new AbortController();
   const running = manager.start(abort.signal);
   running.catch(() => undefined);

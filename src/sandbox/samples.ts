@@ -19,14 +19,22 @@ export interface SandboxShopOptions {
 
 /** The sample objects but the MaintenancePlan, adapted to the sandbox. */
 export async function sandboxShop(opts: SandboxShopOptions): Promise<KubeObject[]> {
-  return (await readManifests(SAMPLES_DIR)).filter((o) => o.kind !== 'MaintenancePlan').map((original) => {
-    const obj = structuredClone(original) as KubeObject & { spec?: { resources?: { requests?: { storage?: string } } } };
-    if (obj.kind === 'PersistentVolumeClaim' && obj.spec?.resources?.requests) obj.spec.resources.requests.storage = opts.storage;
-    if (obj.kind === 'VirtualMachine' && obj.metadata?.name === 'shop-db' && opts.workload) {
-      obj.metadata.annotations = { ...obj.metadata.annotations, [STORAGE_ANNOTATIONS.workload]: String(opts.workload) };
-    }
-    return obj;
-  });
+  return (await readManifests(SAMPLES_DIR))
+    .filter((o) => o.kind !== 'MaintenancePlan')
+    .map((original) => {
+      const obj = structuredClone(original) as KubeObject & {
+        spec?: { resources?: { requests?: { storage?: string } } };
+      };
+      if (obj.kind === 'PersistentVolumeClaim' && obj.spec?.resources?.requests)
+        obj.spec.resources.requests.storage = opts.storage;
+      if (obj.kind === 'VirtualMachine' && obj.metadata?.name === 'shop-db' && opts.workload) {
+        obj.metadata.annotations = {
+          ...obj.metadata.annotations,
+          [STORAGE_ANNOTATIONS.workload]: String(opts.workload),
+        };
+      }
+      return obj;
+    });
 }
 
 /** The sample MaintenancePlan, as written. */

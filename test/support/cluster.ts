@@ -5,6 +5,8 @@ import type { ControlPlaneOptions } from '../../src/sandbox/controlplane/control
 
 export type TestCluster = SandboxCluster;
 
-export async function startTestCluster(opts: Pick<ControlPlaneOptions, 'apiServerArgs' | 'controllerManager'> = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  opts: Pick<ControlPlaneOptions, 'apiServerArgs' | 'controllerManager'> = {},
+): Promise<TestCluster> {
   return startSandboxCluster(opts);
 }

@@ -26,12 +26,32 @@ export interface OperatorProcessOptions {
 }
 
 export function startOperatorProcess(o: OperatorProcessOptions): ChildProcess {
-  return spawn(process.execPath, [
-    MAIN, 'run', '--kubeconfig', o.kubeconfig, '--leader-elect', '--leader-election-namespace', OPERATOR_NAMESPACE,
-    // Short leases: a successor takes over seconds after a kill.
-    '--leader-election-lease-duration', '4s', '--leader-election-renew-deadline', '3s', '--leader-election-retry-period', '500ms',
-    '--metrics-bind-address', '0', '--health-probe-bind-address', '0', '--log-level', 'error',
-  ], { stdio: 'ignore', env: { ...process.env, POD_NAME: o.podName ?? '', VAPP_FAILPOINTS: o.failpoints ?? '' } });
+  return spawn(
+    process.execPath,
+    [
+      MAIN,
+      'run',
+      '--kubeconfig',
+      o.kubeconfig,
+      '--leader-elect',
+      '--leader-election-namespace',
+      OPERATOR_NAMESPACE,
+      // Short leases: a successor takes over seconds after a kill.
+      '--leader-election-lease-duration',
+      '4s',
+      '--leader-election-renew-deadline',
+      '3s',
+      '--leader-election-retry-period',
+      '500ms',
+      '--metrics-bind-address',
+      '0',
+      '--health-probe-bind-address',
+      '0',
+      '--log-level',
+      'error',
+    ],
+    { stdio: 'ignore', env: { ...process.env, POD_NAME: o.podName ?? '', VAPP_FAILPOINTS: o.failpoints ?? '' } },
+  );
 }
 
 export function hasExited(p: ChildProcess): boolean {

@@ -13,7 +13,10 @@ export interface WaitOptions {
  * Throws with the last error or value when the deadline passes. This is how tests wait: on a
  * condition with a deadline, never on a fixed sleep.
  */
-export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitOptions = {}): Promise<Exclude<T, undefined | false>> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  opts: WaitOptions = {},
+): Promise<Exclude<T, undefined | false>> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const intervalMs = opts.intervalMs ?? 50;
   const deadline = Date.now() + timeoutMs;

@@ -61,15 +61,24 @@ function isObject(value: unknown): value is JSONSchemaProps {
 /** anyOf [integer, string] (a zod union of an int and a string) -> x-kubernetes-int-or-string. */
 function intOrString(node: JSONSchemaProps, path: string): JSONSchemaProps {
   const branches = node.anyOf;
-  if (!Array.isArray(branches) || branches.length !== 2) throw new StructuralSchemaError(path, 'anyOf/oneOf is not structural (only a union of an integer and a string is supported)');
+  if (!Array.isArray(branches) || branches.length !== 2)
+    throw new StructuralSchemaError(
+      path,
+      'anyOf/oneOf is not structural (only a union of an integer and a string is supported)',
+    );
   const int = branches.find((b) => isObject(b) && b.type === 'integer') as JSONSchemaProps | undefined;
   const str = branches.find((b) => isObject(b) && b.type === 'string') as JSONSchemaProps | undefined;
-  if (!int || !str) throw new StructuralSchemaError(path, 'anyOf/oneOf is not structural (only a union of an integer and a string is supported)');
+  if (!int || !str)
+    throw new StructuralSchemaError(
+      path,
+      'anyOf/oneOf is not structural (only a union of an integer and a string is supported)',
+    );
   const out: JSONSchemaProps = { ...node };
   delete out.anyOf;
   // Value validations of the branches move to the field itself: the API server applies numeric
   // ones to numbers only and string ones to strings only.
-  for (const [k, v] of Object.entries(int)) if (k !== 'type' && !(k === 'maximum' && v === MAX_SAFE) && !(k === 'minimum' && v === -MAX_SAFE)) out[k] = v;
+  for (const [k, v] of Object.entries(int))
+    if (k !== 'type' && !(k === 'maximum' && v === MAX_SAFE) && !(k === 'minimum' && v === -MAX_SAFE)) out[k] = v;
   for (const [k, v] of Object.entries(str)) if (k !== 'type') out[k] = v;
   out['x-kubernetes-int-or-string'] = true;
   out.anyOf = [{ type: 'integer' }, { type: 'string' }];
@@ -85,8 +94,13 @@ function order(node: JSONSchemaProps): JSONSchemaProps {
 /** Converts one zod-emitted schema node (and its children) into a structural JSONSchemaProps. */
 export function toStructural(input: JSONSchemaProps, path = ''): JSONSchemaProps {
   let node: JSONSchemaProps = Object.fromEntries(Object.entries(input).filter(([k]) => !DROPPED.has(k)));
-  if ('$ref' in node || '$defs' in node || 'definitions' in node) throw new StructuralSchemaError(path, 'references ($ref/$defs) are not allowed in a CRD schema: do not register schemas with an id, and avoid recursive schemas');
-  if ('oneOf' in node || 'allOf' in node || 'not' in node) throw new StructuralSchemaError(path, 'oneOf/allOf/not are not supported by this generator');
+  if ('$ref' in node || '$defs' in node || 'definitions' in node)
+    throw new StructuralSchemaError(
+      path,
+      'references ($ref/$defs) are not allowed in a CRD schema: do not register schemas with an id, and avoid recursive schemas',
+    );
+  if ('oneOf' in node || 'allOf' in node || 'not' in node)
+    throw new StructuralSchemaError(path, 'oneOf/allOf/not are not supported by this generator');
   if ('const' in node) {
     node.enum = [node.const];
     delete node.const;
@@ -108,7 +122,10 @@ export function toStructural(input: JSONSchemaProps, path = ''): JSONSchemaProps
       node['x-kubernetes-preserve-unknown-fields'] = true;
     } else if (isObject(ap)) {
       if (isObject(node.properties) && Object.keys(node.properties).length > 0) {
-        throw new StructuralSchemaError(path, 'additionalProperties cannot be combined with properties in a structural schema');
+        throw new StructuralSchemaError(
+          path,
+          'additionalProperties cannot be combined with properties in a structural schema',
+        );
       }
       delete node.properties;
       node.additionalProperties = toStructural(ap, `${path}.additionalProperties`);
@@ -129,8 +146,15 @@ export function toStructural(input: JSONSchemaProps, path = ''): JSONSchemaProps
     node.items = toStructural(node.items, `${path}[]`);
   }
 
-  if (typeof node.type !== 'string' && node['x-kubernetes-int-or-string'] !== true && node['x-kubernetes-preserve-unknown-fields'] !== true) {
-    throw new StructuralSchemaError(path, 'every node of a structural schema needs a type (z.unknown()/z.any() have none)');
+  if (
+    typeof node.type !== 'string' &&
+    node['x-kubernetes-int-or-string'] !== true &&
+    node['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
+    throw new StructuralSchemaError(
+      path,
+      'every node of a structural schema needs a type (z.unknown()/z.any() have none)',
+    );
   }
   for (const k of Object.keys(node)) {
     if (!ALLOWED.has(k)) throw new StructuralSchemaError(path, `unsupported schema keyword ${k}`);
@@ -139,10 +163,15 @@ export function toStructural(input: JSONSchemaProps, path = ''): JSONSchemaProps
 }
 
 /** Walks a structural schema, calling `visit` with each node and its field path (spec.members[].name). */
-export function walkSchema(node: JSONSchemaProps, visit: (node: JSONSchemaProps, path: string) => void, path = ''): void {
+export function walkSchema(
+  node: JSONSchemaProps,
+  visit: (node: JSONSchemaProps, path: string) => void,
+  path = '',
+): void {
   visit(node, path);
   if (isObject(node.properties)) {
-    for (const [name, child] of Object.entries(node.properties)) if (isObject(child)) walkSchema(child, visit, path === '' ? name : `${path}.${name}`);
+    for (const [name, child] of Object.entries(node.properties))
+      if (isObject(child)) walkSchema(child, visit, path === '' ? name : `${path}.${name}`);
   }
   if (isObject(node.items)) walkSchema(node.items, visit, `${path}[]`);
   if (isObject(node.additionalProperties)) walkSchema(node.additionalProperties, visit, `${path}{}`);

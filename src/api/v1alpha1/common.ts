@@ -9,8 +9,14 @@ export const JobTemplateSchema = z
   .looseObject({
     metadata: z
       .looseObject({
-        labels: z.record(z.string().max(317), z.string().max(63).describe('A label value.')).optional().describe('Labels of the Job.'),
-        annotations: z.record(z.string().max(317), z.string().max(65536).describe('An annotation value.')).optional().describe('Annotations of the Job.'),
+        labels: z
+          .record(z.string().max(317), z.string().max(63).describe('A label value.'))
+          .optional()
+          .describe('Labels of the Job.'),
+        annotations: z
+          .record(z.string().max(317), z.string().max(65536).describe('An annotation value.'))
+          .optional()
+          .describe('Annotations of the Job.'),
       })
       .optional()
       .describe('Labels and annotations of the Job.'),
@@ -22,15 +28,17 @@ export const JobTemplateSchema = z
               .looseObject({
                 containers: z
                   .array(
-                    z.looseObject({
-                      name: z.string().min(1).max(63).describe('Name of the container.'),
-                    }).describe('A container (core/v1 Container).'),
+                    z
+                      .looseObject({
+                        name: z.string().min(1).max(63).describe('Name of the container.'),
+                      })
+                      .describe('A container (core/v1 Container).'),
                   )
                   .min(1)
                   .max(16)
-                  .describe('Containers of the Job\'s Pod (core/v1 Container).'),
+                  .describe("Containers of the Job's Pod (core/v1 Container)."),
               })
-              .describe('Spec of the Job\'s Pod (core/v1 PodSpec).'),
+              .describe("Spec of the Job's Pod (core/v1 PodSpec)."),
           })
           .describe('Pod template of the Job (core/v1 PodTemplateSpec).'),
       })

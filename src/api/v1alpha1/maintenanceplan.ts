@@ -1,7 +1,17 @@
 // MaintenancePlan: the maintenance descriptor (target levels, approval, window, checks, data sync and
 // rollback settings) and the status of one maintenance run.
 import { z } from 'zod';
-import { API_VERSION, DNS_LABEL, ObjectMetaSchema, conditions, count, dnsLabel, objectName, semverLevel, timestamp } from './meta.ts';
+import {
+  API_VERSION,
+  DNS_LABEL,
+  ObjectMetaSchema,
+  conditions,
+  count,
+  dnsLabel,
+  objectName,
+  semverLevel,
+  timestamp,
+} from './meta.ts';
 import { JobTemplateSchema } from './common.ts';
 import { atMostOne, cel, immutableFields, setOf, uniqueBy } from './rules.ts';
 
@@ -55,7 +65,8 @@ const TIME_ZONE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
 /** A Go duration such as 24h, 90m or 1h30m (no sign). */
 const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$/;
 /** A non-negative Kubernetes quantity such as 64Mi, 1G or 500000 (resource.Quantity without sign). */
-const QUANTITY = /^\+?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
+const QUANTITY =
+  /^\+?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
 
 export const TargetSchema = z
   .object({
@@ -64,7 +75,9 @@ export const TargetSchema = z
       .min(1)
       .max(127)
       .regex(COMPONENT_REF, { error: 'must be a component name (postgres) or member/component (db/postgres)' })
-      .describe('The component to bring to the level: its name, or member/name when several members run a component of that name.'),
+      .describe(
+        'The component to bring to the level: its name, or member/name when several members run a component of that name.',
+      ),
     level: semverLevel('Target level (semver) of the component.'),
   })
   .describe('A target level for one component.');
@@ -85,14 +98,22 @@ function isKnownTimeZone(tz: string): boolean {
 export const WindowSchema = cel(
   z
     .object({
-      days: setOf(z.array(z.enum(WEEKDAYS).describe('A day of the week: mon, tue, wed, thu, fri, sat or sun.')).min(1).max(7), 'spec.window.days')
+      days: setOf(
+        z.array(z.enum(WEEKDAYS).describe('A day of the week: mon, tue, wed, thu, fri, sat or sun.')).min(1).max(7),
+        'spec.window.days',
+      )
         .default([...WEEKDAYS])
         .describe('Days on which the window opens (in timeZone); every day when omitted.'),
-      startTime: z.string().regex(HH_MM, { error: 'must be a time HH:MM, 00:00 to 23:59' }).describe('Time of day (HH:MM, 24-hour, in timeZone) when the window opens.'),
+      startTime: z
+        .string()
+        .regex(HH_MM, { error: 'must be a time HH:MM, 00:00 to 23:59' })
+        .describe('Time of day (HH:MM, 24-hour, in timeZone) when the window opens.'),
       endTime: z
         .string()
         .regex(HH_MM, { error: 'must be a time HH:MM, 00:00 to 23:59' })
-        .describe('Time of day (HH:MM, 24-hour, in timeZone) when the window closes; earlier than startTime means the window ends the next day.'),
+        .describe(
+          'Time of day (HH:MM, 24-hour, in timeZone) when the window closes; earlier than startTime means the window ends the next day.',
+        ),
       timeZone: cel(
         z
           .string()
@@ -104,19 +125,39 @@ export const WindowSchema = cel(
           .describe('IANA time zone of startTime and endTime, e.g. Europe/Rome.'),
         // timestamp.getHours(tz) fails on a zone that the API server does not know; the API server
         // then refuses the object with this rule's message and the evaluation error.
-        { rule: `self != 'Local' && timestamp('2000-01-01T00:00:00Z').getHours(self) >= 0`, message: TIME_ZONE_MESSAGE },
+        {
+          rule: `self != 'Local' && timestamp('2000-01-01T00:00:00Z').getHours(self) >= 0`,
+          message: TIME_ZONE_MESSAGE,
+        },
       ),
     })
-    .refine((w) => w.startTime !== w.endTime, { error: 'spec.window.endTime must differ from spec.window.startTime', path: ['endTime'] })
-    .describe('When the appliance is modifiable: gates only the cut-over; snapshot, clone, update, verify and pre-copy run at any time. No window: any time.'),
-  { rule: 'self.startTime != self.endTime', message: 'spec.window.endTime must differ from spec.window.startTime', fieldPath: '.endTime' },
+    .refine((w) => w.startTime !== w.endTime, {
+      error: 'spec.window.endTime must differ from spec.window.startTime',
+      path: ['endTime'],
+    })
+    .describe(
+      'When the appliance is modifiable: gates only the cut-over; snapshot, clone, update, verify and pre-copy run at any time. No window: any time.',
+    ),
+  {
+    rule: 'self.startTime != self.endTime',
+    message: 'spec.window.endTime must differ from spec.window.startTime',
+    fieldPath: '.endTime',
+  },
 );
 export type MaintenanceWindow = z.infer<typeof WindowSchema>;
 
 export const HttpGetCheckSchema = z
   .object({
-    service: dnsLabel('Service (one of the appliance\'s spec.services) to check; the check goes to its <service>-preview twin that selects the new slot.'),
-    path: z.string().min(1).max(1024).regex(/^\//, { error: 'must start with /' }).default('/').describe('HTTP path to GET; a 2xx or 3xx answer passes.'),
+    service: dnsLabel(
+      "Service (one of the appliance's spec.services) to check; the check goes to its <service>-preview twin that selects the new slot.",
+    ),
+    path: z
+      .string()
+      .min(1)
+      .max(1024)
+      .regex(/^\//, { error: 'must start with /' })
+      .default('/')
+      .describe('HTTP path to GET; a 2xx or 3xx answer passes.'),
     port: z.int().min(1).max(65535).describe('Service port to connect to.'),
   })
   .describe('An HTTP GET against the preview Service.');
@@ -124,7 +165,12 @@ export const HttpGetCheckSchema = z
 export const VerifySchema = atMostOne(
   z
     .object({
-      timeoutSeconds: z.int().min(1).max(86400).default(900).describe('How long the clone may take to become ready and pass the checks.'),
+      timeoutSeconds: z
+        .int()
+        .min(1)
+        .max(86400)
+        .default(900)
+        .describe('How long the clone may take to become ready and pass the checks.'),
       httpGet: HttpGetCheckSchema.optional(),
       job: z
         .object({ template: JobTemplateSchema })
@@ -138,48 +184,78 @@ export const VerifySchema = atMostOne(
 export type Verify = z.infer<typeof VerifySchema>;
 
 export const QuantitySchema = z
-  .union([z.int().min(0), z.string().max(64).regex(QUANTITY, { error: 'must be a non-negative quantity such as 64Mi or 1G' })])
+  .union([
+    z.int().min(0),
+    z.string().max(64).regex(QUANTITY, { error: 'must be a non-negative quantity such as 64Mi or 1G' }),
+  ])
   .describe('A non-negative Kubernetes quantity such as 64Mi.');
 
 export const DataSyncSchema = z
   .object({
-    maxRounds: z.int().min(1).max(20).default(5).describe('Most pre-copy rounds before the cut-over; the final delta is copied during the cut-over.'),
-    convergedBelow: QuantitySchema.default('64Mi').describe('Pre-copy stops once a round copied less than this many bytes (a quantity such as 64Mi).'),
+    maxRounds: z
+      .int()
+      .min(1)
+      .max(20)
+      .default(5)
+      .describe('Most pre-copy rounds before the cut-over; the final delta is copied during the cut-over.'),
+    convergedBelow: QuantitySchema.default('64Mi').describe(
+      'Pre-copy stops once a round copied less than this many bytes (a quantity such as 64Mi).',
+    ),
     downtimeBudgetSeconds: z
       .int()
       .min(1)
       .max(86400)
       .default(60)
-      .describe('Downtime the cut-over may take, in seconds: the budget that the projected downtime of the final sync is checked against.'),
+      .describe(
+        'Downtime the cut-over may take, in seconds: the budget that the projected downtime of the final sync is checked against.',
+      ),
   })
   .describe('Pre-copy of the data volumes while the original serves.');
 export type DataSync = z.infer<typeof DataSyncSchema>;
 
 export const RollbackSchema = z
   .object({
-    automatic: z.boolean().default(true).describe('Roll back when a check fails during observeSeconds after the cut-over.'),
-    observeSeconds: z.int().min(0).max(604800).default(600).describe('How long to keep checking the appliance after the cut-over.'),
+    automatic: z
+      .boolean()
+      .default(true)
+      .describe('Roll back when a check fails during observeSeconds after the cut-over.'),
+    observeSeconds: z
+      .int()
+      .min(0)
+      .max(604800)
+      .default(600)
+      .describe('How long to keep checking the appliance after the cut-over.'),
     retainOriginalFor: z
       .string()
       .max(32)
       .regex(DURATION, { error: 'must be a duration such as 24h, 90m or 1h30m' })
       .default('24h')
-      .describe('How long the stopped original VMs are kept for a rollback before they are deleted (a duration such as 24h or 90m). Deleting the plan releases them at once; their PVCs are always kept.'),
+      .describe(
+        'How long the stopped original VMs are kept for a rollback before they are deleted (a duration such as 24h or 90m). Deleting the plan releases them at once; their PVCs are always kept.',
+      ),
   })
   .describe('Observation after the cut-over, rollback and release of the original.');
 export type Rollback = z.infer<typeof RollbackSchema>;
 
-const IMMUTABLE_HINT = 'only approvedHash, suspend, abort and rollbackNow may change after a MaintenancePlan is created; create a new plan instead';
+const IMMUTABLE_HINT =
+  'only approvedHash, suspend, abort and rollbackNow may change after a MaintenancePlan is created; create a new plan instead';
 
 const PlanSpecObject = z
   .object({
     appliance: objectName('Name of the VirtualAppliance (same namespace) to maintain.'),
     components: uniqueBy(
-      z.array(TargetSchema).min(1).max(MAX_TARGETS).describe('Target levels. Components already at their target are left alone.'),
+      z
+        .array(TargetSchema)
+        .min(1)
+        .max(MAX_TARGETS)
+        .describe('Target levels. Components already at their target are left alone.'),
       'name',
       'spec.components[].name',
     ),
-    allowDowngrade: z.boolean().default(false).describe('Allow targets below the current level; otherwise such a plan fails in planning.'),
+    allowDowngrade: z
+      .boolean()
+      .default(false)
+      .describe('Allow targets below the current level; otherwise such a plan fails in planning.'),
     approval: z
       .enum(APPROVAL_MODES)
       .default('Automatic')
@@ -188,7 +264,9 @@ const PlanSpecObject = z
       .string()
       .max(128)
       .optional()
-      .describe('With approval Manual: the status.preview.hash being approved; an approval approves exactly what was previewed.'),
+      .describe(
+        'With approval Manual: the status.preview.hash being approved; an approval approves exactly what was previewed.',
+      ),
     window: WindowSchema.optional(),
     verify: VerifySchema.prefault({}),
     dataSync: DataSyncSchema.prefault({}),
@@ -196,29 +274,44 @@ const PlanSpecObject = z
     failedClonePolicy: z
       .enum(FAILED_CLONE_POLICIES)
       .default('Delete')
-      .describe('What becomes of the clone when a step fails (the original serves again either way). Delete: remove it. Retain: keep its VMs, volumes and snapshots for inspection, isolated by its NetworkPolicy and reachable through the <service>-preview Services; the appliance stays locked until the plan is deleted, which removes them. An abort always deletes the clone.'),
+      .describe(
+        'What becomes of the clone when a step fails (the original serves again either way). Delete: remove it. Retain: keep its VMs, volumes and snapshots for inspection, isolated by its NetworkPolicy and reachable through the <service>-preview Services; the appliance stays locked until the plan is deleted, which removes them. An abort always deletes the clone.',
+      ),
     suspend: z.boolean().default(false).describe('Pause at the next safe point; set back to false to resume.'),
-    abort: z.boolean().default(false).describe('Give up before the cut-over: leave the original serving and clean up the clone (from the cut-over on, use rollbackNow). Cannot be undone.'),
+    abort: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Give up before the cut-over: leave the original serving and clean up the clone (from the cut-over on, use rollbackNow). Cannot be undone.',
+      ),
     rollbackNow: z
       .boolean()
       .default(false)
-      .describe('Roll back to the original once the clone serves: while Observing, or after the plan ended (Succeeded, or Failed after the cut-over) as long as the original is retained (rollback.retainOriginalFor). The writes the clone accepted are synced back first. Cannot be undone.'),
+      .describe(
+        'Roll back to the original once the clone serves: while Observing, or after the plan ended (Succeeded, or Failed after the cut-over) as long as the original is retained (rollback.retainOriginalFor). The writes the clone accepted are synced back first. Cannot be undone.',
+      ),
   })
   .describe('The maintenance to perform. Only approvedHash, suspend, abort and rollbackNow may change after creation.');
 
-const IMMUTABLE_PLAN_SPEC_FIELDS = Object.keys(PlanSpecObject.shape).filter((f) => !(MUTABLE_PLAN_SPEC_FIELDS as readonly string[]).includes(f));
+const IMMUTABLE_PLAN_SPEC_FIELDS = Object.keys(PlanSpecObject.shape).filter(
+  (f) => !(MUTABLE_PLAN_SPEC_FIELDS as readonly string[]).includes(f),
+);
 
-export const MaintenancePlanSpecSchema = cel(immutableFields(PlanSpecObject, IMMUTABLE_PLAN_SPEC_FIELDS, 'spec', IMMUTABLE_HINT), {
-  rule: '!oldSelf.abort || self.abort',
-  message: 'spec.abort cannot be set back to false once a plan is aborted',
-  fieldPath: '.abort',
-  reason: 'FieldValueForbidden',
-}, {
-  rule: '!oldSelf.rollbackNow || self.rollbackNow',
-  message: 'spec.rollbackNow cannot be set back to false once a rollback is requested',
-  fieldPath: '.rollbackNow',
-  reason: 'FieldValueForbidden',
-});
+export const MaintenancePlanSpecSchema = cel(
+  immutableFields(PlanSpecObject, IMMUTABLE_PLAN_SPEC_FIELDS, 'spec', IMMUTABLE_HINT),
+  {
+    rule: '!oldSelf.abort || self.abort',
+    message: 'spec.abort cannot be set back to false once a plan is aborted',
+    fieldPath: '.abort',
+    reason: 'FieldValueForbidden',
+  },
+  {
+    rule: '!oldSelf.rollbackNow || self.rollbackNow',
+    message: 'spec.rollbackNow cannot be set back to false once a rollback is requested',
+    fieldPath: '.rollbackNow',
+    reason: 'FieldValueForbidden',
+  },
+);
 export type MaintenancePlanSpec = z.infer<typeof MaintenancePlanSpecSchema>;
 export type MaintenancePlanSpecInput = z.input<typeof MaintenancePlanSpecSchema>;
 
@@ -243,17 +336,32 @@ export type UnchangedComponent = z.infer<typeof UnchangedComponentSchema>;
 
 export const PreviewSchema = z
   .object({
-    hash: z.string().max(128).describe('Hash of updates and unchanged; set spec.approvedHash to it to approve a Manual plan.'),
-    updates: z.array(ComponentUpdateSchema).max(MAX_TARGETS * 4).default([]).describe('Components that will be updated, with their current and target levels.'),
-    unchanged: z.array(UnchangedComponentSchema).max(MAX_TARGETS * 4).default([]).describe('Targeted components that are already at their target level.'),
+    hash: z
+      .string()
+      .max(128)
+      .describe('Hash of updates and unchanged; set spec.approvedHash to it to approve a Manual plan.'),
+    updates: z
+      .array(ComponentUpdateSchema)
+      .max(MAX_TARGETS * 4)
+      .default([])
+      .describe('Components that will be updated, with their current and target levels.'),
+    unchanged: z
+      .array(UnchangedComponentSchema)
+      .max(MAX_TARGETS * 4)
+      .default([])
+      .describe('Targeted components that are already at their target level.'),
     estimatedDowntimeSeconds: count('Projected downtime of the cut-over, in seconds.').optional(),
   })
-  .describe('What the plan will change, computed in planning from the appliance\'s live levels.');
+  .describe("What the plan will change, computed in planning from the appliance's live levels.");
 export type Preview = z.infer<typeof PreviewSchema>;
 
 export const StepSchema = z
   .object({
-    name: z.string().min(1).max(63).describe('Name of the step, e.g. Snapshot, Clone, Update, Verify, Sync, CutOver, Observe, Release.'),
+    name: z
+      .string()
+      .min(1)
+      .max(63)
+      .describe('Name of the step, e.g. Snapshot, Clone, Update, Verify, Sync, CutOver, Observe, Release.'),
     state: z.enum(STEP_STATES).describe('State of the step: Pending, Running, Succeeded, Failed or Skipped.'),
     startedAt: timestamp('When the step started.').optional(),
     finishedAt: timestamp('When the step finished.').optional(),
@@ -275,8 +383,14 @@ export type SyncRound = z.infer<typeof SyncRoundSchema>;
 export const CutOverStatusSchema = z
   .object({
     originalStoppedAt: timestamp('When the operator stopped the original VMs: the start of the downtime.').optional(),
-    finalRound: z.int().min(1).optional().describe('The sync round that copied the final delta while the original was stopped.'),
-    finalSnapshotAt: timestamp('When the final delta\'s snapshot of the original was cut (the earliest over its data volumes): every write the original made before it is on the clone.').optional(),
+    finalRound: z
+      .int()
+      .min(1)
+      .optional()
+      .describe('The sync round that copied the final delta while the original was stopped.'),
+    finalSnapshotAt: timestamp(
+      "When the final delta's snapshot of the original was cut (the earliest over its data volumes): every write the original made before it is on the clone.",
+    ).optional(),
     servicesSwitchedAt: timestamp('When every Service selected the new slot: the end of the downtime.').optional(),
   })
   .describe('Progress of the cut-over, kept so that a restarted operator resumes it where it was.');
@@ -284,10 +398,14 @@ export type CutOverStatus = z.infer<typeof CutOverStatusSchema>;
 
 export const RollbackStatusSchema = z
   .object({
-    cloneStoppedAt: timestamp('When the operator stopped the clone: the start of the rollback\'s downtime.').optional(),
-    bytes: count('Bytes the clone wrote after the cut-over, synced back into the original\'s data volumes.').optional(),
-    servicesSwitchedAt: timestamp('When every Service selected the original\'s slot again.').optional(),
-    downtimeSeconds: z.number().min(0).optional().describe('Downtime of the rollback: clone stopped to Services on the ready original, in seconds.'),
+    cloneStoppedAt: timestamp("When the operator stopped the clone: the start of the rollback's downtime.").optional(),
+    bytes: count("Bytes the clone wrote after the cut-over, synced back into the original's data volumes.").optional(),
+    servicesSwitchedAt: timestamp("When every Service selected the original's slot again.").optional(),
+    downtimeSeconds: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('Downtime of the rollback: clone stopped to Services on the ready original, in seconds.'),
   })
   .describe('Progress of a rollback after the cut-over.');
 export type RollbackStatus = z.infer<typeof RollbackStatusSchema>;
@@ -295,16 +413,30 @@ export type RollbackStatus = z.infer<typeof RollbackStatusSchema>;
 export const MaintenancePlanStatusSchema = z
   .object({
     observedGeneration: count('The .metadata.generation that this status describes.').optional(),
-    phase: z.enum(PHASES).optional().describe(`Where the maintenance is: ${PHASES.join(', ')}.`),
-    progress: z.string().max(16).regex(/^[0-9]+\/[0-9]+$/).optional().describe('Finished steps out of all steps, e.g. 3/8 (for kubectl get).'),
+    phase: z
+      .enum(PHASES)
+      .optional()
+      .describe(`Where the maintenance is: ${PHASES.join(', ')}.`),
+    progress: z
+      .string()
+      .max(16)
+      .regex(/^[0-9]+\/[0-9]+$/)
+      .optional()
+      .describe('Finished steps out of all steps, e.g. 3/8 (for kubectl get).'),
     preview: PreviewSchema.optional(),
     steps: z.array(StepSchema).max(32).default([]).describe('The steps of the maintenance and their state.'),
     syncRounds: z.array(SyncRoundSchema).max(64).default([]).describe('Rounds of data delta sync so far.'),
     cutOver: CutOverStatusSchema.optional(),
     rollback: RollbackStatusSchema.optional(),
-    downtimeSeconds: z.number().min(0).optional().describe('Measured downtime: from stopping the original to the Services selecting the ready clone, in seconds.'),
+    downtimeSeconds: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('Measured downtime: from stopping the original to the Services selecting the ready clone, in seconds.'),
     nextWindowStart: timestamp('When the next maintenance window opens, while waiting for it.').optional(),
-    conditions: conditions('Ready, Reconciling and Stalled (kstatus) plus Approved, Cloned, Updated, Verified, DataSynced, CutOver and RolledBack.').default([]),
+    conditions: conditions(
+      'Ready, Reconciling and Stalled (kstatus) plus Approved, Cloned, Updated, Verified, DataSynced, CutOver and RolledBack.',
+    ).default([]),
   })
   .describe('The observed state of the maintenance, written by the operator.');
 export type MaintenancePlanStatus = z.infer<typeof MaintenancePlanStatusSchema>;

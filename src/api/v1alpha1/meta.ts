@@ -20,7 +20,9 @@ export const ANNOTATION_LEVELS = 'vapp.dev/levels';
 
 /** The two slots an appliance alternates between. */
 export const SLOTS = ['blue', 'green'] as const;
-export const SlotSchema = z.enum(SLOTS).describe('One of the two slots an appliance alternates between: blue or green.');
+export const SlotSchema = z
+  .enum(SLOTS)
+  .describe('One of the two slots an appliance alternates between: blue or green.');
 export type Slot = z.infer<typeof SlotSchema>;
 
 // RE2-compatible patterns (the API server evaluates `pattern` with Go's regexp).
@@ -34,17 +36,37 @@ export const SEMVER =
 
 /** A DNS-1123 label (at most 63 characters). */
 export function dnsLabel(description: string) {
-  return z.string().min(1).max(63).regex(DNS_LABEL, { error: 'must be a DNS-1123 label: lower-case letters, digits and -, starting and ending with a letter or digit' }).describe(description);
+  return z
+    .string()
+    .min(1)
+    .max(63)
+    .regex(DNS_LABEL, {
+      error: 'must be a DNS-1123 label: lower-case letters, digits and -, starting and ending with a letter or digit',
+    })
+    .describe(description);
 }
 
 /** A DNS-1123 subdomain (at most 253 characters), the format of most object names. */
 export function objectName(description: string) {
-  return z.string().min(1).max(253).regex(DNS_SUBDOMAIN, { error: 'must be a DNS-1123 subdomain: lower-case letters, digits, - and ., starting and ending with a letter or digit' }).describe(description);
+  return z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(DNS_SUBDOMAIN, {
+      error:
+        'must be a DNS-1123 subdomain: lower-case letters, digits, - and ., starting and ending with a letter or digit',
+    })
+    .describe(description);
 }
 
 /** A semver level such as 16.4.0. */
 export function semverLevel(description: string) {
-  return z.string().min(1).max(128).regex(SEMVER, { error: 'must be a semantic version such as 1.2.3 (see semver.org)' }).describe(description);
+  return z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(SEMVER, { error: 'must be a semantic version such as 1.2.3 (see semver.org)' })
+    .describe(description);
 }
 
 /** An RFC 3339 timestamp as the API server writes metav1.Time, e.g. 2026-11-22T02:00:00Z. */
@@ -58,18 +80,29 @@ export function count(description: string) {
 }
 
 // metav1.Condition, as generated upstream for k8s.io/apimachinery/pkg/apis/meta/v1.Condition.
-const CONDITION_TYPE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/;
+const CONDITION_TYPE =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/;
 const CONDITION_REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
 
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 
 export const ConditionSchema = z
   .object({
-    type: z.string().min(1).max(316).regex(CONDITION_TYPE).describe('Type of the condition in CamelCase, e.g. Ready, Reconciling, Stalled.'),
+    type: z
+      .string()
+      .min(1)
+      .max(316)
+      .regex(CONDITION_TYPE)
+      .describe('Type of the condition in CamelCase, e.g. Ready, Reconciling, Stalled.'),
     status: z.enum(CONDITION_STATUSES).describe('Status of the condition: True, False or Unknown.'),
     observedGeneration: count('The .metadata.generation that the condition was set from.').optional(),
     lastTransitionTime: timestamp('Last time the condition changed from one status to another.'),
-    reason: z.string().min(1).max(1024).regex(CONDITION_REASON).describe('Programmatic identifier in CamelCase of the reason for the last transition.'),
+    reason: z
+      .string()
+      .min(1)
+      .max(1024)
+      .regex(CONDITION_REASON)
+      .describe('Programmatic identifier in CamelCase of the reason for the last transition.'),
     message: z.string().max(32768).describe('Human-readable message with details about the transition; may be empty.'),
   })
   .describe('A condition in the metav1.Condition shape, as kstatus, kubectl wait and Argo CD read it.');
@@ -83,7 +116,8 @@ export function conditions(description: string) {
     .superRefine((list, ctx) => {
       const seen = new Set<string>();
       list.forEach((c, i) => {
-        if (seen.has(c.type)) ctx.addIssue({ code: 'custom', path: [i, 'type'], message: `duplicate condition type ${c.type}` });
+        if (seen.has(c.type))
+          ctx.addIssue({ code: 'custom', path: [i, 'type'], message: `duplicate condition type ${c.type}` });
         seen.add(c.type);
       });
     })
@@ -102,6 +136,8 @@ export const ObjectMetaSchema = z.looseObject({
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
   finalizers: z.array(z.string()).optional(),
-  ownerReferences: z.array(z.looseObject({ apiVersion: z.string(), kind: z.string(), name: z.string(), uid: z.string() })).optional(),
+  ownerReferences: z
+    .array(z.looseObject({ apiVersion: z.string(), kind: z.string(), name: z.string(), uid: z.string() }))
+    .optional(),
 });
 export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;

@@ -1,7 +1,17 @@
 // Runtime validation of objects read from the API server: one error naming every invalid field.
 import { z } from 'zod';
-import { VirtualApplianceSchema, VirtualApplianceSpecSchema, type VirtualAppliance, type VirtualApplianceSpec } from './virtualappliance.ts';
-import { MaintenancePlanSchema, MaintenancePlanSpecSchema, type MaintenancePlan, type MaintenancePlanSpec } from './maintenanceplan.ts';
+import {
+  VirtualApplianceSchema,
+  VirtualApplianceSpecSchema,
+  type VirtualAppliance,
+  type VirtualApplianceSpec,
+} from './virtualappliance.ts';
+import {
+  MaintenancePlanSchema,
+  MaintenancePlanSpecSchema,
+  type MaintenancePlan,
+  type MaintenancePlanSpec,
+} from './maintenanceplan.ts';
 
 /** A zod issue path written as Kubernetes writes field paths: spec.members[0].components[1].name. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -27,7 +37,9 @@ export class InvalidObjectError extends Error {
   readonly issues: readonly FieldIssue[];
   constructor(kind: string, objectName: string | undefined, issues: readonly FieldIssue[]) {
     const what = objectName === undefined ? kind : `${kind} ${objectName}`;
-    super(`invalid ${what}: ${issues.length} invalid field${issues.length === 1 ? '' : 's'}:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    super(
+      `invalid ${what}: ${issues.length} invalid field${issues.length === 1 ? '' : 's'}:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+    );
     this.name = 'InvalidObjectError';
     this.kind = kind;
     this.objectName = objectName;
@@ -61,14 +73,21 @@ function nameOf(obj: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-function parseWith<S extends z.ZodType>(schema: S, kind: string, obj: unknown, name: string | undefined, prefix: readonly PropertyKey[] = []): z.infer<S> {
+function parseWith<S extends z.ZodType>(
+  schema: S,
+  kind: string,
+  obj: unknown,
+  name: string | undefined,
+  prefix: readonly PropertyKey[] = [],
+): z.infer<S> {
   const result = schema.safeParse(obj);
   if (result.success) return result.data;
   throw new InvalidObjectError(kind, name, issuesOf(result.error, prefix));
 }
 
 /** The result of a safe parse: the object with defaults applied, or every invalid field. */
-export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: InvalidObjectError };
+export type ParseResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: InvalidObjectError };
 
 function safe<T>(parse: () => T): ParseResult<T> {
   try {

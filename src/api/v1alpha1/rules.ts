@@ -38,7 +38,12 @@ export function uniqueBy<T extends z.ZodArray<z.ZodObject>>(list: T, key: string
     items.forEach((item, i) => {
       const value = item[key];
       if (value === undefined) return;
-      if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [i, key], message: `${message}: ${JSON.stringify(value)} appears more than once` });
+      if (seen.has(value))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, key],
+          message: `${message}: ${JSON.stringify(value)} appears more than once`,
+        });
       seen.add(value);
     });
   });
@@ -57,7 +62,8 @@ export function setOf<T extends z.ZodArray>(list: T, what: string): T {
     .superRefine((items, ctx) => {
       const seen = new Set<unknown>();
       items.forEach((item, i) => {
-        if (seen.has(item)) ctx.addIssue({ code: 'custom', path: [i], message: `${what} must not repeat ${JSON.stringify(item)}` });
+        if (seen.has(item))
+          ctx.addIssue({ code: 'custom', path: [i], message: `${what} must not repeat ${JSON.stringify(item)}` });
         seen.add(item);
       });
     })
@@ -73,7 +79,12 @@ export function exactlyOne<T extends z.ZodObject>(object: T, keys: readonly stri
   const message = `${what} must set exactly one of: ${keys.join(', ')}`;
   const checked = object.superRefine((value, ctx) => {
     const set = keys.filter((k) => (value as Record<string, unknown>)[k] !== undefined);
-    if (set.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: set.length === 0 ? `${message} (none is set)` : `${message} (${set.join(' and ')} are set)` });
+    if (set.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: set.length === 0 ? `${message} (none is set)` : `${message} (${set.join(' and ')} are set)`,
+      });
   });
   return cel(checked, { rule: `${countSet(keys)} == 1`, message });
 }
@@ -83,7 +94,8 @@ export function atMostOne<T extends z.ZodObject>(object: T, keys: readonly strin
   const message = `${what} may set at most one of: ${keys.join(', ')}`;
   const checked = object.superRefine((value, ctx) => {
     const set = keys.filter((k) => (value as Record<string, unknown>)[k] !== undefined);
-    if (set.length > 1) ctx.addIssue({ code: 'custom', path: [], message: `${message} (${set.join(' and ')} are set)` });
+    if (set.length > 1)
+      ctx.addIssue({ code: 'custom', path: [], message: `${message} (${set.join(' and ')} are set)` });
   });
   return cel(checked, { rule: `${countSet(keys)} <= 1`, message });
 }
@@ -93,7 +105,12 @@ export function atMostOne<T extends z.ZodObject>(object: T, keys: readonly strin
  * created. A transition rule on an optional field itself would not run when the field is added or
  * removed, so the rules sit on the parent and compare presence as well as value.
  */
-export function immutableFields<T extends z.ZodObject>(object: T, fields: readonly string[], parentPath: string, hint: string): T {
+export function immutableFields<T extends z.ZodObject>(
+  object: T,
+  fields: readonly string[],
+  parentPath: string,
+  hint: string,
+): T {
   const shape = object.shape as Record<string, z.ZodType>;
   return cel(
     object,
@@ -104,7 +121,9 @@ export function immutableFields<T extends z.ZodObject>(object: T, fields: readon
       const absent = field.safeParse(undefined);
       const alwaysPresent = !absent.success || absent.data !== undefined;
       return {
-        rule: alwaysPresent ? `self.${f} == oldSelf.${f}` : `has(self.${f}) == has(oldSelf.${f}) && (!has(self.${f}) || self.${f} == oldSelf.${f})`,
+        rule: alwaysPresent
+          ? `self.${f} == oldSelf.${f}`
+          : `has(self.${f}) == has(oldSelf.${f}) && (!has(self.${f}) || self.${f} == oldSelf.${f})`,
         message: `${parentPath}.${f} is immutable: ${hint}`,
         fieldPath: `.${f}`,
         reason: 'FieldValueForbidden',

@@ -1,7 +1,16 @@
 // VirtualAppliance: which VMs form an appliance, which components run where, how a component's level
 // is read and updated, which volumes hold local data and which Services carry its traffic.
 import { z } from 'zod';
-import { API_VERSION, ANNOTATION_LEVELS, ObjectMetaSchema, SlotSchema, conditions, count, dnsLabel, objectName } from './meta.ts';
+import {
+  API_VERSION,
+  ANNOTATION_LEVELS,
+  ObjectMetaSchema,
+  SlotSchema,
+  conditions,
+  count,
+  dnsLabel,
+  objectName,
+} from './meta.ts';
 import { JobTemplateSchema } from './common.ts';
 import { cel, exactlyOne, setOf, uniqueBy } from './rules.ts';
 
@@ -24,21 +33,27 @@ export const LevelSourceSchema = exactlyOne(
       annotation: z
         .object({})
         .optional()
-        .describe(`Read the level from the VM annotation ${ANNOTATION_LEVELS}, a JSON map of component name to level. Set as {}.`),
+        .describe(
+          `Read the level from the VM annotation ${ANNOTATION_LEVELS}, a JSON map of component name to level. Set as {}.`,
+        ),
       image: z
         .object({
-          volume: dnsLabel('Name of the VM volume (spec.template.spec.volumes[].name) whose containerDisk image tag or DataVolume registry URL tag is the level.'),
+          volume: dnsLabel(
+            'Name of the VM volume (spec.template.spec.volumes[].name) whose containerDisk image tag or DataVolume registry URL tag is the level.',
+          ),
         })
         .optional()
-        .describe('Read the level from the tag of a volume\'s image.'),
+        .describe("Read the level from the tag of a volume's image."),
       guestOS: z
         .object({
-          field: z.enum(GUEST_OS_FIELDS).describe('Field of the VMI\'s status.guestOSInfo reported by the guest agent: versionId or kernelRelease.'),
+          field: z
+            .enum(GUEST_OS_FIELDS)
+            .describe("Field of the VMI's status.guestOSInfo reported by the guest agent: versionId or kernelRelease."),
         })
         .optional()
-        .describe('Read the level from the guest agent\'s OS information (VMI status.guestOSInfo).'),
+        .describe("Read the level from the guest agent's OS information (VMI status.guestOSInfo)."),
     })
-    .describe('Where the component\'s current level is read. Exactly one of annotation, image, guestOS.'),
+    .describe("Where the component's current level is read. Exactly one of annotation, image, guestOS."),
   ['annotation', 'image', 'guestOS'],
   'spec.members[].components[].level',
 );
@@ -54,8 +69,12 @@ export const UpdateStrategySchema = exactlyOne(
             .string()
             .min(1)
             .max(512)
-            .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, { error: 'must be an image repository without tag or digest, e.g. registry.example.com/shop/db' })
-            .describe('Image repository without tag, e.g. registry.example.com/shop/db; the clone\'s volume gets <repository>:<level>.'),
+            .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
+              error: 'must be an image repository without tag or digest, e.g. registry.example.com/shop/db',
+            })
+            .describe(
+              "Image repository without tag, e.g. registry.example.com/shop/db; the clone's volume gets <repository>:<level>.",
+            ),
         })
         .optional()
         .describe('Point a volume of the clone VM at <repository>:<target level>.'),
@@ -64,7 +83,9 @@ export const UpdateStrategySchema = exactlyOne(
           template: JobTemplateSchema,
         })
         .optional()
-        .describe('Run a Job against the clone VM. Its containers get the environment variables VAPP_VM, VAPP_COMPONENT, VAPP_FROM and VAPP_TO.'),
+        .describe(
+          'Run a Job against the clone VM. Its containers get the environment variables VAPP_VM, VAPP_COMPONENT, VAPP_FROM and VAPP_TO.',
+        ),
     })
     .describe('How the clone gets the new level. Exactly one of image, job.'),
   ['image', 'job'],
@@ -74,14 +95,17 @@ export type UpdateStrategy = z.infer<typeof UpdateStrategySchema>;
 
 export const ComponentSchema = z
   .object({
-    name: dnsLabel('Name of the component, unique within its member; MaintenancePlans target it by name or member/name.'),
+    name: dnsLabel(
+      'Name of the component, unique within its member; MaintenancePlans target it by name or member/name.',
+    ),
     level: LevelSourceSchema,
     update: UpdateStrategySchema,
   })
   .describe('A software component running on the member VM.');
 export type Component = z.infer<typeof ComponentSchema>;
 
-const DATA_VOLUME_RULE = 'spec.members[].components[].update.image.volume must not be one of the member\'s dataVolumes: data volumes are never updated';
+const DATA_VOLUME_RULE =
+  "spec.members[].components[].update.image.volume must not be one of the member's dataVolumes: data volumes are never updated";
 
 export const MemberSchema = cel(
   z
@@ -93,15 +117,29 @@ export const MemberSchema = cel(
         'name',
         'spec.members[].components[].name',
       ).default([]),
-      dataVolumes: setOf(z.array(dnsLabel('Name of a VM volume (spec.template.spec.volumes[].name).')).max(MAX_VOLUMES), 'spec.members[].dataVolumes')
+      dataVolumes: setOf(
+        z.array(dnsLabel('Name of a VM volume (spec.template.spec.volumes[].name).')).max(MAX_VOLUMES),
+        'spec.members[].dataVolumes',
+      )
         .default([])
-        .describe('VM volumes that hold local data: never updated, carried over to the clone by delta sync at cut-over.'),
-      startOrder: z.int().min(0).max(1000).default(0).describe('Clone VMs start in ascending startOrder; members with the same value start together.'),
+        .describe(
+          'VM volumes that hold local data: never updated, carried over to the clone by delta sync at cut-over.',
+        ),
+      startOrder: z
+        .int()
+        .min(0)
+        .max(1000)
+        .default(0)
+        .describe('Clone VMs start in ascending startOrder; members with the same value start together.'),
     })
     .superRefine((member, ctx) => {
       member.components.forEach((c, i) => {
         if (c.update.image && member.dataVolumes.includes(c.update.image.volume)) {
-          ctx.addIssue({ code: 'custom', path: ['components', i, 'update', 'image', 'volume'], message: DATA_VOLUME_RULE });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['components', i, 'update', 'image', 'volume'],
+            message: DATA_VOLUME_RULE,
+          });
         }
       });
     })
@@ -126,7 +164,9 @@ export const VirtualApplianceSpecSchema = z
     ),
     services: setOf(z.array(dnsLabel('Name of a Service in the same namespace.')).max(MAX_SERVICES), 'spec.services')
       .default([])
-      .describe('Services whose traffic follows the active slot: the operator owns their vapp.dev/slot selector key (server-side apply).'),
+      .describe(
+        'Services whose traffic follows the active slot: the operator owns their vapp.dev/slot selector key (server-side apply).',
+      ),
   })
   .describe('The desired appliance: its member VMs, their components and its Services.');
 export type VirtualApplianceSpec = z.infer<typeof VirtualApplianceSpecSchema>;
@@ -135,7 +175,11 @@ export type VirtualApplianceSpecInput = z.input<typeof VirtualApplianceSpecSchem
 export const ComponentStatusSchema = z
   .object({
     name: dnsLabel('Name of the component.'),
-    level: z.string().max(256).optional().describe('Level read from the component\'s level source; absent while it cannot be read.'),
+    level: z
+      .string()
+      .max(256)
+      .optional()
+      .describe("Level read from the component's level source; absent while it cannot be read."),
   })
   .describe('The live level of a component.');
 export type ComponentStatus = z.infer<typeof ComponentStatusSchema>;
@@ -145,7 +189,11 @@ export const MemberStatusSchema = z
     name: dnsLabel('Name of the member.'),
     vm: objectName('Name of the VirtualMachine currently serving as this member (in the active slot).'),
     ready: z.boolean().default(false).describe('Whether the VM is running and Ready.'),
-    components: z.array(ComponentStatusSchema).max(MAX_COMPONENTS).default([]).describe('Live levels of the member\'s components.'),
+    components: z
+      .array(ComponentStatusSchema)
+      .max(MAX_COMPONENTS)
+      .default([])
+      .describe("Live levels of the member's components."),
   })
   .describe('The live inventory of one member.');
 export type MemberStatus = z.infer<typeof MemberStatusSchema>;
@@ -160,8 +208,16 @@ export const VirtualApplianceStatusSchema = z
       .regex(/^[0-9]+\/[0-9]+$/)
       .optional()
       .describe('Ready members out of all members, e.g. 2/3 (for kubectl get).'),
-    members: z.array(MemberStatusSchema).max(MAX_MEMBERS).default([]).describe('The live inventory: each member\'s VM, readiness and component levels.'),
-    activePlan: z.string().max(253).optional().describe('Name of the one MaintenancePlan allowed to work on this appliance now; empty when none.'),
+    members: z
+      .array(MemberStatusSchema)
+      .max(MAX_MEMBERS)
+      .default([])
+      .describe("The live inventory: each member's VM, readiness and component levels."),
+    activePlan: z
+      .string()
+      .max(253)
+      .optional()
+      .describe('Name of the one MaintenancePlan allowed to work on this appliance now; empty when none.'),
     conditions: conditions('Ready, Reconciling and Stalled (kstatus) conditions.').default([]),
   })
   .describe('The observed state of the appliance, written by the operator.');

@@ -26,7 +26,9 @@ export function applianceController(deps: ControllerDeps): ControllerDefinition 
         resource: LAUNCHER_PODS,
         map: (pod) => {
           const vmName = pod.metadata?.labels?.['vm.kubevirt.io/name'];
-          return vmName === undefined ? byLabel(pod, 'update') : [...appliancesFor(appliances, BY_MEMBER_VM, pod, vmName), ...byLabel(pod, 'update')];
+          return vmName === undefined
+            ? byLabel(pod, 'update')
+            : [...appliancesFor(appliances, BY_MEMBER_VM, pod, vmName), ...byLabel(pod, 'update')];
         },
       },
       { resource: SERVICES, map: (svc) => appliancesFor(appliances, BY_SERVICE, svc) },

@@ -29,7 +29,12 @@ export function vmsOfAppliance<T extends KubeObject>(store: Store<T>, namespace:
 }
 
 /** Requests for the appliances whose index `index` holds `namespace/name`. */
-export function appliancesFor(store: Store<VirtualAppliance>, index: string, obj: KubeObject, name = obj.metadata?.name ?? ''): ReconcileRequest[] {
+export function appliancesFor(
+  store: Store<VirtualAppliance>,
+  index: string,
+  obj: KubeObject,
+  name = obj.metadata?.name ?? '',
+): ReconcileRequest[] {
   const namespace = obj.metadata?.namespace ?? '';
   return store.byIndex(index, `${namespace}/${name}`).map((a) => ({ namespace, name: a.metadata.name ?? '' }));
 }

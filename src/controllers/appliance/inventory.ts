@@ -28,14 +28,24 @@ export function memberInventory(obs: MemberObservation): MemberInventory {
   const { member, vm, vmi, vmName } = obs;
   const base = { name: member.name, vm: vmName };
   if (vm === undefined) {
-    return { status: { ...base, ready: false, components: [] }, stalls: [`member ${member.name}: VirtualMachine ${vmName} not found`], waits: [] };
+    return {
+      status: { ...base, ready: false, components: [] },
+      stalls: [`member ${member.name}: VirtualMachine ${vmName} not found`],
+      waits: [],
+    };
   }
   if (obs.ownedBy !== undefined) {
-    return { status: { ...base, ready: false, components: [] }, stalls: [`member ${member.name}: VirtualMachine ${vmName} already belongs to appliance ${obs.ownedBy}`], waits: [] };
+    return {
+      status: { ...base, ready: false, components: [] },
+      stalls: [`member ${member.name}: VirtualMachine ${vmName} already belongs to appliance ${obs.ownedBy}`],
+      waits: [],
+    };
   }
   const ready = vm.status?.ready === true;
   const stalls: string[] = [];
-  const waits: string[] = ready ? [] : [`member ${member.name}: VM ${vmName} is not ready (${vm.status?.printableStatus ?? 'no status yet'})`];
+  const waits: string[] = ready
+    ? []
+    : [`member ${member.name}: VM ${vmName} is not ready (${vm.status?.printableStatus ?? 'no status yet'})`];
   const components = member.components.map((component) => {
     const reading = readLevel(component.level, component.name, vm, vmi);
     if ('level' in reading) return { name: component.name, level: reading.level };
@@ -54,7 +64,11 @@ export interface ApplianceSummary {
   readonly kstatus: KStatus;
 }
 
-export function summarize(inventories: readonly MemberInventory[], serviceProblems: readonly string[], activeSlot: Slot): ApplianceSummary {
+export function summarize(
+  inventories: readonly MemberInventory[],
+  serviceProblems: readonly string[],
+  activeSlot: Slot,
+): ApplianceSummary {
   const members = inventories.map((i) => i.status);
   const ready = members.filter((m) => m.ready).length;
   const readyMembers = `${ready}/${members.length}`;
@@ -64,9 +78,17 @@ export function summarize(inventories: readonly MemberInventory[], serviceProble
   if (stalls.length > 0) {
     kstatus = { state: 'Stalled', reason: stallReason(stalls), message: stalls.join('; ') };
   } else if (waits.length > 0) {
-    kstatus = { state: 'Reconciling', reason: 'MembersNotReady', message: `${readyMembers} members ready; ${waits.join('; ')}` };
+    kstatus = {
+      state: 'Reconciling',
+      reason: 'MembersNotReady',
+      message: `${readyMembers} members ready; ${waits.join('; ')}`,
+    };
   } else {
-    kstatus = { state: 'Ready', reason: 'AllMembersReady', message: `${readyMembers} members ready in slot ${activeSlot}` };
+    kstatus = {
+      state: 'Ready',
+      reason: 'AllMembersReady',
+      message: `${readyMembers} members ready in slot ${activeSlot}`,
+    };
   }
   return { members, readyMembers, kstatus };
 }

@@ -7,15 +7,24 @@ import { imageTag } from './image-tag.ts';
 /** A level, or why it cannot be read. */
 export type LevelReading = { readonly level: string } | { readonly problem: string };
 
-export function readLevel(source: LevelSource, component: string, vm: VirtualMachine, vmi: VirtualMachineInstance | undefined): LevelReading {
+export function readLevel(
+  source: LevelSource,
+  component: string,
+  vm: VirtualMachine,
+  vmi: VirtualMachineInstance | undefined,
+): LevelReading {
   const vmName = vm.metadata?.name ?? '';
   if (source.annotation) return fromAnnotation(component, vm, vmName);
   if (source.image) return fromImage(source.image.volume, vm, vmName);
   if (source.guestOS) {
     const info = vmi?.status?.guestOSInfo;
-    if (info === undefined) return { problem: `VM ${vmName} has no guest agent report (VMI status.guestOSInfo): is it running with the guest agent?` };
+    if (info === undefined)
+      return {
+        problem: `VM ${vmName} has no guest agent report (VMI status.guestOSInfo): is it running with the guest agent?`,
+      };
     const value = info[source.guestOS.field];
-    if (value === undefined || value === '') return { problem: `the guest agent of VM ${vmName} reports no ${source.guestOS.field}` };
+    if (value === undefined || value === '')
+      return { problem: `the guest agent of VM ${vmName} reports no ${source.guestOS.field}` };
     return { level: value };
   }
   return { problem: 'no level source' };
@@ -30,7 +39,8 @@ function fromAnnotation(component: string, vm: VirtualMachine, vmName: string): 
   } catch {
     return { problem: `VM ${vmName} annotation ${ANNOTATION_LEVELS} is not JSON` };
   }
-  const level = typeof levels === 'object' && levels !== null ? (levels as Record<string, unknown>)[component] : undefined;
+  const level =
+    typeof levels === 'object' && levels !== null ? (levels as Record<string, unknown>)[component] : undefined;
   if (typeof level !== 'string' || level === '') {
     return { problem: `VM ${vmName} annotation ${ANNOTATION_LEVELS} has no level for ${component}` };
   }
@@ -47,7 +57,8 @@ function fromImage(volumeName: string, vm: VirtualMachine, vmName: string): Leve
     const dvName = volume.dataVolume.name;
     const template = vm.spec.dataVolumeTemplates?.find((t) => t.metadata?.name === dvName);
     reference = template?.spec.source?.registry?.url;
-    if (reference === undefined) return { problem: `volume ${volumeName} of VM ${vmName} is not a registry DataVolume template` };
+    if (reference === undefined)
+      return { problem: `volume ${volumeName} of VM ${vmName} is not a registry DataVolume template` };
   } else {
     return { problem: `volume ${volumeName} of VM ${vmName} is neither a containerDisk nor a DataVolume` };
   }

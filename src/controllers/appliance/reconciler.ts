@@ -2,8 +2,14 @@
 // selector key of the Services, and summarise it all into status (one write, at the end).
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import {
-  API_VERSION, LABEL_MEMBER, LABEL_SLOT, VIRTUAL_APPLIANCE_KIND, VirtualApplianceSpecSchema,
-  type Slot, type VirtualAppliance, type VirtualApplianceStatus,
+  API_VERSION,
+  LABEL_MEMBER,
+  LABEL_SLOT,
+  VIRTUAL_APPLIANCE_KIND,
+  VirtualApplianceSpecSchema,
+  type Slot,
+  type VirtualAppliance,
+  type VirtualApplianceStatus,
 } from '../../api/v1alpha1/index.ts';
 import { fieldPath } from '../../api/v1alpha1/parse.ts';
 import type { VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
@@ -38,7 +44,9 @@ export function applianceReconciler(deps: ControllerDeps) {
     const activeSlot: Slot = appliance.status?.activeSlot ?? 'blue';
     if (appliance.status?.activeSlot === undefined) {
       await deps.client.request(resourcePath(APPLIANCES, namespace, req.name, 'status'), {
-        method: 'PATCH', contentType: 'application/merge-patch+json', body: { status: { activeSlot } },
+        method: 'PATCH',
+        contentType: 'application/merge-patch+json',
+        body: { status: { activeSlot } },
       });
     }
     // While a plan is active it owns the traffic: the Services are left to it.
@@ -72,7 +80,12 @@ export function applianceReconciler(deps: ControllerDeps) {
       }
       if (!isAdopted(vm, ref, labels)) {
         await apply(deps.client, adoptionApply(vmName, ref, labels));
-        if (ownership.state === 'free') await deps.events.normal(appliance, 'Adopted', `Adopted VirtualMachine ${vmName} as member ${member.name} in slot ${activeSlot}`);
+        if (ownership.state === 'free')
+          await deps.events.normal(
+            appliance,
+            'Adopted',
+            `Adopted VirtualMachine ${vmName} as member ${member.name} in slot ${activeSlot}`,
+          );
       }
       const vmi = vmis.get(`${namespace}/${vmName}`);
       if (vmi !== undefined) liveLabelsInPlace = (await labelLive(vmi, labels)) && liveLabelsInPlace;
@@ -87,13 +100,21 @@ export function applianceReconciler(deps: ControllerDeps) {
         serviceProblems.push(`Service ${name} not found`);
       } else if (!planOwnsTraffic && liveLabelsInPlace && !selectsSlot(service, activeSlot)) {
         await apply(deps.client, slotSelectorApply(service, activeSlot));
-        await deps.events.normal(appliance, 'ServiceSelectsSlot', `Service ${name} now selects ${LABEL_SLOT}=${activeSlot}`);
+        await deps.events.normal(
+          appliance,
+          'ServiceSelectsSlot',
+          `Service ${name} now selects ${LABEL_SLOT}=${activeSlot}`,
+        );
       }
     }
 
     // 3. Summarise into status: one write, only when something changed.
     const summary = summarize(inventories, serviceProblems, activeSlot);
-    await writeStatus(appliance, { members: [...summary.members], readyMembers: summary.readyMembers }, summary.kstatus);
+    await writeStatus(
+      appliance,
+      { members: [...summary.members], readyMembers: summary.readyMembers },
+      summary.kstatus,
+    );
     ctx.log.debug('reconciled', { state: summary.kstatus.state, ready: summary.readyMembers });
     return { requeueAfterMs: RESYNC_MS };
 
@@ -115,16 +136,29 @@ export function applianceReconciler(deps: ControllerDeps) {
 
     async function mergeLabels(resource: ResourceRef, name: string, labels: Record<string, string>): Promise<void> {
       await deps.client.request(resourcePath(resource, namespace, name), {
-        method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { labels } },
+        method: 'PATCH',
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { labels } },
       });
     }
 
-    async function writeStatus(current: VirtualAppliance, fields: Partial<VirtualApplianceStatus>, kstatus: KStatus): Promise<void> {
-      const conditions = setKStatus(current.status?.conditions, kstatus, generation === undefined ? {} : { observedGeneration: generation });
+    async function writeStatus(
+      current: VirtualAppliance,
+      fields: Partial<VirtualApplianceStatus>,
+      kstatus: KStatus,
+    ): Promise<void> {
+      const conditions = setKStatus(
+        current.status?.conditions,
+        kstatus,
+        generation === undefined ? {} : { observedGeneration: generation },
+      );
       const status = { ...fields, ...(generation === undefined ? {} : { observedGeneration: generation }), conditions };
       if (statusUnchanged(current.status, status)) return;
       await applyStatus(deps.client, {
-        apiVersion: API_VERSION, kind: VIRTUAL_APPLIANCE_KIND, metadata: { name: req.name, namespace }, status,
+        apiVersion: API_VERSION,
+        kind: VIRTUAL_APPLIANCE_KIND,
+        metadata: { name: req.name, namespace },
+        status,
       });
       const before = readKStatus(current.status?.conditions);
       if (before !== kstatus.state) {
@@ -137,12 +171,18 @@ export function applianceReconciler(deps: ControllerDeps) {
 
 /** The VM labelled as this member in the active slot (after a cut-over it is the former clone). */
 function servingVmName(applianceVms: readonly VirtualMachine[], member: string, slot: Slot): string | undefined {
-  return applianceVms.find((vm) => vm.metadata?.labels?.[LABEL_MEMBER] === member && vm.metadata.labels[LABEL_SLOT] === slot)?.metadata?.name;
+  return applianceVms.find(
+    (vm) => vm.metadata?.labels?.[LABEL_MEMBER] === member && vm.metadata.labels[LABEL_SLOT] === slot,
+  )?.metadata?.name;
 }
 
-function statusUnchanged(current: VirtualApplianceStatus | undefined, next: Partial<VirtualApplianceStatus> & { conditions: Condition[] }): boolean {
+function statusUnchanged(
+  current: VirtualApplianceStatus | undefined,
+  next: Partial<VirtualApplianceStatus> & { conditions: Condition[] },
+): boolean {
   if (current === undefined) return false;
   if (!conditionsEqual(current.conditions, next.conditions)) return false;
-  const pick = (s: Partial<VirtualApplianceStatus>) => JSON.stringify([s.observedGeneration, s.readyMembers, s.members]);
+  const pick = (s: Partial<VirtualApplianceStatus>) =>
+    JSON.stringify([s.observedGeneration, s.readyMembers, s.members]);
   return pick(current) === pick(next);
 }

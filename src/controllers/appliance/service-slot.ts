@@ -9,7 +9,8 @@ import { LABEL_SLOT, type Slot } from '../../api/v1alpha1/index.ts';
 /** The server-side apply configuration: the Service's selector with the slot key set. */
 export function slotSelectorApply(service: V1Service, slot: Slot): V1Service {
   return {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name: service.metadata?.name ?? '', namespace: service.metadata?.namespace ?? '' },
     spec: { selector: { ...(service.spec?.selector ?? {}), [LABEL_SLOT]: slot } },
   };

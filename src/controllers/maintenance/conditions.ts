@@ -70,22 +70,52 @@ export function planConditions(previous: readonly Condition[] | undefined, input
     list = setCondition(list, c, opts);
   };
 
-  const stalled = phase === 'Failed' || phase === 'RolledBack' ? failureOf(previous, input) : cleanup === undefined ? input.refused : undefined;
+  const stalled =
+    phase === 'Failed' || phase === 'RolledBack'
+      ? failureOf(previous, input)
+      : cleanup === undefined
+        ? input.refused
+        : undefined;
   const succeeded = phase === 'Succeeded' ? successOf(previous, input) : undefined;
   const terminal = isTerminal(phase);
-  const waiting = terminal || cleanup !== undefined ? undefined : input.suspended ? 'Suspended' : phase === 'AwaitingApproval' || phase === 'WaitingForWindow' ? phase : undefined;
-  const doing = cleanup !== undefined ? `${cleanup.message}; ${cleanup.action === 'RestoreOriginal' ? 'restoring the original' : 'removing the clone'}` : (DOING[phase] ?? phase);
+  const waiting =
+    terminal || cleanup !== undefined
+      ? undefined
+      : input.suspended
+        ? 'Suspended'
+        : phase === 'AwaitingApproval' || phase === 'WaitingForWindow'
+          ? phase
+          : undefined;
+  const doing =
+    cleanup !== undefined
+      ? `${cleanup.message}; ${cleanup.action === 'RestoreOriginal' ? 'restoring the original' : 'removing the clone'}`
+      : (DOING[phase] ?? phase);
 
   if (succeeded !== undefined) {
     set({ type: 'Ready', status: 'True', ...succeeded });
   } else {
-    const reason = cleanup !== undefined ? 'CleaningUp' : waiting === 'Suspended' ? 'Suspended' : (input.waiting?.reason ?? phase);
-    const message = stalled !== undefined ? stalled.message : waiting === 'Suspended' ? `suspended (spec.suspend) in ${phase}` : (input.waiting?.message ?? doing);
+    const reason =
+      cleanup !== undefined ? 'CleaningUp' : waiting === 'Suspended' ? 'Suspended' : (input.waiting?.reason ?? phase);
+    const message =
+      stalled !== undefined
+        ? stalled.message
+        : waiting === 'Suspended'
+          ? `suspended (spec.suspend) in ${phase}`
+          : (input.waiting?.message ?? doing);
     set({ type: 'Ready', status: 'False', reason, message });
   }
   const working = !terminal && waiting === undefined && stalled === undefined;
-  set({ type: 'Reconciling', status: working ? 'True' : 'False', reason: cleanup !== undefined ? 'CleaningUp' : (waiting ?? input.waiting?.reason ?? phase), message: working ? (input.waiting?.message ?? doing) : '' });
-  set(stalled !== undefined ? { type: 'Stalled', status: 'True', ...stalled } : { type: 'Stalled', status: 'False', reason: phase, message: '' });
+  set({
+    type: 'Reconciling',
+    status: working ? 'True' : 'False',
+    reason: cleanup !== undefined ? 'CleaningUp' : (waiting ?? input.waiting?.reason ?? phase),
+    message: working ? (input.waiting?.message ?? doing) : '',
+  });
+  set(
+    stalled !== undefined
+      ? { type: 'Stalled', status: 'True', ...stalled }
+      : { type: 'Stalled', status: 'False', reason: phase, message: '' },
+  );
 
   for (const { type, step } of STEP_CONDITIONS) {
     if (type === 'Approved' && input.approval === 'Automatic') {
@@ -114,7 +144,10 @@ function fromStep(step: Pick<Step, 'state' | 'message'>): Omit<ConditionInput, '
   }
 }
 
-function failureOf(previous: readonly Condition[] | undefined, input: PlanConditionsInput): { reason: string; message: string } {
+function failureOf(
+  previous: readonly Condition[] | undefined,
+  input: PlanConditionsInput,
+): { reason: string; message: string } {
   if (input.failure !== undefined) return input.failure;
   const stalled = getCondition(previous, 'Stalled');
   if (stalled?.status === 'True') return { reason: stalled.reason, message: stalled.message };
@@ -123,7 +156,10 @@ function failureOf(previous: readonly Condition[] | undefined, input: PlanCondit
   return { reason: input.state.phase, message: input.state.phase === 'RolledBack' ? 'rolled back on request' : '' };
 }
 
-function successOf(previous: readonly Condition[] | undefined, input: PlanConditionsInput): { reason: string; message: string } {
+function successOf(
+  previous: readonly Condition[] | undefined,
+  input: PlanConditionsInput,
+): { reason: string; message: string } {
   if (input.success !== undefined) return input.success;
   const ready = getCondition(previous, 'Ready');
   if (ready?.status === 'True') return { reason: ready.reason, message: ready.message };

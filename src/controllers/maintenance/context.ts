@@ -1,7 +1,17 @@
 // What every step works with: the plan, its appliance, the slots, the names of its children, and
 // small idempotent I/O helpers (create if absent, patch, delete, read from the caches).
 import type { KubeObject } from '../../runtime/object.ts';
-import { LABEL_MEMBER, LABEL_SLOT, type MaintenancePlan, type Member, type Slot, type SyncRound, type VirtualAppliance, type CutOverStatus, type RollbackStatus } from '../../api/v1alpha1/index.ts';
+import {
+  LABEL_MEMBER,
+  LABEL_SLOT,
+  type MaintenancePlan,
+  type Member,
+  type Slot,
+  type SyncRound,
+  type VirtualAppliance,
+  type CutOverStatus,
+  type RollbackStatus,
+} from '../../api/v1alpha1/index.ts';
 import type { VirtualMachine } from '../../kubevirt/types.ts';
 import type { ControllerDeps } from '../../runtime/controller.ts';
 import { isAlreadyExists, isNotFound } from '../../runtime/errors.ts';
@@ -56,7 +66,15 @@ export interface StepContext {
   remove(ref: ResourceRef, name: string): Promise<void>;
 }
 
-export function stepContext(deps: ControllerDeps, options: Required<MaintenanceOptions>, log: Logger, plan: MaintenancePlan, appliance: VirtualAppliance, now: Date, stepStartedAt: Date): StepContext {
+export function stepContext(
+  deps: ControllerDeps,
+  options: Required<MaintenanceOptions>,
+  log: Logger,
+  plan: MaintenancePlan,
+  appliance: VirtualAppliance,
+  now: Date,
+  stepStartedAt: Date,
+): StepContext {
   const namespace = plan.metadata.namespace ?? '';
   const planName = plan.metadata.name ?? '';
   const applianceName = appliance.metadata.name ?? '';
@@ -66,14 +84,31 @@ export function stepContext(deps: ControllerDeps, options: Required<MaintenanceO
 
   // The clone's slot is written on the clone VMs; before they exist the appliance has not cut over yet.
   const activeSlot: Slot = appliance.status?.activeSlot ?? 'blue';
-  const cloneSlot = members.map((m) => vms.get(`${namespace}/${names.cloneVm(m.name)}`)?.metadata?.labels?.[LABEL_SLOT]).find((s) => s !== undefined) as Slot | undefined;
+  const cloneSlot = members
+    .map((m) => vms.get(`${namespace}/${names.cloneVm(m.name)}`)?.metadata?.labels?.[LABEL_SLOT])
+    .find((s) => s !== undefined) as Slot | undefined;
   const toSlot: Slot = cloneSlot ?? (activeSlot === 'blue' ? 'green' : 'blue');
   const fromSlot: Slot = toSlot === 'blue' ? 'green' : 'blue';
 
   const path = (ref: ResourceRef, name?: string, sub?: string) => resourcePath(ref, namespace, name, sub);
   return {
-    deps, options, log, now, stepStartedAt, namespace, plan, appliance, fromSlot, toSlot, names, members,
-    effects: { syncRounds: [...(plan.status?.syncRounds ?? [])], cutOver: { ...plan.status?.cutOver }, rollback: { ...plan.status?.rollback } },
+    deps,
+    options,
+    log,
+    now,
+    stepStartedAt,
+    namespace,
+    plan,
+    appliance,
+    fromSlot,
+    toSlot,
+    names,
+    members,
+    effects: {
+      syncRounds: [...(plan.status?.syncRounds ?? [])],
+      cutOver: { ...plan.status?.cutOver },
+      rollback: { ...plan.status?.rollback },
+    },
     labels: childLabels(applianceName, planName),
     owner: applianceOwner({ name: applianceName, uid: appliance.metadata.uid ?? '' }),
     vmOf(member, slot) {
@@ -84,9 +119,13 @@ export function stepContext(deps: ControllerDeps, options: Required<MaintenanceO
       });
     },
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-    get: <T extends KubeObject>(ref: ResourceRef, name: string) => deps.cache.informer<T>(ref).store.get(`${namespace}/${name}`),
-    children: <T extends KubeObject>(ref: ResourceRef) => deps.cache.informer<T>(ref).store.list()
-      .filter((o) => o.metadata?.namespace === namespace && o.metadata.labels?.[LABEL_PLAN] === planName),
+    get: <T extends KubeObject>(ref: ResourceRef, name: string) =>
+      deps.cache.informer<T>(ref).store.get(`${namespace}/${name}`),
+    children: <T extends KubeObject>(ref: ResourceRef) =>
+      deps.cache
+        .informer<T>(ref)
+        .store.list()
+        .filter((o) => o.metadata?.namespace === namespace && o.metadata.labels?.[LABEL_PLAN] === planName),
     async create(ref, body) {
       try {
         await deps.client.request(path(ref), { method: 'POST', body });
@@ -96,7 +135,9 @@ export function stepContext(deps: ControllerDeps, options: Required<MaintenanceO
     },
     async patch(ref, name, body, opts = {}) {
       await deps.client.request(path(ref, name, opts.subresource), {
-        method: 'PATCH', body, contentType: opts.json ? 'application/json-patch+json' : 'application/merge-patch+json',
+        method: 'PATCH',
+        body,
+        contentType: opts.json ? 'application/json-patch+json' : 'application/merge-patch+json',
       });
     },
     async remove(ref, name) {

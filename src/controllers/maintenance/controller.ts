@@ -1,36 +1,66 @@
 // The MaintenancePlan controller: what it watches and how events map to plans.
 import type { Registry } from 'prom-client';
 import { LABEL_APPLIANCE, type MaintenancePlan } from '../../api/v1alpha1/index.ts';
-import { enqueueByLabel, type ControllerDefinition, type ControllerDeps, type MapFunc } from '../../runtime/controller.ts';
+import {
+  enqueueByLabel,
+  type ControllerDefinition,
+  type ControllerDeps,
+  type MapFunc,
+} from '../../runtime/controller.ts';
 import type { KubeObject } from '../../runtime/object.ts';
 import { PlanMetrics } from './metrics.ts';
 import { LABEL_PLAN } from './names.ts';
 import type { MaintenanceOptions } from './options.ts';
 import { planReconciler } from './reconciler.ts';
 import {
-  APPLIANCES, JOBS, NETWORK_POLICIES, PLANS, JOB_PODS, PVCS, SERVICES, VMIS, VMS, VM_CLONES, VM_SNAPSHOTS, VM_SNAPSHOT_CONTENTS, VOLUME_SNAPSHOTS,
+  APPLIANCES,
+  JOBS,
+  NETWORK_POLICIES,
+  PLANS,
+  JOB_PODS,
+  PVCS,
+  SERVICES,
+  VMIS,
+  VMS,
+  VM_CLONES,
+  VM_SNAPSHOTS,
+  VM_SNAPSHOT_CONTENTS,
+  VOLUME_SNAPSHOTS,
 } from './resources.ts';
 
 /** Plan index: `namespace/appliance`. */
 const BY_APPLIANCE = 'vapp.dev/plan-appliance';
 
-export function maintenanceController(deps: ControllerDeps, opts: MaintenanceOptions & { registry?: Registry } = {}): ControllerDefinition {
+export function maintenanceController(
+  deps: ControllerDeps,
+  opts: MaintenanceOptions & { registry?: Registry } = {},
+): ControllerDefinition {
   const plans = deps.cache.informer<MaintenancePlan>(PLANS).store;
-  if (!plans.hasIndex(BY_APPLIANCE)) plans.addIndex(BY_APPLIANCE, (p) => [`${p.metadata.namespace ?? ''}/${p.spec.appliance}`]);
+  if (!plans.hasIndex(BY_APPLIANCE))
+    plans.addIndex(BY_APPLIANCE, (p) => [`${p.metadata.namespace ?? ''}/${p.spec.appliance}`]);
 
   /** The plans of the appliance an object belongs to (by name for the appliance itself). */
   const plansOfAppliance = (applianceName: string | undefined, obj: KubeObject) => {
     if (applianceName === undefined) return [];
     const namespace = obj.metadata?.namespace ?? '';
-    return plans.byIndex(BY_APPLIANCE, `${namespace}/${applianceName}`).map((p) => ({ namespace, name: p.metadata.name ?? '' }));
+    return plans
+      .byIndex(BY_APPLIANCE, `${namespace}/${applianceName}`)
+      .map((p) => ({ namespace, name: p.metadata.name ?? '' }));
   };
   const byPlan = enqueueByLabel(LABEL_PLAN);
   const child: MapFunc = (obj, event) => byPlan(obj, event);
-  const member: MapFunc = (obj, event) => [...byPlan(obj, event), ...plansOfAppliance(obj.metadata?.labels?.[LABEL_APPLIANCE], obj)];
+  const member: MapFunc = (obj, event) => [
+    ...byPlan(obj, event),
+    ...plansOfAppliance(obj.metadata?.labels?.[LABEL_APPLIANCE], obj),
+  ];
 
   return {
     name: 'maintenanceplan',
-    reconcile: planReconciler(deps, opts.registry ? new PlanMetrics(opts.registry, () => plans.list()) : undefined, opts),
+    reconcile: planReconciler(
+      deps,
+      opts.registry ? new PlanMetrics(opts.registry, () => plans.list()) : undefined,
+      opts,
+    ),
     watches: [
       { resource: PLANS },
       { resource: APPLIANCES, map: (a) => plansOfAppliance(a.metadata?.name, a) },

@@ -58,7 +58,9 @@ export function deletionAction(state: PlanState, facts: DeletionFacts): Deletion
       if (!isTerminal(state.phase)) return { kind: 'finishStep' };
       if (facts.cloneRetained) return { kind: 'removeClone' };
       // Succeeded or Failed after the cut-over (a failed rollback included): the clone serves.
-      return state.phase !== 'RolledBack' && facts.cutOver && !facts.released ? { kind: 'releaseOriginal' } : { kind: 'none' };
+      return state.phase !== 'RolledBack' && facts.cutOver && !facts.released
+        ? { kind: 'releaseOriginal' }
+        : { kind: 'none' };
   }
 }
 

@@ -11,11 +11,18 @@ const DEFAULT_SYNC_RATE = 100 * 2 ** 20;
  * Stop (a few seconds) + final delta (at most convergedBelow, at the measured or default rate) +
  * one boot per start-order group (groups start one after another).
  */
-export function estimateDowntimeSeconds(plan: MaintenancePlan, appliance: VirtualAppliance, rounds: readonly SyncRound[]): number {
+export function estimateDowntimeSeconds(
+  plan: MaintenancePlan,
+  appliance: VirtualAppliance,
+  rounds: readonly SyncRound[],
+): number {
   const groups = new Set(appliance.spec.members.map((m) => m.startOrder)).size;
   const hasData = appliance.spec.members.some((m) => m.dataVolumes.length > 0);
   const measured = rounds.filter((r) => r.seconds > 0 && r.bytes > 0);
-  const rate = measured.length > 0 ? measured.reduce((a, r) => a + r.bytes, 0) / measured.reduce((a, r) => a + r.seconds, 0) : DEFAULT_SYNC_RATE;
+  const rate =
+    measured.length > 0
+      ? measured.reduce((a, r) => a + r.bytes, 0) / measured.reduce((a, r) => a + r.seconds, 0)
+      : DEFAULT_SYNC_RATE;
   const finalDelta = hasData ? parseQuantity(plan.spec.dataSync.convergedBelow) / rate : 0;
   return Math.ceil(5 + finalDelta + groups * BOOT_SECONDS);
 }

@@ -28,17 +28,25 @@ export interface DeletedPlan {
  * One pass of a deletion. Undefined while a cut-over or rollback finishes (the normal pass runs
  * on); a requeue while objects are being deleted; {} once the finalizer is removed.
  */
-export async function finalizeDeletion(deps: ControllerDeps, d: DeletedPlan, pollMs: number): Promise<ReconcileResult | undefined> {
+export async function finalizeDeletion(
+  deps: ControllerDeps,
+  d: DeletedPlan,
+  pollMs: number,
+): Promise<ReconcileResult | undefined> {
   if (!hasFinalizer(d.raw, PLAN_FINALIZER)) return {};
   const cutOver = d.status.cutOver?.servicesSwitchedAt !== undefined;
-  const action: DeletionAction = d.ctx === undefined ? { kind: 'none' } : deletionAction(d.state, {
-    cutOver,
-    released: d.status.steps.some((s) => s.name === 'Release' && s.state === 'Succeeded'),
-    cloneRetained: cloneRetained(d.plan.spec.failedClonePolicy, d.state.phase, cutOver),
-  });
+  const action: DeletionAction =
+    d.ctx === undefined
+      ? { kind: 'none' }
+      : deletionAction(d.state, {
+          cutOver,
+          released: d.status.steps.some((s) => s.name === 'Release' && s.state === 'Succeeded'),
+          cloneRetained: cloneRetained(d.plan.spec.failedClonePolicy, d.state.phase, cutOver),
+        });
   if (action.kind === 'finishStep') return undefined;
   if (d.ctx !== undefined && action.kind !== 'none') {
-    const outcome = action.kind === 'removeClone' ? await undoMaintenance(d.ctx) : await releaseStep(d.ctx, { immediately: true });
+    const outcome =
+      action.kind === 'removeClone' ? await undoMaintenance(d.ctx) : await releaseStep(d.ctx, { immediately: true });
     if (outcome.kind !== 'done') return { requeueAfterMs: pollMs };
   }
   if (d.appliance !== undefined) await releaseLock(deps.client, d.appliance, d.raw.metadata.name ?? '');

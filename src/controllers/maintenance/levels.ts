@@ -18,9 +18,7 @@ import semver from 'semver';
 import type { LevelSource } from '../../api/v1alpha1/index.ts';
 
 /** A live level made comparable, or why it is not. */
-export type ComparableLevel =
-  | { readonly version: string; readonly coerced: boolean }
-  | { readonly problem: string };
+export type ComparableLevel = { readonly version: string; readonly coerced: boolean } | { readonly problem: string };
 
 const LEADING_NUMBERS = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?![\d.])/;
 
@@ -42,7 +40,11 @@ export function comparableLevel(live: string, source?: Pick<LevelSource, 'guestO
  * Compares a live level with a target: negative when the live level is behind, 0 when equal,
  * positive when ahead. Returns a problem when the live level is not comparable.
  */
-export function compareLevels(live: string, target: string, source?: Pick<LevelSource, 'guestOS'>): { readonly order: number } | { readonly problem: string } {
+export function compareLevels(
+  live: string,
+  target: string,
+  source?: Pick<LevelSource, 'guestOS'>,
+): { readonly order: number } | { readonly problem: string } {
   const level = comparableLevel(live, source);
   if ('problem' in level) return level;
   return { order: semver.compare(level.version, target) };

@@ -14,12 +14,25 @@ export function lockState(appliance: VirtualAppliance, plan: string): LockState 
   return holder === '' ? { held: false } : { held: false, holder };
 }
 
-async function writeActivePlan(client: RestClient, appliance: VirtualAppliance, value: string | null): Promise<boolean> {
+async function writeActivePlan(
+  client: RestClient,
+  appliance: VirtualAppliance,
+  value: string | null,
+): Promise<boolean> {
   try {
-    await client.request(resourcePath(APPLIANCES, appliance.metadata.namespace, appliance.metadata.name ?? '', 'status'), {
-      method: 'PATCH', contentType: 'application/merge-patch+json',
-      body: { apiVersion: API_VERSION, kind: VIRTUAL_APPLIANCE_KIND, metadata: { resourceVersion: appliance.metadata.resourceVersion }, status: { activePlan: value } },
-    });
+    await client.request(
+      resourcePath(APPLIANCES, appliance.metadata.namespace, appliance.metadata.name ?? '', 'status'),
+      {
+        method: 'PATCH',
+        contentType: 'application/merge-patch+json',
+        body: {
+          apiVersion: API_VERSION,
+          kind: VIRTUAL_APPLIANCE_KIND,
+          metadata: { resourceVersion: appliance.metadata.resourceVersion },
+          status: { activePlan: value },
+        },
+      },
+    );
     return true;
   } catch (err) {
     if (isConflict(err)) return false;

@@ -17,7 +17,10 @@ export class PlanMetrics {
   constructor(registry: Registry, plans: () => readonly Pick<MaintenancePlan, 'status'>[] = () => []) {
     const registers = [registry];
     new Gauge({
-      name: 'vapp_maintenance_plans', help: 'MaintenancePlans by phase (every phase listed, 0 included)', labelNames: ['phase'], registers,
+      name: 'vapp_maintenance_plans',
+      help: 'MaintenancePlans by phase (every phase listed, 0 included)',
+      labelNames: ['phase'],
+      registers,
       collect() {
         const counts = new Map<Phase, number>(PHASES.map((p) => [p, 0]));
         for (const plan of plans()) {
@@ -27,17 +30,44 @@ export class PlanMetrics {
         for (const [phase, n] of counts) this.set({ phase }, n);
       },
     });
-    this.#phaseSeconds = new Histogram({ name: 'vapp_maintenance_phase_duration_seconds', help: 'Time a MaintenancePlan spent in a phase', labelNames: ['phase'], buckets: DURATION_BUCKETS, registers });
-    this.#transitions = new Counter({ name: 'vapp_maintenance_phase_transitions_total', help: 'Phase changes of MaintenancePlans', labelNames: ['from', 'to'], registers });
-    this.#downtime = new Histogram({ name: 'vapp_maintenance_downtime_seconds', help: 'Measured downtime of cut-overs: original stopped to Services on the ready clone', buckets: DOWNTIME_BUCKETS, registers });
-    this.#syncedBytes = new Counter({ name: 'vapp_maintenance_synced_bytes_total', help: 'Bytes written to replicas by data delta sync rounds', registers });
+    this.#phaseSeconds = new Histogram({
+      name: 'vapp_maintenance_phase_duration_seconds',
+      help: 'Time a MaintenancePlan spent in a phase',
+      labelNames: ['phase'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.#transitions = new Counter({
+      name: 'vapp_maintenance_phase_transitions_total',
+      help: 'Phase changes of MaintenancePlans',
+      labelNames: ['from', 'to'],
+      registers,
+    });
+    this.#downtime = new Histogram({
+      name: 'vapp_maintenance_downtime_seconds',
+      help: 'Measured downtime of cut-overs: original stopped to Services on the ready clone',
+      buckets: DOWNTIME_BUCKETS,
+      registers,
+    });
+    this.#syncedBytes = new Counter({
+      name: 'vapp_maintenance_synced_bytes_total',
+      help: 'Bytes written to replicas by data delta sync rounds',
+      registers,
+    });
   }
 
   /** A phase change: the phase's duration (from its step's start), downtime and bytes once known. */
-  phaseChanged(from: Phase, to: Phase, before: MaintenancePlanStatus | undefined, after: MaintenancePlanStatus, now: Date): void {
+  phaseChanged(
+    from: Phase,
+    to: Phase,
+    before: MaintenancePlanStatus | undefined,
+    after: MaintenancePlanStatus,
+    now: Date,
+  ): void {
     this.#transitions.inc({ from, to });
     const started = after.steps.find((s) => s.name === stepOf(from))?.startedAt;
-    if (started !== undefined) this.#phaseSeconds.observe({ phase: from }, Math.max(0, (now.getTime() - Date.parse(started)) / 1000));
+    if (started !== undefined)
+      this.#phaseSeconds.observe({ phase: from }, Math.max(0, (now.getTime() - Date.parse(started)) / 1000));
     if (from === 'CuttingOver' && after.downtimeSeconds !== undefined) this.#downtime.observe(after.downtimeSeconds);
   }
 

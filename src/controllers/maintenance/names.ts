@@ -35,7 +35,8 @@ export function planNames(plan: string) {
     checkJob: (kind: 'verify' | 'observe', attempt: number) => childName(plan, kind, attempt),
     replica: (member: string, volume: string) => childName(plan, member, volume),
     round: (member: string, volume: string, round: number) => childName(plan, member, volume, `r${String(round)}`),
-    reverseRound: (member: string, volume: string, round: number) => childName(plan, member, volume, `back${String(round)}`),
+    reverseRound: (member: string, volume: string, round: number) =>
+      childName(plan, member, volume, `back${String(round)}`),
   };
 }
 

@@ -5,9 +5,16 @@ export type StepOutcome =
   | { readonly kind: 'wait'; readonly message: string; readonly progress?: string; readonly requeueAfterMs?: number }
   | { readonly kind: 'failed'; readonly reason: string; readonly message: string };
 
-export const done = (message?: string): StepOutcome => ({ kind: 'done', ...(message === undefined ? {} : { message }) });
+export const done = (message?: string): StepOutcome => ({
+  kind: 'done',
+  ...(message === undefined ? {} : { message }),
+});
 
-export const wait = (message: string, opts: { progress?: string; requeueAfterMs?: number } = {}): StepOutcome => ({ kind: 'wait', message, ...opts });
+export const wait = (message: string, opts: { progress?: string; requeueAfterMs?: number } = {}): StepOutcome => ({
+  kind: 'wait',
+  message,
+  ...opts,
+});
 
 export const failed = (reason: string, message: string): StepOutcome => ({ kind: 'failed', reason, message });
 

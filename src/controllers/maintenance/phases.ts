@@ -60,7 +60,12 @@ export type PlanEvent =
   | { readonly type: 'windowOpen' }
   | { readonly type: 'windowClosed' }
   | { readonly type: 'observePassed' }
-  | { readonly type: 'observeFailed'; readonly reason: string; readonly message: string; readonly rollbackAutomatic: boolean }
+  | {
+      readonly type: 'observeFailed';
+      readonly reason: string;
+      readonly message: string;
+      readonly rollbackAutomatic: boolean;
+    }
   /** spec.rollbackNow. From a terminal phase only while the original is retained (cut over, not rolled back, not released). */
   | { readonly type: 'rollbackRequested'; readonly originalRetained?: boolean }
   | { readonly type: 'rollbackDone' }
@@ -81,16 +86,32 @@ export function isTerminal(phase: Phase): boolean {
   return TERMINAL_PHASES.includes(phase);
 }
 
-const SUCCESSORS: Partial<Record<Phase, { readonly phase: Phase; readonly reason: string; readonly message: string }>> = {
-  Snapshotting: { phase: 'Cloning', reason: 'Snapshotted', message: 'every member was snapshotted; cloning' },
-  Cloning: { phase: 'Updating', reason: 'Cloned', message: 'the clone is ready; updating it' },
-  Updating: { phase: 'Verifying', reason: 'Updated', message: 'every component of the clone is at its target level; verifying' },
-  Verifying: { phase: 'Syncing', reason: 'Verified', message: 'the clone passed its checks; syncing data' },
-  CuttingOver: { phase: 'Observing', reason: 'CutOver', message: 'the Services select the updated clone; observing it' },
-};
+const SUCCESSORS: Partial<Record<Phase, { readonly phase: Phase; readonly reason: string; readonly message: string }>> =
+  {
+    Snapshotting: { phase: 'Cloning', reason: 'Snapshotted', message: 'every member was snapshotted; cloning' },
+    Cloning: { phase: 'Updating', reason: 'Cloned', message: 'the clone is ready; updating it' },
+    Updating: {
+      phase: 'Verifying',
+      reason: 'Updated',
+      message: 'every component of the clone is at its target level; verifying',
+    },
+    Verifying: { phase: 'Syncing', reason: 'Verified', message: 'the clone passed its checks; syncing data' },
+    CuttingOver: {
+      phase: 'Observing',
+      reason: 'CutOver',
+      message: 'the Services select the updated clone; observing it',
+    },
+  };
 
 /** Phases in which a failure or an abort leaves the clone to remove before the terminal phase. */
-const CLEANUP_PHASES: readonly Phase[] = ['Snapshotting', 'Cloning', 'Updating', 'Verifying', 'Syncing', 'WaitingForWindow'];
+const CLEANUP_PHASES: readonly Phase[] = [
+  'Snapshotting',
+  'Cloning',
+  'Updating',
+  'Verifying',
+  'Syncing',
+  'WaitingForWindow',
+];
 /** Phases in which nothing has been created yet. */
 const EARLY_PHASES: readonly Phase[] = ['Pending', 'Planning', 'AwaitingApproval'];
 
@@ -107,32 +128,49 @@ export function transition(state: PlanState, event: PlanEvent): Transition {
 
   if (isTerminal(phase)) {
     // The one way out of an end: a rollback asked for while the original is still kept.
-    if (event.type === 'rollbackRequested' && event.originalRetained === true && (phase === 'Succeeded' || phase === 'Failed')) {
+    if (
+      event.type === 'rollbackRequested' &&
+      event.originalRetained === true &&
+      (phase === 'Succeeded' || phase === 'Failed')
+    ) {
       return to('RollingBack', 'RollbackRequested', 'spec.rollbackNow is set: rolling back to the retained original');
     }
     return refuse('Terminal', `the plan is ${phase}: it accepts no more events (${event.type})`);
   }
   if (state.cleanup !== undefined) {
     if (event.type === 'cleanupDone') return to(state.cleanup.then, state.cleanup.reason, state.cleanup.message);
-    if (event.type === 'abortRequested') return { state, accepted: true, reason: state.cleanup.reason, message: `already cleaning up: ${state.cleanup.message}` };
+    if (event.type === 'abortRequested')
+      return {
+        state,
+        accepted: true,
+        reason: state.cleanup.reason,
+        message: `already cleaning up: ${state.cleanup.message}`,
+      };
     return refuse('CleaningUp', `cleaning up before ${state.cleanup.then}; only cleanupDone applies (${event.type})`);
   }
 
   switch (event.type) {
     case 'admitted':
-      if (phase === 'Pending') return to('Planning', 'Admitted', 'this plan is the active plan of the appliance; planning');
+      if (phase === 'Pending')
+        return to('Planning', 'Admitted', 'this plan is the active plan of the appliance; planning');
       break;
     case 'noChanges':
       // AwaitingApproval re-plans while it waits: the live levels may have caught up meanwhile.
-      if (phase === 'Planning' || phase === 'AwaitingApproval') return to('Succeeded', 'NoChanges', 'every component is already at its target level: nothing to do');
+      if (phase === 'Planning' || phase === 'AwaitingApproval')
+        return to('Succeeded', 'NoChanges', 'every component is already at its target level: nothing to do');
       break;
     case 'planned':
       if (phase !== 'Planning') break;
       return event.approval === 'Manual'
-        ? to('AwaitingApproval', 'AwaitingApproval', 'set spec.approvedHash to status.preview.hash to approve exactly the previewed updates')
+        ? to(
+            'AwaitingApproval',
+            'AwaitingApproval',
+            'set spec.approvedHash to status.preview.hash to approve exactly the previewed updates',
+          )
         : to('Snapshotting', 'Planned', 'approval is Automatic; snapshotting');
     case 'approved':
-      if (phase === 'AwaitingApproval') return to('Snapshotting', 'Approved', 'spec.approvedHash matches the preview; snapshotting');
+      if (phase === 'AwaitingApproval')
+        return to('Snapshotting', 'Approved', 'spec.approvedHash matches the preview; snapshotting');
       break;
     case 'stepSucceeded': {
       if (phase === 'Syncing') {
@@ -145,46 +183,86 @@ export function transition(state: PlanState, event: PlanEvent): Transition {
       break;
     }
     case 'windowOpen':
-      if (phase === 'WaitingForWindow') return to('CuttingOver', 'WindowOpen', 'the maintenance window is open; cutting over');
+      if (phase === 'WaitingForWindow')
+        return to('CuttingOver', 'WindowOpen', 'the maintenance window is open; cutting over');
       break;
     case 'windowClosed':
-      if (phase === 'WaitingForWindow') return to('WaitingForWindow', 'WaitingForWindow', 'the cut-over waits for the maintenance window');
+      if (phase === 'WaitingForWindow')
+        return to('WaitingForWindow', 'WaitingForWindow', 'the cut-over waits for the maintenance window');
       // A cut-over that started inside the window finishes even if the window closes meanwhile.
-      if (phase === 'CuttingOver') return to('CuttingOver', 'CuttingOver', 'the window closed during the cut-over; finishing it');
+      if (phase === 'CuttingOver')
+        return to('CuttingOver', 'CuttingOver', 'the window closed during the cut-over; finishing it');
       break;
     case 'stepFailed': {
       const message = `${event.step}: ${event.message}`;
       if (EARLY_PHASES.includes(phase)) return to('Failed', event.reason, message);
-      if (CLEANUP_PHASES.includes(phase)) return to(phase, event.reason, `${message}; removing the clone`, { action: 'RemoveClone', then: 'Failed', reason: event.reason, message });
+      if (CLEANUP_PHASES.includes(phase))
+        return to(phase, event.reason, `${message}; removing the clone`, {
+          action: 'RemoveClone',
+          then: 'Failed',
+          reason: event.reason,
+          message,
+        });
       if (phase === 'CuttingOver') {
-        return to(phase, event.reason, `${message}; restoring the original`, { action: 'RestoreOriginal', then: 'Failed', reason: event.reason, message });
+        return to(phase, event.reason, `${message}; restoring the original`, {
+          action: 'RestoreOriginal',
+          then: 'Failed',
+          reason: event.reason,
+          message,
+        });
       }
-      if (phase === 'Observing') return to('Failed', event.reason, `${message}; the clone is serving and the original is retained`);
+      if (phase === 'Observing')
+        return to('Failed', event.reason, `${message}; the clone is serving and the original is retained`);
       if (phase === 'RollingBack') {
         const failedRollback = `${message}; the rollback failed, so the clone, which has every write, serves again and the original is retained`;
-        return to(phase, 'RollbackFailed', `${message}; the rollback failed: restarting the clone`, { action: 'RestoreClone', then: 'Failed', reason: 'RollbackFailed', message: failedRollback });
+        return to(phase, 'RollbackFailed', `${message}; the rollback failed: restarting the clone`, {
+          action: 'RestoreClone',
+          then: 'Failed',
+          reason: 'RollbackFailed',
+          message: failedRollback,
+        });
       }
       break;
     }
     case 'abortRequested': {
       const message = 'spec.abort is set: the original keeps serving';
       if (EARLY_PHASES.includes(phase)) return to('Aborted', 'AbortRequested', message);
-      if (CLEANUP_PHASES.includes(phase)) return to(phase, 'AbortRequested', `${message}; removing the clone`, { action: 'RemoveClone', then: 'Aborted', reason: 'AbortRequested', message });
-      return refuse('AbortRefused', `abort is refused in ${phase}: the original is already stopped and the clone serves; rolling back is the way back`);
+      if (CLEANUP_PHASES.includes(phase))
+        return to(phase, 'AbortRequested', `${message}; removing the clone`, {
+          action: 'RemoveClone',
+          then: 'Aborted',
+          reason: 'AbortRequested',
+          message,
+        });
+      return refuse(
+        'AbortRefused',
+        `abort is refused in ${phase}: the original is already stopped and the clone serves; rolling back is the way back`,
+      );
     }
     case 'observePassed':
-      if (phase === 'Observing') return to('Succeeded', 'Succeeded', 'the updated appliance passed its checks for the observation period');
+      if (phase === 'Observing')
+        return to('Succeeded', 'Succeeded', 'the updated appliance passed its checks for the observation period');
       break;
     case 'observeFailed':
       if (phase !== 'Observing') break;
       return event.rollbackAutomatic
         ? to('RollingBack', event.reason, `${event.message}; rolling back to the original`)
-        : to('Failed', event.reason, `${event.message}; rollback.automatic is false: the clone keeps serving and the original is retained`);
+        : to(
+            'Failed',
+            event.reason,
+            `${event.message}; rollback.automatic is false: the clone keeps serving and the original is retained`,
+          );
     case 'rollbackRequested':
-      if (phase === 'Observing') return to('RollingBack', 'RollbackRequested', 'spec.rollbackNow is set: rolling back to the original');
+      if (phase === 'Observing')
+        return to('RollingBack', 'RollbackRequested', 'spec.rollbackNow is set: rolling back to the original');
       break;
     case 'rollbackDone':
-      if (phase === 'RollingBack') return to('RolledBack', 'RolledBack', 'the original serves again with the writes made to the clone synced back');
+      if (phase === 'RollingBack')
+        return to(
+          'RolledBack',
+          'RolledBack',
+          'the original serves again with the writes made to the clone synced back',
+        );
       break;
     case 'cleanupDone':
       break;
@@ -205,7 +283,19 @@ export function isSafePoint(state: PlanState | Phase): boolean {
 }
 
 /** Step names, as status.steps[].name. */
-export type StepName = 'Plan' | 'Approve' | 'Snapshot' | 'Clone' | 'Update' | 'Verify' | 'Sync' | 'CutOver' | 'Observe' | 'Release' | 'Rollback' | 'Cleanup';
+export type StepName =
+  | 'Plan'
+  | 'Approve'
+  | 'Snapshot'
+  | 'Clone'
+  | 'Update'
+  | 'Verify'
+  | 'Sync'
+  | 'CutOver'
+  | 'Observe'
+  | 'Release'
+  | 'Rollback'
+  | 'Cleanup';
 
 /**
  * The steps of a run, in order, for status.steps[]: every phase that the run passes through has its
@@ -215,7 +305,18 @@ export type StepName = 'Plan' | 'Approve' | 'Snapshot' | 'Clone' | 'Update' | 'V
  * appended only when they happen.
  */
 export function stepsFor(spec: { readonly approval: ApprovalMode }): StepName[] {
-  return ['Plan', ...(spec.approval === 'Manual' ? (['Approve'] as const) : []), 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'Observe', 'Release'];
+  return [
+    'Plan',
+    ...(spec.approval === 'Manual' ? (['Approve'] as const) : []),
+    'Snapshot',
+    'Clone',
+    'Update',
+    'Verify',
+    'Sync',
+    'CutOver',
+    'Observe',
+    'Release',
+  ];
 }
 
 const STEP_OF: Partial<Record<Phase, StepName>> = {
@@ -256,7 +357,11 @@ const CLEANUP_MESSAGE = /^(RemoveClone|RestoreOriginal|RestoreClone) then (Faile
  * "RemoveClone then Failed (CloneFailed): <message>".
  */
 export function cleanupStep(cleanup: Cleanup): Pick<Step, 'name' | 'state' | 'message'> {
-  return { name: 'Cleanup', state: 'Running', message: `${cleanup.action} then ${cleanup.then} (${cleanup.reason}): ${cleanup.message}` };
+  return {
+    name: 'Cleanup',
+    state: 'Running',
+    message: `${cleanup.action} then ${cleanup.then} (${cleanup.reason}): ${cleanup.message}`,
+  };
 }
 
 /** The machine's state from a stored status: its phase, and the cleanup a Running Cleanup step records. */
@@ -265,5 +370,8 @@ export function planStateFromStatus(status: Pick<MaintenancePlanStatus, 'phase' 
   const step = status?.steps.find((s) => s.name === 'Cleanup' && s.state === 'Running');
   const m = step?.message === undefined ? null : CLEANUP_MESSAGE.exec(step.message);
   if (m === null || isTerminal(phase)) return { phase };
-  return { phase, cleanup: { action: m[1] as CleanupAction, then: m[2] as Cleanup['then'], reason: m[3] ?? '', message: m[4] ?? '' } };
+  return {
+    phase,
+    cleanup: { action: m[1] as CleanupAction, then: m[2] as Cleanup['then'], reason: m[3] ?? '', message: m[4] ?? '' },
+  };
 }

@@ -88,20 +88,34 @@ export function diffPlan(input: PlanInput): PlanDiff {
     }
     resolvedBy.set(key, target.name);
 
-    const live = input.inventory.find((m) => m.name === ref.member.name)?.components.find((c) => c.name === ref.component.name)?.level;
+    const live = input.inventory
+      .find((m) => m.name === ref.member.name)
+      ?.components.find((c) => c.name === ref.component.name)?.level;
     if (live === undefined || live === '') {
-      problem('LevelNotRead', target.name, `the current level of ${key} has not been read yet (see the VirtualAppliance's status.members)`);
+      problem(
+        'LevelNotRead',
+        target.name,
+        `the current level of ${key} has not been read yet (see the VirtualAppliance's status.members)`,
+      );
       continue;
     }
     const cmp = compareLevels(live, target.level, ref.component.level);
     if ('problem' in cmp) {
-      problem('LevelNotComparable', target.name, `the current level of ${key} cannot be compared with the target ${target.level}: ${cmp.problem}`);
+      problem(
+        'LevelNotComparable',
+        target.name,
+        `the current level of ${key} cannot be compared with the target ${target.level}: ${cmp.problem}`,
+      );
       continue;
     }
     if (cmp.order === 0) {
       unchanged.push({ member: ref.member.name, component: ref.component.name, level: live });
     } else if (cmp.order > 0 && !input.allowDowngrade) {
-      problem('DowngradeNotAllowed', target.name, `target ${target.level} is below the current ${live}; set allowDowngrade to allow it`);
+      problem(
+        'DowngradeNotAllowed',
+        target.name,
+        `target ${target.level} is below the current ${live}; set allowDowngrade to allow it`,
+      );
     } else {
       updates.push({ member: ref.member.name, component: ref.component.name, from: live, to: target.level });
     }
@@ -111,27 +125,42 @@ export function diffPlan(input: PlanInput): PlanDiff {
 
 type Resolved = { readonly member: ApplianceMemberSpec; readonly component: ApplianceMemberSpec['components'][number] };
 
-function resolve(name: string, members: readonly ApplianceMemberSpec[]): Resolved | { readonly kind: PlanProblemKind; readonly message: string } {
+function resolve(
+  name: string,
+  members: readonly ApplianceMemberSpec[],
+): Resolved | { readonly kind: PlanProblemKind; readonly message: string } {
   const slash = name.indexOf('/');
   if (slash >= 0) {
     const memberName = name.slice(0, slash);
     const componentName = name.slice(slash + 1);
     const member = members.find((m) => m.name === memberName);
     if (member === undefined) {
-      return { kind: 'UnknownMember', message: `the appliance has no member ${memberName} (members: ${list(members.map((m) => m.name))})` };
+      return {
+        kind: 'UnknownMember',
+        message: `the appliance has no member ${memberName} (members: ${list(members.map((m) => m.name))})`,
+      };
     }
     const component = member.components.find((c) => c.name === componentName);
     if (component === undefined) {
-      return { kind: 'UnknownComponent', message: `member ${memberName} runs no component ${componentName} (it runs: ${list(member.components.map((c) => c.name))})` };
+      return {
+        kind: 'UnknownComponent',
+        message: `member ${memberName} runs no component ${componentName} (it runs: ${list(member.components.map((c) => c.name))})`,
+      };
     }
     return { member, component };
   }
-  const found = members.flatMap((member) => member.components.filter((c) => c.name === name).map((component) => ({ member, component })));
+  const found = members.flatMap((member) =>
+    member.components.filter((c) => c.name === name).map((component) => ({ member, component })),
+  );
   const [first, second] = found;
-  if (first === undefined) return { kind: 'UnknownComponent', message: `no member of the appliance runs a component ${name}` };
+  if (first === undefined)
+    return { kind: 'UnknownComponent', message: `no member of the appliance runs a component ${name}` };
   if (second !== undefined) {
     const refs = found.map((f) => `${f.member.name}/${name}`);
-    return { kind: 'AmbiguousComponent', message: `several members run a component ${name}; name one as ${refs.join(' or ')}` };
+    return {
+      kind: 'AmbiguousComponent',
+      message: `several members run a component ${name}; name one as ${refs.join(' or ')}`,
+    };
   }
   return first;
 }

@@ -8,19 +8,21 @@
 /** Bytes of a quantity such as 64Mi, 1G, 500k, 1.5Gi, 1e6 or a plain integer, rounded up like resource.Quantity.Value(). */
 export function parseQuantity(value: number | string, field = 'spec.dataSync.convergedBelow'): number {
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${field} ${value} must be a non-negative integer or a quantity such as 64Mi`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new RangeError(`${field} ${value} must be a non-negative integer or a quantity such as 64Mi`);
     return value;
   }
   const m = /^\+?(\d+(?:\.\d*)?|\.\d+)(?:([KMGTPE]i)|([numkMGTPE])|[eE]([+-]?\d+))?$/.exec(value);
   if (m === null) throw new RangeError(`${field} "${value}" must be a non-negative quantity such as 64Mi, 1G or 500k`);
   let { num, den } = decimal(m[1] ?? '0');
   if (m[2] !== undefined) num *= 1024n ** BigInt(BINARY_SI.indexOf(m[2][0] ?? '') + 1);
-  const exp = m[3] !== undefined ? DECIMAL_SI[m[3]] ?? 0 : m[4] !== undefined ? Number(m[4]) : 0;
+  const exp = m[3] !== undefined ? (DECIMAL_SI[m[3]] ?? 0) : m[4] !== undefined ? Number(m[4]) : 0;
   if (Math.abs(exp) > 30) throw new RangeError(`${field} "${value}" has an exponent out of range`);
   if (exp >= 0) num *= 10n ** BigInt(exp);
   else den *= 10n ** BigInt(-exp);
   const bytes = (num + den - 1n) / den;
-  if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`${field} "${value}" is too large (at most ${Number.MAX_SAFE_INTEGER} bytes)`);
+  if (bytes > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`${field} "${value}" is too large (at most ${Number.MAX_SAFE_INTEGER} bytes)`);
   return Number(bytes);
 }
 
@@ -44,14 +46,24 @@ export function parseDuration(value: string, field = 'spec.rollback.retainOrigin
     at = part.lastIndex;
   }
   if (value.length === 0 || at !== value.length) {
-    throw new RangeError(`${field} "${value}" must be a duration such as 24h, 90m or 1h30m (units h, m, s, ms, us, ns)`);
+    throw new RangeError(
+      `${field} "${value}" must be a duration such as 24h, 90m or 1h30m (units h, m, s, ms, us, ns)`,
+    );
   }
   const ms = (ns + 999_999n) / 1_000_000n;
   if (ms > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`${field} "${value}" is too long`);
   return Number(ms);
 }
 
-const UNIT_NS: Readonly<Record<string, bigint>> = { ns: 1n, us: 1_000n, µs: 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
+const UNIT_NS: Readonly<Record<string, bigint>> = {
+  ns: 1n,
+  us: 1_000n,
+  µs: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
 
 /** A decimal such as 1.25 or .5 as num/den with den a power of ten. */
 function decimal(text: string): { num: bigint; den: bigint } {

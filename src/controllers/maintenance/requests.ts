@@ -21,17 +21,30 @@ export interface RequestNotice {
 }
 
 /** Phases before the cut-over starts: the original has not stopped. */
-const BEFORE_CUT_OVER: readonly Phase[] = ['Pending', 'Planning', 'AwaitingApproval', 'Snapshotting', 'Cloning', 'Updating', 'Verifying', 'Syncing', 'WaitingForWindow'];
+const BEFORE_CUT_OVER: readonly Phase[] = [
+  'Pending',
+  'Planning',
+  'AwaitingApproval',
+  'Snapshotting',
+  'Cloning',
+  'Updating',
+  'Verifying',
+  'Syncing',
+  'WaitingForWindow',
+];
 
 /** Whether an abort changes anything in this state (before the cut-over, and not already cleaning up). */
 export function abortApplies(state: PlanState): boolean {
-  return !isTerminal(state.phase) && state.cleanup === undefined && transition(state, { type: 'abortRequested' }).accepted;
+  return (
+    !isTerminal(state.phase) && state.cleanup === undefined && transition(state, { type: 'abortRequested' }).accepted
+  );
 }
 
 /** Why spec.abort does nothing in this state, or undefined when it applies (or is not set). */
 export function abortNotice(abort: boolean, state: PlanState): RequestNotice | undefined {
   if (!abort) return undefined;
-  if (isTerminal(state.phase)) return { reason: 'AbortRefused', message: `the plan is ${state.phase}: there is nothing left to abort` };
+  if (isTerminal(state.phase))
+    return { reason: 'AbortRefused', message: `the plan is ${state.phase}: there is nothing left to abort` };
   const t = transition(state, { type: 'abortRequested' });
   return t.accepted ? undefined : { reason: t.reason, message: t.message };
 }
@@ -40,13 +53,32 @@ export function abortNotice(abort: boolean, state: PlanState): RequestNotice | u
 export function rollbackNotice(rollbackNow: boolean, state: PlanState, facts: RequestFacts): RequestNotice | undefined {
   if (!rollbackNow || state.phase === 'RollingBack' || state.phase === 'RolledBack') return undefined;
   if (facts.rolledBack) {
-    return state.phase === 'Failed' ? { reason: 'RollbackRefused', message: 'a rollback already ran and failed: the clone serves with every write and the original is retained; roll back by hand' } : undefined;
+    return state.phase === 'Failed'
+      ? {
+          reason: 'RollbackRefused',
+          message:
+            'a rollback already ran and failed: the clone serves with every write and the original is retained; roll back by hand',
+        }
+      : undefined;
   }
-  if (transition(state, { type: 'rollbackRequested', originalRetained: facts.originalRetained }).accepted) return undefined;
-  if (state.phase === 'CuttingOver') return { reason: 'RollbackDeferred', message: 'the cut-over is under way: the plan rolls back as soon as the clone serves' };
+  if (transition(state, { type: 'rollbackRequested', originalRetained: facts.originalRetained }).accepted)
+    return undefined;
+  if (state.phase === 'CuttingOver')
+    return {
+      reason: 'RollbackDeferred',
+      message: 'the cut-over is under way: the plan rolls back as soon as the clone serves',
+    };
   if (BEFORE_CUT_OVER.includes(state.phase)) {
-    return { reason: 'RollbackDeferred', message: 'the plan has not cut over yet: it will roll back as soon as the clone serves; set spec.abort to stop it now with the original serving' };
+    return {
+      reason: 'RollbackDeferred',
+      message:
+        'the plan has not cut over yet: it will roll back as soon as the clone serves; set spec.abort to stop it now with the original serving',
+    };
   }
-  if (!facts.cutOver) return { reason: 'RollbackRefused', message: `the plan is ${state.phase} and never cut over: the original serves` };
-  return { reason: 'RollbackRefused', message: `the plan is ${state.phase} and the original is no longer retained (rollback.retainOriginalFor ran out): there is nothing to roll back to` };
+  if (!facts.cutOver)
+    return { reason: 'RollbackRefused', message: `the plan is ${state.phase} and never cut over: the original serves` };
+  return {
+    reason: 'RollbackRefused',
+    message: `the plan is ${state.phase} and the original is no longer retained (rollback.retainOriginalFor ran out): there is nothing to roll back to`,
+  };
 }

@@ -9,7 +9,12 @@ export { APPLIANCES, SERVICES, VMIS, VMS } from '../appliance/resources.ts';
 /** Kinds only a plan creates are cached by its label alone: the rest of the cluster's are never read. */
 const planChildren = (ref: ResourceRef): ResourceRef => ({ ...ref, labelSelector: LABEL_PLAN });
 
-export const PLANS: ResourceRef = { group: GROUP, version: VERSION, plural: MAINTENANCE_PLAN_PLURAL, kind: MAINTENANCE_PLAN_KIND };
+export const PLANS: ResourceRef = {
+  group: GROUP,
+  version: VERSION,
+  plural: MAINTENANCE_PLAN_PLURAL,
+  kind: MAINTENANCE_PLAN_KIND,
+};
 export const VM_SNAPSHOTS: ResourceRef = planChildren(KUBEVIRT.snapshots);
 export const VM_SNAPSHOT_CONTENTS: ResourceRef = KUBEVIRT.snapshotContents;
 export const VM_CLONES: ResourceRef = planChildren(KUBEVIRT.clones);
@@ -17,6 +22,21 @@ export const VM_CLONES: ResourceRef = planChildren(KUBEVIRT.clones);
 export const JOBS: ResourceRef = planChildren({ group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job' });
 export const JOB_PODS: ResourceRef = planChildren({ group: '', version: 'v1', plural: 'pods', kind: 'Pod' });
 /** Not by label: the original VMs' own claims, and the clone's scratch volumes KubeVirt restores, are read too. */
-export const PVCS: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim' };
-export const VOLUME_SNAPSHOTS: ResourceRef = planChildren({ group: 'snapshot.storage.k8s.io', version: 'v1', plural: 'volumesnapshots', kind: 'VolumeSnapshot' });
-export const NETWORK_POLICIES: ResourceRef = planChildren({ group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy' });
+export const PVCS: ResourceRef = {
+  group: '',
+  version: 'v1',
+  plural: 'persistentvolumeclaims',
+  kind: 'PersistentVolumeClaim',
+};
+export const VOLUME_SNAPSHOTS: ResourceRef = planChildren({
+  group: 'snapshot.storage.k8s.io',
+  version: 'v1',
+  plural: 'volumesnapshots',
+  kind: 'VolumeSnapshot',
+});
+export const NETWORK_POLICIES: ResourceRef = planChildren({
+  group: 'networking.k8s.io',
+  version: 'v1',
+  plural: 'networkpolicies',
+  kind: 'NetworkPolicy',
+});

@@ -27,9 +27,21 @@ export function updateStep(steps: readonly Step[], name: StepName, update: StepU
     const { message: _m, progress: _p, finishedAt: _f, ...rest } = s;
     switch (update.kind) {
       case 'running':
-        return { ...rest, state: 'Running', startedAt, ...(update.message ? { message: update.message } : {}), ...(update.progress ? { progress: update.progress } : {}) };
+        return {
+          ...rest,
+          state: 'Running',
+          startedAt,
+          ...(update.message ? { message: update.message } : {}),
+          ...(update.progress ? { progress: update.progress } : {}),
+        };
       case 'succeeded':
-        return { ...rest, state: 'Succeeded', startedAt, finishedAt: s.state === 'Succeeded' ? (s.finishedAt ?? at) : at, ...(update.message ? { message: update.message } : {}) };
+        return {
+          ...rest,
+          state: 'Succeeded',
+          startedAt,
+          finishedAt: s.state === 'Succeeded' ? (s.finishedAt ?? at) : at,
+          ...(update.message ? { message: update.message } : {}),
+        };
       case 'skipped':
         return { ...rest, state: 'Skipped', ...(update.message ? { message: update.message } : {}) };
       case 'failed':
@@ -49,7 +61,10 @@ export function stepStartedAt(steps: readonly Step[], name: StepName | undefined
  * plan last went back to work (Reconciling turned True, as after a suspension), whichever is later.
  * A plan suspended for a night does not time out the step it resumes.
  */
-export function deadlineFrom(startedAt: Date | undefined, conditions: readonly Pick<Condition, 'type' | 'status' | 'lastTransitionTime'>[]): Date | undefined {
+export function deadlineFrom(
+  startedAt: Date | undefined,
+  conditions: readonly Pick<Condition, 'type' | 'status' | 'lastTransitionTime'>[],
+): Date | undefined {
   if (startedAt === undefined) return undefined;
   const working = conditions.find((c) => c.type === 'Reconciling' && c.status === 'True');
   const since = working === undefined ? undefined : new Date(working.lastTransitionTime);

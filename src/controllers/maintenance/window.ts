@@ -14,7 +14,9 @@
 //   reported as one.
 import type { MaintenanceWindow, Weekday } from '../../api/v1alpha1/index.ts';
 
-export type WindowSpec = Readonly<Pick<MaintenanceWindow, 'startTime' | 'endTime' | 'timeZone'>> & { readonly days: readonly Weekday[] };
+export type WindowSpec = Readonly<Pick<MaintenanceWindow, 'startTime' | 'endTime' | 'timeZone'>> & {
+  readonly days: readonly Weekday[];
+};
 
 export interface WindowState {
   readonly open: boolean;
@@ -89,14 +91,17 @@ class Zone {
         second: 'numeric',
       });
     } catch {
-      throw new RangeError(`spec.window.timeZone "${timeZone}" is not a time zone known to this runtime; use an IANA name such as Europe/Rome or UTC`);
+      throw new RangeError(
+        `spec.window.timeZone "${timeZone}" is not a time zone known to this runtime; use an IANA name such as Europe/Rome or UTC`,
+      );
     }
   }
 
   /** The wall clock at instant t (ms), to the second. */
   wallClock(t: number): number {
     const p: Record<string, number> = {};
-    for (const part of this.format.formatToParts(new Date(t))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+    for (const part of this.format.formatToParts(new Date(t)))
+      if (part.type !== 'literal') p[part.type] = Number(part.value);
     return Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
   }
 

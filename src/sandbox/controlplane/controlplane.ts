@@ -42,10 +42,18 @@ export interface ControlPlane {
 
 /** kube-controller-manager controllers that make the sandbox behave like a cluster. */
 const CONTROLLERS = [
-  'garbage-collector-controller', 'namespace-controller', 'job-controller', 'ttl-after-finished-controller',
-  'endpointslice-controller', 'serviceaccount-controller', 'root-ca-certificate-publisher-controller',
-  'replicaset-controller', 'deployment-controller', 'pod-garbage-collector-controller',
-  'clusterrole-aggregation-controller', 'persistentvolumeclaim-protection-controller',
+  'garbage-collector-controller',
+  'namespace-controller',
+  'job-controller',
+  'ttl-after-finished-controller',
+  'endpointslice-controller',
+  'serviceaccount-controller',
+  'root-ca-certificate-publisher-controller',
+  'replicaset-controller',
+  'deployment-controller',
+  'pod-garbage-collector-controller',
+  'clusterrole-aggregation-controller',
+  'persistentvolumeclaim-protection-controller',
 ];
 
 const SERVICE_CIDR = '10.96.0.0/16';
@@ -67,39 +75,52 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const token = randomBytes(24).toString('hex');
     const files = await writeCredentials(dir, token);
 
-    const etcd = startProcess('etcd', binaries.etcd, [
-      `--data-dir=${path.join(dir, 'etcd')}`,
-      `--listen-client-url=http://127.0.0.1:${etcdPort}`,
-      `--listen-peer-url=http://127.0.0.1:${etcdPeerPort}`,
-      '--unsafe-no-fsync',
-    ], path.join(dir, 'etcd.log'));
+    const etcd = startProcess(
+      'etcd',
+      binaries.etcd,
+      [
+        `--data-dir=${path.join(dir, 'etcd')}`,
+        `--listen-client-url=http://127.0.0.1:${etcdPort}`,
+        `--listen-peer-url=http://127.0.0.1:${etcdPeerPort}`,
+        '--unsafe-no-fsync',
+      ],
+      path.join(dir, 'etcd.log'),
+    );
     processes.push(etcd);
 
     const certDir = path.join(dir, 'apiserver-certs');
-    const apiServer = startProcess('kube-apiserver', binaries.kubeApiServer, [
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiPort}`,
-      `--cert-dir=${certDir}`,
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      '--authorization-mode=RBAC',
-      `--token-auth-file=${files.tokens}`,
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${files.saPublicKey}`,
-      `--service-account-signing-key-file=${files.saPrivateKey}`,
-      // As envtest: Pods never run here, and the admission plugin would race namespace creation.
-      '--disable-admission-plugins=ServiceAccount',
-      '--allow-privileged=true',
-      '--profiling=false',
-      ...(opts.apiServerArgs ?? []),
-    ], path.join(dir, 'kube-apiserver.log'));
+    const apiServer = startProcess(
+      'kube-apiserver',
+      binaries.kubeApiServer,
+      [
+        `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        `--cert-dir=${certDir}`,
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        '--authorization-mode=RBAC',
+        `--token-auth-file=${files.tokens}`,
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${files.saPublicKey}`,
+        `--service-account-signing-key-file=${files.saPrivateKey}`,
+        // As envtest: Pods never run here, and the admission plugin would race namespace creation.
+        '--disable-admission-plugins=ServiceAccount',
+        '--allow-privileged=true',
+        '--profiling=false',
+        ...(opts.apiServerArgs ?? []),
+      ],
+      path.join(dir, 'kube-apiserver.log'),
+    );
     processes.push(apiServer);
 
     const server = `https://127.0.0.1:${apiPort}`;
     const caFile = path.join(certDir, 'apiserver.crt');
-    await waitUntil(async () => existsSync(caFile) && (await readyz(server, token, await readFile(caFile, 'utf8'))),
-      [etcd, apiServer], 'kube-apiserver /readyz');
+    await waitUntil(
+      async () => existsSync(caFile) && (await readyz(server, token, await readFile(caFile, 'utf8'))),
+      [etcd, apiServer],
+      'kube-apiserver /readyz',
+    );
     const caData = await readFile(caFile, 'utf8');
 
     const kubeconfigPath = path.join(dir, 'kubeconfig');
@@ -110,21 +131,29 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     await opts.beforeControllerManager?.(kubeConfig);
 
     if (opts.controllerManager !== false) {
-      const kcm = startProcess('kube-controller-manager', binaries.kubeControllerManager, [
-        `--kubeconfig=${kubeconfigPath}`,
-        `--authentication-kubeconfig=${kubeconfigPath}`,
-        `--authorization-kubeconfig=${kubeconfigPath}`,
-        '--secure-port=0',
-        '--leader-elect=false',
-        `--controllers=${CONTROLLERS.join(',')}`,
-        `--service-account-private-key-file=${files.saPrivateKey}`,
-        `--root-ca-file=${caFile}`,
-        `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      ], path.join(dir, 'kube-controller-manager.log'));
+      const kcm = startProcess(
+        'kube-controller-manager',
+        binaries.kubeControllerManager,
+        [
+          `--kubeconfig=${kubeconfigPath}`,
+          `--authentication-kubeconfig=${kubeconfigPath}`,
+          `--authorization-kubeconfig=${kubeconfigPath}`,
+          '--secure-port=0',
+          '--leader-elect=false',
+          `--controllers=${CONTROLLERS.join(',')}`,
+          `--service-account-private-key-file=${files.saPrivateKey}`,
+          `--root-ca-file=${caFile}`,
+          `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        ],
+        path.join(dir, 'kube-controller-manager.log'),
+      );
       processes.push(kcm);
       // The service account controller creating `default` proves the controller manager is at work.
-      await waitUntil(() => defaultServiceAccountExists(server, token, caData), [etcd, apiServer, kcm],
-        'kube-controller-manager to create the default ServiceAccount');
+      await waitUntil(
+        () => defaultServiceAccountExists(server, token, caData),
+        [etcd, apiServer, kcm],
+        'kube-controller-manager to create the default ServiceAccount',
+      );
     }
 
     return { dir, server, kubeconfigPath, kubeConfig, caData, stop };
@@ -179,14 +208,20 @@ async function defaultServiceAccountExists(server: string, token: string, ca: st
 }
 
 /** Polls `probe` until true; fails early with the log tail of any process that died meanwhile. */
-async function waitUntil(probe: () => boolean | Promise<boolean>, watched: readonly ServerProcess[], what: string): Promise<void> {
+async function waitUntil(
+  probe: () => boolean | Promise<boolean>,
+  watched: readonly ServerProcess[],
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (await probe()) return;
     const dead = watched.find((p) => !p.isRunning());
     if (dead !== undefined) throw new Error(`${dead.name} exited while waiting for ${what}:\n${dead.tail()}`);
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; logs:\n${watched.map((p) => `--- ${p.name}\n${p.tail()}`).join('\n')}`);
+      throw new Error(
+        `timed out waiting for ${what}; logs:\n${watched.map((p) => `--- ${p.name}\n${p.tail()}`).join('\n')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -16,7 +16,9 @@ export function kubeconfigYaml(p: KubeconfigParams): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name, cluster: { server: p.server, 'certificate-authority-data': Buffer.from(p.caData).toString('base64') } }],
+    clusters: [
+      { name, cluster: { server: p.server, 'certificate-authority-data': Buffer.from(p.caData).toString('base64') } },
+    ],
     users: [{ name: p.user, user: { token: p.token } }],
     contexts: [{ name, context: { cluster: name, user: p.user, ...(p.namespace ? { namespace: p.namespace } : {}) } }],
     'current-context': name,

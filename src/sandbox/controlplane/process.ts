@@ -34,7 +34,10 @@ export function startProcess(name: string, command: string, args: readonly strin
   closeSync(fd);
   running.add(child);
   if (child.pid !== undefined) {
-    spawn(process.execPath, [REAPER, String(process.pid), String(child.pid)], { detached: true, stdio: 'ignore' }).unref();
+    spawn(process.execPath, [REAPER, String(process.pid), String(child.pid)], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
   }
   let alive = true;
   const exited = new Promise<string>((resolve) => {

@@ -6,7 +6,9 @@ import { runDemo } from './run.ts';
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('Start the sandbox (control plane, KubeVirt simulator, operator), apply the sample appliance and maintain it')
+    .description(
+      'Start the sandbox (control plane, KubeVirt simulator, operator), apply the sample appliance and maintain it',
+    )
     .option('--dir <dir>', 'folder for the sandbox state', '.sandbox/demo')
     .option('--keep', 'keep the sandbox running at the end until Ctrl-C', false)
     .action(async (opts: { dir: string; keep: boolean }) => {

@@ -15,12 +15,22 @@ export interface DataVolume {
 /** The shop sample's database volume. */
 export const SHOP_DATABASE: DataVolume = { member: 'db', volume: 'pgdata', originalClaim: 'shop-db-pgdata' };
 
-export async function verifyCutOverData(volumesDir: string, plan: MaintenancePlan, v: DataVolume = SHOP_DATABASE): Promise<LedgerReport> {
+export async function verifyCutOverData(
+  volumesDir: string,
+  plan: MaintenancePlan,
+  v: DataVolume = SHOP_DATABASE,
+): Promise<LedgerReport> {
   const cut = plan.status?.cutOver?.finalSnapshotAt;
-  if (cut === undefined) throw new Error(`plan ${plan.metadata.name ?? ''} recorded no final snapshot (status.cutOver.finalSnapshotAt)`);
+  if (cut === undefined)
+    throw new Error(`plan ${plan.metadata.name ?? ''} recorded no final snapshot (status.cutOver.finalSnapshotAt)`);
   const namespace = plan.metadata.namespace ?? '';
   const replica = planNames(plan.metadata.name ?? '').replica(v.member, v.volume);
-  return verifyWritesCarriedOver(pvcFile(volumesDir, namespace, replica), ledgerFile(volumesDir, namespace, v.originalClaim), {
-    until: new Date(cut), overwrittenBy: [ledgerFile(volumesDir, namespace, replica)],
-  });
+  return verifyWritesCarriedOver(
+    pvcFile(volumesDir, namespace, replica),
+    ledgerFile(volumesDir, namespace, v.originalClaim),
+    {
+      until: new Date(cut),
+      overwrittenBy: [ledgerFile(volumesDir, namespace, replica)],
+    },
+  );
 }

@@ -12,7 +12,11 @@ function bar(progress: string | undefined): string {
 }
 
 /** Polls the plan (`read`) until a terminal phase; returns the last version. */
-export async function followPlan(read: () => Promise<MaintenancePlan>, out: NodeJS.WritableStream, timeoutMs: number): Promise<MaintenancePlan> {
+export async function followPlan(
+  read: () => Promise<MaintenancePlan>,
+  out: NodeJS.WritableStream,
+  timeoutMs: number,
+): Promise<MaintenancePlan> {
   const t0 = Date.now();
   const seconds = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s`;
   let lastLine = '';
@@ -21,7 +25,9 @@ export async function followPlan(read: () => Promise<MaintenancePlan>, out: Node
     const plan = await read();
     const s = plan.status;
     for (const r of (s?.syncRounds ?? []).slice(rounds)) {
-      out.write(`    ${seconds()}  sync round ${String(r.round)}: ${String(r.bytes)} bytes changed since the last round, copied in ${r.seconds.toFixed(2)} s\n`);
+      out.write(
+        `    ${seconds()}  sync round ${String(r.round)}: ${String(r.bytes)} bytes changed since the last round, copied in ${r.seconds.toFixed(2)} s\n`,
+      );
     }
     rounds = s?.syncRounds.length ?? 0;
     const running = s?.steps.find((x) => x.state === 'Running' || x.state === 'Failed');
@@ -31,7 +37,8 @@ export async function followPlan(read: () => Promise<MaintenancePlan>, out: Node
       lastLine = line;
     }
     if (s?.phase !== undefined && TERMINAL.has(s.phase)) return plan;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`the plan did not finish within ${String(timeoutMs / 1000)} s (phase ${s?.phase ?? 'none'})`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`the plan did not finish within ${String(timeoutMs / 1000)} s (phase ${s?.phase ?? 'none'})`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

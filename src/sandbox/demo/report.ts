@@ -27,7 +27,8 @@ export function createReporter(out: NodeJS.WritableStream): Reporter {
           out.write(`    ${paint('32', '✓')} ${what} (${since(t0)})\n`);
           return value;
         }
-        if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${String(timeoutMs / 1000)} s waiting for ${what}`);
+        if (Date.now() - t0 > timeoutMs)
+          throw new Error(`timed out after ${String(timeoutMs / 1000)} s waiting for ${what}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     },

@@ -45,7 +45,12 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
   const rel = path.relative(process.cwd(), kubeconfig);
   report.done(`API server at ${cluster.server} (${report.since(t0)}); kubectl --kubeconfig ${rel} ...`);
   const volumesDir = path.join(opts.dir, 'volumes');
-  const simulator = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 300, volumesDir, stepDelayMs: 100 });
+  const simulator = await startSimulator({
+    kubeConfig: cluster.kubeConfig,
+    readyDelayMs: 300,
+    volumesDir,
+    stepDelayMs: 100,
+  });
   const operator = await startSandboxOperator(cluster, { controllers: { maintenance: { observeIntervalMs: 2_000 } } });
   report.done('KubeVirt simulator (VMs, volumes as files, snapshots, clones, Jobs) and vapp-operator running');
 
@@ -56,51 +61,116 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
     const applianceObjects = await sandboxShop({ storage: '256Mi', workload: 50 });
     const plan = await demoPlan();
 
-    report.step('Applying config/samples: VMs shop-db, shop-app, shop-web, their Services and the VirtualAppliance shop');
+    report.step(
+      'Applying config/samples: VMs shop-db, shop-app, shop-web, their Services and the VirtualAppliance shop',
+    );
     await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
     await applyManifests(cluster.kubeConfig, applianceObjects, { namespace: NAMESPACE });
-    const readAppliance = async () => custom.getNamespacedCustomObject({ ...GROUP, plural: 'virtualappliances', name: 'shop' }) as Promise<VirtualAppliance>;
-    const before = await report.waitFor('appliance shop Ready', async () => {
-      const a = await readAppliance();
-      return a.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') === true && a;
-    }, 60_000);
-    report.table(['MEMBER', 'VM', 'READY', 'COMPONENT', 'LEVEL'], (before.status?.members ?? []).flatMap((m) =>
-      m.components.map((c) => [m.name, m.vm, String(m.ready), c.name, c.level ?? '?'])));
-    opts.out.write('    a simulated database keeps writing to shop-db\'s data volume (shop-db-pgdata) all along\n');
+    const readAppliance = async () =>
+      custom.getNamespacedCustomObject({
+        ...GROUP,
+        plural: 'virtualappliances',
+        name: 'shop',
+      }) as Promise<VirtualAppliance>;
+    const before = await report.waitFor(
+      'appliance shop Ready',
+      async () => {
+        const a = await readAppliance();
+        return a.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') === true && a;
+      },
+      60_000,
+    );
+    report.table(
+      ['MEMBER', 'VM', 'READY', 'COMPONENT', 'LEVEL'],
+      (before.status?.members ?? []).flatMap((m) =>
+        m.components.map((c) => [m.name, m.vm, String(m.ready), c.name, c.level ?? '?']),
+      ),
+    );
+    opts.out.write("    a simulated database keeps writing to shop-db's data volume (shop-db-pgdata) all along\n");
 
-    report.step(`Applying MaintenancePlan ${plan.metadata.name ?? ''}: ${plan.spec.components.map((c) => `${c.name} → ${c.level}`).join(', ')}`);
+    report.step(
+      `Applying MaintenancePlan ${plan.metadata.name ?? ''}: ${plan.spec.components.map((c) => `${c.name} → ${c.level}`).join(', ')}`,
+    );
     await applyManifests(cluster.kubeConfig, [plan], { namespace: NAMESPACE });
-    const readPlan = async () => custom.getNamespacedCustomObject({ ...GROUP, plural: 'maintenanceplans', name: plan.metadata.name ?? '' }) as Promise<MaintenancePlan>;
+    const readPlan = async () =>
+      custom.getNamespacedCustomObject({
+        ...GROUP,
+        plural: 'maintenanceplans',
+        name: plan.metadata.name ?? '',
+      }) as Promise<MaintenancePlan>;
     const done = await followPlan(readPlan, opts.out, 180_000);
     const status = done.status;
 
     report.step('Summary');
     const after = await readAppliance();
     const updates = status?.preview?.updates ?? [];
-    report.table(['UPDATED', 'FROM', 'TO'], updates.map((u) => [`${u.member}/${u.component}`, u.from, u.to]));
-    report.table(['UNCHANGED', 'LEVEL'], (status?.preview?.unchanged ?? []).map((u) => [`${u.member}/${u.component}`, u.level]));
-    report.table(['SYNC ROUND', 'BYTES', 'SECONDS'], (status?.syncRounds ?? []).map((r) => [String(r.round), String(r.bytes), r.seconds.toFixed(2)]));
+    report.table(
+      ['UPDATED', 'FROM', 'TO'],
+      updates.map((u) => [`${u.member}/${u.component}`, u.from, u.to]),
+    );
+    report.table(
+      ['UNCHANGED', 'LEVEL'],
+      (status?.preview?.unchanged ?? []).map((u) => [`${u.member}/${u.component}`, u.level]),
+    );
+    report.table(
+      ['SYNC ROUND', 'BYTES', 'SECONDS'],
+      (status?.syncRounds ?? []).map((r) => [String(r.round), String(r.bytes), r.seconds.toFixed(2)]),
+    );
     const synced = (status?.syncRounds ?? []).reduce((a, r) => a + r.bytes, 0);
-    opts.out.write(`    bytes synced ${String(synced)}, downtime ${String(status?.downtimeSeconds ?? '?')} s (original stopped → Services on the ready clone)\n`);
+    opts.out.write(
+      `    bytes synced ${String(synced)}, downtime ${String(status?.downtimeSeconds ?? '?')} s (original stopped → Services on the ready clone)\n`,
+    );
 
     checks.push([`plan ${plan.metadata.name ?? ''} Succeeded`, status?.phase === 'Succeeded']);
     const slot = after.status?.activeSlot;
-    checks.push([`appliance shop serves from slot ${slot ?? '?'} (was ${before.status?.activeSlot ?? '?'})`, slot !== undefined && slot !== before.status?.activeSlot]);
-    const services = await Promise.all(['shop-web', 'shop-app', 'shop-db'].map((name) => core.readNamespacedService({ namespace: NAMESPACE, name })));
-    checks.push([`every Service selects vapp.dev/slot=${slot ?? '?'}`, services.every((s: V1Service) => s.spec?.selector?.['vapp.dev/slot'] === slot)]);
-    const levels = new Map((after.status?.members ?? []).flatMap((m) => m.components.map((c) => [`${m.name}/${c.name}`, c.level])));
-    checks.push(['the inventory shows every target level', updates.every((u) => levels.get(`${u.member}/${u.component}`) === u.to)]);
-    const originals = await Promise.all(['shop-db', 'shop-app', 'shop-web'].map(async (name) => custom.getNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace: NAMESPACE, plural: 'virtualmachines', name }) as Promise<VirtualMachine>));
-    checks.push(['the original VMs are stopped and kept for a rollback', originals.every((vm) => vm.spec.runStrategy === 'Halted' && vm.status?.ready !== true)]);
+    checks.push([
+      `appliance shop serves from slot ${slot ?? '?'} (was ${before.status?.activeSlot ?? '?'})`,
+      slot !== undefined && slot !== before.status?.activeSlot,
+    ]);
+    const services = await Promise.all(
+      ['shop-web', 'shop-app', 'shop-db'].map((name) => core.readNamespacedService({ namespace: NAMESPACE, name })),
+    );
+    checks.push([
+      `every Service selects vapp.dev/slot=${slot ?? '?'}`,
+      services.every((s: V1Service) => s.spec?.selector?.['vapp.dev/slot'] === slot),
+    ]);
+    const levels = new Map(
+      (after.status?.members ?? []).flatMap((m) => m.components.map((c) => [`${m.name}/${c.name}`, c.level])),
+    );
+    checks.push([
+      'the inventory shows every target level',
+      updates.every((u) => levels.get(`${u.member}/${u.component}`) === u.to),
+    ]);
+    const originals = await Promise.all(
+      ['shop-db', 'shop-app', 'shop-web'].map(
+        async (name) =>
+          custom.getNamespacedCustomObject({
+            group: 'kubevirt.io',
+            version: 'v1',
+            namespace: NAMESPACE,
+            plural: 'virtualmachines',
+            name,
+          }) as Promise<VirtualMachine>,
+      ),
+    );
+    checks.push([
+      'the original VMs are stopped and kept for a rollback',
+      originals.every((vm) => vm.spec.runStrategy === 'Halted' && vm.status?.ready !== true),
+    ]);
     const ledger = await verifyCutOverData(volumesDir, done);
-    checks.push([`the clone's data volume holds every block the workload wrote before the final snapshot (${String(ledger.checked)} writes checked)`, ledger.ok && ledger.checked > 0]);
+    checks.push([
+      `the clone's data volume holds every block the workload wrote before the final snapshot (${String(ledger.checked)} writes checked)`,
+      ledger.ok && ledger.checked > 0,
+    ]);
   } catch (err) {
     checks.push([`demo step failed: ${err instanceof Error ? err.message : String(err)}`, false]);
   }
 
   const ok = report.summary(checks, Date.now() - t0);
   if (opts.keep) {
-    opts.out.write(`\nThe sandbox keeps running: kubectl --kubeconfig ${rel} get vapp,mplan,vm -n ${NAMESPACE}. Ctrl-C stops it.\n`);
+    opts.out.write(
+      `\nThe sandbox keeps running: kubectl --kubeconfig ${rel} get vapp,mplan,vm -n ${NAMESPACE}. Ctrl-C stops it.\n`,
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -63,7 +63,10 @@ export function simulatorController(opts: SimulatorControllerOptions): Controlle
     watches: [
       { resource: RESOURCES.vms },
       { resource: RESOURCES.vmis },
-      { resource: RESOURCES.pods, map: enqueueOwner(KUBEVIRT.virtualMachineInstances.kind, KUBEVIRT.virtualMachineInstances.group) },
+      {
+        resource: RESOURCES.pods,
+        map: enqueueOwner(KUBEVIRT.virtualMachineInstances.kind, KUBEVIRT.virtualMachineInstances.group),
+      },
     ],
     reconcile: async (req, ctx): Promise<ReconcileResult | undefined> => {
       const key = requestKey(req);
@@ -73,11 +76,25 @@ export function simulatorController(opts: SimulatorControllerOptions): Controlle
       const launcherPods = pods.byIndex(VMI_INDEX, key) as unknown as PodJson[];
       const vmiUid = vmi?.metadata?.uid ?? '';
       const since = podCreations.get(vmiUid);
-      if (since !== undefined && (launcherPods.some((p) => ownedBy(p, vmiUid)) || now() - since > POD_CREATION_TIMEOUT_MS)) podCreations.delete(vmiUid);
+      if (
+        since !== undefined &&
+        (launcherPods.some((p) => ownedBy(p, vmiUid)) || now() - since > POD_CREATION_TIMEOUT_MS)
+      )
+        podCreations.delete(vmiUid);
 
       const plan = planVm(
-        { ...(vm ? { vm } : {}), ...(vmi ? { vmi } : {}), pods: launcherPods, podCreationPending: podCreations.has(vmiUid) },
-        { now: now(), readyDelayMs: opts.readyDelayMs, faults: vmFaults(vm ?? {}, opts.faults), ipFor: (p) => ipam.allocate(p.metadata?.uid ?? '') },
+        {
+          ...(vm ? { vm } : {}),
+          ...(vmi ? { vmi } : {}),
+          pods: launcherPods,
+          podCreationPending: podCreations.has(vmiUid),
+        },
+        {
+          now: now(),
+          readyDelayMs: opts.readyDelayMs,
+          faults: vmFaults(vm ?? {}, opts.faults),
+          ipFor: (p) => ipam.allocate(p.metadata?.uid ?? ''),
+        },
       );
       if (plan.warning) ctx.log.warn(plan.warning);
       let stale = false;

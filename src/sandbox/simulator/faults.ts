@@ -14,7 +14,11 @@ export interface VmFaults {
 
 /** Any object with metadata (a VM, later a snapshot or a clone). */
 export interface Annotated {
-  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>> };
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
 }
 
 /** Options hook: extra faults for an object, merged over the ones its annotations ask for. */

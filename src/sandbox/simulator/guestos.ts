@@ -5,7 +5,16 @@
 import type { GuestOSInfo, VirtualMachineInstance } from '../../kubevirt/types.ts';
 import { SIM_ANNOTATIONS } from './annotations.ts';
 
-const FIELDS = ['id', 'name', 'prettyName', 'version', 'versionId', 'kernelRelease', 'kernelVersion', 'machine'] as const;
+const FIELDS = [
+  'id',
+  'name',
+  'prettyName',
+  'version',
+  'versionId',
+  'kernelRelease',
+  'kernelVersion',
+  'machine',
+] as const;
 
 /** The guest OS info plus a warning when the annotation could not be used. */
 export interface GuestOsResult {

@@ -56,13 +56,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     log,
   });
   await registerNode(manager.client);
-  manager.addController(simulatorController({
-    kubeConfig: opts.kubeConfig,
-    client: manager.client,
-    informer: (ref) => manager.informer(ref),
-    readyDelayMs: opts.readyDelayMs ?? DEFAULT_READY_DELAY_MS,
-    ...(opts.faults ? { faults: opts.faults } : {}),
-  }));
+  manager.addController(
+    simulatorController({
+      kubeConfig: opts.kubeConfig,
+      client: manager.client,
+      informer: (ref) => manager.informer(ref),
+      readyDelayMs: opts.readyDelayMs ?? DEFAULT_READY_DELAY_MS,
+      ...(opts.faults ? { faults: opts.faults } : {}),
+    }),
+  );
 
   const abort = new AbortController();
   const running = manager.start(abort.signal);
@@ -73,15 +75,26 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   if (!informers.every((i) => i.synced)) {
     abort.abort();
     await running.catch(() => undefined);
-    throw new Error('KubeVirt simulator: could not list VirtualMachines, VirtualMachineInstances and Pods (are the KubeVirt CRDs installed?)');
+    throw new Error(
+      'KubeVirt simulator: could not list VirtualMachines, VirtualMachineInstances and Pods (are the KubeVirt CRDs installed?)',
+    );
   }
-  const storage = opts.volumesDir === undefined ? undefined : await startStorageSimulator({
-    kubeConfig: opts.kubeConfig, volumesDir: opts.volumesDir, logger: log,
-    ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
-    ...(opts.stepDelayMs === undefined ? {} : { stepDelayMs: opts.stepDelayMs }),
-    ...(opts.storageFaults ? { faults: opts.storageFaults } : {}),
+  const storage =
+    opts.volumesDir === undefined
+      ? undefined
+      : await startStorageSimulator({
+          kubeConfig: opts.kubeConfig,
+          volumesDir: opts.volumesDir,
+          logger: log,
+          ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
+          ...(opts.stepDelayMs === undefined ? {} : { stepDelayMs: opts.stepDelayMs }),
+          ...(opts.storageFaults ? { faults: opts.storageFaults } : {}),
+        });
+  log.info('simulating KubeVirt', {
+    namespaces: opts.namespaces ?? 'all',
+    readyDelayMs: opts.readyDelayMs ?? DEFAULT_READY_DELAY_MS,
+    storage: opts.volumesDir ?? 'off',
   });
-  log.info('simulating KubeVirt', { namespaces: opts.namespaces ?? 'all', readyDelayMs: opts.readyDelayMs ?? DEFAULT_READY_DELAY_MS, storage: opts.volumesDir ?? 'off' });
   return {
     stop: async () => {
       await storage?.stop();

@@ -22,7 +22,14 @@ export function isPodRunning(pod: PodJson | undefined): boolean {
   return pod?.status?.phase === 'Running';
 }
 
-function podStatus(pod: PodJson, podIp: string, hostIp: string, startTime: string, ready: boolean, now: string): PodStatusJson {
+function podStatus(
+  pod: PodJson,
+  podIp: string,
+  hostIp: string,
+  startTime: string,
+  ready: boolean,
+  now: string,
+): PodStatusJson {
   let conditions: ConditionJson[] = pod.status?.conditions ?? [];
   const readiness = ready ? 'True' : 'False';
   const notReady = ready ? {} : { reason: 'ContainersNotReady', message: 'containers with unready status: [compute]' };

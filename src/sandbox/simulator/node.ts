@@ -25,9 +25,21 @@ export function sandboxNode(): NodeJson {
 
 /** Node status as JSON, with heartbeat times `now`. */
 export function sandboxNodeStatus(now: string): object {
-  const condition = (type: string, status: string, reason: string, message: string) =>
-    ({ type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: now });
-  const resources = { cpu: '16', memory: '64Gi', pods: '250', 'ephemeral-storage': '100Gi', 'devices.kubevirt.io/kvm': '1k' };
+  const condition = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    reason,
+    message,
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+  });
+  const resources = {
+    cpu: '16',
+    memory: '64Gi',
+    pods: '250',
+    'ephemeral-storage': '100Gi',
+    'devices.kubevirt.io/kvm': '1k',
+  };
   return {
     conditions: [
       condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
@@ -35,13 +47,23 @@ export function sandboxNodeStatus(now: string): object {
       condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
       condition('Ready', 'True', 'KubeletReady', 'simulated kubelet is posting ready status'),
     ],
-    addresses: [{ type: 'InternalIP', address: NODE_IP }, { type: 'Hostname', address: SANDBOX_NODE }],
+    addresses: [
+      { type: 'InternalIP', address: NODE_IP },
+      { type: 'Hostname', address: SANDBOX_NODE },
+    ],
     capacity: resources,
     allocatable: resources,
     nodeInfo: {
-      machineID: 'sandbox', systemUUID: 'sandbox', bootID: 'sandbox',
-      kernelVersion: '6.12.0-sandbox', osImage: 'vapp sandbox', containerRuntimeVersion: 'sim://1.0.0',
-      kubeletVersion: 'v1.34.0-sim', kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64',
+      machineID: 'sandbox',
+      systemUUID: 'sandbox',
+      bootID: 'sandbox',
+      kernelVersion: '6.12.0-sandbox',
+      osImage: 'vapp sandbox',
+      containerRuntimeVersion: 'sim://1.0.0',
+      kubeletVersion: 'v1.34.0-sim',
+      kubeProxyVersion: '',
+      operatingSystem: 'linux',
+      architecture: 'amd64',
     },
   };
 }

@@ -8,12 +8,18 @@ import { sandboxNode, sandboxNodeStatus } from './node.ts';
 
 export async function registerNode(client: RestClient, now = new Date()): Promise<void> {
   try {
-    await client.request('/api/v1/nodes', { method: 'POST', body: sandboxNode(), query: { fieldManager: FIELD_MANAGER } });
+    await client.request('/api/v1/nodes', {
+      method: 'POST',
+      body: sandboxNode(),
+      query: { fieldManager: FIELD_MANAGER },
+    });
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
   }
   await client.request(`/api/v1/nodes/${SANDBOX_NODE}/status`, {
-    method: 'PATCH', contentType: 'application/merge-patch+json', query: { fieldManager: FIELD_MANAGER },
+    method: 'PATCH',
+    contentType: 'application/merge-patch+json',
+    query: { fieldManager: FIELD_MANAGER },
     body: { status: sandboxNodeStatus(now.toISOString().replace(/\.\d{3}Z$/, 'Z')) },
   });
 }

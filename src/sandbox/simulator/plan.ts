@@ -15,7 +15,15 @@ import { launcherPodFor } from './pod.ts';
 import { restartsFinishedVmi, runIntent } from './runstrategy.ts';
 import { isOwnedBy, vmiForVm } from './vmi.ts';
 import {
-  failedStatus, isVmiReady, pendingStatus, phaseSince, readyStatus, runningStatus, scheduledStatus, schedulingStatus, vmiPhase,
+  failedStatus,
+  isVmiReady,
+  pendingStatus,
+  phaseSince,
+  readyStatus,
+  runningStatus,
+  scheduledStatus,
+  schedulingStatus,
+  vmiPhase,
   type VmiStatus,
 } from './vmistatus.ts';
 import { currentVmStatus, ownedVmStatus, vmStatusFor, type VmStatus } from './vmstatus.ts';
@@ -46,7 +54,12 @@ export type Action =
   | { readonly type: 'deleteVmi'; readonly uid: string }
   | { readonly type: 'createPod'; readonly pod: PodJson }
   | { readonly type: 'bindPod'; readonly name: string; readonly node: string }
-  | { readonly type: 'patchPodStatus'; readonly name: string; readonly resourceVersion: string; readonly status: PodStatusJson }
+  | {
+      readonly type: 'patchPodStatus';
+      readonly name: string;
+      readonly resourceVersion: string;
+      readonly status: PodStatusJson;
+    }
   /** `gracePeriodSeconds: 0` is the kubelet confirming that a terminating Pod's containers stopped. */
   | { readonly type: 'deletePod'; readonly name: string; readonly uid: string; readonly gracePeriodSeconds?: number }
   | { readonly type: 'patchVmStatus'; readonly resourceVersion: string; readonly status: VmStatus };
@@ -69,7 +82,8 @@ export function planVm(state: VmState, ctx: PlanContext): Plan {
 
   // Kubelet and scheduler: these act on any launcher Pod, whether or not its VM still exists.
   for (const p of state.pods) {
-    if (p.metadata?.deletionTimestamp != null) actions.push({ type: 'deletePod', name: name(p), uid: p.metadata.uid ?? '', gracePeriodSeconds: 0 });
+    if (p.metadata?.deletionTimestamp != null)
+      actions.push({ type: 'deletePod', name: name(p), uid: p.metadata.uid ?? '', gracePeriodSeconds: 0 });
   }
   for (const p of pods) {
     if (!p.spec?.nodeName) actions.push({ type: 'bindPod', name: name(p), node: SANDBOX_NODE });
@@ -91,7 +105,14 @@ function planNoVmi(vm: VirtualMachine): Plan {
   return { actions: runIntent(vm) === 'run' ? [{ type: 'createVmi', vmi: vmiForVm(vm) }] : [] };
 }
 
-function planVmi(vm: VirtualMachine, vmi: VirtualMachineInstance, pod: PodJson | undefined, state: VmState, ctx: PlanContext, now: string): Plan {
+function planVmi(
+  vm: VirtualMachine,
+  vmi: VirtualMachineInstance,
+  pod: PodJson | undefined,
+  state: VmState,
+  ctx: PlanContext,
+  now: string,
+): Plan {
   if (vmi.metadata?.deletionTimestamp) return { actions: [] };
   const intent = runIntent(vm);
   const phase = vmiPhase(vmi);
@@ -106,7 +127,10 @@ function planVmi(vm: VirtualMachine, vmi: VirtualMachineInstance, pod: PodJson |
     return { actions: [{ type: 'deleteVmi', uid: vmi.metadata?.uid ?? '' }] };
   }
   if (phase === 'Succeeded' || phase === 'Failed') {
-    return { actions: restartsFinishedVmi(vm, phase) && !terminating ? [{ type: 'deleteVmi', uid: vmi.metadata?.uid ?? '' }] : [] };
+    return {
+      actions:
+        restartsFinishedVmi(vm, phase) && !terminating ? [{ type: 'deleteVmi', uid: vmi.metadata?.uid ?? '' }] : [],
+    };
   }
   if (phase === '') return patch(pendingStatus(vmi, now));
   if (phase === 'Pending') {

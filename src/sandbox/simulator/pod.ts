@@ -30,14 +30,16 @@ export function launcherPodFor(vm: VirtualMachine | undefined, vmi: VirtualMachi
         'kubevirt.io/domain': name,
         'kubectl.kubernetes.io/default-container': 'compute',
       },
-      ownerReferences: [{
-        apiVersion: `${KUBEVIRT.virtualMachineInstances.group}/${KUBEVIRT.virtualMachineInstances.version}`,
-        kind: KUBEVIRT.virtualMachineInstances.kind,
-        name,
-        uid: vmi.metadata?.uid ?? '',
-        controller: true,
-        blockOwnerDeletion: true,
-      }],
+      ownerReferences: [
+        {
+          apiVersion: `${KUBEVIRT.virtualMachineInstances.group}/${KUBEVIRT.virtualMachineInstances.version}`,
+          kind: KUBEVIRT.virtualMachineInstances.kind,
+          name,
+          uid: vmi.metadata?.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
       hostname,
@@ -47,19 +49,33 @@ export function launcherPodFor(vm: VirtualMachine | undefined, vmi: VirtualMachi
       // KubeVirt gives the launcher 15 s more than the guest, to shut the domain down cleanly.
       terminationGracePeriodSeconds: grace + 15,
       nodeSelector: { 'kubevirt.io/schedulable': 'true', ...vmi.spec.nodeSelector },
-      containers: [{
-        name: 'compute',
-        image: LAUNCHER_IMAGE,
-        command: ['/usr/bin/virt-launcher-monitor', '--qemu-timeout', '300s', '--name', name, '--uid', vmi.metadata?.uid ?? '', '--namespace', vmi.metadata?.namespace ?? ''],
-        resources: { requests: { cpu: '100m', memory: memoryRequest(vmi) } },
-      }],
+      containers: [
+        {
+          name: 'compute',
+          image: LAUNCHER_IMAGE,
+          command: [
+            '/usr/bin/virt-launcher-monitor',
+            '--qemu-timeout',
+            '300s',
+            '--name',
+            name,
+            '--uid',
+            vmi.metadata?.uid ?? '',
+            '--namespace',
+            vmi.metadata?.namespace ?? '',
+          ],
+          resources: { requests: { cpu: '100m', memory: memoryRequest(vmi) } },
+        },
+      ],
     },
   };
 }
 
 /** The name of the VMI that owns a launcher Pod, if it is one. */
 export function owningVmiName(pod: PodJson): string | undefined {
-  return pod.metadata?.ownerReferences?.find((o) => o.kind === KUBEVIRT.virtualMachineInstances.kind && o.controller === true)?.name;
+  return pod.metadata?.ownerReferences?.find(
+    (o) => o.kind === KUBEVIRT.virtualMachineInstances.kind && o.controller === true,
+  )?.name;
 }
 
 function memoryRequest(vmi: VirtualMachineInstance): string {

@@ -19,14 +19,16 @@ export function vmiForVm(vm: VirtualMachine): VirtualMachineInstance {
       namespace: vm.metadata?.namespace,
       ...(meta?.labels ? { labels: { ...meta.labels } } : {}),
       ...(meta?.annotations ? { annotations: { ...meta.annotations } } : {}),
-      ownerReferences: [{
-        apiVersion: vm.apiVersion ?? `${KUBEVIRT.virtualMachines.group}/${KUBEVIRT.virtualMachines.version}`,
-        kind: KUBEVIRT.virtualMachines.kind,
-        name: vm.metadata?.name ?? '',
-        uid: vm.metadata?.uid ?? '',
-        controller: true,
-        blockOwnerDeletion: true,
-      }],
+      ownerReferences: [
+        {
+          apiVersion: vm.apiVersion ?? `${KUBEVIRT.virtualMachines.group}/${KUBEVIRT.virtualMachines.version}`,
+          kind: KUBEVIRT.virtualMachines.kind,
+          name: vm.metadata?.name ?? '',
+          uid: vm.metadata?.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: structuredClone(vm.spec.template.spec ?? { domain: { devices: {} } }),
   };

@@ -1,7 +1,12 @@
 // VMI status as virt-controller and virt-handler move it: Pending → Scheduling → Scheduled →
 // Running, then Ready and AgentConnected once the guest is up; Failed when its Pod is lost.
 import { createHash } from 'node:crypto';
-import type { GuestOSInfo, VirtualMachineInstance, VirtualMachineInstanceCondition, VirtualMachineInstanceStatus } from '../../kubevirt/types.ts';
+import type {
+  GuestOSInfo,
+  VirtualMachineInstance,
+  VirtualMachineInstanceCondition,
+  VirtualMachineInstanceStatus,
+} from '../../kubevirt/types.ts';
 import { findCondition, setCondition } from './conditions.ts';
 import { LAUNCHER_IMAGE, RUNTIME_USER } from './constants.ts';
 import type { PodJson } from './json.ts';
@@ -53,17 +58,24 @@ export function runningStatus(vmi: VirtualMachineInstance, pod: PodJson, now: st
   const ip = pod.status?.podIP ?? '';
   const iface = vmi.spec.domain.devices.interfaces?.[0];
   return {
-    ...withPhase(vmi, 'Running', now, notReady('ContainersNotReady', 'containers with unready status: [compute]', now, vmi)),
-    interfaces: [{
-      name: iface?.name ?? vmi.spec.networks?.[0]?.name ?? 'default',
-      interfaceName: 'eth0',
-      ipAddress: ip,
-      ipAddresses: [ip],
-      mac: iface?.macAddress ?? macFor(pod.metadata?.uid ?? ''),
-      infoSource: 'domain, guest-agent',
-      linkState: 'up',
-      queueCount: 1,
-    }],
+    ...withPhase(
+      vmi,
+      'Running',
+      now,
+      notReady('ContainersNotReady', 'containers with unready status: [compute]', now, vmi),
+    ),
+    interfaces: [
+      {
+        name: iface?.name ?? vmi.spec.networks?.[0]?.name ?? 'default',
+        interfaceName: 'eth0',
+        ipAddress: ip,
+        ipAddresses: [ip],
+        mac: iface?.macAddress ?? macFor(pod.metadata?.uid ?? ''),
+        infoSource: 'domain, guest-agent',
+        linkState: 'up',
+        queueCount: 1,
+      },
+    ],
   };
 }
 
@@ -77,8 +89,11 @@ export function readyStatus(vmi: VirtualMachineInstance, guestOs: GuestOSInfo, n
 
 /** The launcher Pod vanished under a running VMI: the VMI failed (KubeVirt then restarts it). */
 export function failedStatus(vmi: VirtualMachineInstance, now: string): VmiStatus {
-  const conditions = setCondition(currentVmiStatus(vmi).conditions, { type: 'Ready', status: 'False', reason: 'PodNotExists', message: 'virt-launcher pod has been deleted' }, now)
-    .filter((c) => c.type !== 'AgentConnected');
+  const conditions = setCondition(
+    currentVmiStatus(vmi).conditions,
+    { type: 'Ready', status: 'False', reason: 'PodNotExists', message: 'virt-launcher pod has been deleted' },
+    now,
+  ).filter((c) => c.type !== 'AgentConnected');
   return { ...withPhase(vmi, 'Failed', now, conditions), reason: 'PodDeleted' };
 }
 
@@ -86,18 +101,30 @@ export function isVmiReady(vmi: VirtualMachineInstance | undefined): boolean {
   return vmi !== undefined && findCondition(currentVmiStatus(vmi).conditions, 'Ready')?.status === 'True';
 }
 
-function notReady(reason: string, message: string, now: string, vmi: VirtualMachineInstance): VirtualMachineInstanceCondition[] {
+function notReady(
+  reason: string,
+  message: string,
+  now: string,
+  vmi: VirtualMachineInstance,
+): VirtualMachineInstanceCondition[] {
   return setCondition(currentVmiStatus(vmi).conditions, { type: 'Ready', status: 'False', reason, message }, now);
 }
 
-function withPhase(vmi: VirtualMachineInstance, phase: string, now: string, conditions: VirtualMachineInstanceCondition[]): VmiStatus {
+function withPhase(
+  vmi: VirtualMachineInstance,
+  phase: string,
+  now: string,
+  conditions: VirtualMachineInstanceCondition[],
+): VmiStatus {
   const status = currentVmiStatus(vmi);
   const stamps = status.phaseTransitionTimestamps ?? [];
   return {
     ...status,
     phase,
     conditions,
-    phaseTransitionTimestamps: stamps.some((s) => s.phase === phase) ? stamps : [...stamps, { phase, phaseTransitionTimestamp: now }],
+    phaseTransitionTimestamps: stamps.some((s) => s.phase === phase)
+      ? stamps
+      : [...stamps, { phase, phaseTransitionTimestamp: now }],
     guestOSInfo: status.guestOSInfo,
     runtimeUser: RUNTIME_USER,
   };

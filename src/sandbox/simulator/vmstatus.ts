@@ -1,5 +1,11 @@
 // VM status as virt-controller reports it, computed from the VM, its VMI and the launcher Pod.
-import type { VirtualMachine, VirtualMachineCondition, VirtualMachineInstance, VirtualMachineStatus, Volume } from '../../kubevirt/types.ts';
+import type {
+  VirtualMachine,
+  VirtualMachineCondition,
+  VirtualMachineInstance,
+  VirtualMachineStatus,
+  Volume,
+} from '../../kubevirt/types.ts';
 import { findCondition, setCondition } from './conditions.ts';
 import type { PodJson } from './json.ts';
 import { runIntent } from './runstrategy.ts';
@@ -8,7 +14,15 @@ import { currentVmiStatus, vmiPhase } from './vmistatus.ts';
 export type VmStatus = NonNullable<VirtualMachineStatus>;
 
 /** The fields of VM status the simulator owns (others, written by someone else, are left alone). */
-export const VM_STATUS_FIELDS = ['printableStatus', 'ready', 'created', 'conditions', 'volumeSnapshotStatuses', 'observedGeneration', 'desiredGeneration'] as const;
+export const VM_STATUS_FIELDS = [
+  'printableStatus',
+  'ready',
+  'created',
+  'conditions',
+  'volumeSnapshotStatuses',
+  'observedGeneration',
+  'desiredGeneration',
+] as const;
 
 /** The VM's status, or an empty one (absent until the first status write). */
 export function currentVmStatus(vm: VirtualMachine): VmStatus {
@@ -16,19 +30,30 @@ export function currentVmStatus(vm: VirtualMachine): VmStatus {
 }
 
 /** The status the VM should show now. `vmi` and `pod` are the live ones of this VM, if any. */
-export function vmStatusFor(vm: VirtualMachine, vmi: VirtualMachineInstance | undefined, pod: PodJson | undefined, now: string): VmStatus {
+export function vmStatusFor(
+  vm: VirtualMachine,
+  vmi: VirtualMachineInstance | undefined,
+  pod: PodJson | undefined,
+  now: string,
+): VmStatus {
   const old = currentVmStatus(vm);
   const vmiConditions = vmi ? currentVmiStatus(vmi).conditions : undefined;
   const vmiReady = findCondition(vmiConditions, 'Ready');
   const ready = vmi !== undefined && vmi.metadata?.deletionTimestamp === undefined && vmiReady?.status === 'True';
 
   let conditions: VirtualMachineCondition[] = old.conditions ?? [];
-  conditions = setCondition(conditions, vmi === undefined
-    ? { type: 'Ready', status: 'False', reason: 'VMINotExists', message: 'VMI does not exist' }
-    : { type: 'Ready', status: ready ? 'True' : 'False', ...(ready ? {} : reasonOf(vmiReady)) }, now);
+  conditions = setCondition(
+    conditions,
+    vmi === undefined
+      ? { type: 'Ready', status: 'False', reason: 'VMINotExists', message: 'VMI does not exist' }
+      : { type: 'Ready', status: ready ? 'True' : 'False', ...(ready ? {} : reasonOf(vmiReady)) },
+    now,
+  );
   // Conditions that only mirror the VMI's go away with it, as in KubeVirt.
   const agent = findCondition(vmiConditions, 'AgentConnected');
-  conditions = agent ? setCondition(conditions, { type: 'AgentConnected', status: agent.status }, now) : conditions.filter((c) => c.type !== 'AgentConnected');
+  conditions = agent
+    ? setCondition(conditions, { type: 'AgentConnected', status: agent.status }, now)
+    : conditions.filter((c) => c.type !== 'AgentConnected');
 
   return {
     printableStatus: printableStatus(vm, vmi, pod),
@@ -36,7 +61,9 @@ export function vmStatusFor(vm: VirtualMachine, vmi: VirtualMachineInstance | un
     created: vmi !== undefined,
     conditions,
     volumeSnapshotStatuses: volumeSnapshotStatuses(vm.spec.template.spec?.volumes ?? []),
-    ...(vm.metadata?.generation !== undefined ? { observedGeneration: vm.metadata.generation, desiredGeneration: vm.metadata.generation } : {}),
+    ...(vm.metadata?.generation !== undefined
+      ? { observedGeneration: vm.metadata.generation, desiredGeneration: vm.metadata.generation }
+      : {}),
   };
 }
 
@@ -47,7 +74,11 @@ export function ownedVmStatus(status: VmStatus): Partial<VmStatus> {
   return out;
 }
 
-function printableStatus(vm: VirtualMachine, vmi: VirtualMachineInstance | undefined, pod: PodJson | undefined): string {
+function printableStatus(
+  vm: VirtualMachine,
+  vmi: VirtualMachineInstance | undefined,
+  pod: PodJson | undefined,
+): string {
   if (vm.metadata?.deletionTimestamp) return 'Terminating';
   if (vmi === undefined) return 'Stopped';
   const phase = vmiPhase(vmi);
@@ -70,8 +101,12 @@ function reasonOf(c: { reason?: string; message?: string } | undefined): { reaso
 }
 
 /** Which volumes a VirtualMachineSnapshot can include: only PVCs and DataVolumes. */
-export function volumeSnapshotStatuses(volumes: readonly Volume[]): { name: string; enabled: boolean; reason?: string }[] {
-  return volumes.map((v) => v.persistentVolumeClaim !== undefined || v.dataVolume !== undefined
-    ? { name: v.name, enabled: true }
-    : { name: v.name, enabled: false, reason: `Snapshot is not supported for this volumeSource type [${v.name}]` });
+export function volumeSnapshotStatuses(
+  volumes: readonly Volume[],
+): { name: string; enabled: boolean; reason?: string }[] {
+  return volumes.map((v) =>
+    v.persistentVolumeClaim !== undefined || v.dataVolume !== undefined
+      ? { name: v.name, enabled: true }
+      : { name: v.name, enabled: false, reason: `Snapshot is not supported for this volumeSource type [${v.name}]` },
+  );
 }

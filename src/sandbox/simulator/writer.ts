@@ -12,7 +12,8 @@ import type { Action } from './plan.ts';
 const MERGE = 'application/merge-patch+json';
 
 /** What a write came to. `stale`: a conflict, the cache was behind (the next event brings it). */
-export type WriteOutcome = { readonly kind: 'done'; readonly created?: PodJson } | { readonly kind: 'stale' } | { readonly kind: 'gone' };
+export type WriteOutcome =
+  { readonly kind: 'done'; readonly created?: PodJson } | { readonly kind: 'stale' } | { readonly kind: 'gone' };
 
 export class Writer {
   readonly #custom: CustomObjectsApi;
@@ -46,43 +47,77 @@ export class Writer {
         return { kind: 'done' };
       case 'patchVmiStatus':
         await this.#custom.patchNamespacedCustomObjectStatus(
-          { ...vmis, name, body: { metadata: { resourceVersion: a.resourceVersion }, status: a.status }, fieldManager: FIELD_MANAGER }, mergePatch);
+          {
+            ...vmis,
+            name,
+            body: { metadata: { resourceVersion: a.resourceVersion }, status: a.status },
+            fieldManager: FIELD_MANAGER,
+          },
+          mergePatch,
+        );
         return { kind: 'done' };
       case 'deleteVmi':
         await this.#custom.deleteNamespacedCustomObject({ ...vmis, name, body: { preconditions: { uid: a.uid } } });
         return { kind: 'done' };
       case 'patchVmStatus':
         await this.#custom.patchNamespacedCustomObjectStatus(
-          { ...coords(KUBEVIRT.virtualMachines), namespace, name, body: { metadata: { resourceVersion: a.resourceVersion }, status: a.status }, fieldManager: FIELD_MANAGER },
-          mergePatch);
+          {
+            ...coords(KUBEVIRT.virtualMachines),
+            namespace,
+            name,
+            body: { metadata: { resourceVersion: a.resourceVersion }, status: a.status },
+            fieldManager: FIELD_MANAGER,
+          },
+          mergePatch,
+        );
         return { kind: 'done' };
       case 'createPod': {
-        const created = await this.#client.request<PodJson>(pods, { method: 'POST', body: a.pod, query: { fieldManager: FIELD_MANAGER } });
+        const created = await this.#client.request<PodJson>(pods, {
+          method: 'POST',
+          body: a.pod,
+          query: { fieldManager: FIELD_MANAGER },
+        });
         return { kind: 'done', created };
       }
       case 'bindPod':
         // The scheduler's write: only the binding subresource may set nodeName of an existing Pod.
         await this.#client.request(`${pods}/${encodeURIComponent(a.name)}/binding`, {
           method: 'POST',
-          body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: a.name }, target: { apiVersion: 'v1', kind: 'Node', name: a.node } },
+          body: {
+            apiVersion: 'v1',
+            kind: 'Binding',
+            metadata: { name: a.name },
+            target: { apiVersion: 'v1', kind: 'Node', name: a.node },
+          },
         });
         return { kind: 'done' };
       case 'patchPodStatus':
         await this.#client.request(`${pods}/${encodeURIComponent(a.name)}/status`, {
-          method: 'PATCH', contentType: MERGE, query: { fieldManager: FIELD_MANAGER },
+          method: 'PATCH',
+          contentType: MERGE,
+          query: { fieldManager: FIELD_MANAGER },
           body: { metadata: { resourceVersion: a.resourceVersion }, status: a.status },
         });
         return { kind: 'done' };
       case 'deletePod':
         await this.#client.request(`${pods}/${encodeURIComponent(a.name)}`, {
           method: 'DELETE',
-          body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: a.uid }, ...(a.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: a.gracePeriodSeconds } : {}) },
+          body: {
+            apiVersion: 'v1',
+            kind: 'DeleteOptions',
+            preconditions: { uid: a.uid },
+            ...(a.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: a.gracePeriodSeconds } : {}),
+          },
         });
         return { kind: 'done' };
     }
   }
 }
 
-function coords(ref: { group: string; version: string; plural: string }): { group: string; version: string; plural: string } {
+function coords(ref: { group: string; version: string; plural: string }): {
+  group: string;
+  version: string;
+  plural: string;
+} {
   return { group: ref.group, version: ref.version, plural: ref.plural };
 }

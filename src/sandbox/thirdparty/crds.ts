@@ -27,19 +27,23 @@ export function crdFromSwagger(kind: ThirdPartyKind, definitions: Definitions): 
         shortNames: [...kind.shortNames],
         categories: [...kind.categories],
       },
-      versions: [{
-        name: kind.version,
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { ...schema, properties } },
-        subresources: hasStatus ? { status: {} } : undefined,
-        additionalPrinterColumns: kind.printerColumns.map((c) => ({ ...c })),
-      }],
+      versions: [
+        {
+          name: kind.version,
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { ...schema, properties } },
+          subresources: hasStatus ? { status: {} } : undefined,
+          additionalPrinterColumns: kind.printerColumns.map((c) => ({ ...c })),
+        },
+      ],
     },
   };
 }
 
-interface SwaggerDocument { readonly definitions: Definitions }
+interface SwaggerDocument {
+  readonly definitions: Definitions;
+}
 
 /** All third-party CRDs the sandbox installs: KubeVirt and CDI kinds plus the CSI VolumeSnapshot CRDs. */
 export async function thirdPartyCrds(): Promise<V1CustomResourceDefinition[]> {

@@ -44,7 +44,9 @@ export function localSpecsDir(): string | undefined {
 }
 
 function downloadCacheDir(): string {
-  const cacheRoot = process.env.VAPP_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'vapp-operator');
+  const cacheRoot =
+    process.env.VAPP_CACHE_DIR ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'vapp-operator');
   return path.join(cacheRoot, 'specs');
 }
 
@@ -54,13 +56,17 @@ export async function readSpec(name: SpecName): Promise<string> {
   const local = localSpecsDir();
   if (local !== undefined) {
     const file = path.join(local, spec.file);
-    if (!existsSync(file)) throw new Error(`${file} not found (VAPP_SPECS_DIR=${local}); expected the upstream ${spec.url}`);
+    if (!existsSync(file))
+      throw new Error(`${file} not found (VAPP_SPECS_DIR=${local}); expected the upstream ${spec.url}`);
     return readFile(file, 'utf8');
   }
   const cached = path.join(downloadCacheDir(), spec.file);
   if (existsSync(cached)) return readFile(cached, 'utf8');
   const response = await fetch(spec.url);
-  if (!response.ok) throw new Error(`downloading ${spec.url} failed: HTTP ${response.status}; set VAPP_SPECS_DIR to a folder holding ${spec.file}`);
+  if (!response.ok)
+    throw new Error(
+      `downloading ${spec.url} failed: HTTP ${response.status}; set VAPP_SPECS_DIR to a folder holding ${spec.file}`,
+    );
   const text = await response.text();
   await mkdir(path.dirname(cached), { recursive: true });
   await writeFile(cached, text);

@@ -10,9 +10,24 @@ export type Definitions = Readonly<Record<string, SchemaNode>>;
 
 /** Keywords a structural schema may carry; anything else in the upstream spec is dropped. */
 const KEPT_KEYWORDS = new Set([
-  'type', 'format', 'enum', 'required', 'items', 'properties', 'additionalProperties',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength',
-  'minItems', 'maxItems', 'uniqueItems', 'pattern', 'nullable',
+  'type',
+  'format',
+  'enum',
+  'required',
+  'items',
+  'properties',
+  'additionalProperties',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'pattern',
+  'nullable',
 ]);
 
 const REF_PREFIX = '#/definitions/';

@@ -15,7 +15,12 @@ import { OPERATOR_NAMESPACE } from '../../../src/sandbox/operator.ts';
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { verifyCutOverData } from '../../../src/sandbox/demo/data-check.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
-import { hasExited, killOperator, startOperatorProcess, writeOperatorKubeconfig } from '../../support/operator-process.ts';
+import {
+  hasExited,
+  killOperator,
+  startOperatorProcess,
+  writeOperatorKubeconfig,
+} from '../../support/operator-process.ts';
 import { applyPlan, deployShop, readPlan } from '../../support/shop.ts';
 import { waitFor } from '../../support/wait.ts';
 
@@ -38,7 +43,12 @@ describe('crash safety and leader failover', () => {
     cluster = await startTestCluster();
     volumesDir = await mkdtemp(path.join(tmpdir(), 'vapp-volumes-'));
     // Slow steps, so that every phase lasts long enough to be killed in.
-    simulator = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 200, volumesDir, stepDelayMs: 300 });
+    simulator = await startSimulator({
+      kubeConfig: cluster.kubeConfig,
+      readyDelayMs: 200,
+      volumesDir,
+      stepDelayMs: 300,
+    });
     kubeconfig = await writeOperatorKubeconfig(cluster, volumesDir);
   });
   after(async () => {
@@ -49,16 +59,25 @@ describe('crash safety and leader failover', () => {
   });
 
   /** A plan of the sample without window, observed for `observeSeconds`. */
-  const runPlan = (ns: string) => applyPlan(cluster.kubeConfig, ns, (s) => {
-    delete s.window;
-    return { ...s, rollback: { ...s.rollback, observeSeconds: 3 } };
-  });
+  const runPlan = (ns: string) =>
+    applyPlan(cluster.kubeConfig, ns, (s) => {
+      delete s.window;
+      return { ...s, rollback: { ...s.rollback, observeSeconds: 3 } };
+    });
 
   const list = async (ns: string, group: string, version: string, plural: string) =>
-    ((await cluster.kubeConfig.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group, version, namespace: ns, plural })) as { items: KubeObject[] }).items;
+    (
+      (await cluster.kubeConfig
+        .makeApiClient(CustomObjectsApi)
+        .listNamespacedCustomObject({ group, version, namespace: ns, plural })) as { items: KubeObject[] }
+    ).items;
   const slots = async (ns: string) => {
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    return Promise.all(SERVICES.map(async (name) => (await core.readNamespacedService({ namespace: ns, name })).spec?.selector?.['vapp.dev/slot']));
+    return Promise.all(
+      SERVICES.map(
+        async (name) => (await core.readNamespacedService({ namespace: ns, name })).spec?.selector?.['vapp.dev/slot'],
+      ),
+    );
   };
 
   /** What a user checks after the run: one clone set, one cut-over, every Service on it, no write lost. */
@@ -66,12 +85,28 @@ describe('crash safety and leader failover', () => {
     const name = plan.metadata.name ?? '';
     assert.equal(plan.status?.phase, 'Succeeded', plan.status?.conditions.find((c) => c.type === 'Ready')?.message);
     const names = (objects: KubeObject[]) => objects.map((o) => o.metadata?.name).sort();
-    assert.deepEqual(names(await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')), ['shop-app', 'shop-db', 'shop-web', `${name}-app`, `${name}-db`, `${name}-web`].sort(), 'exactly one clone set');
-    assert.deepEqual(names(await list(ns, 'clone.kubevirt.io', 'v1beta1', 'virtualmachineclones')), [`${name}-app`, `${name}-db`, `${name}-web`], 'cloned once');
-    assert.deepEqual(names(await list(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots')), [`${name}-app`, `${name}-db`, `${name}-web`], 'snapshotted once');
+    assert.deepEqual(
+      names(await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')),
+      ['shop-app', 'shop-db', 'shop-web', `${name}-app`, `${name}-db`, `${name}-web`].sort(),
+      'exactly one clone set',
+    );
+    assert.deepEqual(
+      names(await list(ns, 'clone.kubevirt.io', 'v1beta1', 'virtualmachineclones')),
+      [`${name}-app`, `${name}-db`, `${name}-web`],
+      'cloned once',
+    );
+    assert.deepEqual(
+      names(await list(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots')),
+      [`${name}-app`, `${name}-db`, `${name}-web`],
+      'snapshotted once',
+    );
     assert.deepEqual(await slots(ns), ['green', 'green', 'green']);
     const rounds = plan.status?.syncRounds.map((r) => r.round) ?? [];
-    assert.deepEqual(rounds, rounds.map((_, i) => i + 1), 'rounds numbered once each');
+    assert.deepEqual(
+      rounds,
+      rounds.map((_, i) => i + 1),
+      'rounds numbered once each',
+    );
     assert.equal(plan.status?.cutOver?.finalRound, rounds.at(-1), 'one final round, the last');
     const report = await verifyCutOverData(volumesDir, plan);
     assert.ok(report.checked > 0, 'the database wrote');
@@ -85,23 +120,35 @@ describe('crash safety and leader failover', () => {
     const name = await runPlan(ns);
     const killedIn: string[] = [];
     let splitServices: (string | undefined)[] | undefined;
-    const plan = await waitFor(async () => {
-      const p = await readPlan(cluster.kubeConfig, ns, name);
-      const phase = p.status?.phase ?? 'Pending';
-      if (phase === 'Succeeded' || phase === 'Failed') return p;
-      if (hasExited(operator)) {
-        // It killed itself at its failpoint, right after the first Service moved: what did it leave?
-        splitServices = await slots(ns);
-        operator = start('crash');
-      } else if (!killedIn.includes(phase)) {
-        killedIn.push(phase);
-        await killOperator(operator);
-        // The successor of the one killed in CuttingOver dies again between two Service patches.
-        operator = start('crash', phase === 'CuttingOver' ? 'service-switched' : undefined);
-      }
-      return false;
-    }, { what: 'the plan to finish', timeoutMs: 300_000, intervalMs: 300 });
-    for (const phase of ['Pending', 'Snapshotting', 'Cloning', 'Updating', 'Verifying', 'Syncing', 'CuttingOver', 'Observing']) {
+    const plan = await waitFor(
+      async () => {
+        const p = await readPlan(cluster.kubeConfig, ns, name);
+        const phase = p.status?.phase ?? 'Pending';
+        if (phase === 'Succeeded' || phase === 'Failed') return p;
+        if (hasExited(operator)) {
+          // It killed itself at its failpoint, right after the first Service moved: what did it leave?
+          splitServices = await slots(ns);
+          operator = start('crash');
+        } else if (!killedIn.includes(phase)) {
+          killedIn.push(phase);
+          await killOperator(operator);
+          // The successor of the one killed in CuttingOver dies again between two Service patches.
+          operator = start('crash', phase === 'CuttingOver' ? 'service-switched' : undefined);
+        }
+        return false;
+      },
+      { what: 'the plan to finish', timeoutMs: 300_000, intervalMs: 300 },
+    );
+    for (const phase of [
+      'Pending',
+      'Snapshotting',
+      'Cloning',
+      'Updating',
+      'Verifying',
+      'Syncing',
+      'CuttingOver',
+      'Observing',
+    ]) {
       assert.ok(killedIn.includes(phase), `killed in ${phase} (killed in ${killedIn.join(', ')})`);
     }
     await killOperator(operator);
@@ -114,17 +161,29 @@ describe('crash safety and leader failover', () => {
     const replicas = { a: start('replica-a'), b: start('replica-b') };
     await deployShop(cluster.kubeConfig, ns, { workload: 30 });
     const name = await runPlan(ns);
-    await waitFor(async () => (await readPlan(cluster.kubeConfig, ns, name)).status?.phase === 'Syncing', { what: 'the plan syncing', timeoutMs: 120_000, intervalMs: 200 });
+    await waitFor(async () => (await readPlan(cluster.kubeConfig, ns, name)).status?.phase === 'Syncing', {
+      what: 'the plan syncing',
+      timeoutMs: 120_000,
+      intervalMs: 200,
+    });
     const leases = cluster.kubeConfig.makeApiClient(CoordinationV1Api);
-    const holder = async () => (await leases.readNamespacedLease({ name: LEASE, namespace: OPERATOR_NAMESPACE })).spec?.holderIdentity ?? '';
-    const leader = (await waitFor(async () => /^replica-[ab]_/.test(await holder()) && holder(), { what: 'a replica leading' })).startsWith('replica-a_') ? 'a' : 'b';
+    const holder = async () =>
+      (await leases.readNamespacedLease({ name: LEASE, namespace: OPERATOR_NAMESPACE })).spec?.holderIdentity ?? '';
+    const leader = (
+      await waitFor(async () => /^replica-[ab]_/.test(await holder()) && holder(), { what: 'a replica leading' })
+    ).startsWith('replica-a_')
+      ? 'a'
+      : 'b';
     const survivor = leader === 'a' ? 'b' : 'a';
     await killOperator(replicas[leader]);
 
-    const plan = await waitFor(async () => {
-      const p = await readPlan(cluster.kubeConfig, ns, name);
-      return (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') && p;
-    }, { what: 'the plan to finish', timeoutMs: 180_000, intervalMs: 300 });
+    const plan = await waitFor(
+      async () => {
+        const p = await readPlan(cluster.kubeConfig, ns, name);
+        return (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') && p;
+      },
+      { what: 'the plan to finish', timeoutMs: 180_000, intervalMs: 300 },
+    );
     assert.ok((await holder()).startsWith(`replica-${survivor}_`), 'the survivor holds the lease');
     assert.ok(!hasExited(replicas[survivor]));
     await assertOneCleanMaintenance(ns, plan);

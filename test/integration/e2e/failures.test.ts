@@ -13,11 +13,26 @@ import type { KubeObject } from '../../../src/runtime/object.ts';
 import { RestClient } from '../../../src/runtime/rest.ts';
 import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
 import { SIM_ANNOTATIONS, startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
-import { ledgerFile, pvcFile, STORAGE_ANNOTATIONS, verifyWritesCarriedOver, type StorageFaults } from '../../../src/sandbox/simulator/storage/index.ts';
+import {
+  ledgerFile,
+  pvcFile,
+  STORAGE_ANNOTATIONS,
+  verifyWritesCarriedOver,
+  type StorageFaults,
+} from '../../../src/sandbox/simulator/storage/index.ts';
 import { planNames } from '../../../src/controllers/maintenance/names.ts';
 import { verifyCutOverData } from '../../../src/sandbox/demo/data-check.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
-import { applyPlan, deletePlan, deployShop, patchPlanSpec, readAppliance, readPlan, waitForPhase, waitForWarning as waitForPlanWarning } from '../../support/shop.ts';
+import {
+  applyPlan,
+  deletePlan,
+  deployShop,
+  patchPlanSpec,
+  readAppliance,
+  readPlan,
+  waitForPhase,
+  waitForWarning as waitForPlanWarning,
+} from '../../support/shop.ts';
 import { waitFor } from '../../support/wait.ts';
 
 /** The sample plan's name: its children are named after it. */
@@ -26,16 +41,22 @@ const PLAN = 'shop-2026-11';
 /** Faults of the objects the operator creates, by test namespace, kind and name. */
 const STORAGE_FAULTS: Partial<Record<string, (kind: string, name: string) => Partial<StorageFaults> | undefined>> = {
   // The rollback test's checks fail once the clone serves: its observe Jobs fail.
-  rollback: (kind, name) => (kind === 'Job' && name.includes('-observe-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
+  rollback: (kind, name) =>
+    kind === 'Job' && name.includes('-observe-') ? { jobFailure: 'the updated shop answers 500' } : undefined,
   // maxRounds 1: round 1 is the pre-copy, round 2 the final delta inside the cut-over.
-  'fail-final-sync': (kind, name) => (kind === 'Job' && name.endsWith('-r2') ? { syncFailure: 'permanent' } : undefined),
-  'retain-clone': (kind, name) => (kind === 'Job' && name.includes('-verify-') ? { jobFailure: 'the updated shop answers 500' } : undefined),
+  'fail-final-sync': (kind, name) =>
+    kind === 'Job' && name.endsWith('-r2') ? { syncFailure: 'permanent' } : undefined,
+  'retain-clone': (kind, name) =>
+    kind === 'Job' && name.includes('-verify-') ? { jobFailure: 'the updated shop answers 500' } : undefined,
   // The reverse delta of a rollback (round back1) fails.
-  'fail-rollback': (kind, name) => (kind === 'Job' && name.endsWith('-back1') ? { syncFailure: 'permanent' } : undefined),
+  'fail-rollback': (kind, name) =>
+    kind === 'Job' && name.endsWith('-back1') ? { syncFailure: 'permanent' } : undefined,
   // A volume snapshot of round 1 that never gets ready: the round never starts copying.
-  'fail-sync-start': (kind, name) => (kind === 'VolumeSnapshot' && name.endsWith('-r1') ? { stepDelayMs: 3_600_000 } : undefined),
+  'fail-sync-start': (kind, name) =>
+    kind === 'VolumeSnapshot' && name.endsWith('-r1') ? { stepDelayMs: 3_600_000 } : undefined,
   // The same for the final delta, inside the cut-over: the original must not stay down.
-  'fail-final-sync-start': (kind, name) => (kind === 'VolumeSnapshot' && name.endsWith('-r2') ? { stepDelayMs: 3_600_000 } : undefined),
+  'fail-final-sync-start': (kind, name) =>
+    kind === 'VolumeSnapshot' && name.endsWith('-r2') ? { stepDelayMs: 3_600_000 } : undefined,
   // A clone that takes far longer than the step timeout.
   'fail-clone-timeout': (kind) => (kind === 'VirtualMachineClone' ? { stepDelayMs: 3_600_000 } : undefined),
 };
@@ -47,47 +68,86 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
   let volumesDir: string;
   const custom = () => cluster.kubeConfig.makeApiClient(CustomObjectsApi);
   const list = async (ns: string, group: string, version: string, plural: string) =>
-    ((await custom().listNamespacedCustomObject({ group, version, namespace: ns, plural })) as { items: KubeObject[] }).items;
-  const annotate = (ns: string, path_: string, annotations: Record<string, string>) => new RestClient(cluster.kubeConfig).request(path_.replace('{ns}', ns), {
-    method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { annotations } },
-  });
+    ((await custom().listNamespacedCustomObject({ group, version, namespace: ns, plural })) as { items: KubeObject[] })
+      .items;
+  const annotate = (ns: string, path_: string, annotations: Record<string, string>) =>
+    new RestClient(cluster.kubeConfig).request(path_.replace('{ns}', ns), {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { annotations } },
+    });
 
   /** What a user checks after a failed or aborted maintenance: the original serves and nothing of the clone is left. */
-  async function assertOriginalServesAlone(ns: string, planName: string, overwrittenBy: readonly string[] = []): Promise<void> {
+  async function assertOriginalServesAlone(
+    ns: string,
+    planName: string,
+    overwrittenBy: readonly string[] = [],
+  ): Promise<void> {
     const appliance = await readAppliance(cluster.kubeConfig, ns);
     assert.equal(appliance.status?.activeSlot, 'blue');
-    await waitFor(async () => ((await readAppliance(cluster.kubeConfig, ns)).status?.activePlan ?? '') === '', { what: 'the appliance lock released' });
+    await waitFor(async () => ((await readAppliance(cluster.kubeConfig, ns)).status?.activePlan ?? '') === '', {
+      what: 'the appliance lock released',
+    });
     const vms = (await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')) as VirtualMachine[];
     assert.deepEqual(vms.map((vm) => vm.metadata?.name).sort(), ['shop-app', 'shop-db', 'shop-web']);
-    assert.ok(vms.every((vm) => vm.spec.runStrategy === 'Always' && vm.status?.ready === true), 'the original VMs run');
+    assert.ok(
+      vms.every((vm) => vm.spec.runStrategy === 'Always' && vm.status?.ready === true),
+      'the original VMs run',
+    );
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
     for (const service of ['shop-web', 'shop-app', 'shop-db']) {
-      assert.equal((await core.readNamespacedService({ namespace: ns, name: service })).spec?.selector?.['vapp.dev/slot'], 'blue');
+      assert.equal(
+        (await core.readNamespacedService({ namespace: ns, name: service })).spec?.selector?.['vapp.dev/slot'],
+        'blue',
+      );
     }
     const byPlan = `vapp.dev/plan=${planName}`;
     assert.equal((await list(ns, 'clone.kubevirt.io', 'v1beta1', 'virtualmachineclones')).length, 0, 'no clone left');
-    assert.equal((await list(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots')).length, 0, 'no snapshot left');
-    assert.equal((await core.listNamespacedPersistentVolumeClaim({ namespace: ns, labelSelector: byPlan })).items.length, 0, 'no replica left');
-    assert.equal((await core.listNamespacedService({ namespace: ns, labelSelector: byPlan })).items.length, 0, 'no preview Service left');
+    assert.equal(
+      (await list(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots')).length,
+      0,
+      'no snapshot left',
+    );
+    assert.equal(
+      (await core.listNamespacedPersistentVolumeClaim({ namespace: ns, labelSelector: byPlan })).items.length,
+      0,
+      'no replica left',
+    );
+    assert.equal(
+      (await core.listNamespacedService({ namespace: ns, labelSelector: byPlan })).items.length,
+      0,
+      'no preview Service left',
+    );
     // Every block the database wrote is on its own data volume (but for blocks the clone rewrote
     // while it served, which a rollback brings back).
     // The original serves and writes: a write counts once it has surely landed (a fast failure may need a moment).
-    const ledger = await waitFor(async () => {
-      const report = await verifyWritesCarriedOver(pvcFile(volumesDir, ns, 'shop-db-pgdata'), ledgerFile(volumesDir, ns, 'shop-db-pgdata'), { overwrittenBy, stillWriting: true });
-      return report.checked > 0 && report;
-    }, { what: 'writes of the workload to check' });
+    const ledger = await waitFor(
+      async () => {
+        const report = await verifyWritesCarriedOver(
+          pvcFile(volumesDir, ns, 'shop-db-pgdata'),
+          ledgerFile(volumesDir, ns, 'shop-db-pgdata'),
+          { overwrittenBy, stillWriting: true },
+        );
+        return report.checked > 0 && report;
+      },
+      { what: 'writes of the workload to check' },
+    );
     assert.deepEqual(ledger.missing, []);
   }
 
   const replicaOf = (plan: string) => planNames(plan).replica('db', 'pgdata');
 
-  const patchSpec = (ns: string, plan: string, spec: Partial<MaintenancePlanInput['spec']>) => patchPlanSpec(cluster.kubeConfig, ns, plan, spec);
+  const patchSpec = (ns: string, plan: string, spec: Partial<MaintenancePlanInput['spec']>) =>
+    patchPlanSpec(cluster.kubeConfig, ns, plan, spec);
   const requestRollback = (ns: string, plan: string) => patchSpec(ns, plan, { rollbackNow: true });
-  const waitForWarning = (ns: string, plan: string, reason: string) => waitForPlanWarning(cluster.kubeConfig, ns, plan, reason);
+  const waitForWarning = (ns: string, plan: string, reason: string) =>
+    waitForPlanWarning(cluster.kubeConfig, ns, plan, reason);
 
   /** The message of the plan's Normal Event `reason` (Events outlive the plan). */
   async function normalEvent(ns: string, plan: string, reason: string): Promise<string> {
-    const events = await cluster.kubeConfig.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${plan}` });
+    const events = await cluster.kubeConfig
+      .makeApiClient(CoreV1Api)
+      .listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${plan}` });
     return events.items.find((e) => e.type === 'Normal' && e.reason === reason)?.message ?? `no Normal Event ${reason}`;
   }
 
@@ -97,13 +157,21 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     assert.deepEqual([appliance.status?.activeSlot, appliance.status?.activePlan], ['green', name]);
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
     for (const service of ['shop-web', 'shop-app', 'shop-db']) {
-      assert.equal((await core.readNamespacedService({ namespace: ns, name: service })).spec?.selector?.['vapp.dev/slot'], 'green', service);
+      assert.equal(
+        (await core.readNamespacedService({ namespace: ns, name: service })).spec?.selector?.['vapp.dev/slot'],
+        'green',
+        service,
+      );
     }
     const vms = (await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')) as VirtualMachine[];
     const byName = new Map(vms.map((vm) => [vm.metadata?.name, vm]));
     for (const member of ['db', 'app', 'web']) {
       assert.equal(byName.get(`${name}-${member}`)?.status?.ready, true, `the clone's ${member} runs`);
-      assert.equal(byName.get(`shop-${member}`)?.spec.runStrategy, 'Halted', `the original ${member} is stopped and kept`);
+      assert.equal(
+        byName.get(`shop-${member}`)?.spec.runStrategy,
+        'Halted',
+        `the original ${member} is stopped and kept`,
+      );
     }
   }
 
@@ -112,9 +180,14 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     const name = plan.metadata.name ?? '';
     assert.ok((plan.status?.rollback?.bytes ?? 0) > 0, 'the clone wrote after the cut-over');
     assert.ok(plan.status?.rollback?.downtimeSeconds !== undefined);
-    const report = await verifyWritesCarriedOver(pvcFile(volumesDir, ns, 'shop-db-pgdata'), ledgerFile(volumesDir, ns, replicaOf(name)), {
-      until: new Date(plan.status?.rollback?.cloneStoppedAt ?? ''), overwrittenBy: [ledgerFile(volumesDir, ns, 'shop-db-pgdata')],
-    });
+    const report = await verifyWritesCarriedOver(
+      pvcFile(volumesDir, ns, 'shop-db-pgdata'),
+      ledgerFile(volumesDir, ns, replicaOf(name)),
+      {
+        until: new Date(plan.status?.rollback?.cloneStoppedAt ?? ''),
+        overwrittenBy: [ledgerFile(volumesDir, ns, 'shop-db-pgdata')],
+      },
+    );
     assert.ok(report.checked > 0, 'writes of the clone checked');
     assert.deepEqual(report.missing, []);
     await assertOriginalServesAlone(ns, name, [ledgerFile(volumesDir, ns, replicaOf(name))]);
@@ -126,11 +199,19 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     // Faults on objects the operator creates (Jobs, clone VMs) are injected through the simulator's
     // options, by test namespace: they cannot be annotated beforehand.
     simulator = await startSimulator({
-      kubeConfig: cluster.kubeConfig, readyDelayMs: 0, volumesDir, stepDelayMs: 0,
+      kubeConfig: cluster.kubeConfig,
+      readyDelayMs: 0,
+      volumesDir,
+      stepDelayMs: 0,
       storageFaults: (obj) => STORAGE_FAULTS[obj.metadata?.namespace ?? '']?.(obj.kind ?? '', obj.metadata?.name ?? ''),
-      faults: (vm) => (vm.metadata?.namespace === 'fail-ready' && (vm.metadata.name ?? '').startsWith(PLAN) ? { neverReady: true } : undefined),
+      faults: (vm) =>
+        vm.metadata?.namespace === 'fail-ready' && (vm.metadata.name ?? '').startsWith(PLAN)
+          ? { neverReady: true }
+          : undefined,
     });
-    operator = await startSandboxOperator(cluster, { controllers: { maintenance: { observeIntervalMs: 500, stepTimeoutMs: 20_000 } } });
+    operator = await startSandboxOperator(cluster, {
+      controllers: { maintenance: { observeIntervalMs: 500, stepTimeoutMs: 20_000 } },
+    });
   });
   after(async () => {
     await operator.stop();
@@ -139,10 +220,12 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     await rm(volumesDir, { recursive: true, force: true });
   });
 
-  const noWindow = (observeSeconds = 0) => (s: Parameters<Parameters<typeof applyPlan>[2]>[0]) => {
-    delete s.window;
-    return { ...s, rollback: { ...s.rollback, observeSeconds } };
-  };
+  const noWindow =
+    (observeSeconds = 0) =>
+    (s: Parameters<Parameters<typeof applyPlan>[2]>[0]) => {
+      delete s.window;
+      return { ...s, rollback: { ...s.rollback, observeSeconds } };
+    };
 
   /** The shop in `ns`, cut over and observed for ten minutes: the plan once Observing. */
   async function observingPlan(ns: string, workload: number): Promise<MaintenancePlan> {
@@ -154,10 +237,19 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
   const vmPath = (name: string) => `/apis/kubevirt.io/v1/namespaces/{ns}/virtualmachines/${name}`;
   const pvcPath = (name: string) => `/api/v1/namespaces/{ns}/persistentvolumeclaims/${name}`;
   /** A check Job whose Pod the simulator fails: the user's own check, annotated. */
-  const failingCheck = { timeoutSeconds: 60, job: { template: { spec: { template: {
-    metadata: { annotations: { [STORAGE_ANNOTATIONS.jobFailure]: 'the updated shop answers 500' } },
-    spec: { restartPolicy: 'Never', containers: [{ name: 'smoke', image: 'shop-smoke:1' }] },
-  } } } } };
+  const failingCheck = {
+    timeoutSeconds: 60,
+    job: {
+      template: {
+        spec: {
+          template: {
+            metadata: { annotations: { [STORAGE_ANNOTATIONS.jobFailure]: 'the updated shop answers 500' } },
+            spec: { restartPolicy: 'Never', containers: [{ name: 'smoke', image: 'shop-smoke:1' }] },
+          },
+        },
+      },
+    },
+  };
 
   /** One pre-copy round: round 2 is the final delta, inside the cut-over. */
   const oneRound = { maxRounds: 1, convergedBelow: '64Mi', downtimeBudgetSeconds: 60 };
@@ -166,16 +258,52 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
    * A failure in each step: where it is injected (an annotation on an original object as a user
    * would set it, the plan's own check, or the options above) and the reason it must end with.
    */
-  const failures: { step: string; annotate?: [string, Record<string, string>]; plan?: Partial<MaintenancePlanInput['spec']>; failedStep: string; reason: string }[] = [
-    { step: 'snapshot', annotate: [vmPath('shop-db'), { [STORAGE_ANNOTATIONS.snapshotFailure]: 'disk is on fire' }], failedStep: 'Snapshot', reason: 'SnapshotFailed' },
-    { step: 'quiesce', annotate: [vmPath('shop-db'), { [STORAGE_ANNOTATIONS.quiesceFailed]: 'true' }], failedStep: 'Snapshot', reason: 'SnapshotQuiesceTimeout' },
-    { step: 'clone', annotate: [vmPath('shop-web'), { [STORAGE_ANNOTATIONS.cloneFailure]: 'true' }], failedStep: 'Clone', reason: 'CloneFailed' },
+  const failures: {
+    step: string;
+    annotate?: [string, Record<string, string>];
+    plan?: Partial<MaintenancePlanInput['spec']>;
+    failedStep: string;
+    reason: string;
+  }[] = [
+    {
+      step: 'snapshot',
+      annotate: [vmPath('shop-db'), { [STORAGE_ANNOTATIONS.snapshotFailure]: 'disk is on fire' }],
+      failedStep: 'Snapshot',
+      reason: 'SnapshotFailed',
+    },
+    {
+      step: 'quiesce',
+      annotate: [vmPath('shop-db'), { [STORAGE_ANNOTATIONS.quiesceFailed]: 'true' }],
+      failedStep: 'Snapshot',
+      reason: 'SnapshotQuiesceTimeout',
+    },
+    {
+      step: 'clone',
+      annotate: [vmPath('shop-web'), { [STORAGE_ANNOTATIONS.cloneFailure]: 'true' }],
+      failedStep: 'Clone',
+      reason: 'CloneFailed',
+    },
     { step: 'clone-timeout', failedStep: 'Clone', reason: 'CloneTimeout' },
     { step: 'ready', failedStep: 'Update', reason: 'CloneNotReady' },
-    { step: 'update', annotate: [vmPath('shop-app'), { [STORAGE_ANNOTATIONS.updateFailure]: 'true' }], failedStep: 'Update', reason: 'UpdateJobFailed' },
-    { step: 'level', annotate: [vmPath('shop-app'), { [STORAGE_ANNOTATIONS.updateNoEffect]: 'true' }], failedStep: 'Update', reason: 'LevelMismatch' },
+    {
+      step: 'update',
+      annotate: [vmPath('shop-app'), { [STORAGE_ANNOTATIONS.updateFailure]: 'true' }],
+      failedStep: 'Update',
+      reason: 'UpdateJobFailed',
+    },
+    {
+      step: 'level',
+      annotate: [vmPath('shop-app'), { [STORAGE_ANNOTATIONS.updateNoEffect]: 'true' }],
+      failedStep: 'Update',
+      reason: 'LevelMismatch',
+    },
     { step: 'verify', plan: { verify: failingCheck }, failedStep: 'Verify', reason: 'VerifyFailed' },
-    { step: 'sync', annotate: [pvcPath('shop-db-pgdata'), { [STORAGE_ANNOTATIONS.syncFailure]: 'true' }], failedStep: 'Sync', reason: 'SyncFailed' },
+    {
+      step: 'sync',
+      annotate: [pvcPath('shop-db-pgdata'), { [STORAGE_ANNOTATIONS.syncFailure]: 'true' }],
+      failedStep: 'Sync',
+      reason: 'SyncFailed',
+    },
     { step: 'sync-start', failedStep: 'Sync', reason: 'SyncTimeout' },
     { step: 'final-sync', plan: { dataSync: oneRound }, failedStep: 'CutOver', reason: 'SyncFailed' },
     { step: 'final-sync-start', plan: { dataSync: oneRound }, failedStep: 'CutOver', reason: 'SyncTimeout' },
@@ -190,7 +318,11 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
       assert.equal(plan.status?.phase, 'Failed');
       const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
       assert.equal(stalled?.reason, reason, stalled?.message);
-      assert.deepEqual(plan.status?.steps.filter((s) => s.state === 'Failed').map((s) => s.name), [failedStep], 'status.steps names the failed step');
+      assert.deepEqual(
+        plan.status?.steps.filter((s) => s.state === 'Failed').map((s) => s.name),
+        [failedStep],
+        'status.steps names the failed step',
+      );
       const warning = await waitForWarning(ns, name, reason);
       assert.ok(warning.startsWith(`${failedStep}: `), `the Warning Event ${reason} names ${failedStep}: ${warning}`);
       await assertOriginalServesAlone(ns, name);
@@ -223,11 +355,21 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     assert.deepEqual([appliance.status?.activeSlot, appliance.status?.activePlan], ['blue', name]);
     const vms = (await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')).map((vm) => vm.metadata?.name).sort();
     assert.deepEqual(vms, [`${name}-app`, `${name}-db`, `${name}-web`, 'shop-app', 'shop-db', 'shop-web']);
-    assert.equal((await list(ns, 'networking.k8s.io', 'v1', 'networkpolicies')).map((p) => p.metadata?.name).join(), planNames(name).networkPolicy);
+    assert.equal(
+      (await list(ns, 'networking.k8s.io', 'v1', 'networkpolicies')).map((p) => p.metadata?.name).join(),
+      planNames(name).networkPolicy,
+    );
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    assert.equal((await core.readNamespacedService({ namespace: ns, name: 'shop-web-preview' })).spec?.selector?.['vapp.dev/slot'], 'green');
+    assert.equal(
+      (await core.readNamespacedService({ namespace: ns, name: 'shop-web-preview' })).spec?.selector?.['vapp.dev/slot'],
+      'green',
+    );
     for (const service of ['shop-web', 'shop-app', 'shop-db']) {
-      assert.equal((await core.readNamespacedService({ namespace: ns, name: service })).spec?.selector?.['vapp.dev/slot'], 'blue', service);
+      assert.equal(
+        (await core.readNamespacedService({ namespace: ns, name: service })).spec?.selector?.['vapp.dev/slot'],
+        'blue',
+        service,
+      );
     }
     await deletePlan(cluster.kubeConfig, ns, name);
     await assertOriginalServesAlone(ns, name);
@@ -240,7 +382,10 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Updating' || p === 'Verifying' || p === 'Syncing');
     await deletePlan(cluster.kubeConfig, ns, name);
     await assertOriginalServesAlone(ns, name);
-    assert.equal(await normalEvent(ns, name, 'Deleted'), 'the plan was deleted before its cut-over: the clone was removed and the original serves');
+    assert.equal(
+      await normalEvent(ns, name, 'Deleted'),
+      'the plan was deleted before its cut-over: the clone was removed and the original serves',
+    );
   });
 
   it('deleting a plan after the cut-over keeps the clone serving and releases the original', async () => {
@@ -249,12 +394,27 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     const name = observing.metadata.name ?? '';
     await deletePlan(cluster.kubeConfig, ns, name);
     const appliance = await readAppliance(cluster.kubeConfig, ns);
-    assert.deepEqual([appliance.status?.activeSlot, appliance.status?.activePlan ?? ''], ['green', ''], 'the clone serves; the appliance is free');
+    assert.deepEqual(
+      [appliance.status?.activeSlot, appliance.status?.activePlan ?? ''],
+      ['green', ''],
+      'the clone serves; the appliance is free',
+    );
     const vms = (await list(ns, 'kubevirt.io', 'v1', 'virtualmachines')) as VirtualMachine[];
-    assert.deepEqual(vms.map((vm) => vm.metadata?.name).sort(), [`${name}-app`, `${name}-db`, `${name}-web`], 'the original VMs were released');
-    assert.equal((await list(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots')).length, 0, 'no snapshot left');
+    assert.deepEqual(
+      vms.map((vm) => vm.metadata?.name).sort(),
+      [`${name}-app`, `${name}-db`, `${name}-web`],
+      'the original VMs were released',
+    );
+    assert.equal(
+      (await list(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots')).length,
+      0,
+      'no snapshot left',
+    );
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    assert.equal((await core.readNamespacedService({ namespace: ns, name: 'shop-web' })).spec?.selector?.['vapp.dev/slot'], 'green');
+    assert.equal(
+      (await core.readNamespacedService({ namespace: ns, name: 'shop-web' })).spec?.selector?.['vapp.dev/slot'],
+      'green',
+    );
     await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: 'shop-db-pgdata' }); // user data is never deleted
     const data = await verifyCutOverData(volumesDir, observing);
     assert.ok(data.checked > 0);
@@ -266,13 +426,23 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     const ns = 'rollback';
     await deployShop(cluster.kubeConfig, ns, { workload: 40 });
     const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({
-      ...noWindow(5)(s), verify: { timeoutSeconds: 60, httpGet: { service: 'shop-web', path: '/healthz', port: 80 } },
+      ...noWindow(5)(s),
+      verify: { timeoutSeconds: 60, httpGet: { service: 'shop-web', path: '/healthz', port: 80 } },
     }));
-    const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'RolledBack' || p === 'Succeeded' || p === 'Failed', 120_000);
+    const plan = await waitForPhase(
+      cluster.kubeConfig,
+      ns,
+      name,
+      (p) => p === 'RolledBack' || p === 'Succeeded' || p === 'Failed',
+      120_000,
+    );
     assert.equal(plan.status?.phase, 'RolledBack', plan.status?.conditions.find((c) => c.type === 'Ready')?.message);
     const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
     assert.equal(stalled?.reason, 'ObserveFailed');
-    assert.match(stalled?.message ?? '', /check .*-observe-\d+ failed \(GET http:\/\/shop-web\.rollback\.svc:80\/healthz\)/);
+    assert.match(
+      stalled?.message ?? '',
+      /check .*-observe-\d+ failed \(GET http:\/\/shop-web\.rollback\.svc:80\/healthz\)/,
+    );
     await assertRolledBack(ns, plan);
   });
 
@@ -293,14 +463,33 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     const ns = 'rollback-later';
     await deployShop(cluster.kubeConfig, ns, { workload: 40 });
     const name = await applyPlan(cluster.kubeConfig, ns, noWindow(0));
-    const succeeded = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Succeeded' || p === 'Failed', 120_000);
+    const succeeded = await waitForPhase(
+      cluster.kubeConfig,
+      ns,
+      name,
+      (p) => p === 'Succeeded' || p === 'Failed',
+      120_000,
+    );
     assert.equal(succeeded.status?.phase, 'Succeeded');
     // The clone serves and writes for a moment before the rollback is asked for.
-    await waitFor(async () => (await verifyWritesCarriedOver(pvcFile(volumesDir, ns, replicaOf(name)), ledgerFile(volumesDir, ns, replicaOf(name)))).checked >= 20, { what: 'writes on the clone' });
+    await waitFor(
+      async () =>
+        (
+          await verifyWritesCarriedOver(
+            pvcFile(volumesDir, ns, replicaOf(name)),
+            ledgerFile(volumesDir, ns, replicaOf(name)),
+          )
+        ).checked >= 20,
+      { what: 'writes on the clone' },
+    );
     await requestRollback(ns, name);
     const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'RolledBack' || p === 'Failed', 120_000);
     assert.equal(plan.status?.phase, 'RolledBack', plan.status?.conditions.find((c) => c.type === 'Ready')?.message);
-    assert.equal(plan.status?.steps.find((s) => s.name === 'Release')?.state, 'Skipped', 'the original was not released');
+    assert.equal(
+      plan.status?.steps.find((s) => s.name === 'Release')?.state,
+      'Skipped',
+      'the original was not released',
+    );
     await assertRolledBack(ns, plan);
   });
 
@@ -312,7 +501,10 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     await requestRollback(ns, name);
     const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Failed' || p === 'RolledBack', 120_000);
     assert.equal(plan.status?.phase, 'Failed');
-    assert.match(plan.status?.conditions.find((c) => c.type === 'Stalled')?.message ?? '', /^Rollback: the original did not become ready within the step timeout/);
+    assert.match(
+      plan.status?.conditions.find((c) => c.type === 'Stalled')?.message ?? '',
+      /^Rollback: the original did not become ready within the step timeout/,
+    );
     await assertCloneServesOriginalKept(ns, name);
   });
 
@@ -324,8 +516,14 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     assert.equal(plan.status?.phase, 'Failed');
     const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
     assert.equal(stalled?.reason, 'RollbackFailed');
-    assert.match(stalled?.message ?? '', /^Rollback: .+; the rollback failed, so the clone, which has every write, serves again and the original is retained$/);
-    assert.deepEqual(['Rollback', 'Cleanup'].map((step) => plan.status?.steps.find((s) => s.name === step)?.state), ['Failed', 'Succeeded']);
+    assert.match(
+      stalled?.message ?? '',
+      /^Rollback: .+; the rollback failed, so the clone, which has every write, serves again and the original is retained$/,
+    );
+    assert.deepEqual(
+      ['Rollback', 'Cleanup'].map((step) => plan.status?.steps.find((s) => s.name === step)?.state),
+      ['Failed', 'Succeeded'],
+    );
     await assertCloneServesOriginalKept(ns, name);
     const data = await verifyCutOverData(volumesDir, plan);
     assert.ok(data.checked > 0);
@@ -345,15 +543,27 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     await waitForPhase(cluster.kubeConfig, ns, first, (p) => p === 'AwaitingApproval');
     const sample = { ...(await readPlan(cluster.kubeConfig, ns, first)) };
     await new RestClient(cluster.kubeConfig).request(`/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans`, {
-      method: 'POST', body: { apiVersion: 'vapp.dev/v1alpha1', kind: 'MaintenancePlan', metadata: { name: 'second' }, spec: { appliance: 'shop', components: sample.spec.components } },
+      method: 'POST',
+      body: {
+        apiVersion: 'vapp.dev/v1alpha1',
+        kind: 'MaintenancePlan',
+        metadata: { name: 'second' },
+        spec: { appliance: 'shop', components: sample.spec.components },
+      },
     });
-    const second = await waitFor(async () => {
-      const p = await readPlan(cluster.kubeConfig, ns, 'second');
-      const ready = p.status?.conditions.find((c) => c.type === 'Ready');
-      return ready?.reason === 'WaitingForPlan' && p;
-    }, { what: 'the second plan to wait' });
+    const second = await waitFor(
+      async () => {
+        const p = await readPlan(cluster.kubeConfig, ns, 'second');
+        const ready = p.status?.conditions.find((c) => c.type === 'Ready');
+        return ready?.reason === 'WaitingForPlan' && p;
+      },
+      { what: 'the second plan to wait' },
+    );
     assert.equal(second.status?.phase ?? 'Pending', 'Pending');
-    assert.match(second.status?.conditions.find((c) => c.type === 'Ready')?.message ?? '', new RegExp(`plan ${first} is working on appliance shop`));
+    assert.match(
+      second.status?.conditions.find((c) => c.type === 'Ready')?.message ?? '',
+      new RegExp(`plan ${first} is working on appliance shop`),
+    );
     // Deleting the first frees the appliance: the second goes on.
     await deletePlan(cluster.kubeConfig, ns, first);
     await waitForPhase(cluster.kubeConfig, ns, 'second', (p) => p !== undefined && p !== 'Pending');

@@ -17,7 +17,15 @@ import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { verifyCutOverData } from '../../../src/sandbox/demo/data-check.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
-import { applyPlan, deployShop, patchPlanSpec, readAppliance, readPlan, waitForPhase, waitForWarning } from '../../support/shop.ts';
+import {
+  applyPlan,
+  deployShop,
+  patchPlanSpec,
+  readAppliance,
+  readPlan,
+  waitForPhase,
+  waitForWarning,
+} from '../../support/shop.ts';
 import { waitFor } from '../../support/wait.ts';
 
 const run = promisify(execFile);
@@ -29,21 +37,39 @@ describe('MaintenancePlan end to end', () => {
   let volumesDir: string;
   /** The operator's clock: real time shifted by `shiftMs`. */
   let shiftMs = 0;
-  const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { timeout: 120_000 });
-  const vms = (namespace: string) => cluster.kubeConfig.makeApiClient(CustomObjectsApi)
-    .listNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace, plural: 'virtualmachines' }) as Promise<{ items: VirtualMachine[] }>;
+  const kubectl = (...args: string[]) =>
+    run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { timeout: 120_000 });
+  const vms = (namespace: string) =>
+    cluster.kubeConfig.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      group: 'kubevirt.io',
+      version: 'v1',
+      namespace,
+      plural: 'virtualmachines',
+    }) as Promise<{ items: VirtualMachine[] }>;
   const count = async (namespace: string, group: string, version: string, plural: string) =>
-    ((await cluster.kubeConfig.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group, version, namespace, plural })) as { items: unknown[] }).items.length;
+    (
+      (await cluster.kubeConfig
+        .makeApiClient(CustomObjectsApi)
+        .listNamespacedCustomObject({ group, version, namespace, plural })) as { items: unknown[] }
+    ).items.length;
   /** Makes the operator look at a plan again now (after moving its clock). */
-  const poke = (namespace: string, name: string) => new RestClient(cluster.kubeConfig).request(`/apis/vapp.dev/v1alpha1/namespaces/${namespace}/maintenanceplans/${name}`, {
-    method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { annotations: { 'test/poke': String(Date.now()) } } },
-  });
+  const poke = (namespace: string, name: string) =>
+    new RestClient(cluster.kubeConfig).request(
+      `/apis/vapp.dev/v1alpha1/namespaces/${namespace}/maintenanceplans/${name}`,
+      {
+        method: 'PATCH',
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { annotations: { 'test/poke': String(Date.now()) } } },
+      },
+    );
 
   before(async () => {
     cluster = await startTestCluster();
     volumesDir = await mkdtemp(path.join(tmpdir(), 'vapp-volumes-'));
     simulator = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 0, volumesDir, stepDelayMs: 0 });
-    operator = await startSandboxOperator(cluster, { controllers: { maintenance: { now: () => new Date(Date.now() + shiftMs), observeIntervalMs: 1_000 } } });
+    operator = await startSandboxOperator(cluster, {
+      controllers: { maintenance: { now: () => new Date(Date.now() + shiftMs), observeIntervalMs: 1_000 } },
+    });
   });
   after(async () => {
     await operator.stop();
@@ -63,27 +89,59 @@ describe('MaintenancePlan end to end', () => {
     await kubectl('wait', '-n', ns, '--for=condition=Ready', `mplan/${name}`, '--timeout=120s');
     const plan = await readPlan(cluster.kubeConfig, ns, name);
     assert.equal(plan.status?.phase, 'Succeeded');
-    assert.deepEqual(plan.status?.preview?.updates.map((u) => [u.member, u.component, u.from, u.to]), [['db', 'postgres', '16.2.0', '16.4.0'], ['app', 'shop', '2.3.1', '2.4.0']]);
-    assert.deepEqual(plan.status?.preview?.unchanged.map((u) => [u.member, u.component, u.level]), [['web', 'nginx', '1.26.2']]);
+    assert.deepEqual(
+      plan.status?.preview?.updates.map((u) => [u.member, u.component, u.from, u.to]),
+      [
+        ['db', 'postgres', '16.2.0', '16.4.0'],
+        ['app', 'shop', '2.3.1', '2.4.0'],
+      ],
+    );
+    assert.deepEqual(
+      plan.status?.preview?.unchanged.map((u) => [u.member, u.component, u.level]),
+      [['web', 'nginx', '1.26.2']],
+    );
     assert.ok((plan.status?.syncRounds.length ?? 0) >= 2, 'pre-copy rounds plus the final round');
     assert.ok(plan.status?.downtimeSeconds !== undefined && plan.status.downtimeSeconds >= 0);
 
     const appliance = await readAppliance(cluster.kubeConfig, ns);
     assert.equal(appliance.status?.activeSlot, 'green');
-    const levels = Object.fromEntries((appliance.status?.members ?? []).flatMap((m) => m.components.map((c) => [`${m.name}/${c.name}`, c.level])));
+    const levels = Object.fromEntries(
+      (appliance.status?.members ?? []).flatMap((m) => m.components.map((c) => [`${m.name}/${c.name}`, c.level])),
+    );
     assert.deepEqual(levels, { 'db/postgres': '16.4.0', 'app/shop': '2.4.0', 'web/nginx': '1.26.2' });
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
     for (const service of ['shop-web', 'shop-app', 'shop-db']) {
       const svc = await core.readNamespacedService({ namespace: ns, name: service });
       assert.equal(svc.spec?.selector?.['vapp.dev/slot'], 'green', service);
     }
-    const bySlot = (await vms(ns)).items.map((vm) => [vm.metadata?.labels?.['vapp.dev/slot'], vm.spec.runStrategy, vm.status?.ready === true]);
-    assert.deepEqual(bySlot.filter(([slot]) => slot === 'blue').map(([, rs, ready]) => [rs, ready]), [['Halted', false], ['Halted', false], ['Halted', false]]);
-    assert.deepEqual(bySlot.filter(([slot]) => slot === 'green').map(([, rs, ready]) => [rs, ready]), [['Always', true], ['Always', true], ['Always', true]]);
+    const bySlot = (await vms(ns)).items.map((vm) => [
+      vm.metadata?.labels?.['vapp.dev/slot'],
+      vm.spec.runStrategy,
+      vm.status?.ready === true,
+    ]);
+    assert.deepEqual(
+      bySlot.filter(([slot]) => slot === 'blue').map(([, rs, ready]) => [rs, ready]),
+      [
+        ['Halted', false],
+        ['Halted', false],
+        ['Halted', false],
+      ],
+    );
+    assert.deepEqual(
+      bySlot.filter(([slot]) => slot === 'green').map(([, rs, ready]) => [rs, ready]),
+      [
+        ['Always', true],
+        ['Always', true],
+        ['Always', true],
+      ],
+    );
 
     // Every block the database wrote before the final snapshot is on the clone's data volume; the
     // snapshot was cut after the original was told to stop.
-    assert.ok(Date.parse(plan.status?.cutOver?.finalSnapshotAt ?? '') > Date.parse(plan.status?.cutOver?.originalStoppedAt ?? ''));
+    assert.ok(
+      Date.parse(plan.status?.cutOver?.finalSnapshotAt ?? '') >
+        Date.parse(plan.status?.cutOver?.originalStoppedAt ?? ''),
+    );
     const ledger = await verifyCutOverData(volumesDir, plan);
     assert.ok(ledger.checked > 0, 'the workload wrote');
     assert.deepEqual(ledger.missing, []);
@@ -93,11 +151,13 @@ describe('MaintenancePlan end to end', () => {
     assert.match(table, /NAME\s+APPLIANCE\s+PHASE\s+PROGRESS\s+DOWNTIME/);
     assert.match(table, new RegExp(`${name}\\s+shop\\s+Succeeded\\s+\\d+/\\d+`));
     const { stdout: described } = await kubectl('describe', 'mplan', '-n', ns, name);
-    for (const reason of ['Admitted', 'Planned', 'Snapshotted', 'WindowOpen|DataSynced', 'Succeeded']) assert.match(described, new RegExp(`Normal\\s+(${reason})`));
+    for (const reason of ['Admitted', 'Planned', 'Snapshotted', 'WindowOpen|DataSynced', 'Succeeded'])
+      assert.match(described, new RegExp(`Normal\\s+(${reason})`));
 
     // Prometheus sees the plan by phase, its cut-over, downtime and synced bytes.
     const metrics = await (await fetch(operator.metricsUrl)).text();
-    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+    const value = (series: string) =>
+      Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
     assert.ok(value('vapp_maintenance_plans{phase="Succeeded"}') >= 1, 'a Succeeded plan counted');
     assert.ok(value('vapp_maintenance_phase_transitions_total{from="CuttingOver",to="Observing"}') >= 1);
     assert.ok(value('vapp_maintenance_downtime_seconds_count') >= 1);
@@ -111,10 +171,13 @@ describe('MaintenancePlan end to end', () => {
       delete s.window;
       return { ...s, rollback: { ...s.rollback, observeSeconds: 0, retainOriginalFor: '2s' } };
     });
-    const released = await waitFor(async () => {
-      const p = await readPlan(cluster.kubeConfig, ns, name);
-      return p.status?.steps.find((x) => x.name === 'Release')?.state === 'Succeeded' && p;
-    }, { what: 'the Release step', timeoutMs: 90_000 });
+    const released = await waitFor(
+      async () => {
+        const p = await readPlan(cluster.kubeConfig, ns, name);
+        return p.status?.steps.find((x) => x.name === 'Release')?.state === 'Succeeded' && p;
+      },
+      { what: 'the Release step', timeoutMs: 90_000 },
+    );
     assert.equal(released.status?.phase, 'Succeeded');
     const names = (await vms(ns)).items.map((vm) => vm.metadata?.name).sort();
     assert.deepEqual(names, [`${name}-app`, `${name}-db`, `${name}-web`], 'only the updated VMs remain');
@@ -123,30 +186,51 @@ describe('MaintenancePlan end to end', () => {
     // Of what the plan made, only the replica the clone runs on stays.
     const byPlan = { namespace: ns, labelSelector: `vapp.dev/plan=${name}` };
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    await waitFor(async () => (await core.listNamespacedPersistentVolumeClaim(byPlan)).items.map((p) => p.metadata?.name).join() === planNames(name).replica('db', 'pgdata'), { what: 'only the replica PVC left' });
-    assert.equal((await cluster.kubeConfig.makeApiClient(BatchV1Api).listNamespacedJob(byPlan)).items.length, 0, 'no Job left');
+    await waitFor(
+      async () =>
+        (await core.listNamespacedPersistentVolumeClaim(byPlan)).items.map((p) => p.metadata?.name).join() ===
+        planNames(name).replica('db', 'pgdata'),
+      { what: 'only the replica PVC left' },
+    );
+    assert.equal(
+      (await cluster.kubeConfig.makeApiClient(BatchV1Api).listNamespacedJob(byPlan)).items.length,
+      0,
+      'no Job left',
+    );
     assert.equal(await count(ns, 'snapshot.storage.k8s.io', 'v1', 'volumesnapshots'), 0, 'no VolumeSnapshot left');
-    const appliance = await waitFor(async () => {
-      const a = await readAppliance(cluster.kubeConfig, ns);
-      return (a.status?.activePlan ?? '') === '' && a;
-    }, { what: 'the appliance lock released' });
+    const appliance = await waitFor(
+      async () => {
+        const a = await readAppliance(cluster.kubeConfig, ns);
+        return (a.status?.activePlan ?? '') === '' && a;
+      },
+      { what: 'the appliance lock released' },
+    );
     assert.equal(appliance.status?.activeSlot, 'green');
     assert.equal(appliance.status?.conditions.find((c) => c.type === 'Ready')?.status, 'True');
 
     // A rollback asked for now has nothing to go back to: refused, saying why, and nothing changes.
     const late = await patchPlanSpec(cluster.kubeConfig, ns, name, { rollbackNow: true });
     assert.match(await waitForWarning(cluster.kubeConfig, ns, name, 'RollbackRefused'), /no longer retained/);
-    const after = await waitFor(async () => {
-      const p = await readPlan(cluster.kubeConfig, ns, name);
-      return p.status?.observedGeneration === late && p;
-    }, { what: 'the operator to observe rollbackNow' });
+    const after = await waitFor(
+      async () => {
+        const p = await readPlan(cluster.kubeConfig, ns, name);
+        return p.status?.observedGeneration === late && p;
+      },
+      { what: 'the operator to observe rollbackNow' },
+    );
     assert.equal(after.status?.phase, 'Succeeded');
   });
 
   it('completes with NoChanges when every component is at its target, and clones nothing', async () => {
     const ns = 'same';
     await deployShop(cluster.kubeConfig, ns);
-    const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({ ...s, components: [{ name: 'postgres', level: '16.2.0' }, { name: 'nginx', level: '1.26.2' }] }));
+    const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({
+      ...s,
+      components: [
+        { name: 'postgres', level: '16.2.0' },
+        { name: 'nginx', level: '1.26.2' },
+      ],
+    }));
     const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Succeeded');
     assert.equal(plan.status?.conditions.find((c) => c.type === 'Ready')?.reason, 'NoChanges');
     assert.equal(await count(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots'), 0);
@@ -170,10 +254,13 @@ describe('MaintenancePlan end to end', () => {
 
     const approve = (value: string) => patchPlanSpec(cluster.kubeConfig, ns, name, { approvedHash: value });
     const wrong = await approve('0000000000000000');
-    const stillWaiting = await waitFor(async () => {
-      const p = await readPlan(cluster.kubeConfig, ns, name);
-      return p.status?.observedGeneration === wrong && p;
-    }, { what: 'the operator to observe the wrong hash' });
+    const stillWaiting = await waitFor(
+      async () => {
+        const p = await readPlan(cluster.kubeConfig, ns, name);
+        return p.status?.observedGeneration === wrong && p;
+      },
+      { what: 'the operator to observe the wrong hash' },
+    );
     assert.equal(stillWaiting.status?.phase, 'AwaitingApproval');
     assert.equal(await count(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots'), 0);
 
@@ -190,18 +277,27 @@ describe('MaintenancePlan end to end', () => {
       return { ...s, suspend: true, rollback: { ...s.rollback, observeSeconds: 0 } };
     });
     const patch = (spec: Partial<MaintenancePlanInput['spec']>) => patchPlanSpec(cluster.kubeConfig, ns, name, spec);
-    const observed = (generation: number) => waitFor(async () => {
-      const p = await readPlan(cluster.kubeConfig, ns, name);
-      return p.status?.observedGeneration === generation && p;
-    }, { what: `the operator to observe generation ${String(generation)}` });
-    const reasons = (p: MaintenancePlan) => ['Ready', 'Reconciling'].map((t) => p.status?.conditions.find((c) => c.type === t)?.reason);
+    const observed = (generation: number) =>
+      waitFor(
+        async () => {
+          const p = await readPlan(cluster.kubeConfig, ns, name);
+          return p.status?.observedGeneration === generation && p;
+        },
+        { what: `the operator to observe generation ${String(generation)}` },
+      );
+    const reasons = (p: MaintenancePlan) =>
+      ['Ready', 'Reconciling'].map((t) => p.status?.conditions.find((c) => c.type === t)?.reason);
 
     // Suspended from the start: a pass after a spec change (any pass would admit a plan) leaves it Pending.
     const nudged = await patch({ approvedHash: 'not-needed-with-automatic-approval' });
     const held = await observed(nudged);
     assert.equal(held.status?.phase ?? 'Pending', 'Pending');
     assert.deepEqual(reasons(held), ['Suspended', 'Suspended']);
-    assert.equal((await readAppliance(cluster.kubeConfig, ns)).status?.activePlan ?? '', '', 'the appliance is not locked');
+    assert.equal(
+      (await readAppliance(cluster.kubeConfig, ns)).status?.activePlan ?? '',
+      '',
+      'the appliance is not locked',
+    );
     assert.equal(await count(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots'), 0);
 
     // Resumed, then suspended again while it works: it stops at the next step boundary.
@@ -209,15 +305,24 @@ describe('MaintenancePlan end to end', () => {
     // Every phase after these is a safe point until the cut-over.
     await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Cloning' || p === 'Updating');
     const again = await patch({ suspend: true });
-    const paused = await waitFor(async () => {
-      const p = await readPlan(cluster.kubeConfig, ns, name);
-      return p.status?.observedGeneration === again && reasons(p)[0] === 'Suspended' && p;
-    }, { what: 'the plan suspended' });
-    assert.match(paused.status?.conditions.find((c) => c.type === 'Ready')?.message ?? '', /^suspended \(spec\.suspend\) in (Cloning|Updating|Verifying|Syncing)$/);
+    const paused = await waitFor(
+      async () => {
+        const p = await readPlan(cluster.kubeConfig, ns, name);
+        return p.status?.observedGeneration === again && reasons(p)[0] === 'Suspended' && p;
+      },
+      { what: 'the plan suspended' },
+    );
+    assert.match(
+      paused.status?.conditions.find((c) => c.type === 'Ready')?.message ?? '',
+      /^suspended \(spec\.suspend\) in (Cloning|Updating|Verifying|Syncing)$/,
+    );
     const nudgedAgain = await patch({ approvedHash: 'still-not-needed' });
     const stillPaused = await observed(nudgedAgain);
     assert.equal(stillPaused.status?.phase, paused.status?.phase, 'no step boundary crossed while suspended');
-    assert.deepEqual(stillPaused.status?.steps.map((st) => [st.name, st.state]), paused.status?.steps.map((st) => [st.name, st.state]));
+    assert.deepEqual(
+      stillPaused.status?.steps.map((st) => [st.name, st.state]),
+      paused.status?.steps.map((st) => [st.name, st.state]),
+    );
 
     await patch({ suspend: false });
     const done = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Succeeded' || p === 'Failed', 120_000);
@@ -232,7 +337,13 @@ describe('MaintenancePlan end to end', () => {
     day.setUTCHours(10, 0, 0, 0);
     shiftMs = day.getTime() - Date.now();
     const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({
-      ...s, window: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startTime: '03:00', endTime: '04:00', timeZone: 'UTC' },
+      ...s,
+      window: {
+        days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+        startTime: '03:00',
+        endTime: '04:00',
+        timeZone: 'UTC',
+      },
       rollback: { ...s.rollback, observeSeconds: 0 },
     }));
     const waiting = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'WaitingForWindow');
@@ -253,7 +364,10 @@ describe('MaintenancePlan end to end', () => {
   it('refuses a downgrade: the plan fails in planning, naming the component, and nothing is cloned', async () => {
     const ns = 'down';
     await deployShop(cluster.kubeConfig, ns);
-    const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({ ...s, components: [{ name: 'postgres', level: '16.1.0' }] }));
+    const name = await applyPlan(cluster.kubeConfig, ns, (s) => ({
+      ...s,
+      components: [{ name: 'postgres', level: '16.1.0' }],
+    }));
     const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Failed');
     const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
     assert.equal(stalled?.status, 'True');
@@ -261,6 +375,8 @@ describe('MaintenancePlan end to end', () => {
     assert.match(stalled?.message ?? '', /postgres: target 16\.1\.0 is below the current 16\.2\.0; set allowDowngrade/);
     assert.equal(await count(ns, 'snapshot.kubevirt.io', 'v1beta1', 'virtualmachinesnapshots'), 0);
     // The lock is free again for a corrected plan.
-    await waitFor(async () => ((await readAppliance(cluster.kubeConfig, ns)).status?.activePlan ?? '') === '', { what: 'the appliance lock released' });
+    await waitFor(async () => ((await readAppliance(cluster.kubeConfig, ns)).status?.activePlan ?? '') === '', {
+      what: 'the appliance lock released',
+    });
   });
 });

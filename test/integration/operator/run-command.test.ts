@@ -26,14 +26,29 @@ describe('vapp-operator run', () => {
   it('serves probes and metrics, holds the lease, and on SIGTERM releases it and exits 0', async () => {
     const ns = `run-${Date.now().toString(36)}`;
     await cluster.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns } } });
-    const proc = spawn(process.execPath, [
-      MAIN, 'run',
-      '--kubeconfig', cluster.kubeconfigPath,
-      '--namespace', ns,
-      '--leader-elect', '--leader-election-id', 'vapp-operator', '--leader-election-namespace', ns,
-      '--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0',
-      '--log-format', 'json',
-    ], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(
+      process.execPath,
+      [
+        MAIN,
+        'run',
+        '--kubeconfig',
+        cluster.kubeconfigPath,
+        '--namespace',
+        ns,
+        '--leader-elect',
+        '--leader-election-id',
+        'vapp-operator',
+        '--leader-election-namespace',
+        ns,
+        '--metrics-bind-address',
+        '127.0.0.1:0',
+        '--health-probe-bind-address',
+        '127.0.0.1:0',
+        '--log-format',
+        'json',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     child = proc;
     const exited = once(proc, 'exit');
     const logs: Record<string, unknown>[] = [];
@@ -45,13 +60,25 @@ describe('vapp-operator run', () => {
     await waitFor(async () => (await fetch(`http://${probes}/readyz`)).status === 200, { what: '/readyz' });
     assert.equal((await fetch(`http://${probes}/healthz`)).status, 200);
     const leases = cluster.kubeConfig.makeApiClient(CoordinationV1Api);
-    await waitFor(async () => (await leases.readNamespacedLease({ name: 'vapp-operator', namespace: ns })).spec?.holderIdentity, { what: 'lease held' });
-    await waitFor(async () => /^leader_election_master_status\{name="vapp-operator"\} 1$/m.test(await (await fetch(`http://${metrics}/metrics`)).text()), { what: 'leader metric' });
+    await waitFor(
+      async () => (await leases.readNamespacedLease({ name: 'vapp-operator', namespace: ns })).spec?.holderIdentity,
+      { what: 'lease held' },
+    );
+    await waitFor(
+      async () =>
+        /^leader_election_master_status\{name="vapp-operator"\} 1$/m.test(
+          await (await fetch(`http://${metrics}/metrics`)).text(),
+        ),
+      { what: 'leader metric' },
+    );
 
     proc.kill('SIGTERM');
     const [code] = (await exited) as [number | null];
     assert.equal(code, 0);
-    assert.ok(!(await leases.readNamespacedLease({ name: 'vapp-operator', namespace: ns })).spec?.holderIdentity, 'lease released');
+    assert.ok(
+      !(await leases.readNamespacedLease({ name: 'vapp-operator', namespace: ns })).spec?.holderIdentity,
+      'lease released',
+    );
     assert.ok(logs.some((l) => l.message === 'shutting down' && l.signal === 'SIGTERM'));
   });
 });

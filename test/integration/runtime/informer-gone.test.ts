@@ -19,7 +19,10 @@ async function firstWatchEvent(client: RestClient, ns: string, rv: string): Prom
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), 3000);
   try {
-    const stream = await client.stream(`/api/v1/namespaces/${ns}/configmaps`, { query: { watch: true, resourceVersion: rv }, signal: ac.signal });
+    const stream = await client.stream(`/api/v1/namespaces/${ns}/configmaps`, {
+      query: { watch: true, resourceVersion: rv },
+      signal: ac.signal,
+    });
     let text = '';
     for await (const chunk of stream) {
       text += Buffer.from(chunk).toString();
@@ -66,7 +69,10 @@ describe('Informer and 410 Gone', () => {
     });
     const events: string[] = [];
     const name = (o: KubeObject): string => o.metadata?.name ?? '';
-    informer.addEventHandler({ onAdd: (o) => events.push(`add ${name(o)}`), onDelete: (o) => events.push(`delete ${name(o)}`) });
+    informer.addEventHandler({
+      onAdd: (o) => events.push(`add ${name(o)}`),
+      onDelete: (o) => events.push(`delete ${name(o)}`),
+    });
     informer.start();
     await informer.waitForSync();
     const probe = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'probe' } } });
@@ -78,16 +84,22 @@ describe('Informer and 410 Gone', () => {
     await core.deleteNamespacedConfigMap({ namespace: ns, name: 'doomed' });
     const admin = new RestClient(cluster.kubeConfig);
     await waitFor(async () => (await firstWatchEvent(admin, ns, probe.metadata!.resourceVersion!)) === 'ERROR 410', {
-      what: 'etcd to compact past the informer\'s resourceVersion',
+      what: "etcd to compact past the informer's resourceVersion",
       timeoutMs: 30_000,
       intervalMs: 500,
     });
     assert.equal(informer.store.get(`${ns}/born`), undefined, 'disconnected so far');
 
     proxy.refuse(false);
-    await waitFor(() => informer?.store.get(`${ns}/born`) && !informer.store.get(`${ns}/doomed`), { what: 'relisted state', timeoutMs: 15_000 });
+    await waitFor(() => informer?.store.get(`${ns}/born`) && !informer.store.get(`${ns}/doomed`), {
+      what: 'relisted state',
+      timeoutMs: 15_000,
+    });
     assert.ok(informer.stats.gone >= 1, 'saw 410 Gone');
     assert.equal(informer.stats.lists, 2, 'relisted once');
-    assert.deepEqual(events.filter((e) => /born|doomed/.test(e)), ['add doomed', 'add born', 'delete doomed']);
+    assert.deepEqual(
+      events.filter((e) => /born|doomed/.test(e)),
+      ['add doomed', 'add born', 'delete doomed'],
+    );
   });
 });

@@ -39,8 +39,17 @@ describe('Informer against a real API server', () => {
   async function start(ns: string | string[], opts: { watchdogMs?: number } = {}) {
     const proxy = await TcpProxy.start(cluster.server);
     proxies.push(proxy);
-    const client = new RestClient(kubeConfigVia(cluster.kubeConfig, `https://127.0.0.1:${proxy.port}`), { timeoutMs: 5000 });
-    const informer = new Informer({ client, resource: configMaps, namespaces: Array.isArray(ns) ? ns : [ns], backoffBaseMs: 100, backoffMaxMs: 1000, ...opts });
+    const client = new RestClient(kubeConfigVia(cluster.kubeConfig, `https://127.0.0.1:${proxy.port}`), {
+      timeoutMs: 5000,
+    });
+    const informer = new Informer({
+      client,
+      resource: configMaps,
+      namespaces: Array.isArray(ns) ? ns : [ns],
+      backoffBaseMs: 100,
+      backoffMaxMs: 1000,
+      ...opts,
+    });
     informers.push(informer);
     const t = { informer, proxy, events: [] as string[] };
     const name = (o: KubeObject): string => o.metadata?.name ?? '';
@@ -55,20 +64,39 @@ describe('Informer against a real API server', () => {
 
   it('lists, then delivers adds, updates and deletes, and keeps indexes current', async () => {
     const ns = await namespace();
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'pre', labels: { 'vapp.dev/appliance': 'shop' } } } });
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'pre', labels: { 'vapp.dev/appliance': 'shop' } } },
+    });
     const { informer, events } = await start(ns);
     informer.store.addIndex('appliance', labelIndex('vapp.dev/appliance'));
     await informer.waitForSync();
     assert.ok(informer.synced);
-    assert.deepEqual(events.filter((e) => e.endsWith('pre')), ['add pre']);
+    assert.deepEqual(
+      events.filter((e) => e.endsWith('pre')),
+      ['add pre'],
+    );
     assert.equal(informer.store.get(`${ns}/pre`)?.kind, 'ConfigMap', 'listed objects get apiVersion/kind');
 
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'new', labels: { 'vapp.dev/appliance': 'shop' } } } });
-    await core.patchNamespacedConfigMap({ namespace: ns, name: 'pre', body: [{ op: 'add', path: '/data', value: { a: '1' } }] });
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'new', labels: { 'vapp.dev/appliance': 'shop' } } },
+    });
+    await core.patchNamespacedConfigMap({
+      namespace: ns,
+      name: 'pre',
+      body: [{ op: 'add', path: '/data', value: { a: '1' } }],
+    });
     await core.deleteNamespacedConfigMap({ namespace: ns, name: 'pre' });
     await waitFor(() => events.includes('delete pre'), { what: 'delete event' });
-    assert.deepEqual(events.filter((e) => !e.includes('kube-root-ca')), ['add pre', 'add new', 'update pre', 'delete pre']);
-    assert.deepEqual(informer.store.byIndex('appliance', `${ns}/shop`).map((o) => o.metadata?.name), ['new']);
+    assert.deepEqual(
+      events.filter((e) => !e.includes('kube-root-ca')),
+      ['add pre', 'add new', 'update pre', 'delete pre'],
+    );
+    assert.deepEqual(
+      informer.store.byIndex('appliance', `${ns}/shop`).map((o) => o.metadata?.name),
+      ['new'],
+    );
   });
 
   it('survives its watch connection being cut and sees changes made afterwards', async () => {
@@ -80,7 +108,10 @@ describe('Informer against a real API server', () => {
     const watchesBefore = informer.stats.watches;
     proxy.cutAll();
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'after-cut' } } });
-    await waitFor(() => informer.store.get(`${ns}/after-cut`), { what: 'object created after the cut', timeoutMs: 15_000 });
+    await waitFor(() => informer.store.get(`${ns}/after-cut`), {
+      what: 'object created after the cut',
+      timeoutMs: 15_000,
+    });
     assert.ok(informer.stats.watches > watchesBefore, 'a new watch was opened');
     assert.equal(informer.stats.lists, 1, 'resumed from its resourceVersion without relisting');
   });
@@ -95,7 +126,10 @@ describe('Informer against a real API server', () => {
     await waitFor(() => informer.stats.errors >= 2, { what: 'failed reconnect attempts' });
     assert.equal(informer.store.get(`${ns}/while-down`), undefined);
     proxy.refuse(false);
-    await waitFor(() => informer.store.get(`${ns}/while-down`), { what: 'catch-up after reconnect', timeoutMs: 15_000 });
+    await waitFor(() => informer.store.get(`${ns}/while-down`), {
+      what: 'catch-up after reconnect',
+      timeoutMs: 15_000,
+    });
     assert.ok(events.includes('add while-down'));
   });
 
@@ -107,16 +141,23 @@ describe('Informer against a real API server', () => {
     await waitFor(() => informer.store.get(`${ns}/probe`), { what: 'the watch to be live' });
     proxy.freezeAll(); // connections stay open, nothing gets through
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'behind-frozen' } } });
-    await waitFor(() => informer.store.get(`${ns}/behind-frozen`), { what: 'event after watchdog restart', timeoutMs: 15_000 });
+    await waitFor(() => informer.store.get(`${ns}/behind-frozen`), {
+      what: 'event after watchdog restart',
+      timeoutMs: 15_000,
+    });
     assert.ok(informer.stats.watchdogRestarts >= 1);
   });
 
   it('watches several namespaces into one cache and stops cleanly', async () => {
     const [a, b, c] = [await namespace(), await namespace(), await namespace()];
-    for (const ns of [a, b, c]) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'x' } } });
+    for (const ns of [a, b, c])
+      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'x' } } });
     const { informer } = await start([a, b]);
     await informer.waitForSync();
-    const names = informer.store.keys().filter((k) => k.endsWith('/x')).sort();
+    const names = informer.store
+      .keys()
+      .filter((k) => k.endsWith('/x'))
+      .sort();
     assert.deepEqual(names, [`${a}/x`, `${b}/x`].sort());
     await informer.stop();
     await core.createNamespacedConfigMap({ namespace: a, body: { metadata: { name: 'after-stop' } } });

@@ -30,7 +30,8 @@ async function scrape(c: Candidate, pattern: RegExp): Promise<number | undefined
   }
 }
 
-const isMaster = async (c: Candidate): Promise<boolean> => (await scrape(c, /^leader_election_master_status\{name="candidates"\} (\d+)$/m)) === 1;
+const isMaster = async (c: Candidate): Promise<boolean> =>
+  (await scrape(c, /^leader_election_master_status\{name="candidates"\} (\d+)$/m)) === 1;
 
 describe('leader election between processes', () => {
   let cluster: TestCluster;
@@ -49,7 +50,9 @@ describe('leader election between processes', () => {
   });
 
   async function spawnCandidate(identity: string): Promise<Candidate> {
-    const child = spawn(process.execPath, [FIXTURE, cluster.kubeconfigPath, identity, namespace], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [FIXTURE, cluster.kubeconfigPath, identity, namespace], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.push(child);
     const exited = once(child, 'exit').then(([code]) => code as number | null);
     const [line] = (await once(createInterface(child.stdout), 'line')) as [string];
@@ -58,22 +61,35 @@ describe('leader election between processes', () => {
   }
 
   async function holder(): Promise<string | undefined> {
-    const lease = await cluster.kubeConfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'candidates', namespace });
+    const lease = await cluster.kubeConfig
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ name: 'candidates', namespace });
     return lease.spec?.holderIdentity ?? undefined;
   }
 
   it('elects exactly one leader, fails over after SIGKILL within the lease, and hands over at once on SIGTERM', async () => {
     const [a, b] = await Promise.all([spawnCandidate('a'), spawnCandidate('b')]);
-    const leader = await waitFor(async () => {
-      const [ma, mb] = [await isMaster(a), await isMaster(b)];
-      if (ma === mb) return undefined;
-      return ma ? a : b;
-    }, { what: 'exactly one leader' });
+    const leader = await waitFor(
+      async () => {
+        const [ma, mb] = [await isMaster(a), await isMaster(b)];
+        if (ma === mb) return undefined;
+        return ma ? a : b;
+      },
+      { what: 'exactly one leader' },
+    );
     const follower = leader === a ? b : a;
     assert.equal(await holder(), leader.identity, 'the Lease names the leader');
     // Only the leader runs controllers.
-    await waitFor(async () => ((await scrape(leader, /^controller_runtime_reconcile_total\{controller="echo",result="success"\} (\d+)$/m)) ?? 0) > 0, { what: 'leader reconciles' });
-    assert.equal(await scrape(follower, /^controller_runtime_reconcile_total\{controller="echo",result="success"\} (\d+)$/m), undefined);
+    await waitFor(
+      async () =>
+        ((await scrape(leader, /^controller_runtime_reconcile_total\{controller="echo",result="success"\} (\d+)$/m)) ??
+          0) > 0,
+      { what: 'leader reconciles' },
+    );
+    assert.equal(
+      await scrape(follower, /^controller_runtime_reconcile_total\{controller="echo",result="success"\} (\d+)$/m),
+      undefined,
+    );
     assert.equal(await isMaster(follower), false);
 
     // Crash: the follower takes over once the lease has expired.
@@ -88,7 +104,9 @@ describe('leader election between processes', () => {
 
     // Graceful stop: the lease is released, the next candidate takes over without waiting for expiry.
     const c = await spawnCandidate('c');
-    await waitFor(async () => (await holder()) === follower.identity && !(await isMaster(c)), { what: 'c waiting as follower' });
+    await waitFor(async () => (await holder()) === follower.identity && !(await isMaster(c)), {
+      what: 'c waiting as follower',
+    });
     const stoppedAt = Date.now();
     follower.child.kill('SIGTERM');
     assert.equal(await follower.exited, 0, 'graceful exit code');

@@ -45,7 +45,13 @@ describe('Manager', () => {
     let failBadOnce = true;
     let releaseSlow: () => void = () => undefined;
     const slowGate = new Promise<void>((r) => (releaseSlow = r));
-    const manager = new Manager({ kubeConfig: cluster.kubeConfig, namespaces: [ns], metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '127.0.0.1:0', workers: 2 });
+    const manager = new Manager({
+      kubeConfig: cluster.kubeConfig,
+      namespaces: [ns],
+      metricsBindAddress: '127.0.0.1:0',
+      healthProbeBindAddress: '127.0.0.1:0',
+      workers: 2,
+    });
     manager.addController({
       name: 'cm',
       watches: [{ resource: configMaps }],
@@ -74,7 +80,10 @@ describe('Manager', () => {
     const metrics = await get(manager.metricsAddress, '/metrics');
     assert.equal(metrics.status, 200);
     const text = metrics.body;
-    assert.ok((sample(text, 'controller_runtime_reconcile_total{controller="cm",result="success"}') ?? 0) >= 3, 'kube-root-ca.crt, good, bad');
+    assert.ok(
+      (sample(text, 'controller_runtime_reconcile_total{controller="cm",result="success"}') ?? 0) >= 3,
+      'kube-root-ca.crt, good, bad',
+    );
     assert.equal(sample(text, 'controller_runtime_reconcile_total{controller="cm",result="error"}'), 1);
     assert.equal(sample(text, 'controller_runtime_reconcile_errors_total{controller="cm"}'), 1);
     assert.equal(sample(text, 'workqueue_retries_total{name="cm",controller="cm"}'), 1);
@@ -89,7 +98,14 @@ describe('Manager', () => {
 
     // Graceful stop: the in-flight reconcile finishes, nothing new starts.
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'slow' } } });
-    await waitFor(async () => sample((await get(manager.metricsAddress, '/metrics')).body, 'controller_runtime_active_workers{controller="cm"}') === 1, { what: 'slow reconcile in flight' });
+    await waitFor(
+      async () =>
+        sample(
+          (await get(manager.metricsAddress, '/metrics')).body,
+          'controller_runtime_active_workers{controller="cm"}',
+        ) === 1,
+      { what: 'slow reconcile in flight' },
+    );
     stop.abort();
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'late' } } });
     assert.equal(stopped, false, 'waits for the in-flight reconcile');
@@ -100,27 +116,49 @@ describe('Manager', () => {
     await assert.rejects(get(manager.metricsAddress, '/metrics'), 'servers closed');
   });
 
-  it('caches only what a resource\'s label selector matches, beside an unfiltered informer of the same kind', async () => {
+  it("caches only what a resource's label selector matches, beside an unfiltered informer of the same kind", async () => {
     const ns = await namespace();
-    for (const [name, labels] of [['ours', { 'vapp.dev/plan': 'p' }], ['theirs', { app: 'other' }]] as const) {
+    for (const [name, labels] of [
+      ['ours', { 'vapp.dev/plan': 'p' }],
+      ['theirs', { app: 'other' }],
+    ] as const) {
       await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name, labels } } });
     }
-    const manager = new Manager({ kubeConfig: cluster.kubeConfig, namespaces: [ns], metricsBindAddress: '0', healthProbeBindAddress: '0' });
+    const manager = new Manager({
+      kubeConfig: cluster.kubeConfig,
+      namespaces: [ns],
+      metricsBindAddress: '0',
+      healthProbeBindAddress: '0',
+    });
     const selected = manager.informer({ ...configMaps, labelSelector: 'vapp.dev/plan' });
     const all = manager.informer(configMaps);
     assert.notEqual(selected, all);
     const stop = new AbortController();
     const running = manager.start(stop.signal);
     await waitFor(() => manager.synced, { what: 'informers synced' });
-    assert.deepEqual(selected.store.list().map((c) => c.metadata?.name), ['ours']);
+    assert.deepEqual(
+      selected.store.list().map((c) => c.metadata?.name),
+      ['ours'],
+    );
     // (kube-root-ca.crt, which the controller manager adds to every namespace, may be there too)
-    assert.deepEqual(all.store.list().map((c) => c.metadata?.name).filter((n) => n !== 'kube-root-ca.crt').sort(), ['ours', 'theirs']);
+    assert.deepEqual(
+      all.store
+        .list()
+        .map((c) => c.metadata?.name)
+        .filter((n) => n !== 'kube-root-ca.crt')
+        .sort(),
+      ['ours', 'theirs'],
+    );
     stop.abort();
     await running;
   });
 
   it('is live but not ready while an informer cannot sync', async () => {
-    const manager = new Manager({ kubeConfig: cluster.kubeConfig, metricsBindAddress: '0', healthProbeBindAddress: '127.0.0.1:0' });
+    const manager = new Manager({
+      kubeConfig: cluster.kubeConfig,
+      metricsBindAddress: '0',
+      healthProbeBindAddress: '127.0.0.1:0',
+    });
     manager.informer({ group: 'nothing.example.com', version: 'v1', plural: 'widgets', kind: 'Widget' });
     const stop = new AbortController();
     const running = manager.start(stop.signal);
@@ -140,11 +178,22 @@ describe('Manager', () => {
     const manager = new Manager({
       kubeConfig: cluster.kubeConfig,
       namespaces: [ns],
-      leaderElection: { id: 'mgr-lock', namespace: ns, identity: 'me', leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 },
+      leaderElection: {
+        id: 'mgr-lock',
+        namespace: ns,
+        identity: 'me',
+        leaseDurationMs: 4000,
+        renewDeadlineMs: 3000,
+        retryPeriodMs: 500,
+      },
       metricsBindAddress: '127.0.0.1:0',
       healthProbeBindAddress: '0',
     });
-    manager.addController({ name: 'leader-only', watches: [{ resource: configMaps }], reconcile: (req) => Promise.resolve(void seen.push(req.name)) });
+    manager.addController({
+      name: 'leader-only',
+      watches: [{ resource: configMaps }],
+      reconcile: (req) => Promise.resolve(void seen.push(req.name)),
+    });
     const stop = new AbortController();
     const running = manager.start(stop.signal);
     await waitFor(() => seen.includes('kube-root-ca.crt'), { what: 'reconcile as leader' });
@@ -165,7 +214,14 @@ describe('Manager', () => {
     const manager = new Manager({
       kubeConfig: cluster.kubeConfig,
       namespaces: [ns],
-      leaderElection: { id: 'stolen', namespace: ns, identity: 'victim', leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 200 },
+      leaderElection: {
+        id: 'stolen',
+        namespace: ns,
+        identity: 'victim',
+        leaseDurationMs: 4000,
+        renewDeadlineMs: 3000,
+        retryPeriodMs: 200,
+      },
       metricsBindAddress: '127.0.0.1:0',
       healthProbeBindAddress: '0',
     });
@@ -177,7 +233,10 @@ describe('Manager', () => {
         return Promise.resolve(undefined);
       },
     });
-    const outcome = manager.start(new AbortController().signal).then(() => 'stopped', (err: unknown) => String(err));
+    const outcome = manager.start(new AbortController().signal).then(
+      () => 'stopped',
+      (err: unknown) => String(err),
+    );
     await waitFor(() => reconcileSignal, { what: 'leading' });
     const leases = cluster.kubeConfig.makeApiClient(CoordinationV1Api);
     const lease = await leases.readNamespacedLease({ name: 'stolen', namespace: ns });
@@ -185,6 +244,10 @@ describe('Manager', () => {
     await leases.replaceNamespacedLease({ name: 'stolen', namespace: ns, body: lease });
     assert.match(await outcome, /leader election lost/);
     assert.equal(reconcileSignal?.aborted, true, 'reconciles were told to stop');
-    assert.equal((await leases.readNamespacedLease({ name: 'stolen', namespace: ns })).spec?.holderIdentity, 'thief', 'the loser does not release');
+    assert.equal(
+      (await leases.readNamespacedLease({ name: 'stolen', namespace: ns })).spec?.holderIdentity,
+      'thief',
+      'the loser does not release',
+    );
   });
 });

@@ -28,15 +28,27 @@ describe('sandbox control plane', () => {
     assert.deepEqual(served.get('vapp.dev'), ['v1alpha1']);
   });
 
-  it('validates VirtualMachines against KubeVirt\'s schema', async () => {
+  it("validates VirtualMachines against KubeVirt's schema", async () => {
     const vms = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
     const body = {
-      apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'bad-bus' },
-      spec: { runStrategy: 'Always', template: { spec: { domain: { devices: { disks: [{ name: 'root', disk: { bus: 7 } }] } } } } },
+      apiVersion: 'kubevirt.io/v1',
+      kind: 'VirtualMachine',
+      metadata: { name: 'bad-bus' },
+      spec: {
+        runStrategy: 'Always',
+        template: { spec: { domain: { devices: { disks: [{ name: 'root', disk: { bus: 7 } }] } } } },
+      },
     };
     await assert.rejects(
-      vms.createNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace: 'default', plural: 'virtualmachines', body }),
-      (err: ApiException<string>) => err.code === 422 && err.body.includes('spec.template.spec.domain.devices.disks[0].disk.bus'),
+      vms.createNamespacedCustomObject({
+        group: 'kubevirt.io',
+        version: 'v1',
+        namespace: 'default',
+        plural: 'virtualmachines',
+        body,
+      }),
+      (err: ApiException<string>) =>
+        err.code === 422 && err.body.includes('spec.template.spec.domain.devices.disks[0].disk.bus'),
     );
   });
 
@@ -44,39 +56,65 @@ describe('sandbox control plane', () => {
     const owner = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'owner' } } });
     await core.createNamespacedConfigMap({
       namespace: 'default',
-      body: { metadata: { name: 'dependent', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata!.uid! }] } },
+      body: {
+        metadata: {
+          name: 'dependent',
+          ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata!.uid! }],
+        },
+      },
     });
     await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'owner' });
-    await waitFor(async () => core.readNamespacedConfigMap({ namespace: 'default', name: 'dependent' }).then(() => false, isNotFound),
-      { what: 'the dependent ConfigMap to be garbage-collected' });
+    await waitFor(
+      async () =>
+        core.readNamespacedConfigMap({ namespace: 'default', name: 'dependent' }).then(() => false, isNotFound),
+      { what: 'the dependent ConfigMap to be garbage-collected' },
+    );
   });
 
   it('completes a namespace deletion, custom resources included', async () => {
     await core.createNamespace({ body: { metadata: { name: 'doomed' } } });
     await cluster.kubeConfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: 'kubevirt.io', version: 'v1', namespace: 'doomed', plural: 'virtualmachines',
-      body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'vm' }, spec: { runStrategy: 'Halted', template: { spec: { domain: { devices: {} } } } } },
+      group: 'kubevirt.io',
+      version: 'v1',
+      namespace: 'doomed',
+      plural: 'virtualmachines',
+      body: {
+        apiVersion: 'kubevirt.io/v1',
+        kind: 'VirtualMachine',
+        metadata: { name: 'vm' },
+        spec: { runStrategy: 'Halted', template: { spec: { domain: { devices: {} } } } },
+      },
     });
     await core.deleteNamespace({ name: 'doomed' });
-    await waitFor(async () => core.readNamespace({ name: 'doomed' }).then(() => false, isNotFound),
-      { what: 'the namespace to be deleted', timeoutMs: 60_000 });
+    await waitFor(async () => core.readNamespace({ name: 'doomed' }).then(() => false, isNotFound), {
+      what: 'the namespace to be deleted',
+      timeoutMs: 60_000,
+    });
   });
 
   it('runs the Job controller: a Job gets its Pod', async () => {
     await cluster.kubeConfig.makeApiClient(BatchV1Api).createNamespacedJob({
       namespace: 'default',
-      body: { metadata: { name: 'hello' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } },
+      body: {
+        metadata: { name: 'hello' },
+        spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+      },
     });
-    const pods = await waitFor(async () => {
-      const list = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'job-name=hello' });
-      return list.items.length > 0 && list.items;
-    }, { what: 'the Job controller to create a Pod' });
+    const pods = await waitFor(
+      async () => {
+        const list = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'job-name=hello' });
+        return list.items.length > 0 && list.items;
+      },
+      { what: 'the Job controller to create a Pod' },
+    );
     assert.equal(pods[0]!.spec?.containers[0]?.image, 'busybox');
   });
 
   it('enforces RBAC: a ServiceAccount without bindings cannot list Pods', async () => {
     const kc = await cluster.serviceAccountKubeConfig('default', 'nobody');
-    await assert.rejects(kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'default' }),
-      (err: ApiException<string>) => err.code === 403);
+    await assert.rejects(
+      kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'default' }),
+      (err: ApiException<string>) => err.code === 403,
+    );
   });
 });

@@ -25,13 +25,18 @@ describe('sandbox control plane reaper', () => {
     const script = `import { startControlPlane } from ${JSON.stringify(CONTROLPLANE)};
       const cp = await startControlPlane({ controllerManager: false });
       console.log(cp.dir);`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const [dir] = (await once(createInterface(child.stdout), 'line')) as [string];
     assert.equal((await processesMentioning(dir)).length, 2, 'etcd and kube-apiserver run');
 
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
-    await waitFor(async () => (await processesMentioning(dir)).length === 0, { what: 'the servers of the killed sandbox to be gone', timeoutMs: 10_000 });
+    await waitFor(async () => (await processesMentioning(dir)).length === 0, {
+      what: 'the servers of the killed sandbox to be gone',
+      timeoutMs: 10_000,
+    });
   });
 });

@@ -11,14 +11,31 @@ import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
 import { waitFor } from '../../support/wait.ts';
 
 const NS = 'sim';
-const vms = { group: KUBEVIRT.virtualMachines.group, version: KUBEVIRT.virtualMachines.version, plural: KUBEVIRT.virtualMachines.plural, namespace: NS };
-const vmis = { group: KUBEVIRT.virtualMachineInstances.group, version: KUBEVIRT.virtualMachineInstances.version, plural: KUBEVIRT.virtualMachineInstances.plural, namespace: NS };
+const vms = {
+  group: KUBEVIRT.virtualMachines.group,
+  version: KUBEVIRT.virtualMachines.version,
+  plural: KUBEVIRT.virtualMachines.plural,
+  namespace: NS,
+};
+const vmis = {
+  group: KUBEVIRT.virtualMachineInstances.group,
+  version: KUBEVIRT.virtualMachineInstances.version,
+  plural: KUBEVIRT.virtualMachineInstances.plural,
+  namespace: NS,
+};
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-interface List<T> { items: T[] }
-interface EndpointSlice { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }
+interface List<T> {
+  items: T[];
+}
+interface EndpointSlice {
+  endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
+}
 
-function vmManifest(name: string, opts: { labels?: Record<string, string>; annotations?: Record<string, string>; runStrategy?: string } = {}): VirtualMachine {
+function vmManifest(
+  name: string,
+  opts: { labels?: Record<string, string>; annotations?: Record<string, string>; runStrategy?: string } = {},
+): VirtualMachine {
   return {
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachine',
@@ -28,7 +45,15 @@ function vmManifest(name: string, opts: { labels?: Record<string, string>; annot
       template: {
         metadata: { labels: opts.labels ?? { app: name } },
         spec: {
-          domain: { devices: { disks: [{ name: 'root', disk: { bus: 'virtio' } }, { name: 'data', disk: { bus: 'virtio' } }] }, memory: { guest: '1Gi' } },
+          domain: {
+            devices: {
+              disks: [
+                { name: 'root', disk: { bus: 'virtio' } },
+                { name: 'data', disk: { bus: 'virtio' } },
+              ],
+            },
+            memory: { guest: '1Gi' },
+          },
           volumes: [
             { name: 'root', containerDisk: { image: 'registry.example.com/shop/db:16.2.0' } },
             { name: 'data', persistentVolumeClaim: { claimName: `${name}-data` } },
@@ -58,7 +83,8 @@ describe('KubeVirt simulator against a real API server', () => {
     await cluster.stop();
   });
 
-  const getVm = async (name: string): Promise<VirtualMachine> => (await custom.getNamespacedCustomObject({ ...vms, name })) as VirtualMachine;
+  const getVm = async (name: string): Promise<VirtualMachine> =>
+    (await custom.getNamespacedCustomObject({ ...vms, name })) as VirtualMachine;
   const getVmi = async (name: string): Promise<VirtualMachineInstance | undefined> => {
     try {
       return (await custom.getNamespacedCustomObject({ ...vmis, name })) as VirtualMachineInstance;
@@ -68,22 +94,41 @@ describe('KubeVirt simulator against a real API server', () => {
     }
   };
   const launcherPods = async (vm: string): Promise<PodJson[]> =>
-    (await rest.request<List<PodJson>>(`/api/v1/namespaces/${NS}/pods`, { query: { labelSelector: `kubevirt.io=virt-launcher,vm.kubevirt.io/name=${vm}` } })).items;
+    (
+      await rest.request<List<PodJson>>(`/api/v1/namespaces/${NS}/pods`, {
+        query: { labelSelector: `kubevirt.io=virt-launcher,vm.kubevirt.io/name=${vm}` },
+      })
+    ).items;
   const isReady = (obj: { status?: { conditions?: { type: string; status: string }[] } | null }): boolean =>
     obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   const createVm = (vm: VirtualMachine) => custom.createNamespacedCustomObject({ ...vms, body: vm });
-  const patchVm = (name: string, body: object) => custom.patchNamespacedCustomObject({ ...vms, name, body }, mergePatch);
-  const readyVm = (name: string) => waitFor(async () => {
-    const vm = await getVm(name);
-    return vm.status?.ready === true && vm.status.printableStatus === 'Running' ? vm : undefined;
-  }, { what: `VM ${name} ready` });
-  const stoppedVm = (name: string) => waitFor(async () => {
-    const vm = await getVm(name);
-    return vm.status?.printableStatus === 'Stopped' && (await getVmi(name)) === undefined && (await launcherPods(name)).length === 0 ? vm : undefined;
-  }, { what: `VM ${name} stopped` });
+  const patchVm = (name: string, body: object) =>
+    custom.patchNamespacedCustomObject({ ...vms, name, body }, mergePatch);
+  const readyVm = (name: string) =>
+    waitFor(
+      async () => {
+        const vm = await getVm(name);
+        return vm.status?.ready === true && vm.status.printableStatus === 'Running' ? vm : undefined;
+      },
+      { what: `VM ${name} ready` },
+    );
+  const stoppedVm = (name: string) =>
+    waitFor(
+      async () => {
+        const vm = await getVm(name);
+        return vm.status?.printableStatus === 'Stopped' &&
+          (await getVmi(name)) === undefined &&
+          (await launcherPods(name)).length === 0
+          ? vm
+          : undefined;
+      },
+      { what: `VM ${name} stopped` },
+    );
 
   it('registers a Ready sandbox-node', async () => {
-    const node = await rest.request<{ status?: { conditions?: { type: string; status: string }[] } }>('/api/v1/nodes/sandbox-node');
+    const node = await rest.request<{ status?: { conditions?: { type: string; status: string }[] } }>(
+      '/api/v1/nodes/sandbox-node',
+    );
     assert.ok(isReady(node));
   });
 
@@ -92,7 +137,13 @@ describe('KubeVirt simulator against a real API server', () => {
     const vm = await readyVm('db');
     const vmStatus = vm.status!;
     assert.equal(vmStatus.created, true);
-    assert.deepEqual(vmStatus.conditions?.filter((c) => c.status === 'True').map((c) => c.type).sort(), ['AgentConnected', 'Ready']);
+    assert.deepEqual(
+      vmStatus.conditions
+        ?.filter((c) => c.status === 'True')
+        .map((c) => c.type)
+        .sort(),
+      ['AgentConnected', 'Ready'],
+    );
     assert.deepEqual(vmStatus.volumeSnapshotStatuses, [
       { name: 'root', enabled: false, reason: 'Snapshot is not supported for this volumeSource type [root]' },
       { name: 'data', enabled: true },
@@ -105,7 +156,10 @@ describe('KubeVirt simulator against a real API server', () => {
     assert.equal(vmiStatus.phase, 'Running');
     assert.equal(vmiStatus.nodeName, 'sandbox-node');
     assert.equal(vmiStatus.guestOSInfo?.versionId, '16.2.0');
-    assert.deepEqual(vmiStatus.phaseTransitionTimestamps?.map((p) => p.phase), ['Pending', 'Scheduling', 'Scheduled', 'Running']);
+    assert.deepEqual(
+      vmiStatus.phaseTransitionTimestamps?.map((p) => p.phase),
+      ['Pending', 'Scheduling', 'Scheduled', 'Running'],
+    );
     assert.deepEqual(vmiMeta.labels, { app: 'db', slot: 'blue' });
     const owner = vmiMeta.ownerReferences?.[0];
     assert.equal(owner?.uid, vm.metadata?.uid);
@@ -118,9 +172,18 @@ describe('KubeVirt simulator against a real API server', () => {
     const podSpec = pod.spec!;
     const podStatus = pod.status!;
     assert.match(podMeta.name ?? '', /^virt-launcher-db-[a-z0-9]{5}$/);
-    assert.deepEqual(podMeta.labels, { app: 'db', slot: 'blue', 'kubevirt.io': 'virt-launcher', 'kubevirt.io/created-by': vmiMeta.uid, 'vm.kubevirt.io/name': 'db' });
+    assert.deepEqual(podMeta.labels, {
+      app: 'db',
+      slot: 'blue',
+      'kubevirt.io': 'virt-launcher',
+      'kubevirt.io/created-by': vmiMeta.uid,
+      'vm.kubevirt.io/name': 'db',
+    });
     assert.equal(podMeta.ownerReferences?.[0]?.uid, vmiMeta.uid);
-    assert.deepEqual(podSpec.containers.map((c) => c.name), ['compute']);
+    assert.deepEqual(
+      podSpec.containers.map((c) => c.name),
+      ['compute'],
+    );
     assert.equal(podSpec.nodeName, 'sandbox-node');
     assert.equal(podStatus.phase, 'Running');
     assert.ok(isReady(pod));
@@ -134,13 +197,21 @@ describe('KubeVirt simulator against a real API server', () => {
     const before = (await launcherPods('app'))[0]!;
     await patchVm('app', { spec: { template: { metadata: { labels: { app: 'app', slot: 'green' } } } } });
     // The VM's generation moves once the simulator has seen the change: wait for that, then look.
-    const changed = await waitFor(async () => {
-      const vm = await getVm('app');
-      return vm.status?.observedGeneration === vm.metadata?.generation && vm.metadata?.generation !== 1 ? vm : undefined;
-    }, { what: 'the simulator to observe the template change' });
+    const changed = await waitFor(
+      async () => {
+        const vm = await getVm('app');
+        return vm.status?.observedGeneration === vm.metadata?.generation && vm.metadata?.generation !== 1
+          ? vm
+          : undefined;
+      },
+      { what: 'the simulator to observe the template change' },
+    );
     assert.equal(changed.status?.ready, true);
     const same = await launcherPods('app');
-    assert.deepEqual(same.map((p) => [p.metadata?.uid, p.metadata?.labels?.slot]), [[before.metadata?.uid, 'blue']]);
+    assert.deepEqual(
+      same.map((p) => [p.metadata?.uid, p.metadata?.labels?.slot]),
+      [[before.metadata?.uid, 'blue']],
+    );
     assert.equal((await getVmi('app'))?.metadata?.labels?.slot, 'blue');
 
     await patchVm('app', { spec: { runStrategy: 'Halted' } });
@@ -163,27 +234,43 @@ describe('KubeVirt simulator against a real API server', () => {
     await patchVm('halt', { spec: { runStrategy: 'Halted' } });
     const status = (await stoppedVm('halt')).status!;
     assert.equal(status.ready, false);
-    assert.deepEqual(status.conditions?.map((c) => `${c.type}=${c.status}:${c.reason ?? ''}`), ['Ready=False:VMINotExists']);
+    assert.deepEqual(
+      status.conditions?.map((c) => `${c.type}=${c.status}:${c.reason ?? ''}`),
+      ['Ready=False:VMINotExists'],
+    );
   });
 
   it('gives a Service selecting a template label an EndpointSlice with the Pod IP (the real EndpointSlice controller)', async () => {
     await rest.request(`/api/v1/namespaces/${NS}/services`, {
       method: 'POST',
-      body: { metadata: { name: 'web' }, spec: { selector: { tier: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
+      body: {
+        metadata: { name: 'web' },
+        spec: { selector: { tier: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+      },
     });
     await createVm(vmManifest('web', { labels: { app: 'web', tier: 'web' } }));
     await readyVm('web');
     const ip = (await launcherPods('web'))[0]?.status?.podIP;
     assert.ok(ip);
-    await waitFor(async () => {
-      const slices = await rest.request<List<EndpointSlice>>(`/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`, { query: { labelSelector: 'kubernetes.io/service-name=web' } });
-      return slices.items.some((s) => s.endpoints?.some((e) => e.addresses.includes(ip) && e.conditions?.ready === true));
-    }, { what: `an EndpointSlice of Service web with ${ip} ready` });
+    await waitFor(
+      async () => {
+        const slices = await rest.request<List<EndpointSlice>>(
+          `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`,
+          { query: { labelSelector: 'kubernetes.io/service-name=web' } },
+        );
+        return slices.items.some((s) =>
+          s.endpoints?.some((e) => e.addresses.includes(ip) && e.conditions?.ready === true),
+        );
+      },
+      { what: `an EndpointSlice of Service web with ${ip} ready` },
+    );
   });
 
   it('keeps a never-ready VM running but not ready until the fault is lifted', async () => {
     await createVm(vmManifest('stuck', { annotations: { 'sim.vapp.dev/never-ready': 'true' } }));
-    await waitFor(async () => (await getVm('stuck')).status?.printableStatus === 'Running', { what: 'VM stuck Running' });
+    await waitFor(async () => (await getVm('stuck')).status?.printableStatus === 'Running', {
+      what: 'VM stuck Running',
+    });
     // A VM started after it goes all the way to Ready: the stuck one had every chance to.
     await createVm(vmManifest('control'));
     await readyVm('control');
@@ -204,7 +291,9 @@ describe('KubeVirt simulator against a real API server', () => {
     await createVm(vmManifest('slow', { annotations: { 'sim.vapp.dev/ready-delay-ms': '1500' } }));
     await readyVm('slow');
     const status = (await getVmi('slow'))!.status!;
-    const running = Date.parse(status.phaseTransitionTimestamps?.find((p) => p.phase === 'Running')?.phaseTransitionTimestamp ?? '');
+    const running = Date.parse(
+      status.phaseTransitionTimestamps?.find((p) => p.phase === 'Running')?.phaseTransitionTimestamp ?? '',
+    );
     const ready = Date.parse(status.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '');
     assert.ok(ready - running >= 1500, `ready ${ready - running} ms after Running`);
   });
@@ -215,6 +304,8 @@ describe('KubeVirt simulator against a real API server', () => {
     const podName = (await launcherPods('gone'))[0]?.metadata?.name;
     assert.ok(podName);
     await custom.deleteNamespacedCustomObject({ ...vms, name: 'gone' });
-    await waitFor(async () => (await getVmi('gone')) === undefined && (await launcherPods('gone')).length === 0, { what: 'VMI and Pod of VM gone to be deleted' });
+    await waitFor(async () => (await getVmi('gone')) === undefined && (await launcherPods('gone')).length === 0, {
+      what: 'VMI and Pod of VM gone to be deleted',
+    });
   });
 });

@@ -3,13 +3,23 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { renderCrds, structuralSchemaOf } from '../../../src/api/crd/render.ts';
-import { StructuralSchemaError, toStructural, walkSchema, type JSONSchemaProps } from '../../../src/api/crd/structural.ts';
+import {
+  StructuralSchemaError,
+  toStructural,
+  walkSchema,
+  type JSONSchemaProps,
+} from '../../../src/api/crd/structural.ts';
 
 type Crd = {
   metadata: { name: string };
   spec: {
     names: { kind: string; shortNames: string[]; categories: string[] };
-    versions: { name: string; subresources: unknown; additionalPrinterColumns: { name: string; jsonPath: string }[]; schema: { openAPIV3Schema: JSONSchemaProps } }[];
+    versions: {
+      name: string;
+      subresources: unknown;
+      additionalPrinterColumns: { name: string; jsonPath: string }[];
+      schema: { openAPIV3Schema: JSONSchemaProps };
+    }[];
   };
 };
 
@@ -26,7 +36,10 @@ function nodes(kind: string): [JSONSchemaProps, string][] {
 
 describe('rendered CRDs', () => {
   it('are namespaced v1alpha1 kinds with a status subresource, short names and a category', () => {
-    assert.deepEqual(crds.map((c) => c.metadata.name), ['virtualappliances.vapp.dev', 'maintenanceplans.vapp.dev']);
+    assert.deepEqual(
+      crds.map((c) => c.metadata.name),
+      ['virtualappliances.vapp.dev', 'maintenanceplans.vapp.dev'],
+    );
     assert.deepEqual(byKind('VirtualAppliance').spec.names.shortNames, ['vapp']);
     assert.deepEqual(byKind('MaintenancePlan').spec.names.shortNames, ['mplan', 'mp']);
     for (const crd of crds) {
@@ -39,7 +52,8 @@ describe('rendered CRDs', () => {
   });
 
   it('have the printer columns of kubectl get', () => {
-    const cols = (kind: string) => byKind(kind).spec.versions[0]!.additionalPrinterColumns.map((c) => `${c.name}=${c.jsonPath}`);
+    const cols = (kind: string) =>
+      byKind(kind).spec.versions[0]!.additionalPrinterColumns.map((c) => `${c.name}=${c.jsonPath}`);
     assert.deepEqual(cols('VirtualAppliance'), [
       'Active Slot=.status.activeSlot',
       'Ready=.status.conditions[?(@.type=="Ready")].status',
@@ -62,30 +76,43 @@ describe('rendered CRDs', () => {
       it('is structural: every node typed, no $schema, $ref, additionalProperties next to properties or false, no unions but int-or-string', () => {
         for (const [n, p] of nodes(kind)) {
           assert.ok(typeof n.type === 'string' || n['x-kubernetes-int-or-string'] === true, `${p} has a type`);
-          for (const k of ['$schema', '$ref', 'oneOf', 'allOf', 'not', 'const']) assert.ok(!(k in n), `${p} has no ${k}`);
+          for (const k of ['$schema', '$ref', 'oneOf', 'allOf', 'not', 'const'])
+            assert.ok(!(k in n), `${p} has no ${k}`);
           assert.ok(!(n.additionalProperties === false), `${p}: additionalProperties false`);
           assert.ok(!(n.properties && n.additionalProperties), `${p}: properties and additionalProperties`);
-          if (n.anyOf) assert.deepEqual(n.anyOf, [{ type: 'integer' }, { type: 'string' }], `${p}: only int-or-string unions`);
+          if (n.anyOf)
+            assert.deepEqual(n.anyOf, [{ type: 'integer' }, { type: 'string' }], `${p}: only int-or-string unions`);
         }
         assert.deepEqual(props(schemaOf(kind)).metadata, { type: 'object' }, 'metadata is left to the API server');
       });
 
       it('describes every field (kubectl explain)', () => {
         const undocumented = nodes(kind)
-          .filter(([n, p]) => p !== '' && p !== 'metadata' && !p.endsWith('[]') && !p.endsWith('{}') && typeof n.description !== 'string')
+          .filter(
+            ([n, p]) =>
+              p !== '' &&
+              p !== 'metadata' &&
+              !p.endsWith('[]') &&
+              !p.endsWith('{}') &&
+              typeof n.description !== 'string',
+          )
           .map(([, p]) => p);
         assert.deepEqual(undocumented, []);
       });
 
       it('bounds every list and string that a CEL rule reads (cost budget)', () => {
         for (const [n, p] of nodes(kind)) {
-          if (n.type === 'array' && p.startsWith('spec')) assert.equal(typeof n.maxItems, 'number', `${p} has maxItems`);
-          if (n.type === 'string' && p.startsWith('spec') && !n.enum && !n.pattern) assert.equal(typeof n.maxLength, 'number', `${p} has maxLength`);
+          if (n.type === 'array' && p.startsWith('spec'))
+            assert.equal(typeof n.maxItems, 'number', `${p} has maxItems`);
+          if (n.type === 'string' && p.startsWith('spec') && !n.enum && !n.pattern)
+            assert.equal(typeof n.maxLength, 'number', `${p} has maxLength`);
         }
       });
 
       it('gives every CEL rule a message that names a field', () => {
-        const rules = nodes(kind).flatMap(([n, p]) => ((n['x-kubernetes-validations'] ?? []) as { rule: string; message?: string }[]).map((r) => ({ ...r, at: p })));
+        const rules = nodes(kind).flatMap(([n, p]) =>
+          ((n['x-kubernetes-validations'] ?? []) as { rule: string; message?: string }[]).map((r) => ({ ...r, at: p })),
+        );
         assert.ok(rules.length > 0);
         for (const r of rules) assert.match(r.message ?? '', /\bspec\.[a-zA-Z]/, `rule at ${r.at}: ${r.rule}`);
       });
@@ -94,7 +121,13 @@ describe('rendered CRDs', () => {
         const conditions = props(props(schemaOf(kind)).status!).conditions!;
         assert.equal(conditions['x-kubernetes-list-type'], 'map');
         assert.deepEqual(conditions['x-kubernetes-list-map-keys'], ['type']);
-        assert.deepEqual((conditions.items as JSONSchemaProps).required, ['type', 'status', 'lastTransitionTime', 'reason', 'message']);
+        assert.deepEqual((conditions.items as JSONSchemaProps).required, [
+          'type',
+          'status',
+          'lastTransitionTime',
+          'reason',
+          'message',
+        ]);
       });
     });
   }
@@ -103,7 +136,22 @@ describe('rendered CRDs', () => {
     const spec = props(schemaOf('MaintenancePlan')).spec!;
     const rules = spec['x-kubernetes-validations'] as { rule: string; fieldPath?: string }[];
     const guarded = rules.filter((r) => r.rule.includes('oldSelf')).map((r) => r.fieldPath);
-    assert.deepEqual(guarded.sort(), ['.abort', '.rollbackNow', '.allowDowngrade', '.appliance', '.approval', '.components', '.dataSync', '.failedClonePolicy', '.rollback', '.verify', '.window'].sort());
+    assert.deepEqual(
+      guarded.sort(),
+      [
+        '.abort',
+        '.rollbackNow',
+        '.allowDowngrade',
+        '.appliance',
+        '.approval',
+        '.components',
+        '.dataSync',
+        '.failedClonePolicy',
+        '.rollback',
+        '.verify',
+        '.window',
+      ].sort(),
+    );
     const window = rules.find((r) => r.fieldPath === '.window')!;
     assert.match(window.rule, /has\(self\.window\) == has\(oldSelf\.window\)/);
   });
@@ -127,7 +175,11 @@ describe('toStructural', () => {
       properties: { a: { description: 'a', type: 'string' } },
       required: ['a'],
     });
-    assert.deepEqual(structuralSchemaOf(z.strictObject({ a: z.boolean() })), { type: 'object', properties: { a: { type: 'boolean' } }, required: ['a'] });
+    assert.deepEqual(structuralSchemaOf(z.strictObject({ a: z.boolean() })), {
+      type: 'object',
+      properties: { a: { type: 'boolean' } },
+      required: ['a'],
+    });
   });
 
   it('drops the safe-integer bounds zod adds and keeps real ones', () => {
@@ -135,9 +187,18 @@ describe('toStructural', () => {
   });
 
   it('refuses what a structural schema cannot hold, naming the node', () => {
-    assert.throws(() => structuralSchemaOf(z.object({ a: z.union([z.string(), z.boolean()]) })), (e: unknown) => e instanceof StructuralSchemaError && /^a: anyOf/.test(e.message));
-    assert.throws(() => structuralSchemaOf(z.object({ a: z.object({ b: z.unknown() }) })), /a\.b: every node .* needs a type/);
+    assert.throws(
+      () => structuralSchemaOf(z.object({ a: z.union([z.string(), z.boolean()]) })),
+      (e: unknown) => e instanceof StructuralSchemaError && /^a: anyOf/.test(e.message),
+    );
+    assert.throws(
+      () => structuralSchemaOf(z.object({ a: z.object({ b: z.unknown() }) })),
+      /a\.b: every node .* needs a type/,
+    );
     assert.throws(() => toStructural({ type: 'object', $ref: '#/x' }), /references/);
-    assert.throws(() => toStructural({ type: 'string', title: 'x', examples: ['a'], xml: {} }), /unsupported schema keyword xml/);
+    assert.throws(
+      () => toStructural({ type: 'string', title: 'x', examples: ['a'], xml: {} }),
+      /unsupported schema keyword xml/,
+    );
   });
 });

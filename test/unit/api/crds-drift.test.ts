@@ -12,7 +12,9 @@ describe('crds/', () => {
   const rendered = renderCrdFiles();
 
   it('holds exactly the rendered files', () => {
-    const committed = readdirSync(CRDS).filter((f) => f.endsWith('.yaml')).sort();
+    const committed = readdirSync(CRDS)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     assert.deepEqual(committed, rendered.map((f) => f.fileName).sort(), HINT);
   });
 
@@ -28,7 +30,9 @@ describe('crds/', () => {
         const a = committed.split('\n');
         const b = file.content.split('\n');
         const line = a.findIndex((l, i) => l !== b[i]);
-        assert.fail(`${HINT}\nfirst difference in crds/${file.fileName} at line ${line + 1}:\n  committed: ${a[line] ?? '<end of file>'}\n  rendered:  ${b[line] ?? '<end of file>'}`);
+        assert.fail(
+          `${HINT}\nfirst difference in crds/${file.fileName} at line ${line + 1}:\n  committed: ${a[line] ?? '<end of file>'}\n  rendered:  ${b[line] ?? '<end of file>'}`,
+        );
       }
     });
   }

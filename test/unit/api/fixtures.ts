@@ -17,7 +17,9 @@ export interface Manifest {
 
 /** Every object of config/samples, in the order of its kustomization.yaml. */
 export function loadSamples(): Manifest[] {
-  const kustomization = parse(readFileSync(path.join(SAMPLES, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+  const kustomization = parse(readFileSync(path.join(SAMPLES, 'kustomization.yaml'), 'utf8')) as {
+    resources: string[];
+  };
   return kustomization.resources.flatMap((file) =>
     parseAllDocuments(readFileSync(path.join(SAMPLES, file), 'utf8')).map((d) => d.toJS() as Manifest),
   );

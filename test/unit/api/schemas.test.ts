@@ -28,14 +28,34 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'no members', base: sampleAppliance, mutate: (o) => set(o, 'spec.members', []),
-    path: 'spec.members', message: '>=1' },
-  { name: 'duplicate member names', base: sampleAppliance, mutate: (o) => set(o, 'spec.members[1].name', 'db'),
-    path: 'spec.members[1].name', message: 'spec.members[].name must be unique' },
-  { name: 'two members on one VM', base: sampleAppliance, mutate: (o) => set(o, 'spec.members[2].vm', 'shop-db'),
-    path: 'spec.members[2].vm', message: 'spec.members[].vm must be unique' },
-  { name: 'upper-case member name', base: sampleAppliance, mutate: (o) => set(o, 'spec.members[0].name', 'DB'),
-    path: 'spec.members[0].name', message: 'DNS-1123 label' },
+  {
+    name: 'no members',
+    base: sampleAppliance,
+    mutate: (o) => set(o, 'spec.members', []),
+    path: 'spec.members',
+    message: '>=1',
+  },
+  {
+    name: 'duplicate member names',
+    base: sampleAppliance,
+    mutate: (o) => set(o, 'spec.members[1].name', 'db'),
+    path: 'spec.members[1].name',
+    message: 'spec.members[].name must be unique',
+  },
+  {
+    name: 'two members on one VM',
+    base: sampleAppliance,
+    mutate: (o) => set(o, 'spec.members[2].vm', 'shop-db'),
+    path: 'spec.members[2].vm',
+    message: 'spec.members[].vm must be unique',
+  },
+  {
+    name: 'upper-case member name',
+    base: sampleAppliance,
+    mutate: (o) => set(o, 'spec.members[0].name', 'DB'),
+    path: 'spec.members[0].name',
+    message: 'DNS-1123 label',
+  },
   {
     name: 'duplicate component names',
     base: sampleAppliance,
@@ -50,10 +70,20 @@ const cases: Case[] = [
     path: 'spec.members[0].components[0].level',
     message: 'exactly one of: annotation, image, guestOS (annotation and image are set)',
   },
-  { name: 'no level source', base: sampleAppliance, mutate: (o) => set(o, 'spec.members[0].components[0].level', {}),
-    path: 'spec.members[0].components[0].level', message: '(none is set)' },
-  { name: 'no update strategy', base: sampleAppliance, mutate: (o) => set(o, 'spec.members[0].components[0].update', {}),
-    path: 'spec.members[0].components[0].update', message: 'exactly one of: image, job' },
+  {
+    name: 'no level source',
+    base: sampleAppliance,
+    mutate: (o) => set(o, 'spec.members[0].components[0].level', {}),
+    path: 'spec.members[0].components[0].level',
+    message: '(none is set)',
+  },
+  {
+    name: 'no update strategy',
+    base: sampleAppliance,
+    mutate: (o) => set(o, 'spec.members[0].components[0].update', {}),
+    path: 'spec.members[0].components[0].update',
+    message: 'exactly one of: image, job',
+  },
   {
     name: 'unknown guestOS field',
     base: sampleAppliance,
@@ -82,60 +112,191 @@ const cases: Case[] = [
     path: 'spec.members[1].components[0].update.job.template.spec.template.spec.containers',
     message: '>=1',
   },
-  { name: 'duplicate data volumes', base: sampleAppliance, mutate: (o) => set(o, 'spec.members[0].dataVolumes', ['pgdata', 'pgdata']), path: 'spec.members[0].dataVolumes[1]', message: 'must not repeat "pgdata"' },
-  { name: 'duplicate services', base: sampleAppliance, mutate: (o) => set(o, 'spec.services', ['shop-web', 'shop-web']), path: 'spec.services[1]', message: 'must not repeat' },
-  { name: 'duplicate days', base: samplePlan, mutate: (o) => set(o, 'spec.window.days', ['sat', 'sat']), path: 'spec.window.days[1]', message: 'must not repeat' },
-  { name: 'negative startOrder', base: sampleAppliance, mutate: (o) => set(o, 'spec.members[0].startOrder', -1),
-    path: 'spec.members[0].startOrder', message: '>=0' },
-  { name: 'bad semver', base: samplePlan, mutate: (o) => set(o, 'spec.components[0].level', '16.4'),
-    path: 'spec.components[0].level', message: 'semantic version' },
-  { name: 'semver with a v', base: samplePlan, mutate: (o) => set(o, 'spec.components[0].level', 'v16.4.0'),
-    path: 'spec.components[0].level', message: 'semantic version' },
-  { name: 'duplicate targets', base: samplePlan, mutate: (o) => set(o, 'spec.components[1].name', 'postgres'),
-    path: 'spec.components[1].name', message: 'spec.components[].name must be unique' },
-  { name: 'bad target name', base: samplePlan, mutate: (o) => set(o, 'spec.components[0].name', 'db/postgres/16'),
-    path: 'spec.components[0].name', message: 'member/component' },
-  { name: 'no targets', base: samplePlan, mutate: (o) => set(o, 'spec.components', []),
-    path: 'spec.components', message: '>=1' },
-  { name: 'missing appliance', base: samplePlan, mutate: (o) => del(o, 'spec.appliance'),
-    path: 'spec.appliance', message: 'expected string' },
-  { name: 'unknown approval mode', base: samplePlan, mutate: (o) => set(o, 'spec.approval', 'Sometimes'),
-    path: 'spec.approval', message: '"Manual"' },
-  { name: 'unknown time zone', base: samplePlan, mutate: (o) => set(o, 'spec.window.timeZone', 'Mars/Olympus'),
-    path: 'spec.window.timeZone', message: 'IANA time zone' },
-  { name: 'Local time zone', base: samplePlan, mutate: (o) => set(o, 'spec.window.timeZone', 'Local'),
-    path: 'spec.window.timeZone', message: 'IANA time zone' },
-  { name: 'offset instead of a zone', base: samplePlan, mutate: (o) => set(o, 'spec.window.timeZone', '+01:00'),
-    path: 'spec.window.timeZone', message: 'IANA time zone' },
-  { name: 'window time 24:00', base: samplePlan, mutate: (o) => set(o, 'spec.window.startTime', '24:00'),
-    path: 'spec.window.startTime', message: 'HH:MM' },
-  { name: 'window time without minutes', base: samplePlan, mutate: (o) => set(o, 'spec.window.endTime', '5'),
-    path: 'spec.window.endTime', message: 'HH:MM' },
-  { name: 'empty window', base: samplePlan, mutate: (o) => set(o, 'spec.window.endTime', get(o, 'spec.window.startTime')),
-    path: 'spec.window.endTime', message: 'must differ' },
-  { name: 'bad day', base: samplePlan, mutate: (o) => set(o, 'spec.window.days', ['sat', 'funday']),
-    path: 'spec.window.days[1]', message: '"sun"' },
-  { name: 'zero maxRounds', base: samplePlan, mutate: (o) => set(o, 'spec.dataSync.maxRounds', 0),
-    path: 'spec.dataSync.maxRounds', message: '>=1' },
-  { name: 'negative convergedBelow', base: samplePlan, mutate: (o) => set(o, 'spec.dataSync.convergedBelow', '-64Mi'),
-    path: 'spec.dataSync.convergedBelow', message: 'non-negative quantity' },
-  { name: 'negative downtime budget', base: samplePlan, mutate: (o) => set(o, 'spec.dataSync.downtimeBudgetSeconds', -1),
-    path: 'spec.dataSync.downtimeBudgetSeconds', message: '>=1' },
-  { name: 'negative observeSeconds', base: samplePlan, mutate: (o) => set(o, 'spec.rollback.observeSeconds', -5),
-    path: 'spec.rollback.observeSeconds', message: '>=0' },
-  { name: 'bad duration', base: samplePlan, mutate: (o) => set(o, 'spec.rollback.retainOriginalFor', '1 day'),
-    path: 'spec.rollback.retainOriginalFor', message: 'duration' },
+  {
+    name: 'duplicate data volumes',
+    base: sampleAppliance,
+    mutate: (o) => set(o, 'spec.members[0].dataVolumes', ['pgdata', 'pgdata']),
+    path: 'spec.members[0].dataVolumes[1]',
+    message: 'must not repeat "pgdata"',
+  },
+  {
+    name: 'duplicate services',
+    base: sampleAppliance,
+    mutate: (o) => set(o, 'spec.services', ['shop-web', 'shop-web']),
+    path: 'spec.services[1]',
+    message: 'must not repeat',
+  },
+  {
+    name: 'duplicate days',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.window.days', ['sat', 'sat']),
+    path: 'spec.window.days[1]',
+    message: 'must not repeat',
+  },
+  {
+    name: 'negative startOrder',
+    base: sampleAppliance,
+    mutate: (o) => set(o, 'spec.members[0].startOrder', -1),
+    path: 'spec.members[0].startOrder',
+    message: '>=0',
+  },
+  {
+    name: 'bad semver',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.components[0].level', '16.4'),
+    path: 'spec.components[0].level',
+    message: 'semantic version',
+  },
+  {
+    name: 'semver with a v',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.components[0].level', 'v16.4.0'),
+    path: 'spec.components[0].level',
+    message: 'semantic version',
+  },
+  {
+    name: 'duplicate targets',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.components[1].name', 'postgres'),
+    path: 'spec.components[1].name',
+    message: 'spec.components[].name must be unique',
+  },
+  {
+    name: 'bad target name',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.components[0].name', 'db/postgres/16'),
+    path: 'spec.components[0].name',
+    message: 'member/component',
+  },
+  {
+    name: 'no targets',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.components', []),
+    path: 'spec.components',
+    message: '>=1',
+  },
+  {
+    name: 'missing appliance',
+    base: samplePlan,
+    mutate: (o) => del(o, 'spec.appliance'),
+    path: 'spec.appliance',
+    message: 'expected string',
+  },
+  {
+    name: 'unknown approval mode',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.approval', 'Sometimes'),
+    path: 'spec.approval',
+    message: '"Manual"',
+  },
+  {
+    name: 'unknown time zone',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.window.timeZone', 'Mars/Olympus'),
+    path: 'spec.window.timeZone',
+    message: 'IANA time zone',
+  },
+  {
+    name: 'Local time zone',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.window.timeZone', 'Local'),
+    path: 'spec.window.timeZone',
+    message: 'IANA time zone',
+  },
+  {
+    name: 'offset instead of a zone',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.window.timeZone', '+01:00'),
+    path: 'spec.window.timeZone',
+    message: 'IANA time zone',
+  },
+  {
+    name: 'window time 24:00',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.window.startTime', '24:00'),
+    path: 'spec.window.startTime',
+    message: 'HH:MM',
+  },
+  {
+    name: 'window time without minutes',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.window.endTime', '5'),
+    path: 'spec.window.endTime',
+    message: 'HH:MM',
+  },
+  {
+    name: 'empty window',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.window.endTime', get(o, 'spec.window.startTime')),
+    path: 'spec.window.endTime',
+    message: 'must differ',
+  },
+  {
+    name: 'bad day',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.window.days', ['sat', 'funday']),
+    path: 'spec.window.days[1]',
+    message: '"sun"',
+  },
+  {
+    name: 'zero maxRounds',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.dataSync.maxRounds', 0),
+    path: 'spec.dataSync.maxRounds',
+    message: '>=1',
+  },
+  {
+    name: 'negative convergedBelow',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.dataSync.convergedBelow', '-64Mi'),
+    path: 'spec.dataSync.convergedBelow',
+    message: 'non-negative quantity',
+  },
+  {
+    name: 'negative downtime budget',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.dataSync.downtimeBudgetSeconds', -1),
+    path: 'spec.dataSync.downtimeBudgetSeconds',
+    message: '>=1',
+  },
+  {
+    name: 'negative observeSeconds',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.rollback.observeSeconds', -5),
+    path: 'spec.rollback.observeSeconds',
+    message: '>=0',
+  },
+  {
+    name: 'bad duration',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.rollback.retainOriginalFor', '1 day'),
+    path: 'spec.rollback.retainOriginalFor',
+    message: 'duration',
+  },
   {
     name: 'two verify checks',
     base: samplePlan,
-    mutate: (o) => set(o, 'spec.verify.job', { template: { spec: { template: { spec: { containers: [{ name: 'check', image: 'curl' }] } } } } }),
+    mutate: (o) =>
+      set(o, 'spec.verify.job', {
+        template: { spec: { template: { spec: { containers: [{ name: 'check', image: 'curl' }] } } } },
+      }),
     path: 'spec.verify',
     message: 'at most one of: httpGet, job',
   },
-  { name: 'port out of range', base: samplePlan, mutate: (o) => set(o, 'spec.verify.httpGet.port', 70000),
-    path: 'spec.verify.httpGet.port', message: '<=65535' },
-  { name: 'fractional timeout', base: samplePlan, mutate: (o) => set(o, 'spec.verify.timeoutSeconds', 1.5),
-    path: 'spec.verify.timeoutSeconds', message: 'int' },
+  {
+    name: 'port out of range',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.verify.httpGet.port', 70000),
+    path: 'spec.verify.httpGet.port',
+    message: '<=65535',
+  },
+  {
+    name: 'fractional timeout',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.verify.timeoutSeconds', 1.5),
+    path: 'spec.verify.timeoutSeconds',
+    message: 'int',
+  },
 ];
 
 function parse(obj: Manifest) {
@@ -159,7 +320,10 @@ describe('zod schemas', () => {
   });
 
   it('accept every field of the samples unchanged and apply the defaults of the CRDs', () => {
-    const plan = parseMaintenancePlan({ ...samplePlan(), spec: { appliance: 'shop', components: [{ name: 'postgres', level: '16.4.0' }] } });
+    const plan = parseMaintenancePlan({
+      ...samplePlan(),
+      spec: { appliance: 'shop', components: [{ name: 'postgres', level: '16.4.0' }] },
+    });
     assert.deepEqual(plan.spec, {
       appliance: 'shop',
       components: [{ name: 'postgres', level: '16.4.0' }],
@@ -174,12 +338,23 @@ describe('zod schemas', () => {
       rollbackNow: false,
     });
     const vapp = parseVirtualAppliance({ ...sampleAppliance(), spec: { members: [{ name: 'db', vm: 'shop-db' }] } });
-    assert.deepEqual(vapp.spec, { members: [{ name: 'db', vm: 'shop-db', components: [], dataVolumes: [], startOrder: 0 }], services: [] });
+    assert.deepEqual(vapp.spec, {
+      members: [{ name: 'db', vm: 'shop-db', components: [], dataVolumes: [], startOrder: 0 }],
+      services: [],
+    });
   });
 
   it('default window days to every day and the time zone to UTC', () => {
-    const plan = parseMaintenancePlan({ ...samplePlan(), spec: { ...samplePlan().spec, window: { startTime: '22:00', endTime: '02:00' } } });
-    assert.deepEqual(plan.spec.window, { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startTime: '22:00', endTime: '02:00', timeZone: 'UTC' });
+    const plan = parseMaintenancePlan({
+      ...samplePlan(),
+      spec: { ...samplePlan().spec, window: { startTime: '22:00', endTime: '02:00' } },
+    });
+    assert.deepEqual(plan.spec.window, {
+      days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      startTime: '22:00',
+      endTime: '02:00',
+      timeZone: 'UTC',
+    });
   });
 
   it('accept a quantity written as an integer and semver pre-releases and build metadata', () => {
@@ -200,7 +375,11 @@ describe('zod schemas', () => {
         assert.ok(err instanceof InvalidObjectError);
         assert.equal(err.kind, 'MaintenancePlan');
         assert.equal(err.objectName, 'shop-2026-11');
-        assert.deepEqual(err.issues.map((i) => i.path).sort(), ['spec.approval', 'spec.components[0].level', 'spec.window.timeZone']);
+        assert.deepEqual(err.issues.map((i) => i.path).sort(), [
+          'spec.approval',
+          'spec.components[0].level',
+          'spec.window.timeZone',
+        ]);
         assert.match(err.message, /^invalid MaintenancePlan shop-2026-11: 3 invalid fields:\n {2}spec\./);
         return true;
       },
@@ -208,7 +387,10 @@ describe('zod schemas', () => {
   });
 
   it('name spec paths when a spec is parsed alone', () => {
-    assert.throws(() => parseMaintenancePlanSpec({ appliance: 'shop', components: [{ name: 'x', level: 'latest' }] }), /spec\.components\[0\]\.level: must be a semantic version/);
+    assert.throws(
+      () => parseMaintenancePlanSpec({ appliance: 'shop', components: [{ name: 'x', level: 'latest' }] }),
+      /spec\.components\[0\]\.level: must be a semantic version/,
+    );
   });
 
   it('refuse objects of the wrong kind or apiVersion', () => {
@@ -223,17 +405,39 @@ describe('zod schemas', () => {
         observedGeneration: 1,
         phase: 'Syncing',
         progress: '5/8',
-        preview: { hash: 'abc', updates: [{ member: 'db', component: 'postgres', from: '16.2.0', to: '16.4.0' }], unchanged: [{ member: 'web', component: 'nginx', level: '1.26.2' }] },
+        preview: {
+          hash: 'abc',
+          updates: [{ member: 'db', component: 'postgres', from: '16.2.0', to: '16.4.0' }],
+          unchanged: [{ member: 'web', component: 'nginx', level: '1.26.2' }],
+        },
         syncRounds: [{ round: 1, bytes: 1048576, seconds: 2.5 }],
-        conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: '2026-11-22T02:00:00Z', reason: 'Syncing', message: 'round 1 of 5', observedGeneration: 1 }],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False',
+            lastTransitionTime: '2026-11-22T02:00:00Z',
+            reason: 'Syncing',
+            message: 'round 1 of 5',
+            observedGeneration: 1,
+          },
+        ],
       },
     });
     assert.equal(plan.status?.phase, 'Syncing');
     assert.deepEqual(plan.status.steps, []);
-    const bad = safeParseMaintenancePlan({ ...samplePlan(), status: { phase: 'Sleeping', conditions: [{ type: 'Ready', status: 'Yes' }] } });
+    const bad = safeParseMaintenancePlan({
+      ...samplePlan(),
+      status: { phase: 'Sleeping', conditions: [{ type: 'Ready', status: 'Yes' }] },
+    });
     assert.equal(bad.ok, false);
     const paths = bad.error.issues.map((i) => i.path);
-    for (const p of ['status.phase', 'status.conditions[0].status', 'status.conditions[0].lastTransitionTime', 'status.conditions[0].reason']) assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
+    for (const p of [
+      'status.phase',
+      'status.conditions[0].status',
+      'status.conditions[0].lastTransitionTime',
+      'status.conditions[0].reason',
+    ])
+      assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
     assert.equal(PHASES.length, 16);
   });
 });

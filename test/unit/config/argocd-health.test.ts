@@ -18,7 +18,9 @@ function toLua(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `{${value.map(toLua).join(', ')}}`;
-  return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `[${JSON.stringify(k)}] = ${toLua(v)}`).join(', ')}}`;
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => `[${JSON.stringify(k)}] = ${toLua(v)}`)
+    .join(', ')}}`;
 }
 
 function health(kind: keyof typeof scripts, obj: unknown): { status: string; message: string } {
@@ -36,15 +38,35 @@ describe('Argo CD health checks', () => {
   it('VirtualAppliance: Healthy when Ready, Degraded when Stalled, Progressing otherwise', () => {
     const meta = { name: 'shop', generation: 2 };
     assert.equal(health('VirtualAppliance', { metadata: meta }).status, 'Progressing');
-    assert.deepEqual(health('VirtualAppliance', { metadata: meta, status: { observedGeneration: 2, conditions: [condition('Ready', 'True', '3/3 members ready')] } }),
-      { status: 'Healthy', message: '3/3 members ready' });
-    assert.deepEqual(health('VirtualAppliance', { metadata: meta, status: { observedGeneration: 2, conditions: [condition('Ready', 'False'), condition('Stalled', 'True', 'VirtualMachine shop-db not found')] } }),
-      { status: 'Degraded', message: 'VirtualMachine shop-db not found' });
-    assert.equal(health('VirtualAppliance', { metadata: meta, status: { observedGeneration: 1, conditions: [condition('Ready', 'True')] } }).status, 'Progressing');
+    assert.deepEqual(
+      health('VirtualAppliance', {
+        metadata: meta,
+        status: { observedGeneration: 2, conditions: [condition('Ready', 'True', '3/3 members ready')] },
+      }),
+      { status: 'Healthy', message: '3/3 members ready' },
+    );
+    assert.deepEqual(
+      health('VirtualAppliance', {
+        metadata: meta,
+        status: {
+          observedGeneration: 2,
+          conditions: [condition('Ready', 'False'), condition('Stalled', 'True', 'VirtualMachine shop-db not found')],
+        },
+      }),
+      { status: 'Degraded', message: 'VirtualMachine shop-db not found' },
+    );
+    assert.equal(
+      health('VirtualAppliance', {
+        metadata: meta,
+        status: { observedGeneration: 1, conditions: [condition('Ready', 'True')] },
+      }).status,
+      'Progressing',
+    );
   });
 
   it('MaintenancePlan: waiting for a person or the window is Suspended, not Degraded', () => {
-    const plan = (phase: string, spec: Record<string, unknown> = {}) => health('MaintenancePlan', { metadata: { name: 'p' }, spec, status: { phase } });
+    const plan = (phase: string, spec: Record<string, unknown> = {}) =>
+      health('MaintenancePlan', { metadata: { name: 'p' }, spec, status: { phase } });
     assert.equal(plan('Succeeded').status, 'Healthy');
     assert.equal(plan('Failed').status, 'Degraded');
     assert.equal(plan('RolledBack').status, 'Degraded');

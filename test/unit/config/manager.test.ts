@@ -10,7 +10,9 @@ import { maintenanceOptions, runCommand, type RunFlags } from '../../../src/oper
 const MANAGER = path.join(import.meta.dirname, '../../../config/manager/manager.yaml');
 
 async function deployment(): Promise<V1Deployment> {
-  const docs = (await readFile(MANAGER, 'utf8')).split(/^---$/m).map((d) => parse(d) as (V1Deployment & { kind?: string }) | null);
+  const docs = (await readFile(MANAGER, 'utf8'))
+    .split(/^---$/m)
+    .map((d) => parse(d) as (V1Deployment & { kind?: string }) | null);
   const found = docs.find((d) => d?.kind === 'Deployment');
   assert.ok(found, 'a Deployment in config/manager/manager.yaml');
   return found;
@@ -21,10 +23,16 @@ function flagsOf(args: readonly string[]): RunFlags {
   const [command, ...rest] = args;
   assert.equal(command, 'run');
   let flags: RunFlags | undefined;
-  const cmd = runCommand().exitOverride().configureOutput({ writeErr: () => undefined }).action((opts: RunFlags) => {
-    flags = opts;
-  });
-  cmd.parse(rest.map((a) => a.replace('$(POD_NAMESPACE)', 'vapp-system')), { from: 'user' });
+  const cmd = runCommand()
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined })
+    .action((opts: RunFlags) => {
+      flags = opts;
+    });
+  cmd.parse(
+    rest.map((a) => a.replace('$(POD_NAMESPACE)', 'vapp-system')),
+    { from: 'user' },
+  );
   return flags!;
 }
 

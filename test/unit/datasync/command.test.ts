@@ -28,7 +28,11 @@ interface Running {
   readonly done: Promise<Outcome>;
 }
 
-function start(entry: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}): Running {
+function start(
+  entry: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {},
+): Running {
   const child = spawn(process.execPath, [entry, ...args], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,7 +48,8 @@ function start(entry: string, args: readonly string[], options: { env?: NodeJS.P
   return { child, output, done };
 }
 
-const run = (entry: string, args: readonly string[], options?: Parameters<typeof start>[2]): Promise<Outcome> => start(entry, args, options).done;
+const run = (entry: string, args: readonly string[], options?: Parameters<typeof start>[2]): Promise<Outcome> =>
+  start(entry, args, options).done;
 
 /** The last stdout line, which must be the JSON result. */
 function result(o: Outcome): DatasyncResult {
@@ -57,7 +62,16 @@ describe('vapp-operator datasync', () => {
   it('is a subcommand of the main CLI and prints its options', async () => {
     const o = await run(MAIN, ['datasync', '--help']);
     assert.equal(o.code, 0, o.stderr);
-    for (const flag of ['--source', '--target', '--ranges', '--block-size', '--verify', '--progress', '--termination-log']) assert.match(o.stdout, new RegExp(flag));
+    for (const flag of [
+      '--source',
+      '--target',
+      '--ranges',
+      '--block-size',
+      '--verify',
+      '--progress',
+      '--termination-log',
+    ])
+      assert.match(o.stdout, new RegExp(flag));
   });
 
   it('syncs, prints one JSON summary line, and writes it to the termination log', async (t) => {
@@ -68,7 +82,16 @@ describe('vapp-operator datasync', () => {
     await writeFile(join(dir, 's.img'), now);
     await writeFile(join(dir, 't.img'), old);
     const log = join(dir, 'termination-log');
-    const o = await run(MAIN, ['datasync', '--source', join(dir, 's.img'), '--target', join(dir, 't.img'), '--verify', '--termination-log', log]);
+    const o = await run(MAIN, [
+      'datasync',
+      '--source',
+      join(dir, 's.img'),
+      '--target',
+      join(dir, 't.img'),
+      '--verify',
+      '--termination-log',
+      log,
+    ]);
     assert.equal(o.code, 0, o.stderr);
     const s = result(o);
     assert.ok(s.ok);
@@ -91,15 +114,37 @@ describe('vapp-operator datasync', () => {
     now.fill(7, 40_000, 40_010);
     await writeFile(join(dir, 's.img'), now);
     await writeFile(join(dir, 't.img'), old);
-    const response = { blockMetadataType: 'FIXED_LENGTH', volumeCapacityBytes: '65536', blockMetadata: [{ byteOffset: '8192', sizeBytes: '4096' }, { byteOffset: '36864', sizeBytes: '4096' }] };
+    const response = {
+      blockMetadataType: 'FIXED_LENGTH',
+      volumeCapacityBytes: '65536',
+      blockMetadata: [
+        { byteOffset: '8192', sizeBytes: '4096' },
+        { byteOffset: '36864', sizeBytes: '4096' },
+      ],
+    };
     await writeFile(join(dir, 'delta.json'), JSON.stringify(response));
-    const o = await run(CLI, ['--source', join(dir, 's.img'), '--target', join(dir, 't.img'), '--ranges', join(dir, 'delta.json'), '--verify', '--progress', 'json', '--block-size', '4KiB']);
+    const o = await run(CLI, [
+      '--source',
+      join(dir, 's.img'),
+      '--target',
+      join(dir, 't.img'),
+      '--ranges',
+      join(dir, 'delta.json'),
+      '--verify',
+      '--progress',
+      'json',
+      '--block-size',
+      '4KiB',
+    ]);
     assert.equal(o.code, 0, o.stderr);
     const s = result(o);
     assert.ok(s.ok);
     assert.deepEqual([s.mode, s.ranges, s.bytesWritten, s.changedBlocks], ['ranges', 2, 8192, 2]);
     assert.ok((await readFile(join(dir, 't.img'))).equals(now));
-    const progress = o.stderr.trim().split('\n').map((l) => JSON.parse(l) as { progress: string; done: number; total: number });
+    const progress = o.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { progress: string; done: number; total: number });
     assert.deepEqual(progress.at(-1) && [progress.at(-1)?.progress, progress.at(-1)?.done], ['verify', 65536]);
     assert.ok(progress.some((p) => p.progress === 'sync' && p.done === 8192 && p.total === 8192));
   });
@@ -109,7 +154,16 @@ describe('vapp-operator datasync', () => {
     const data = random(3).bytes(3 * 1024 * 1024);
     await writeFile(join(dir, 's.img'), data);
     await writeFile(join(dir, 't.img'), data.subarray(0, 1024 * 1024));
-    const o = await run(CLI, ['--source', join(dir, 's.img'), '--target', join(dir, 't.img'), '--progress', 'bar', '--chunk-size', '1MiB']);
+    const o = await run(CLI, [
+      '--source',
+      join(dir, 's.img'),
+      '--target',
+      join(dir, 't.img'),
+      '--progress',
+      'bar',
+      '--chunk-size',
+      '1MiB',
+    ]);
     assert.equal(o.code, 0, o.stderr);
     assert.match(o.stderr, /\rsync +\[#+\] 100% {2}3\.00 MiB \/ 3\.00 MiB {2}[\d.]+ MiB\/s {2}written 2\.00 MiB/);
     assert.ok(o.stderr.endsWith('\n'));
@@ -121,15 +175,38 @@ describe('vapp-operator datasync', () => {
     await writeFile(join(dir, 'bad.json'), '[{"offset": -1, "length": 3}]');
     const missing = await run(CLI, ['--source', join(dir, 'nope.img'), '--target', join(dir, 't.img')]);
     assert.equal(missing.code, 2, 'a retry cannot fix it');
-    assert.deepEqual(result(missing), { ok: false, error: { code: 'SOURCE_MISSING', message: `source ${join(dir, 'nope.img')} does not exist (is the snapshot volume attached at that path?)` } });
+    assert.deepEqual(result(missing), {
+      ok: false,
+      error: {
+        code: 'SOURCE_MISSING',
+        message: `source ${join(dir, 'nope.img')} does not exist (is the snapshot volume attached at that path?)`,
+      },
+    });
     assert.match(missing.stderr, /^datasync: source .*nope\.img does not exist/);
 
-    const ranges = await run(CLI, ['--source', join(dir, 't.img'), '--target', join(dir, 't.img'), '--ranges', join(dir, 'bad.json')]);
+    const ranges = await run(CLI, [
+      '--source',
+      join(dir, 't.img'),
+      '--target',
+      join(dir, 't.img'),
+      '--ranges',
+      join(dir, 'bad.json'),
+    ]);
     assert.equal(ranges.code, 2);
     const rr = result(ranges);
-    assert.ok(!rr.ok && rr.error.code === 'RANGES_INVALID' && rr.error.message.includes('bad.json'), JSON.stringify(rr));
+    assert.ok(
+      !rr.ok && rr.error.code === 'RANGES_INVALID' && rr.error.message.includes('bad.json'),
+      JSON.stringify(rr),
+    );
 
-    const size = await run(CLI, ['--source', join(dir, 't.img'), '--target', join(dir, 't2.img'), '--block-size', '4 parsecs']);
+    const size = await run(CLI, [
+      '--source',
+      join(dir, 't.img'),
+      '--target',
+      join(dir, 't2.img'),
+      '--block-size',
+      '4 parsecs',
+    ]);
     assert.notEqual(size.code, 0);
     assert.match(size.stderr, /invalid size "4 parsecs"/);
 
@@ -145,7 +222,20 @@ describe('vapp-operator datasync', () => {
     await writeFile(join(dir, 's.img'), random(5).bytes(1024 * 1024));
     await writeFile(join(dir, 't.img'), old);
     // RLIMIT_FSIZE of 200 blocks (100 or 200 KiB, depending on the shell's unit) through sh's ulimit.
-    const child = spawn('sh', ['-c', 'ulimit -f 200 && exec "$0" "$@"', process.execPath, CLI, '--source', join(dir, 's.img'), '--target', join(dir, 't.img')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'sh',
+      [
+        '-c',
+        'ulimit -f 200 && exec "$0" "$@"',
+        process.execPath,
+        CLI,
+        '--source',
+        join(dir, 's.img'),
+        '--target',
+        join(dir, 't.img'),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const code = await new Promise<number | null>((ok) => child.on('close', ok));
@@ -166,11 +256,19 @@ describe('vapp-operator datasync', () => {
     await writeFile(join(dir, 'locked.img'), 'y', { mode: 0o444 });
     await chmod(join(dir, 'secret.img'), 0o000);
     await chmod(join(dir, 'locked.img'), 0o444);
-    const unreadable = await run(CLI, ['--source', join(dir, 'secret.img'), '--target', join(dir, 'locked.img')], other);
+    const unreadable = await run(
+      CLI,
+      ['--source', join(dir, 'secret.img'), '--target', join(dir, 'locked.img')],
+      other,
+    );
     const u = result(unreadable);
     assert.ok(!u.ok && u.error.code === 'SOURCE_UNREADABLE', JSON.stringify(u));
     assert.match(u.error.message, /permission denied/);
-    const unwritable = await run(CLI, ['--source', join(dir, 'readable.img'), '--target', join(dir, 'locked.img')], other);
+    const unwritable = await run(
+      CLI,
+      ['--source', join(dir, 'readable.img'), '--target', join(dir, 'locked.img')],
+      other,
+    );
     const w = result(unwritable);
     assert.ok(!w.ok && w.error.code === 'TARGET_NOT_WRITABLE', JSON.stringify(w));
   });
@@ -197,7 +295,8 @@ describe('datasync killed with SIGKILL at random points, then re-run', () => {
           // The change list at block granularity, as changed-block tracking reports it.
           const blocks: { offset: number; length: number }[] = [];
           for (let b = 0; b < Math.min(old.length, now.length); b += bs) {
-            if (!now.subarray(b, b + bs).equals(old.subarray(b, Math.min(b + bs, now.length)))) blocks.push({ offset: b, length: bs });
+            if (!now.subarray(b, b + bs).equals(old.subarray(b, Math.min(b + bs, now.length))))
+              blocks.push({ offset: b, length: bs });
           }
           await writeFile(join(dir, 'ranges.json'), JSON.stringify(blocks));
           args.push('--ranges', join(dir, 'ranges.json'));
@@ -205,8 +304,17 @@ describe('datasync killed with SIGKILL at random points, then re-run', () => {
         // How many changes an uninterrupted run makes (on a copy), to pick kill points among them.
         let steps = 0;
         await writeFile(join(dir, 'probe.img'), old);
-        const ranges = mode === 'ranges' ? (JSON.parse(await readFile(join(dir, 'ranges.json'), 'utf8')) as { offset: number; length: number }[]) : undefined;
-        await syncVolumes({ source, target: join(dir, 'probe.img'), blockSize: bs, chunkSize: 32 * 1024, ranges, beforeMutation: () => {
+        const ranges =
+          mode === 'ranges'
+            ? (JSON.parse(await readFile(join(dir, 'ranges.json'), 'utf8')) as { offset: number; length: number }[])
+            : undefined;
+        await syncVolumes({
+          source,
+          target: join(dir, 'probe.img'),
+          blockSize: bs,
+          chunkSize: 32 * 1024,
+          ranges,
+          beforeMutation: () => {
             steps++;
           },
         });
@@ -216,7 +324,10 @@ describe('datasync killed with SIGKILL at random points, then re-run', () => {
           const at = r.int(1, steps);
           const running = start(CLI, args, { env: { [PAUSE_AT_STEP_ENV]: String(at) } });
           const paused = await Promise.race([
-            waitFor(() => running.output.stderr.includes(PAUSED_MARKER), { timeoutMs: 20_000, what: `pause before step ${at}` }),
+            waitFor(() => running.output.stderr.includes(PAUSED_MARKER), {
+              timeoutMs: 20_000,
+              what: `pause before step ${at}`,
+            }),
             running.done.then((o) => `exited early: ${JSON.stringify(o)}`),
           ]);
           if (paused !== true && k > 0) {

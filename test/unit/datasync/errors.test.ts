@@ -14,8 +14,18 @@ describe('describeIoError', () => {
       ['EPERM', 'target', 'TARGET_NOT_WRITABLE', /permission denied/],
       ['EIO', 'source', 'SOURCE_UNREADABLE', /device I\/O error \(EIO\)/],
       ['EIO', 'target', 'IO', /device I\/O error/],
-      ['EISDIR', 'source', 'NOT_FILE_OR_DEVICE', /is a directory; give the image file inside it \(for example \/v\/disk\.img\/disk\.img\)/],
-      ['EFBIG', 'target', 'SIZE_UNSUPPORTED', /target \/v\/disk\.img cannot take the source's size: the file would exceed the maximum file size/],
+      [
+        'EISDIR',
+        'source',
+        'NOT_FILE_OR_DEVICE',
+        /is a directory; give the image file inside it \(for example \/v\/disk\.img\/disk\.img\)/,
+      ],
+      [
+        'EFBIG',
+        'target',
+        'SIZE_UNSUPPORTED',
+        /target \/v\/disk\.img cannot take the source's size: the file would exceed the maximum file size/,
+      ],
       ['ENOSPC', 'target', 'NO_SPACE', /no space left/],
       ['EWHATEVER', 'target', 'IO', /cannot open target \/v\/disk\.img: EWHATEVER: something/],
     ];

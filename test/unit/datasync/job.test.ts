@@ -3,7 +3,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
-import { buildDatasyncJob, datasyncResultFromPod, isPermanentFailure, parseTerminationMessage, type DatasyncJobOptions } from '../../../src/datasync/job.ts';
+import {
+  buildDatasyncJob,
+  datasyncResultFromPod,
+  isPermanentFailure,
+  parseTerminationMessage,
+  type DatasyncJobOptions,
+} from '../../../src/datasync/job.ts';
 import type { SyncSummary } from '../../../src/datasync/summary.ts';
 
 const base: DatasyncJobOptions = {
@@ -53,7 +59,17 @@ describe('buildDatasyncJob', () => {
       { name: 'target', persistentVolumeClaim: { claimName: 'web-data-replica', readOnly: false } },
     ]);
     assert.deepEqual(container.command, ['vapp-operator', 'datasync']);
-    assert.deepEqual(container.args, ['--source', '/dev/vapp-datasync/source', '--target', '/dev/vapp-datasync/target', '--progress', 'none', '--termination-log', '/dev/termination-log', '--verify']);
+    assert.deepEqual(container.args, [
+      '--source',
+      '/dev/vapp-datasync/source',
+      '--target',
+      '/dev/vapp-datasync/target',
+      '--progress',
+      'none',
+      '--termination-log',
+      '/dev/termination-log',
+      '--verify',
+    ]);
   });
 
   it('mounts filesystem volumes and points at the image inside them', () => {
@@ -69,39 +85,82 @@ describe('buildDatasyncJob', () => {
       { name: 'source', mountPath: '/mnt/source', readOnly: true },
       { name: 'target', mountPath: '/mnt/target', readOnly: false },
     ]);
-    assert.deepEqual(container.args, ['--source', '/mnt/source/disk.img', '--target', '/mnt/target/images/data.img', '--progress', 'none', '--termination-log', '/dev/termination-log', '--block-size', '65536']);
-    assert.throws(() => buildDatasyncJob({ ...base, target: { claimName: 'x', volumeMode: 'Filesystem', imagePath: '../etc/passwd' } }), /invalid imagePath/);
+    assert.deepEqual(container.args, [
+      '--source',
+      '/mnt/source/disk.img',
+      '--target',
+      '/mnt/target/images/data.img',
+      '--progress',
+      'none',
+      '--termination-log',
+      '/dev/termination-log',
+      '--block-size',
+      '65536',
+    ]);
+    assert.throws(
+      () =>
+        buildDatasyncJob({ ...base, target: { claimName: 'x', volumeMode: 'Filesystem', imagePath: '../etc/passwd' } }),
+      /invalid imagePath/,
+    );
   });
 
   it('mixes modes, and mounts a ConfigMap change list for ranges mode', () => {
-    const { spec, container } = podSpec({ ...base, target: { claimName: 'replica', volumeMode: 'Filesystem' }, ranges: { configMapName: 'web-delta', key: 'delta' } });
+    const { spec, container } = podSpec({
+      ...base,
+      target: { claimName: 'replica', volumeMode: 'Filesystem' },
+      ranges: { configMapName: 'web-delta', key: 'delta' },
+    });
     assert.deepEqual(container.volumeDevices, [{ name: 'source', devicePath: '/dev/vapp-datasync/source' }]);
-    assert.deepEqual(container.volumeMounts?.map((m) => [m.name, m.mountPath, m.readOnly]), [
-      ['target', '/mnt/target', false],
-      ['ranges', '/etc/vapp-datasync', true],
-    ]);
-    assert.deepEqual(spec.volumes?.at(-1), { name: 'ranges', configMap: { name: 'web-delta', items: [{ key: 'delta', path: 'ranges.json' }] } });
+    assert.deepEqual(
+      container.volumeMounts?.map((m) => [m.name, m.mountPath, m.readOnly]),
+      [
+        ['target', '/mnt/target', false],
+        ['ranges', '/etc/vapp-datasync', true],
+      ],
+    );
+    assert.deepEqual(spec.volumes?.at(-1), {
+      name: 'ranges',
+      configMap: { name: 'web-delta', items: [{ key: 'delta', path: 'ranges.json' }] },
+    });
     assert.deepEqual(container.args?.slice(-2), ['--ranges', '/etc/vapp-datasync/ranges.json']);
   });
 
   it('sets resource requests and limits, overridable', () => {
-    assert.deepEqual(podSpec(base).container.resources, { requests: { cpu: '500m', memory: '192Mi' }, limits: { cpu: '2', memory: '256Mi' } });
+    assert.deepEqual(podSpec(base).container.resources, {
+      requests: { cpu: '500m', memory: '192Mi' },
+      limits: { cpu: '2', memory: '256Mi' },
+    });
     const custom = { limits: { memory: '1Gi' } };
     assert.deepEqual(podSpec({ ...base, resources: custom }).container.resources, custom);
   });
 
   it('reports through the termination message and fails at once on errors a retry cannot fix', () => {
-    const job = buildDatasyncJob({ ...base, backoffLimit: 5, activeDeadlineSeconds: 600, labels: { 'vapp.example.com/plan': 'p1' } });
+    const job = buildDatasyncJob({
+      ...base,
+      backoffLimit: 5,
+      activeDeadlineSeconds: 600,
+      labels: { 'vapp.example.com/plan': 'p1' },
+    });
     const { container } = podSpec(base);
     assert.equal(container.terminationMessagePath, '/dev/termination-log');
     assert.equal(container.terminationMessagePolicy, 'FallbackToLogsOnError');
     assert.equal(container.image, base.image);
-    assert.deepEqual(job.metadata, { name: 'sync-web-1', namespace: 'appliances', labels: { 'app.kubernetes.io/name': 'vapp-operator', 'app.kubernetes.io/component': 'datasync', 'vapp.example.com/plan': 'p1' } });
+    assert.deepEqual(job.metadata, {
+      name: 'sync-web-1',
+      namespace: 'appliances',
+      labels: {
+        'app.kubernetes.io/name': 'vapp-operator',
+        'app.kubernetes.io/component': 'datasync',
+        'vapp.example.com/plan': 'p1',
+      },
+    });
     const spec = job.spec;
     assert.ok(spec);
     assert.equal(spec.backoffLimit, 5);
     assert.equal(spec.activeDeadlineSeconds, 600);
-    assert.deepEqual(spec.podFailurePolicy?.rules, [{ action: 'FailJob', onExitCodes: { containerName: 'datasync', operator: 'In', values: [2] } }]);
+    assert.deepEqual(spec.podFailurePolicy?.rules, [
+      { action: 'FailJob', onExitCodes: { containerName: 'datasync', operator: 'In', values: [2] } },
+    ]);
     assert.deepEqual(spec.template.metadata?.labels, job.metadata.labels);
   });
 });
@@ -134,8 +193,18 @@ describe('reading the result back', () => {
   });
 
   it('finds the last result line in a log tail (FallbackToLogsOnError) and ignores other JSON', () => {
-    const failure = { ok: false, error: { code: 'TARGET_READ_ONLY', message: 'target /mnt/target/disk.img is on a read-only filesystem' } };
-    const log = ['starting', '{"progress":"sync","done":1,"total":2,"bytesWritten":0,"seconds":0}', JSON.stringify(failure), 'datasync: target ...', '{"not":"a result"}', '{broken'].join('\n');
+    const failure = {
+      ok: false,
+      error: { code: 'TARGET_READ_ONLY', message: 'target /mnt/target/disk.img is on a read-only filesystem' },
+    };
+    const log = [
+      'starting',
+      '{"progress":"sync","done":1,"total":2,"bytesWritten":0,"seconds":0}',
+      JSON.stringify(failure),
+      'datasync: target ...',
+      '{"not":"a result"}',
+      '{broken',
+    ].join('\n');
     const result = parseTerminationMessage(log);
     assert.deepEqual(result, failure);
     assert.ok(result);
@@ -147,7 +216,18 @@ describe('reading the result back', () => {
 
   it('reads the datasync container of a Pod, current or last state', () => {
     const pod = (state: 'state' | 'lastState'): V1Pod => ({
-      status: { containerStatuses: [{ name: 'datasync', image: 'x', imageID: 'x', ready: false, restartCount: 0, [state]: { terminated: { exitCode: 0, message: JSON.stringify(summary) } } }] },
+      status: {
+        containerStatuses: [
+          {
+            name: 'datasync',
+            image: 'x',
+            imageID: 'x',
+            ready: false,
+            restartCount: 0,
+            [state]: { terminated: { exitCode: 0, message: JSON.stringify(summary) } },
+          },
+        ],
+      },
     });
     assert.deepEqual(datasyncResultFromPod(pod('state')), summary);
     assert.deepEqual(datasyncResultFromPod(pod('lastState')), summary);

@@ -4,9 +4,16 @@ import { createProgressReporter, renderBar } from '../../../src/datasync/progres
 
 describe('renderBar', () => {
   it('shows phase, bar, percentage, bytes, rate and bytes written', () => {
-    const line = renderBar({ phase: 'sync', done: 1024 ** 3, total: 2 * 1024 ** 3, bytesWritten: 4 * 1024 ** 2 }, 2, 10);
+    const line = renderBar(
+      { phase: 'sync', done: 1024 ** 3, total: 2 * 1024 ** 3, bytesWritten: 4 * 1024 ** 2 },
+      2,
+      10,
+    );
     assert.equal(line, 'sync   [#####.....]  50%  1.00 GiB / 2.00 GiB  512.0 MiB/s  written 4.00 MiB');
-    assert.match(renderBar({ phase: 'verify', done: 0, total: 0, bytesWritten: 0 }, 0, 4), /^verify \[####\] 100% {2}0 B \/ 0 B {2}0\.0 MiB\/s/);
+    assert.match(
+      renderBar({ phase: 'verify', done: 0, total: 0, bytesWritten: 0 }, 0, 4),
+      /^verify \[####\] 100% {2}0 B \/ 0 B {2}0\.0 MiB\/s/,
+    );
   });
 });
 
@@ -38,7 +45,10 @@ describe('createProgressReporter', () => {
   });
 
   it('prints nothing when not on a terminal (auto) or when none', () => {
-    for (const [mode, tty] of [['auto', false], ['none', true]] as const) {
+    for (const [mode, tty] of [
+      ['auto', false],
+      ['none', true],
+    ] as const) {
       const out = fakeStream(tty);
       const p = createProgressReporter(mode, out);
       p.update({ phase: 'sync', done: 10, total: 10, bytesWritten: 0 });
@@ -53,9 +63,12 @@ describe('createProgressReporter', () => {
     p.update({ phase: 'sync', done: 5, total: 10, bytesWritten: 3 });
     p.update({ phase: 'sync', done: 10, total: 10, bytesWritten: 4 });
     p.finish();
-    assert.deepEqual(out.writes.map((w) => JSON.parse(w) as unknown), [
-      { progress: 'sync', done: 5, total: 10, bytesWritten: 3, seconds: 0 },
-      { progress: 'sync', done: 10, total: 10, bytesWritten: 4, seconds: 0 },
-    ]);
+    assert.deepEqual(
+      out.writes.map((w) => JSON.parse(w) as unknown),
+      [
+        { progress: 'sync', done: 5, total: 10, bytesWritten: 3, seconds: 0 },
+        { progress: 'sync', done: 10, total: 10, bytesWritten: 4, seconds: 0 },
+      ],
+    );
   });
 });

@@ -14,17 +14,27 @@ describe('parseRangesText', () => {
   });
 
   it('reads CSI BlockMetadata and GetMetadataDelta responses, with uint64 as strings and snake_case', () => {
-    const response = { blockMetadataType: 'FIXED_LENGTH', volumeCapacityBytes: '1073741824', blockMetadata: [{ byteOffset: '65536', sizeBytes: '65536' }] };
+    const response = {
+      blockMetadataType: 'FIXED_LENGTH',
+      volumeCapacityBytes: '1073741824',
+      blockMetadata: [{ byteOffset: '65536', sizeBytes: '65536' }],
+    };
     assert.deepEqual(parseRangesText(JSON.stringify(response)), [{ offset: 65536, length: 65536 }]);
-    assert.deepEqual(parseRangesText(JSON.stringify([response, { block_metadata: [{ byte_offset: 1, size_bytes: 2 }] }])), [
-      { offset: 65536, length: 65536 },
-      { offset: 1, length: 2 },
+    assert.deepEqual(
+      parseRangesText(JSON.stringify([response, { block_metadata: [{ byte_offset: 1, size_bytes: 2 }] }])),
+      [
+        { offset: 65536, length: 65536 },
+        { offset: 1, length: 2 },
+      ],
+    );
+    assert.deepEqual(parseRangesText('[{"byteOffset":"9007199254740991","sizeBytes":0}]'), [
+      { offset: Number.MAX_SAFE_INTEGER, length: 0 },
     ]);
-    assert.deepEqual(parseRangesText('[{"byteOffset":"9007199254740991","sizeBytes":0}]'), [{ offset: Number.MAX_SAFE_INTEGER, length: 0 }]);
   });
 
   it('reads one response per line (a saved stream) and an empty file', () => {
-    const text = '{"blockMetadata":[{"byteOffset":"0","sizeBytes":"512"}]}\n\n{"blockMetadata":[{"byteOffset":"4096","sizeBytes":"512"}]}\n';
+    const text =
+      '{"blockMetadata":[{"byteOffset":"0","sizeBytes":"512"}]}\n\n{"blockMetadata":[{"byteOffset":"4096","sizeBytes":"512"}]}\n';
     assert.deepEqual(parseRangesText(text), [
       { offset: 0, length: 512 },
       { offset: 4096, length: 512 },
@@ -35,7 +45,10 @@ describe('parseRangesText', () => {
 
   it('says where a list is wrong', () => {
     const invalid = (text: string, pattern: RegExp) =>
-      assert.throws(() => parseRangesText(text), (err: unknown) => err instanceof DatasyncError && err.code === 'RANGES_INVALID' && pattern.test(err.message));
+      assert.throws(
+        () => parseRangesText(text),
+        (err: unknown) => err instanceof DatasyncError && err.code === 'RANGES_INVALID' && pattern.test(err.message),
+      );
     invalid('[{"offset":0,"length":1},{"offset":-5,"length":1}]', /\[1\.offset\]/);
     invalid('[{"offset":0}]', /needs offset\/byteOffset and length\/sizeBytes/);
     invalid('[{"byteOffset":"12a","sizeBytes":"1"}]', /decimal integer/);
@@ -76,8 +89,15 @@ describe('normalizeRanges', () => {
       const have = new Uint8Array(limit);
       for (const x of got) for (let i = x.offset; i < x.offset + x.length; i++) have[i] = 1;
       assert.deepEqual(have, want, `seed ${seed}`);
-      for (let i = 1; i < got.length; i++) assert.ok((got[i]?.offset ?? 0) > (got[i - 1]?.offset ?? 0) + (got[i - 1]?.length ?? 0), `disjoint, not touching (seed ${seed})`);
-      assert.equal(totalLength(got), want.reduce((a, b) => a + b, 0));
+      for (let i = 1; i < got.length; i++)
+        assert.ok(
+          (got[i]?.offset ?? 0) > (got[i - 1]?.offset ?? 0) + (got[i - 1]?.length ?? 0),
+          `disjoint, not touching (seed ${seed})`,
+        );
+      assert.equal(
+        totalLength(got),
+        want.reduce((a, b) => a + b, 0),
+      );
     }
   });
 });
@@ -87,6 +107,16 @@ describe('countTouchedBlocks', () => {
     assert.equal(countTouchedBlocks([], 4096), 0);
     assert.equal(countTouchedBlocks([{ offset: 0, length: 1 }], 4096), 1);
     assert.equal(countTouchedBlocks([{ offset: 4095, length: 2 }], 4096), 2);
-    assert.equal(countTouchedBlocks([{ offset: 0, length: 10 }, { offset: 100, length: 10 }, { offset: 4096, length: 8192 }], 4096), 3);
+    assert.equal(
+      countTouchedBlocks(
+        [
+          { offset: 0, length: 10 },
+          { offset: 100, length: 10 },
+          { offset: 4096, length: 8192 },
+        ],
+        4096,
+      ),
+      3,
+    );
   });
 });

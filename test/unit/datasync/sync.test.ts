@@ -29,7 +29,13 @@ async function writeCase(dir: string, c: Case): Promise<{ source: string; target
 }
 
 /** Syncs a case in compare mode and checks every property; returns the summary. */
-async function checkCompare(t: TestContext, c: Case, bs: number, chunkSize: number, seed: number): Promise<SyncSummary> {
+async function checkCompare(
+  t: TestContext,
+  c: Case,
+  bs: number,
+  chunkSize: number,
+  seed: number,
+): Promise<SyncSummary> {
   const dir = await tempDir(t);
   const paths = await writeCase(dir, c);
   const expected = expectedChanges(c.target, c.source, bs);
@@ -172,7 +178,10 @@ describe('syncVolumes, compare mode', () => {
       assert.ok((await readFile(target)).equals(await readFile(source)), `seed ${seed}`);
       assert.equal(s.bytesWritten, expectWritten, `only changed, zeroed and new blocks are written (seed ${seed})`);
       // Zeroed blocks are written as zeros (no hole punching); nothing else gets allocated.
-      assert.ok((await allocated(target)) <= before + (dataBlocks.includes(fresh) ? 0 : bs) + 8 * 1024, `target stayed sparse (seed ${seed})`);
+      assert.ok(
+        (await allocated(target)) <= before + (dataBlocks.includes(fresh) ? 0 : bs) + 8 * 1024,
+        `target stayed sparse (seed ${seed})`,
+      );
       assert.ok((await allocated(target)) < size / 2);
     }
   });
@@ -215,12 +224,17 @@ describe('syncVolumes, ranges mode', () => {
       const target = r.bytes(size);
       const mutated = mutateBlocks(r, target, r.int(0, 12), r.pick([bs, 64, 1]));
       const newSize = r.pick([size, size, r.int(0, size), size + r.int(1, 3 * chunkSize)]);
-      const source = newSize <= size ? mutated.subarray(0, newSize) : Buffer.concat([mutated, r.pick([r.bytes(newSize - size), Buffer.alloc(newSize - size)])]);
+      const source =
+        newSize <= size
+          ? mutated.subarray(0, newSize)
+          : Buffer.concat([mutated, r.pick([r.bytes(newSize - size), Buffer.alloc(newSize - size)])]);
       const dir = await tempDir(t);
       const paths = await writeCase(dir, { target, source });
       const spans = changedSpans(target, source);
       // Over-reporting is allowed (CBT reports whole blocks); shuffle to check sorting.
-      const ranges = spans.map((s) => (r.next() < 0.3 ? { offset: Math.max(0, s.offset - 3), length: s.length + 6 } : s)).sort(() => r.next() - 0.5);
+      const ranges = spans
+        .map((s) => (r.next() < 0.3 ? { offset: Math.max(0, s.offset - 3), length: s.length + 6 } : s))
+        .sort(() => r.next() - 0.5);
       const summary = await syncVolumes({ ...paths, ranges, blockSize: bs, chunkSize });
       const why = `seed ${seed}, block ${bs}, chunk ${chunkSize}, sizes ${size} -> ${newSize}`;
       assert.ok((await readFile(paths.target)).equals(source), `target != source (${why})`);
@@ -231,7 +245,10 @@ describe('syncVolumes, ranges mode', () => {
         assert.equal(summary.bytesWritten, listed, why);
       }
       // Source bytes of the ranges (and of growth), plus target bytes under zero source blocks.
-      assert.ok(summary.bytesRead <= 2 * listed + Math.max(0, newSize - size), `ranges mode reads only around the ranges (${why})`);
+      assert.ok(
+        summary.bytesRead <= 2 * listed + Math.max(0, newSize - size),
+        `ranges mode reads only around the ranges (${why})`,
+      );
     }
   });
 
@@ -270,15 +287,26 @@ describe('syncVolumes, a run stopped at any change and re-run', () => {
       const target = r.bytes(size);
       const grown = r.int(0, 3) * bs * 4 + r.int(0, 9);
       const mutated = mutateBlocks(r, target, r.int(3, 15), bs);
-      const source = Buffer.concat([mutated, r.bytes(grown)]).subarray(0, r.next() < 0.3 ? r.int(0, size) : size + grown);
+      const source = Buffer.concat([mutated, r.bytes(grown)]).subarray(
+        0,
+        r.next() < 0.3 ? r.int(0, size) : size + grown,
+      );
       for (const mode of ['compare', 'ranges'] as const) {
         const dir = await tempDir(t);
         const paths = await writeCase(dir, { target, source });
-        const opts: SyncOptions = { ...paths, blockSize: bs, chunkSize: 4 * bs, ...(mode === 'ranges' ? { ranges: changedSpans(target, source) } : {}) };
+        const opts: SyncOptions = {
+          ...paths,
+          blockSize: bs,
+          chunkSize: 4 * bs,
+          ...(mode === 'ranges' ? { ranges: changedSpans(target, source) } : {}),
+        };
         // Count the changes of an uninterrupted run on a copy.
         let steps = 0;
         await writeFile(join(dir, 'probe.img'), target);
-        await syncVolumes({ ...opts, target: join(dir, 'probe.img'), beforeMutation: () => {
+        await syncVolumes({
+          ...opts,
+          target: join(dir, 'probe.img'),
+          beforeMutation: () => {
             steps++;
           },
         });
@@ -290,7 +318,10 @@ describe('syncVolumes, a run stopped at any change and re-run', () => {
           };
           await assert.rejects(syncVolumes({ ...opts, beforeMutation: stop }), /stopped at/);
           await syncVolumes(opts);
-          assert.ok((await readFile(paths.target)).equals(source), `seed ${seed}, ${mode}, stopped before change ${k}/${steps}`);
+          assert.ok(
+            (await readFile(paths.target)).equals(source),
+            `seed ${seed}, ${mode}, stopped before change ${k}/${steps}`,
+          );
         }
       }
     }

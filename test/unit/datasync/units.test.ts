@@ -13,7 +13,8 @@ describe('parseSize', () => {
   });
 
   it('rejects what is not a whole number of bytes', () => {
-    for (const bad of ['', 'abc', '-1', '4 parsecs', '1.5', '0.1k', '9999999999T']) assert.throws(() => parseSize(bad), /invalid size/, bad);
+    for (const bad of ['', 'abc', '-1', '4 parsecs', '1.5', '0.1k', '9999999999T'])
+      assert.throws(() => parseSize(bad), /invalid size/, bad);
   });
 });
 

@@ -9,7 +9,7 @@ describe('splitDevice', () => {
   it('decodes Linux dev_t numbers', () => {
     assert.deepEqual(splitDevice(0x0801n), { major: 8n, minor: 1n }); // sda1
     assert.deepEqual(splitDevice(0x10300n), { major: 259n, minor: 0n }); // nvme0n1 (major 259)
-    assert.deepEqual(splitDevice((7n << 8n) | 0xffn | (0x123n << 12n) * 0x100n), { major: 7n, minor: 0x123ffn });
+    assert.deepEqual(splitDevice((7n << 8n) | 0xffn | ((0x123n << 12n) * 0x100n)), { major: 7n, minor: 0x123ffn });
   });
 });
 

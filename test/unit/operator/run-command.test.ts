@@ -4,7 +4,9 @@ import { maintenanceOptions, managerOptions, runCommand, type RunFlags } from '.
 
 /** Parses flags without running the operator. */
 function parse(args: string[]): RunFlags {
-  const cmd = runCommand().exitOverride().configureOutput({ writeErr: () => undefined });
+  const cmd = runCommand()
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
   let flags: RunFlags | undefined;
   cmd.action((opts: RunFlags) => {
     flags = opts;
@@ -26,26 +28,83 @@ describe('run command', () => {
   });
 
   it('accepts repeated namespaces and leader election flags', () => {
-    const f = parse(['--namespace', 'a', '--namespace', 'b', '--leader-elect', '--leader-election-id', 'lock', '--workers', '4', '--log-format', 'json']);
+    const f = parse([
+      '--namespace',
+      'a',
+      '--namespace',
+      'b',
+      '--leader-elect',
+      '--leader-election-id',
+      'lock',
+      '--workers',
+      '4',
+      '--log-format',
+      'json',
+    ]);
     assert.deepEqual(f.namespace, ['a', 'b']);
     assert.equal(f.logFormat, 'json');
     const o = managerOptions(f, () => 'vapp-system', undefined);
-    assert.deepEqual(o.leaderElection, { id: 'lock', namespace: 'vapp-system', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
-    assert.match(managerOptions(f, () => 'vapp-system', 'vapp-operator-7d9f-abcde').leaderElection?.identity ?? '', /^vapp-operator-7d9f-abcde_[0-9a-f-]{36}$/, 'the Lease names the Pod');
+    assert.deepEqual(o.leaderElection, {
+      id: 'lock',
+      namespace: 'vapp-system',
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+    });
+    assert.match(
+      managerOptions(f, () => 'vapp-system', 'vapp-operator-7d9f-abcde').leaderElection?.identity ?? '',
+      /^vapp-operator-7d9f-abcde_[0-9a-f-]{36}$/,
+      'the Lease names the Pod',
+    );
     assert.deepEqual(o.namespaces, ['a', 'b']);
     assert.equal(o.workers, 4);
-    assert.equal(managerOptions({ ...f, leaderElectionNamespace: 'ops' }, undefined, undefined).leaderElection?.namespace, 'ops');
+    assert.equal(
+      managerOptions({ ...f, leaderElectionNamespace: 'ops' }, undefined, undefined).leaderElection?.namespace,
+      'ops',
+    );
     assert.equal(managerOptions(f, () => undefined, undefined).leaderElection?.namespace, 'default');
     assert.equal(parse(['--leader-elect', '--no-leader-elect']).leaderElect, false);
-    assert.deepEqual([f.leaderElectionLeaseDuration, f.leaderElectionRenewDeadline, f.leaderElectionRetryPeriod], [15_000, 10_000, 2_000]);
-    const fast = parse(['--leader-elect', '--leader-election-lease-duration', '4s', '--leader-election-renew-deadline', '2500ms', '--leader-election-retry-period', '500ms']);
-    assert.deepEqual(managerOptions(fast, () => 'ns', undefined).leaderElection, { id: 'vapp-operator.vapp.dev', namespace: 'ns', leaseDurationMs: 4_000, renewDeadlineMs: 2_500, retryPeriodMs: 500 });
+    assert.deepEqual(
+      [f.leaderElectionLeaseDuration, f.leaderElectionRenewDeadline, f.leaderElectionRetryPeriod],
+      [15_000, 10_000, 2_000],
+    );
+    const fast = parse([
+      '--leader-elect',
+      '--leader-election-lease-duration',
+      '4s',
+      '--leader-election-renew-deadline',
+      '2500ms',
+      '--leader-election-retry-period',
+      '500ms',
+    ]);
+    assert.deepEqual(managerOptions(fast, () => 'ns', undefined).leaderElection, {
+      id: 'vapp-operator.vapp.dev',
+      namespace: 'ns',
+      leaseDurationMs: 4_000,
+      renewDeadlineMs: 2_500,
+      retryPeriodMs: 500,
+    });
   });
 
   it('passes the images and the step timeout to the MaintenancePlan controller', () => {
-    assert.deepEqual(maintenanceOptions(parse([])), { datasyncImage: 'ghcr.io/vapp-dev/vapp-operator:v0.1.0', checkImage: 'docker.io/curlimages/curl:8.11.1', stepTimeoutMs: 900_000 });
-    const f = parse(['--datasync-image', 'registry.internal/vapp-operator:v0.1.0', '--check-image', 'registry.internal/curl:8', '--step-timeout', '1h']);
-    assert.deepEqual(maintenanceOptions(f), { datasyncImage: 'registry.internal/vapp-operator:v0.1.0', checkImage: 'registry.internal/curl:8', stepTimeoutMs: 3_600_000 });
+    assert.deepEqual(maintenanceOptions(parse([])), {
+      datasyncImage: 'ghcr.io/vapp-dev/vapp-operator:v0.1.0',
+      checkImage: 'docker.io/curlimages/curl:8.11.1',
+      stepTimeoutMs: 900_000,
+    });
+    const f = parse([
+      '--datasync-image',
+      'registry.internal/vapp-operator:v0.1.0',
+      '--check-image',
+      'registry.internal/curl:8',
+      '--step-timeout',
+      '1h',
+    ]);
+    assert.deepEqual(maintenanceOptions(f), {
+      datasyncImage: 'registry.internal/vapp-operator:v0.1.0',
+      checkImage: 'registry.internal/curl:8',
+      stepTimeoutMs: 3_600_000,
+    });
   });
 
   it('rejects bad values', () => {

@@ -14,7 +14,11 @@ async function metric(m: RuntimeMetrics, name: string, labels: Record<string, st
 
 /** A reconcile function whose calls are resolved by the test. */
 function controllable() {
-  const calls: { req: ReconcileRequest; resolve: (r: ReconcileResult | undefined) => void; reject: (e: Error) => void }[] = [];
+  const calls: {
+    req: ReconcileRequest;
+    resolve: (r: ReconcileResult | undefined) => void;
+    reject: (e: Error) => void;
+  }[] = [];
   const reconcile = (req: ReconcileRequest): Promise<ReconcileResult | undefined> =>
     new Promise((resolve, reject) => calls.push({ req, resolve, reject }));
   return { calls, reconcile };
@@ -24,26 +28,44 @@ describe('ControllerRunner', () => {
   it('reconciles each key once at a time, re-running a key changed meanwhile, with N workers in parallel', async () => {
     const metrics = new RuntimeMetrics();
     const { calls, reconcile } = controllable();
-    const runner = new ControllerRunner({ definition: { name: 'vapp', watches: [], reconcile, maxConcurrentReconciles: 2 }, metrics, clock: new FakeClock() });
+    const runner = new ControllerRunner({
+      definition: { name: 'vapp', watches: [], reconcile, maxConcurrentReconciles: 2 },
+      metrics,
+      clock: new FakeClock(),
+    });
     runner.start(new AbortController().signal);
     runner.enqueue('shop/a');
     runner.enqueue('shop/b');
     runner.enqueue('shop/c');
     await flush();
-    assert.deepEqual(calls.map((c) => c.req.name), ['a', 'b'], 'two workers');
+    assert.deepEqual(
+      calls.map((c) => c.req.name),
+      ['a', 'b'],
+      'two workers',
+    );
     assert.deepEqual(calls[0]?.req, { namespace: 'shop', name: 'a' });
     assert.equal(await metric(metrics, 'controller_runtime_active_workers', { controller: 'vapp' }), 2);
     runner.enqueue('shop/a'); // changed while reconciling
     calls[0].resolve(undefined);
     await flush();
-    assert.deepEqual(calls.map((c) => c.req.name), ['a', 'b', 'c']);
+    assert.deepEqual(
+      calls.map((c) => c.req.name),
+      ['a', 'b', 'c'],
+    );
     calls[2]!.resolve(undefined);
     await flush();
-    assert.deepEqual(calls.map((c) => c.req.name), ['a', 'b', 'c', 'a'], 'a again, after its first run ended');
+    assert.deepEqual(
+      calls.map((c) => c.req.name),
+      ['a', 'b', 'c', 'a'],
+      'a again, after its first run ended',
+    );
     calls[1]!.resolve(undefined);
     calls[3]!.resolve(undefined);
     await runner.stop();
-    assert.equal(await metric(metrics, 'controller_runtime_reconcile_total', { controller: 'vapp', result: 'success' }), 4);
+    assert.equal(
+      await metric(metrics, 'controller_runtime_reconcile_total', { controller: 'vapp', result: 'success' }),
+      4,
+    );
     assert.equal(await metric(metrics, 'controller_runtime_max_concurrent_reconciles', { controller: 'vapp' }), 2);
     assert.equal(await metric(metrics, 'workqueue_adds_total', { name: 'vapp' }), 4);
   });
@@ -52,7 +74,11 @@ describe('ControllerRunner', () => {
     const clock = new FakeClock();
     const metrics = new RuntimeMetrics();
     const { calls, reconcile } = controllable();
-    const runner = new ControllerRunner({ definition: { name: 'plan', watches: [], reconcile, backoffBaseMs: 1000, backoffMaxMs: 60_000 }, metrics, clock });
+    const runner = new ControllerRunner({
+      definition: { name: 'plan', watches: [], reconcile, backoffBaseMs: 1000, backoffMaxMs: 60_000 },
+      metrics,
+      clock,
+    });
     runner.start(new AbortController().signal);
     runner.enqueue('ns/p');
     await flush();
@@ -86,10 +112,19 @@ describe('ControllerRunner', () => {
     await flush();
     assert.equal(calls.length, 4, 'terminal errors are not retried');
     await runner.stop();
-    assert.equal(await metric(metrics, 'controller_runtime_reconcile_total', { controller: 'plan', result: 'error' }), 3);
-    assert.equal(await metric(metrics, 'controller_runtime_reconcile_total', { controller: 'plan', result: 'requeue_after' }), 1);
+    assert.equal(
+      await metric(metrics, 'controller_runtime_reconcile_total', { controller: 'plan', result: 'error' }),
+      3,
+    );
+    assert.equal(
+      await metric(metrics, 'controller_runtime_reconcile_total', { controller: 'plan', result: 'requeue_after' }),
+      1,
+    );
     assert.equal(await metric(metrics, 'controller_runtime_reconcile_errors_total', { controller: 'plan' }), 3);
-    assert.equal(await metric(metrics, 'controller_runtime_terminal_reconcile_errors_total', { controller: 'plan' }), 1);
+    assert.equal(
+      await metric(metrics, 'controller_runtime_terminal_reconcile_errors_total', { controller: 'plan' }),
+      1,
+    );
     assert.equal(await metric(metrics, 'workqueue_retries_total', { name: 'plan' }), 2);
     const text = await metrics.registry.metrics();
     assert.match(text, /controller_runtime_reconcile_time_seconds_count\{controller="plan"\} 4/);
@@ -99,7 +134,11 @@ describe('ControllerRunner', () => {
     const clock = new FakeClock();
     const metrics = new RuntimeMetrics();
     const { calls, reconcile } = controllable();
-    const runner = new ControllerRunner({ definition: { name: 'slow', watches: [], reconcile, maxConcurrentReconciles: 2 }, metrics, clock });
+    const runner = new ControllerRunner({
+      definition: { name: 'slow', watches: [], reconcile, maxConcurrentReconciles: 2 },
+      metrics,
+      clock,
+    });
     runner.start(new AbortController().signal);
     runner.enqueue('a');
     await flush();
@@ -118,7 +157,11 @@ describe('ControllerRunner', () => {
   it('stops taking work but lets the in-flight reconcile finish', async () => {
     const metrics = new RuntimeMetrics();
     const { calls, reconcile } = controllable();
-    const runner = new ControllerRunner({ definition: { name: 'x', watches: [], reconcile }, metrics, clock: new FakeClock() });
+    const runner = new ControllerRunner({
+      definition: { name: 'x', watches: [], reconcile },
+      metrics,
+      clock: new FakeClock(),
+    });
     runner.start(new AbortController().signal);
     runner.enqueue('a');
     runner.enqueue('b');
@@ -129,6 +172,10 @@ describe('ControllerRunner', () => {
     assert.equal(stopped, false);
     calls[0]!.resolve(undefined);
     await stopping;
-    assert.deepEqual(calls.map((c) => c.req.name), ['a'], 'b was not started after stop');
+    assert.deepEqual(
+      calls.map((c) => c.req.name),
+      ['a'],
+      'b was not started after stop',
+    );
   });
 });

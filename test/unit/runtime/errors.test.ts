@@ -1,10 +1,22 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiException } from '@kubernetes/client-node';
-import { apiStatus, errorMessage, isAlreadyExists, isConflict, isGone, isNotFound } from '../../../src/runtime/errors.ts';
+import {
+  apiStatus,
+  errorMessage,
+  isAlreadyExists,
+  isConflict,
+  isGone,
+  isNotFound,
+} from '../../../src/runtime/errors.ts';
 
 function apiError(code: number, reason: string, message = 'msg'): ApiException<string> {
-  return new ApiException(code, 'HTTP', JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message }), {});
+  return new ApiException(
+    code,
+    'HTTP',
+    JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message }),
+    {},
+  );
 }
 
 describe('API error helpers', () => {
@@ -14,7 +26,11 @@ describe('API error helpers', () => {
     assert.ok(!isConflict(apiError(409, 'AlreadyExists')));
     assert.ok(isAlreadyExists(apiError(409, 'AlreadyExists')));
     assert.ok(isGone(apiError(410, 'Expired')));
-    assert.deepEqual(apiStatus(apiError(422, 'Invalid', 'bad spec')), { code: 422, reason: 'Invalid', message: 'bad spec' });
+    assert.deepEqual(apiStatus(apiError(422, 'Invalid', 'bad spec')), {
+      code: 422,
+      reason: 'Invalid',
+      message: 'bad spec',
+    });
   });
 
   it('cope with non-JSON bodies and other errors', () => {

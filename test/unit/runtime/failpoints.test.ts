@@ -4,9 +4,11 @@ import { describe, it } from 'node:test';
 
 const FAILPOINTS = new URL('../../../src/runtime/failpoints.ts', import.meta.url).pathname;
 const script = `import { failpoint } from ${JSON.stringify(FAILPOINTS)}; failpoint('a'); console.log('passed a'); failpoint('b'); console.log('passed b');`;
-const run = (armed?: string) => spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-  encoding: 'utf8', env: { ...process.env, VAPP_FAILPOINTS: armed ?? '' },
-});
+const run = (armed?: string) =>
+  spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, VAPP_FAILPOINTS: armed ?? '' },
+  });
 
 describe('failpoints', () => {
   it('a process passes every failpoint unless armed', () => {

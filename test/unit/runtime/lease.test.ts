@@ -7,7 +7,10 @@ describe('lease decisions', () => {
 
   it('renews its own lease and acquires a released one at once', () => {
     assert.deepEqual(decideLease(observe(undefined, held, '10', 0), 'a', 0), { action: 'renew' });
-    assert.deepEqual(decideLease(observe(undefined, { ...held, holderIdentity: '' }, '11', 0), 'b', 0), { action: 'acquire', transitions: 3 });
+    assert.deepEqual(decideLease(observe(undefined, { ...held, holderIdentity: '' }, '11', 0), 'b', 0), {
+      action: 'acquire',
+      transitions: 3,
+    });
   });
 
   it('waits for another holder until leaseDuration after the record was first seen unchanged', () => {

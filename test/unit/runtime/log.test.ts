@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../../src/runtime/log.ts';
 
-async function capture(format: 'json' | 'text', level: string, write: (log: ReturnType<typeof createLogger>) => void): Promise<string> {
+async function capture(
+  format: 'json' | 'text',
+  level: string,
+  write: (log: ReturnType<typeof createLogger>) => void,
+): Promise<string> {
   const stream = new PassThrough();
   const chunks: string[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c.toString()));

@@ -9,13 +9,23 @@ const nodes = { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespa
 describe('resource paths', () => {
   it('builds collection, object and subresource paths for core, grouped and cluster-scoped kinds', () => {
     assert.equal(resourcePath(vms), '/apis/kubevirt.io/v1/virtualmachines');
-    assert.equal(resourcePath(vms, 'shop', 'db', 'status'), '/apis/kubevirt.io/v1/namespaces/shop/virtualmachines/db/status');
+    assert.equal(
+      resourcePath(vms, 'shop', 'db', 'status'),
+      '/apis/kubevirt.io/v1/namespaces/shop/virtualmachines/db/status',
+    );
     assert.equal(resourcePath(pods, 'shop'), '/api/v1/namespaces/shop/pods');
     assert.equal(resourcePath(nodes, 'ignored', 'n1'), '/api/v1/nodes/n1');
     assert.equal(apiVersionOf(pods), 'v1');
     assert.equal(apiVersionOf(vms), 'kubevirt.io/v1');
     assert.equal(resourceId(vms), 'virtualmachines.kubevirt.io/v1');
-    assert.equal(resourceId({ ...pods, labelSelector: 'kubevirt.io=virt-launcher' }), 'pods/v1?kubevirt.io=virt-launcher');
-    assert.equal(resourcePath({ ...pods, labelSelector: 'x' }, 'shop', 'p'), '/api/v1/namespaces/shop/pods/p', 'a request by name ignores the selector');
+    assert.equal(
+      resourceId({ ...pods, labelSelector: 'kubevirt.io=virt-launcher' }),
+      'pods/v1?kubevirt.io=virt-launcher',
+    );
+    assert.equal(
+      resourcePath({ ...pods, labelSelector: 'x' }, 'shop', 'p'),
+      '/api/v1/namespaces/shop/pods/p',
+      'a request by name ignores the selector',
+    );
   });
 });

@@ -3,11 +3,28 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/runtime/object.ts';
 import { labelIndex, namespaceIndex, objectKey, ownerUidIndex, splitKey, Store } from '../../../src/runtime/store.ts';
 
-function vm(ns: string, name: string, labels: Record<string, string> = {}, owners: string[] = [], rv = '1'): KubeObject {
+function vm(
+  ns: string,
+  name: string,
+  labels: Record<string, string> = {},
+  owners: string[] = [],
+  rv = '1',
+): KubeObject {
   return {
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachine',
-    metadata: { namespace: ns, name, labels, resourceVersion: rv, ownerReferences: owners.map((uid) => ({ apiVersion: 'vapp.dev/v1alpha1', kind: 'VirtualAppliance', name: 'x', uid })) },
+    metadata: {
+      namespace: ns,
+      name,
+      labels,
+      resourceVersion: rv,
+      ownerReferences: owners.map((uid) => ({
+        apiVersion: 'vapp.dev/v1alpha1',
+        kind: 'VirtualAppliance',
+        name: 'x',
+        uid,
+      })),
+    },
   };
 }
 

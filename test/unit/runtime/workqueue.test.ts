@@ -75,7 +75,16 @@ describe('WorkQueue', () => {
     const clock = new FakeClock();
     const { m, hooks } = recordingMetrics();
     const q = new WorkQueue({ clock, backoff: { baseMs: 100, maxMs: 1000 }, metrics: hooks });
-    assert.deepEqual([q.addRateLimited('a'), q.addRateLimited('a'), q.addRateLimited('a'), q.addRateLimited('a'), q.addRateLimited('a')], [100, 200, 400, 800, 1000]);
+    assert.deepEqual(
+      [
+        q.addRateLimited('a'),
+        q.addRateLimited('a'),
+        q.addRateLimited('a'),
+        q.addRateLimited('a'),
+        q.addRateLimited('a'),
+      ],
+      [100, 200, 400, 800, 1000],
+    );
     assert.equal(q.retries('a'), 5);
     assert.equal(m.retries, 5);
     q.forget('a');

@@ -17,7 +17,13 @@ export function hasCheck(ctx: StepContext): boolean {
  * Runs check number `attempt` against the slot (its preview Services before the cut-over, the
  * Services themselves after) and reports its outcome.
  */
-export async function runCheck(ctx: StepContext, kind: 'verify' | 'observe', attempt: number, slot: Slot, preview: boolean): Promise<StepOutcome> {
+export async function runCheck(
+  ctx: StepContext,
+  kind: 'verify' | 'observe',
+  attempt: number,
+  slot: Slot,
+  preview: boolean,
+): Promise<StepOutcome> {
   const name = ctx.names.checkJob(kind, attempt);
   const job = ctx.get<V1Job>(JOBS, name);
   if (job === undefined) {
@@ -25,7 +31,11 @@ export async function runCheck(ctx: StepContext, kind: 'verify' | 'observe', att
     return wait(`check ${name} started`);
   }
   const state = jobState(job);
-  if (state === 'Failed') return failed(kind === 'verify' ? 'VerifyFailed' : 'ObserveCheckFailed', `check ${name} failed${describe(ctx, preview)}`);
+  if (state === 'Failed')
+    return failed(
+      kind === 'verify' ? 'VerifyFailed' : 'ObserveCheckFailed',
+      `check ${name} failed${describe(ctx, preview)}`,
+    );
   if (state === 'Complete') return done(`check ${name} passed`);
   return wait(`check ${name} is running${describe(ctx, preview)}`);
 }
@@ -36,42 +46,82 @@ function describe(ctx: Pick<StepContext, 'plan' | 'namespace' | 'names'>, previe
   return ` (GET ${url(ctx, http.service, http.port, http.path, preview)})`;
 }
 
-function url(ctx: Pick<StepContext, 'namespace' | 'names'>, service: string, port: number, path: string, preview: boolean): string {
+function url(
+  ctx: Pick<StepContext, 'namespace' | 'names'>,
+  service: string,
+  port: number,
+  path: string,
+  preview: boolean,
+): string {
   const host = preview ? ctx.names.previewService(service) : service;
   return `http://${host}.${ctx.namespace}.svc:${String(port)}${path}`;
 }
 
 /** The check Job; a user's Job and Pod template keep their own labels and annotations (sidecar opt-outs...). */
-export function checkJob(ctx: Pick<StepContext, 'plan' | 'labels' | 'appliance' | 'namespace' | 'names' | 'options' | 'owner'>, name: string, slot: Slot, preview: boolean): V1Job {
-  const labels = { ...ctx.labels, [LABEL_APPLIANCE]: ctx.appliance.metadata.name ?? '', [LABEL_SLOT]: slot, 'vapp.dev/check': 'true' };
+export function checkJob(
+  ctx: Pick<StepContext, 'plan' | 'labels' | 'appliance' | 'namespace' | 'names' | 'options' | 'owner'>,
+  name: string,
+  slot: Slot,
+  preview: boolean,
+): V1Job {
+  const labels = {
+    ...ctx.labels,
+    [LABEL_APPLIANCE]: ctx.appliance.metadata.name ?? '',
+    [LABEL_SLOT]: slot,
+    'vapp.dev/check': 'true',
+  };
   const http = ctx.plan.spec.verify.httpGet;
   const user = ctx.plan.spec.verify.job?.template as Pick<V1Job, 'metadata' | 'spec'> | undefined;
-  const podTemplate = http !== undefined
-    ? {
-      spec: {
-        restartPolicy: 'Never',
-        securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [{
-          name: 'check',
-          image: ctx.options.checkImage,
-          args: ['--fail', '--silent', '--show-error', '--max-time', '10', '--retry', '3', '--retry-all-errors', url(ctx, http.service, http.port, http.path, preview)],
-          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-          resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
-        }],
-      },
-    }
-    : structuredClone(user?.spec?.template ?? { spec: { containers: [] } });
+  const podTemplate =
+    http !== undefined
+      ? {
+          spec: {
+            restartPolicy: 'Never',
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'check',
+                image: ctx.options.checkImage,
+                args: [
+                  '--fail',
+                  '--silent',
+                  '--show-error',
+                  '--max-time',
+                  '10',
+                  '--retry',
+                  '3',
+                  '--retry-all-errors',
+                  url(ctx, http.service, http.port, http.path, preview),
+                ],
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+                resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+              },
+            ],
+          },
+        }
+      : structuredClone(user?.spec?.template ?? { spec: { containers: [] } });
   return {
-    apiVersion: 'batch/v1', kind: 'Job',
+    apiVersion: 'batch/v1',
+    kind: 'Job',
     metadata: {
-      name, namespace: ctx.namespace, labels: { ...user?.metadata?.labels, ...labels },
-      ...(user?.metadata?.annotations ? { annotations: user.metadata.annotations } : {}), ownerReferences: [ctx.owner],
+      name,
+      namespace: ctx.namespace,
+      labels: { ...user?.metadata?.labels, ...labels },
+      ...(user?.metadata?.annotations ? { annotations: user.metadata.annotations } : {}),
+      ownerReferences: [ctx.owner],
     },
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: ctx.plan.spec.verify.timeoutSeconds,
       ttlSecondsAfterFinished: 3600,
-      template: { ...podTemplate, metadata: { ...podTemplate.metadata, labels: { ...podTemplate.metadata?.labels, ...labels } } },
+      template: {
+        ...podTemplate,
+        metadata: { ...podTemplate.metadata, labels: { ...podTemplate.metadata?.labels, ...labels } },
+      },
     },
   };
 }

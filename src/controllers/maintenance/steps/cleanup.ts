@@ -4,7 +4,16 @@
 import type { KubeObject } from '../../../runtime/object.ts';
 import type { StepContext } from '../context.ts';
 import { done, wait, type StepOutcome } from '../outcome.ts';
-import { JOBS, NETWORK_POLICIES, PVCS, SERVICES, VMS, VM_CLONES, VM_SNAPSHOTS, VOLUME_SNAPSHOTS } from '../resources.ts';
+import {
+  JOBS,
+  NETWORK_POLICIES,
+  PVCS,
+  SERVICES,
+  VMS,
+  VM_CLONES,
+  VM_SNAPSHOTS,
+  VOLUME_SNAPSHOTS,
+} from '../resources.ts';
 import { ensureIsolation } from './clone.ts';
 import { setActiveSlot, switchServices } from './traffic.ts';
 import { startInOrder } from './vm-power.ts';
@@ -20,7 +29,10 @@ export async function restoreOriginal(ctx: StepContext): Promise<StepOutcome> {
 const CHILD_KINDS = [VM_CLONES, VMS, JOBS, SERVICES, NETWORK_POLICIES, VOLUME_SNAPSHOTS, PVCS, VM_SNAPSHOTS];
 
 /** Deletes every object the plan created; done when none is left. */
-export async function removeClone(ctx: StepContext, keep: (obj: KubeObject) => boolean = () => false): Promise<StepOutcome> {
+export async function removeClone(
+  ctx: StepContext,
+  keep: (obj: KubeObject) => boolean = () => false,
+): Promise<StepOutcome> {
   let left = 0;
   for (const kind of CHILD_KINDS) {
     for (const child of ctx.children(kind)) {
@@ -29,7 +41,9 @@ export async function removeClone(ctx: StepContext, keep: (obj: KubeObject) => b
       if (child.metadata?.deletionTimestamp === undefined) await ctx.remove(kind, child.metadata?.name ?? '');
     }
   }
-  return left === 0 ? done('every object of the plan is gone') : wait(`removing the plan's objects (${String(left)} left)`);
+  return left === 0
+    ? done('every object of the plan is gone')
+    : wait(`removing the plan's objects (${String(left)} left)`);
 }
 
 /**

@@ -26,7 +26,12 @@ export async function cloneStep(ctx: StepContext): Promise<StepOutcome> {
       continue;
     }
     if (clone.status?.phase === 'Failed') {
-      outcomes.push(failed('CloneFailed', `clone ${name} failed: ${clone.status.conditions?.find((c) => c.status === 'False')?.reason ?? 'no reason given'}`));
+      outcomes.push(
+        failed(
+          'CloneFailed',
+          `clone ${name} failed: ${clone.status.conditions?.find((c) => c.status === 'False')?.reason ?? 'no reason given'}`,
+        ),
+      );
       continue;
     }
     const vm = ctx.get<VirtualMachine>(VMS, ctx.names.cloneVm(member.name));
@@ -36,14 +41,17 @@ export async function cloneStep(ctx: StepContext): Promise<StepOutcome> {
     }
     // KubeVirt does not copy owner references: the clone becomes a child of the appliance here.
     if (!(vm.metadata?.ownerReferences ?? []).some((o) => o.uid === ctx.owner.uid)) {
-      await ctx.patch(VMS, ctx.names.cloneVm(member.name), { metadata: { ownerReferences: [...(vm.metadata?.ownerReferences ?? []), ctx.owner] } });
+      await ctx.patch(VMS, ctx.names.cloneVm(member.name), {
+        metadata: { ownerReferences: [...(vm.metadata?.ownerReferences ?? []), ctx.owner] },
+      });
     }
     cloned++;
     outcomes.push(done());
   }
   const overall = firstPending(outcomes);
   if (overall.kind !== 'wait') return overall;
-  if (timedOut(ctx)) return failed('CloneTimeout', `the clone did not complete within the step timeout: ${overall.message}`);
+  if (timedOut(ctx))
+    return failed('CloneTimeout', `the clone did not complete within the step timeout: ${overall.message}`);
   return wait(overall.message, { progress: `${String(cloned)}/${String(ctx.members.length)} VMs` });
 }
 
@@ -58,8 +66,14 @@ function cloneManifest(ctx: StepContext, member: string): VirtualMachineClone {
     { op: 'replace', path: '/spec/runStrategy', value: 'Halted' },
   ];
   return {
-    apiVersion: 'clone.kubevirt.io/v1beta1', kind: 'VirtualMachineClone',
-    metadata: { name: ctx.names.clone(member), namespace: ctx.namespace, labels: { ...ctx.labels, 'vapp.dev/member': member }, ownerReferences: [ctx.owner] },
+    apiVersion: 'clone.kubevirt.io/v1beta1',
+    kind: 'VirtualMachineClone',
+    metadata: {
+      name: ctx.names.clone(member),
+      namespace: ctx.namespace,
+      labels: { ...ctx.labels, 'vapp.dev/member': member },
+      ownerReferences: [ctx.owner],
+    },
     spec: {
       source: { apiGroup: 'snapshot.kubevirt.io', kind: 'VirtualMachineSnapshot', name: ctx.names.snapshot(member) },
       target: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: ctx.names.cloneVm(member) },
@@ -74,8 +88,14 @@ export async function ensureIsolation(ctx: StepContext): Promise<void> {
   const slotPods = { matchLabels: { [LABEL_APPLIANCE]: appliance, [LABEL_SLOT]: ctx.toSlot } };
   if (ctx.get(NETWORK_POLICIES, ctx.names.networkPolicy) === undefined) {
     await ctx.create(NETWORK_POLICIES, {
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
-      metadata: { name: ctx.names.networkPolicy, namespace: ctx.namespace, labels: ctx.labels, ownerReferences: [ctx.owner] },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name: ctx.names.networkPolicy,
+        namespace: ctx.namespace,
+        labels: ctx.labels,
+        ownerReferences: [ctx.owner],
+      },
       spec: {
         podSelector: slotPods,
         policyTypes: ['Ingress', 'Egress'],
@@ -84,7 +104,13 @@ export async function ensureIsolation(ctx: StepContext): Promise<void> {
         ingress: [{ from: [{ podSelector: slotPods }] }],
         egress: [
           { to: [{ podSelector: slotPods }] },
-          { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+          {
+            to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
         ],
       },
     } as unknown as V1NetworkPolicy);
@@ -94,11 +120,17 @@ export async function ensureIsolation(ctx: StepContext): Promise<void> {
     const previewName = ctx.names.previewService(serviceName);
     if (service === undefined || ctx.get(SERVICES, previewName) !== undefined) continue;
     await ctx.create(SERVICES, {
-      apiVersion: 'v1', kind: 'Service',
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name: previewName, namespace: ctx.namespace, labels: ctx.labels, ownerReferences: [ctx.owner] },
       spec: {
         selector: { ...(service.spec?.selector ?? {}), [LABEL_SLOT]: ctx.toSlot },
-        ports: (service.spec?.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, ...(p.targetPort === undefined ? {} : { targetPort: p.targetPort }), ...(p.protocol ? { protocol: p.protocol } : {}) })),
+        ports: (service.spec?.ports ?? []).map((p) => ({
+          ...(p.name ? { name: p.name } : {}),
+          port: p.port,
+          ...(p.targetPort === undefined ? {} : { targetPort: p.targetPort }),
+          ...(p.protocol ? { protocol: p.protocol } : {}),
+        })),
       },
     } as V1Service);
   }

@@ -19,7 +19,8 @@ export async function cutOverStep(ctx: StepContext): Promise<StepOutcome> {
       cut.originalStoppedAt = ctx.now.toISOString();
     }
     const originalsStopped = await stopAll(ctx, ctx.fromSlot);
-    if (originalsStopped.kind !== 'done') return timedOut(ctx) ? failed('OriginalDidNotStop', originalsStopped.message) : originalsStopped;
+    if (originalsStopped.kind !== 'done')
+      return timedOut(ctx) ? failed('OriginalDidNotStop', originalsStopped.message) : originalsStopped;
 
     // 2. The final delta, while nothing writes.
     const refs = dataVolumes(ctx);
@@ -40,15 +41,31 @@ export async function cutOverStep(ctx: StepContext): Promise<StepOutcome> {
       const replica = ctx.names.replica(ref.member.name, ref.volume);
       if (claimOf(clone, ref.volume) === replica) continue;
       const index = (clone.spec.template.spec?.volumes ?? []).findIndex((v) => v.name === ref.volume);
-      await ctx.patch(VMS, clone.metadata?.name ?? '', [
-        { op: 'replace', path: `/spec/template/spec/volumes/${String(index)}`, value: { name: ref.volume, persistentVolumeClaim: { claimName: replica } } },
-      ], { json: true });
+      await ctx.patch(
+        VMS,
+        clone.metadata?.name ?? '',
+        [
+          {
+            op: 'replace',
+            path: `/spec/template/spec/volumes/${String(index)}`,
+            value: { name: ref.volume, persistentVolumeClaim: { claimName: replica } },
+          },
+        ],
+        { json: true },
+      );
     }
 
     // 4. The clone leaves its isolation and starts in start order.
-    if (ctx.get(NETWORK_POLICIES, ctx.names.networkPolicy) !== undefined) await ctx.remove(NETWORK_POLICIES, ctx.names.networkPolicy);
+    if (ctx.get(NETWORK_POLICIES, ctx.names.networkPolicy) !== undefined)
+      await ctx.remove(NETWORK_POLICIES, ctx.names.networkPolicy);
     const started = await startInOrder(ctx, ctx.toSlot);
-    if (started.kind !== 'done') return timedOut(ctx) ? failed('CloneNotReady', `the clone did not become ready in time: ${started.kind === 'wait' ? started.message : ''}`) : started;
+    if (started.kind !== 'done')
+      return timedOut(ctx)
+        ? failed(
+            'CloneNotReady',
+            `the clone did not become ready in time: ${started.kind === 'wait' ? started.message : ''}`,
+          )
+        : started;
 
     // 5. Traffic moves: every Service, then the appliance's record of the serving slot.
     await switchServices(ctx, ctx.toSlot);
@@ -65,7 +82,12 @@ export async function cutOverStep(ctx: StepContext): Promise<StepOutcome> {
     if (ctx.get(SERVICES, preview) !== undefined) await ctx.remove(SERVICES, preview);
   }
   if (cut.originalStoppedAt !== undefined) {
-    ctx.effects.downtimeSeconds = Math.max(0, (Date.parse(cut.servicesSwitchedAt) - Date.parse(cut.originalStoppedAt)) / 1000);
+    ctx.effects.downtimeSeconds = Math.max(
+      0,
+      (Date.parse(cut.servicesSwitchedAt) - Date.parse(cut.originalStoppedAt)) / 1000,
+    );
   }
-  return ctx.appliance.status?.activeSlot === ctx.toSlot ? done(`the Services select slot ${ctx.toSlot}`) : wait('recording the new active slot on the appliance');
+  return ctx.appliance.status?.activeSlot === ctx.toSlot
+    ? done(`the Services select slot ${ctx.toSlot}`)
+    : wait('recording the new active slot on the appliance');
 }

@@ -9,7 +9,11 @@ export async function observeStep(ctx: StepContext): Promise<StepOutcome> {
   const observeMs = ctx.plan.spec.rollback.observeSeconds * 1000;
   const elapsed = ctx.now.getTime() - ctx.stepStartedAt.getTime();
   const notReady = ctx.members.filter((m) => !isReady(ctx.vmOf(m.name, ctx.toSlot)));
-  if (notReady.length > 0) return failed('ApplianceNotReady', `after the cut-over, VM(s) of ${notReady.map((m) => m.name).join(', ')} are not ready`);
+  if (notReady.length > 0)
+    return failed(
+      'ApplianceNotReady',
+      `after the cut-over, VM(s) of ${notReady.map((m) => m.name).join(', ')} are not ready`,
+    );
   if (hasCheck(ctx)) {
     const attempt = Math.floor(Math.min(elapsed, observeMs) / ctx.options.observeIntervalMs) + 1;
     const check = await runCheck(ctx, 'observe', attempt, ctx.toSlot, false);
@@ -19,6 +23,7 @@ export async function observeStep(ctx: StepContext): Promise<StepOutcome> {
   if (elapsed >= observeMs) return done(`observed for ${String(ctx.plan.spec.rollback.observeSeconds)} s`);
   const next = Math.min(observeMs - elapsed, ctx.options.observeIntervalMs - (elapsed % ctx.options.observeIntervalMs));
   return wait(`observing the updated appliance for ${String(ctx.plan.spec.rollback.observeSeconds)} s`, {
-    progress: `${String(Math.floor(elapsed / 1000))}/${String(ctx.plan.spec.rollback.observeSeconds)} s`, requeueAfterMs: Math.max(100, next),
+    progress: `${String(Math.floor(elapsed / 1000))}/${String(ctx.plan.spec.rollback.observeSeconds)} s`,
+    requeueAfterMs: Math.max(100, next),
   });
 }

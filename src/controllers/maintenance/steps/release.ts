@@ -31,7 +31,10 @@ export function originalRetained(plan: Pick<MaintenancePlan, 'spec' | 'status'>,
 export async function releaseStep(ctx: StepContext, { immediately = false } = {}): Promise<StepOutcome> {
   const at = releaseAt(ctx.plan);
   if (at === undefined) return done('nothing to release');
-  if (ctx.now < at && !immediately) return wait(`keeping the original for a rollback until ${at.toISOString()}`, { requeueAfterMs: at.getTime() - ctx.now.getTime() });
+  if (ctx.now < at && !immediately)
+    return wait(`keeping the original for a rollback until ${at.toISOString()}`, {
+      requeueAfterMs: at.getTime() - ctx.now.getTime(),
+    });
   let left = 0;
   for (const member of ctx.members) {
     const original = ctx.vmOf(member.name, ctx.fromSlot);
@@ -49,11 +52,19 @@ export async function releaseStep(ctx: StepContext, { immediately = false } = {}
   }
   // Volumes the clone VMs do not use: their scratch volumes (restored by the clone, owned by the
   // clone VM) and any PVC of the plan's but the replicas they now run on.
-  const inUse = new Set(ctx.members.flatMap((m) => {
-    const vm = ctx.vmOf(m.name, ctx.toSlot);
-    return vm === undefined ? [] : (vm.spec.template.spec?.volumes ?? []).map((v) => claimOf(vm, v.name)).filter((c): c is string => c !== undefined);
-  }));
-  const cloneUids = new Set(ctx.members.map((m) => ctx.vmOf(m.name, ctx.toSlot)?.metadata?.uid).filter((u) => u !== undefined));
+  const inUse = new Set(
+    ctx.members.flatMap((m) => {
+      const vm = ctx.vmOf(m.name, ctx.toSlot);
+      return vm === undefined
+        ? []
+        : (vm.spec.template.spec?.volumes ?? [])
+            .map((v) => claimOf(vm, v.name))
+            .filter((c): c is string => c !== undefined);
+    }),
+  );
+  const cloneUids = new Set(
+    ctx.members.map((m) => ctx.vmOf(m.name, ctx.toSlot)?.metadata?.uid).filter((u) => u !== undefined),
+  );
   for (const pvc of ctx.deps.cache.informer<V1PersistentVolumeClaim>(PVCS).store.list()) {
     const name = pvc.metadata?.name ?? '';
     if (pvc.metadata?.namespace !== ctx.namespace || inUse.has(name)) continue;

@@ -28,7 +28,11 @@ export async function rollbackStep(ctx: StepContext): Promise<StepOutcome> {
 
     // An original that does not come back fails the rollback, and the clone serves again (restoreClone).
     const started = await startInOrder(ctx, ctx.fromSlot);
-    if (started.kind === 'wait' && timedOut(ctx)) return failed('OriginalNotReady', `the original did not become ready within the step timeout: ${started.message}`);
+    if (started.kind === 'wait' && timedOut(ctx))
+      return failed(
+        'OriginalNotReady',
+        `the original did not become ready within the step timeout: ${started.message}`,
+      );
     if (started.kind !== 'done') return started;
     await switchServices(ctx, ctx.fromSlot);
     rb.servicesSwitchedAt = ctx.now.toISOString();
@@ -52,5 +56,7 @@ export async function restoreClone(ctx: StepContext): Promise<StepOutcome> {
   if (started.kind !== 'done') return started;
   await switchServices(ctx, ctx.toSlot);
   await setActiveSlot(ctx, ctx.toSlot);
-  return ctx.appliance.status?.activeSlot === ctx.toSlot ? done('the clone serves again') : wait('recording the clone as the active slot');
+  return ctx.appliance.status?.activeSlot === ctx.toSlot
+    ? done('the clone serves again')
+    : wait('recording the clone as the active slot');
 }

@@ -11,13 +11,20 @@ export async function snapshotStep(ctx: StepContext): Promise<StepOutcome> {
   let ready = 0;
   for (const member of ctx.members) {
     const original = ctx.vmOf(member.name, ctx.fromSlot);
-    if (original?.metadata?.name === undefined) return failed('OriginalNotFound', `member ${member.name}: no VM in slot ${ctx.fromSlot}`);
+    if (original?.metadata?.name === undefined)
+      return failed('OriginalNotFound', `member ${member.name}: no VM in slot ${ctx.fromSlot}`);
     const name = ctx.names.snapshot(member.name);
     const snapshot = ctx.get<VirtualMachineSnapshot>(VM_SNAPSHOTS, name);
     if (snapshot === undefined) {
       await ctx.create(VM_SNAPSHOTS, {
-        apiVersion: 'snapshot.kubevirt.io/v1beta1', kind: 'VirtualMachineSnapshot',
-        metadata: { name, namespace: ctx.namespace, labels: { ...ctx.labels, 'vapp.dev/member': member.name }, ownerReferences: [ctx.owner] },
+        apiVersion: 'snapshot.kubevirt.io/v1beta1',
+        kind: 'VirtualMachineSnapshot',
+        metadata: {
+          name,
+          namespace: ctx.namespace,
+          labels: { ...ctx.labels, 'vapp.dev/member': member.name },
+          ownerReferences: [ctx.owner],
+        },
         spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: original.metadata.name } },
       } as VirtualMachineSnapshot);
       outcomes.push(wait(`snapshot ${name} created`));
@@ -40,13 +47,20 @@ export function judgeSnapshot(snapshot: VirtualMachineSnapshot, dataVolumes: rea
     return failed('SnapshotFailed', `snapshot ${name} failed: ${status.error?.message ?? 'no reason given'}`);
   }
   if (status?.indications?.some((i) => i === 'QuiesceTimeout' || i === 'QuiesceFailed') === true) {
-    return failed('SnapshotQuiesceTimeout', `snapshot ${name}: the guest file systems could not be frozen in time, the data may be inconsistent`);
+    return failed(
+      'SnapshotQuiesceTimeout',
+      `snapshot ${name}: the guest file systems could not be frozen in time, the data may be inconsistent`,
+    );
   }
-  if (status?.phase !== 'Succeeded' || status.readyToUse !== true) return wait(`snapshot ${name} is ${status?.phase ?? 'pending'}`);
+  if (status?.phase !== 'Succeeded' || status.readyToUse !== true)
+    return wait(`snapshot ${name} is ${status?.phase ?? 'pending'}`);
   const included = status.snapshotVolumes?.includedVolumes ?? [];
   const missing = dataVolumes.filter((v) => !included.includes(v));
   if (missing.length > 0) {
-    return failed('DataVolumeNotSnapshotted', `snapshot ${name} does not include data volume(s) ${missing.join(', ')}: only PVC and DataVolume volumes can be snapshotted`);
+    return failed(
+      'DataVolumeNotSnapshotted',
+      `snapshot ${name} does not include data volume(s) ${missing.join(', ')}: only PVC and DataVolume volumes can be snapshotted`,
+    );
   }
   return done();
 }

@@ -31,7 +31,11 @@ export function dataVolumes(ctx: StepContext): DataVolumeRef[] | StepOutcome {
     if (vm === undefined) return failed('OriginalNotFound', `member ${member.name}: no VM in slot ${ctx.fromSlot}`);
     for (const volume of member.dataVolumes) {
       const claimName = claimOf(vm, volume);
-      if (claimName === undefined) return failed('DataVolumeNotFound', `member ${member.name}: volume ${volume} of VM ${vm.metadata?.name ?? ''} is not a PVC or DataVolume`);
+      if (claimName === undefined)
+        return failed(
+          'DataVolumeNotFound',
+          `member ${member.name}: volume ${volume} of VM ${vm.metadata?.name ?? ''} is not a PVC or DataVolume`,
+        );
       refs.push({ member, volume, claimName });
     }
   }
@@ -60,7 +64,12 @@ export async function syncStep(ctx: StepContext): Promise<StepOutcome> {
   for (const r of rounds) await removeRound(ctx, refs, r.round);
   const round = await recordedRound(ctx, refs, rounds.length + 1);
   // A finished round is not the end of the step: the next pass decides whether it converged.
-  return round.kind === 'done' ? wait(round.message ?? `round ${String(rounds.length + 1)} done`, { progress: `round ${String(rounds.length + 1)}`, requeueAfterMs: 1 }) : round;
+  return round.kind === 'done'
+    ? wait(round.message ?? `round ${String(rounds.length + 1)} done`, {
+        progress: `round ${String(rounds.length + 1)}`,
+        requeueAfterMs: 1,
+      })
+    : round;
 }
 
 /** Which way a round copies: into the clone's replicas (forward) or back into the original's PVCs (reverse, for a rollback). */
@@ -79,7 +88,12 @@ export interface RoundResult {
  * run the datasync Job from there into the target. Returns the round's result once every volume
  * finished, or the outcome to report meanwhile. The caller records it and removes its objects.
  */
-export async function syncRound(ctx: StepContext, refs: readonly DataVolumeRef[], round: number, direction: SyncDirection = 'forward'): Promise<RoundResult | StepOutcome> {
+export async function syncRound(
+  ctx: StepContext,
+  refs: readonly DataVolumeRef[],
+  round: number,
+  direction: SyncDirection = 'forward',
+): Promise<RoundResult | StepOutcome> {
   let bytes = 0;
   let finished = 0;
   let startedAt = ctx.now.getTime();
@@ -88,19 +102,26 @@ export async function syncRound(ctx: StepContext, refs: readonly DataVolumeRef[]
     const name = roundName(ctx, ref, round, direction);
     const replica = ctx.names.replica(ref.member.name, ref.volume);
     const [sourceClaim, targetClaim] = direction === 'forward' ? [ref.claimName, replica] : [replica, ref.claimName];
-    const snapshot = ctx.get<{ metadata?: { creationTimestamp?: string }; status?: { readyToUse?: boolean; creationTime?: string; error?: { message?: string } } }>(VOLUME_SNAPSHOTS, name);
+    const snapshot = ctx.get<{
+      metadata?: { creationTimestamp?: string };
+      status?: { readyToUse?: boolean; creationTime?: string; error?: { message?: string } };
+    }>(VOLUME_SNAPSHOTS, name);
     if (snapshot === undefined) {
       await ctx.create(VOLUME_SNAPSHOTS, {
-        apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot',
+        apiVersion: 'snapshot.storage.k8s.io/v1',
+        kind: 'VolumeSnapshot',
         metadata: { name, namespace: ctx.namespace, labels: ctx.labels, ownerReferences: [ctx.owner] },
         spec: { source: { persistentVolumeClaimName: sourceClaim } },
       } as never);
       continue;
     }
-    if (snapshot.metadata?.creationTimestamp) startedAt = Math.min(startedAt, Date.parse(snapshot.metadata.creationTimestamp));
-    if (snapshot.status?.error?.message) return failed('SyncFailed', `volume snapshot ${name} failed: ${snapshot.status.error.message}`);
+    if (snapshot.metadata?.creationTimestamp)
+      startedAt = Math.min(startedAt, Date.parse(snapshot.metadata.creationTimestamp));
+    if (snapshot.status?.error?.message)
+      return failed('SyncFailed', `volume snapshot ${name} failed: ${snapshot.status.error.message}`);
     if (snapshot.status?.readyToUse !== true) {
-      if (startOverdue(ctx, snapshot)) return failed('SyncTimeout', `volume snapshot ${name} is not ready ${overdue(ctx)}`);
+      if (startOverdue(ctx, snapshot))
+        return failed('SyncTimeout', `volume snapshot ${name} is not ready ${overdue(ctx)}`);
       continue;
     }
     const cut = snapshot.status.creationTime;
@@ -113,18 +134,28 @@ export async function syncRound(ctx: StepContext, refs: readonly DataVolumeRef[]
     }
     const job = ctx.get<V1Job>(JOBS, name);
     if (job === undefined) {
-      await ctx.create(JOBS, buildDatasyncJob({
-        name, namespace: ctx.namespace, image: ctx.options.datasyncImage,
-        source: { claimName: name, volumeMode }, target: { claimName: targetClaim, volumeMode },
-        labels: ctx.labels, ownerReferences: [ctx.owner],
-      }));
+      await ctx.create(
+        JOBS,
+        buildDatasyncJob({
+          name,
+          namespace: ctx.namespace,
+          image: ctx.options.datasyncImage,
+          source: { claimName: name, volumeMode },
+          target: { claimName: targetClaim, volumeMode },
+          labels: ctx.labels,
+          ownerReferences: [ctx.owner],
+        }),
+      );
       continue;
     }
     const state = jobState(job);
     if (state === 'Failed') return failed('SyncFailed', `data sync Job ${name} failed${resultMessage(ctx, name)}`);
     if (state !== 'Complete') {
       if (!started(ctx, name) && startOverdue(ctx, snapshot)) {
-        return failed('SyncTimeout', `data sync Job ${name} has not started ${overdue(ctx)} (its Pod is not scheduled, or a volume is not bound)`);
+        return failed(
+          'SyncTimeout',
+          `data sync Job ${name} has not started ${overdue(ctx)} (its Pod is not scheduled, or a volume is not bound)`,
+        );
       }
       continue;
     }
@@ -134,9 +165,15 @@ export async function syncRound(ctx: StepContext, refs: readonly DataVolumeRef[]
     finished++;
   }
   if (finished < refs.length) {
-    return wait(`sync round ${String(round)}: ${String(finished)}/${String(refs.length)} volumes`, { progress: `round ${String(round)}` });
+    return wait(`sync round ${String(round)}: ${String(finished)}/${String(refs.length)} volumes`, {
+      progress: `round ${String(round)}`,
+    });
   }
-  return { bytes, seconds: Math.max(0, (ctx.now.getTime() - startedAt) / 1000), ...(cutAt !== undefined ? { cutAt } : {}) };
+  return {
+    bytes,
+    seconds: Math.max(0, (ctx.now.getTime() - startedAt) / 1000),
+    ...(cutAt !== undefined ? { cutAt } : {}),
+  };
 }
 
 export function isRoundResult(r: RoundResult | StepOutcome): r is RoundResult {
@@ -144,11 +181,18 @@ export function isRoundResult(r: RoundResult | StepOutcome): r is RoundResult {
 }
 
 function roundName(ctx: StepContext, ref: DataVolumeRef, round: number, direction: SyncDirection): string {
-  return direction === 'forward' ? ctx.names.round(ref.member.name, ref.volume, round) : ctx.names.reverseRound(ref.member.name, ref.volume, round);
+  return direction === 'forward'
+    ? ctx.names.round(ref.member.name, ref.volume, round)
+    : ctx.names.reverseRound(ref.member.name, ref.volume, round);
 }
 
 /** Deletes the objects of a finished round. */
-export async function removeRound(ctx: StepContext, refs: readonly DataVolumeRef[], round: number, direction: SyncDirection = 'forward'): Promise<void> {
+export async function removeRound(
+  ctx: StepContext,
+  refs: readonly DataVolumeRef[],
+  round: number,
+  direction: SyncDirection = 'forward',
+): Promise<void> {
   for (const ref of refs) {
     const name = roundName(ctx, ref, round, direction);
     if (ctx.get(JOBS, name) !== undefined) await ctx.remove(JOBS, name);
@@ -158,7 +202,12 @@ export async function removeRound(ctx: StepContext, refs: readonly DataVolumeRef
 }
 
 /** Runs forward round `round` and records it in effects.syncRounds; done once recorded (`onResult` sees the result when it is recorded). */
-export async function recordedRound(ctx: StepContext, refs: readonly DataVolumeRef[], round: number, onResult?: (r: RoundResult) => void): Promise<StepOutcome> {
+export async function recordedRound(
+  ctx: StepContext,
+  refs: readonly DataVolumeRef[],
+  round: number,
+  onResult?: (r: RoundResult) => void,
+): Promise<StepOutcome> {
   if (ctx.effects.syncRounds.some((r) => r.round === round)) return done();
   const result = await syncRound(ctx, refs, round);
   if (!isRoundResult(result)) return result;
@@ -174,14 +223,24 @@ export async function recordedRound(ctx: StepContext, refs: readonly DataVolumeR
  * in the cut-over, the downtime) for ever. The round began no earlier than its step: the step's
  * start is on the operator's clock, so a skew from the API server's cannot fail a round at once.
  */
-export function roundStartOverdue(at: { now: Date; stepStartedAt: Date; snapshotCreated: string | undefined; timeoutMs: number }): boolean {
+export function roundStartOverdue(at: {
+  now: Date;
+  stepStartedAt: Date;
+  snapshotCreated: string | undefined;
+  timeoutMs: number;
+}): boolean {
   if (at.snapshotCreated === undefined) return false;
   const began = Math.max(at.stepStartedAt.getTime(), Date.parse(at.snapshotCreated));
   return at.now.getTime() - began > at.timeoutMs;
 }
 
 function startOverdue(ctx: StepContext, snapshot: { metadata?: { creationTimestamp?: string } }): boolean {
-  return roundStartOverdue({ now: ctx.now, stepStartedAt: ctx.stepStartedAt, snapshotCreated: snapshot.metadata?.creationTimestamp, timeoutMs: ctx.options.stepTimeoutMs });
+  return roundStartOverdue({
+    now: ctx.now,
+    stepStartedAt: ctx.stepStartedAt,
+    snapshotCreated: snapshot.metadata?.creationTimestamp,
+    timeoutMs: ctx.options.stepTimeoutMs,
+  });
 }
 
 function overdue(ctx: StepContext): string {
@@ -190,11 +249,15 @@ function overdue(ctx: StepContext): string {
 
 /** Whether a Pod of the Job has run (it was scheduled and its volumes attached). */
 function started(ctx: StepContext, job: string): boolean {
-  return pods(ctx, job).some((p) => p.status?.phase === 'Running' || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+  return pods(ctx, job).some(
+    (p) => p.status?.phase === 'Running' || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed',
+  );
 }
 
 function pods(ctx: StepContext, job: string): V1Pod[] {
-  return ctx.deps.cache.informer<V1Pod>(JOB_PODS).store.list()
+  return ctx.deps.cache
+    .informer<V1Pod>(JOB_PODS)
+    .store.list()
     .filter((p) => p.metadata?.namespace === ctx.namespace && p.metadata.labels?.['job-name'] === job);
 }
 
@@ -215,10 +278,17 @@ function resultMessage(ctx: StepContext, job: string): string {
 }
 
 /** A PVC like `original`, restored from a VolumeSnapshot. */
-function restoredClaim(ctx: StepContext, name: string, original: V1PersistentVolumeClaim | undefined, source: { kind: 'VolumeSnapshot'; name: string }, size?: string): V1PersistentVolumeClaim {
+function restoredClaim(
+  ctx: StepContext,
+  name: string,
+  original: V1PersistentVolumeClaim | undefined,
+  source: { kind: 'VolumeSnapshot'; name: string },
+  size?: string,
+): V1PersistentVolumeClaim {
   const spec = original?.spec;
   return {
-    apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
     metadata: { name, namespace: ctx.namespace, labels: ctx.labels, ownerReferences: [ctx.owner] },
     spec: {
       accessModes: spec?.accessModes ?? ['ReadWriteOnce'],
@@ -236,10 +306,23 @@ async function ensureReplicas(ctx: StepContext, refs: readonly DataVolumeRef[]):
     const name = ctx.names.replica(ref.member.name, ref.volume);
     if (ctx.get(PVCS, name) !== undefined) continue;
     const snapshot = ctx.get<VirtualMachineSnapshot>(VM_SNAPSHOTS, ctx.names.snapshot(ref.member.name));
-    const content = ctx.get<VirtualMachineSnapshotContent>(VM_SNAPSHOT_CONTENTS, snapshot?.status?.virtualMachineSnapshotContentName ?? '');
+    const content = ctx.get<VirtualMachineSnapshotContent>(
+      VM_SNAPSHOT_CONTENTS,
+      snapshot?.status?.virtualMachineSnapshotContentName ?? '',
+    );
     const backup = content?.spec.volumeBackups?.find((b) => b.volumeName === ref.volume);
-    if (backup?.volumeSnapshotName === undefined) return failed('DataVolumeNotSnapshotted', `no volume snapshot of ${ref.member.name}/${ref.volume} in the member's VirtualMachineSnapshot`);
-    await ctx.create(PVCS, restoredClaim(ctx, name, ctx.get<V1PersistentVolumeClaim>(PVCS, ref.claimName), { kind: 'VolumeSnapshot', name: backup.volumeSnapshotName }));
+    if (backup?.volumeSnapshotName === undefined)
+      return failed(
+        'DataVolumeNotSnapshotted',
+        `no volume snapshot of ${ref.member.name}/${ref.volume} in the member's VirtualMachineSnapshot`,
+      );
+    await ctx.create(
+      PVCS,
+      restoredClaim(ctx, name, ctx.get<V1PersistentVolumeClaim>(PVCS, ref.claimName), {
+        kind: 'VolumeSnapshot',
+        name: backup.volumeSnapshotName,
+      }),
+    );
   }
   return done();
 }

@@ -25,5 +25,10 @@ export async function switchServices(ctx: StepContext, slot: Slot): Promise<bool
 /** Records the serving slot on the appliance (a merge patch of status.activeSlot only). */
 export async function setActiveSlot(ctx: StepContext, slot: Slot): Promise<void> {
   if (ctx.appliance.status?.activeSlot === slot) return;
-  await ctx.patch(APPLIANCES, ctx.appliance.metadata.name ?? '', { apiVersion: API_VERSION, kind: VIRTUAL_APPLIANCE_KIND, status: { activeSlot: slot } }, { subresource: 'status' });
+  await ctx.patch(
+    APPLIANCES,
+    ctx.appliance.metadata.name ?? '',
+    { apiVersion: API_VERSION, kind: VIRTUAL_APPLIANCE_KIND, status: { activeSlot: slot } },
+    { subresource: 'status' },
+  );
 }

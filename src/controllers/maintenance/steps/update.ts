@@ -2,7 +2,13 @@
 // clone VMs start in startOrder; then update Jobs run against the running clone; finally every
 // updated component's level is read again from the clone and must equal its target.
 import type { V1Job } from '@kubernetes/client-node';
-import { ANNOTATION_LEVELS, LABEL_MEMBER, type Component, type ComponentUpdate, type JobTemplate } from '../../../api/v1alpha1/index.ts';
+import {
+  ANNOTATION_LEVELS,
+  LABEL_MEMBER,
+  type Component,
+  type ComponentUpdate,
+  type JobTemplate,
+} from '../../../api/v1alpha1/index.ts';
 import type { VirtualMachine, VirtualMachineInstance } from '../../../kubevirt/types.ts';
 import { withTag } from '../../appliance/image-tag.ts';
 import { readLevel } from '../../appliance/levels.ts';
@@ -29,7 +35,12 @@ export async function updateStep(ctx: StepContext): Promise<StepOutcome> {
   // 2. Start the clone in start order.
   const started = await startInOrder(ctx, ctx.toSlot);
   if (started.kind !== 'done') {
-    return timedOut(ctx) ? failed('CloneNotReady', `the clone did not become ready in time: ${started.kind === 'wait' ? started.message : ''}`) : started;
+    return timedOut(ctx)
+      ? failed(
+          'CloneNotReady',
+          `the clone did not become ready in time: ${started.kind === 'wait' ? started.message : ''}`,
+        )
+      : started;
   }
   // 3. Update Jobs, against the running clone.
   let jobsDone = 0;
@@ -40,13 +51,20 @@ export async function updateStep(ctx: StepContext): Promise<StepOutcome> {
     const template = componentOf(ctx, update)?.update.job?.template;
     if (job === undefined && template !== undefined) {
       await ctx.create(JOBS, updateJob(ctx, update, template));
-      return wait(`update Job ${name} created`, { progress: `${String(jobsDone)}/${String(jobUpdates.length)} update Jobs` });
+      return wait(`update Job ${name} created`, {
+        progress: `${String(jobsDone)}/${String(jobUpdates.length)} update Jobs`,
+      });
     }
     if (job === undefined) continue;
     const state = jobState(job);
-    if (state === 'Failed') return failed('UpdateJobFailed', `update Job ${name} for ${update.member}/${update.component} failed`);
+    if (state === 'Failed')
+      return failed('UpdateJobFailed', `update Job ${name} for ${update.member}/${update.component} failed`);
     if (state !== 'Complete') {
-      return timedOut(ctx) ? failed('UpdateJobTimeout', `update Job ${name} did not finish in time`) : wait(`update Job ${name} is running`, { progress: `${String(jobsDone)}/${String(jobUpdates.length)} update Jobs` });
+      return timedOut(ctx)
+        ? failed('UpdateJobTimeout', `update Job ${name} did not finish in time`)
+        : wait(`update Job ${name} is running`, {
+            progress: `${String(jobsDone)}/${String(jobUpdates.length)} update Jobs`,
+          });
     }
     jobsDone++;
   }
@@ -54,41 +72,65 @@ export async function updateStep(ctx: StepContext): Promise<StepOutcome> {
   for (const update of updates) {
     const component = componentOf(ctx, update);
     const vm = ctx.vmOf(update.member, ctx.toSlot);
-    if (component === undefined || vm === undefined) return failed('CloneNotFound', `member ${update.member}: the clone VM is missing`);
+    if (component === undefined || vm === undefined)
+      return failed('CloneNotFound', `member ${update.member}: the clone VM is missing`);
     const vmi = ctx.get<VirtualMachineInstance>(VMIS, vm.metadata?.name ?? '');
     const reading = readLevel(component.level, component.name, vm, vmi);
     if (!('level' in reading)) {
-      return timedOut(ctx) ? failed('LevelUnreadable', reading.problem) : wait(`reading ${update.component} on the clone: ${reading.problem}`);
+      return timedOut(ctx)
+        ? failed('LevelUnreadable', reading.problem)
+        : wait(`reading ${update.component} on the clone: ${reading.problem}`);
     }
     const cmp = compareLevels(reading.level, update.to, component.level);
     if ('problem' in cmp || cmp.order !== 0) {
-      return failed('LevelMismatch', `${update.member}/${update.component} is at ${reading.level} on the clone after the update, not ${update.to}`);
+      return failed(
+        'LevelMismatch',
+        `${update.member}/${update.component} is at ${reading.level} on the clone after the update, not ${update.to}`,
+      );
     }
   }
   return done(`${String(updates.length)} component(s) updated on the clone`);
 }
 
 function componentOf(ctx: StepContext, update: ComponentUpdate): Component | undefined {
-  return ctx.appliance.spec.members.find((m) => m.name === update.member)?.components.find((c) => c.name === update.component);
+  return ctx.appliance.spec.members
+    .find((m) => m.name === update.member)
+    ?.components.find((c) => c.name === update.component);
 }
 
 /** Points the clone's volume at repository:level (and records the level when it is read from the annotation). */
-async function applyImage(ctx: StepContext, vm: VirtualMachine, component: Component, strategy: { readonly volume: string; readonly repository: string }, update: ComponentUpdate): Promise<StepOutcome> {
+async function applyImage(
+  ctx: StepContext,
+  vm: VirtualMachine,
+  component: Component,
+  strategy: { readonly volume: string; readonly repository: string },
+  update: ComponentUpdate,
+): Promise<StepOutcome> {
   const volumes = vm.spec.template.spec?.volumes ?? [];
   const index = volumes.findIndex((v) => v.name === strategy.volume);
   const volume = volumes[index];
   if (volume?.containerDisk === undefined) {
-    return failed('UpdateNotApplicable', `${update.member}/${update.component}: volume ${strategy.volume} of the clone is not a containerDisk`);
+    return failed(
+      'UpdateNotApplicable',
+      `${update.member}/${update.component}: volume ${strategy.volume} of the clone is not a containerDisk`,
+    );
   }
   const image = withTag(strategy.repository, update.to);
   const name = vm.metadata?.name ?? '';
   if (volume.containerDisk.image !== image) {
-    await ctx.patch(VMS, name, [{ op: 'replace', path: `/spec/template/spec/volumes/${String(index)}/containerDisk/image`, value: image }], { json: true });
+    await ctx.patch(
+      VMS,
+      name,
+      [{ op: 'replace', path: `/spec/template/spec/volumes/${String(index)}/containerDisk/image`, value: image }],
+      { json: true },
+    );
   }
   if (component.level.annotation !== undefined) {
     const levels = parseLevels(vm.metadata?.annotations?.[ANNOTATION_LEVELS]);
     if (levels[component.name] !== update.to) {
-      await ctx.patch(VMS, name, { metadata: { annotations: { [ANNOTATION_LEVELS]: JSON.stringify({ ...levels, [component.name]: update.to }) } } });
+      await ctx.patch(VMS, name, {
+        metadata: { annotations: { [ANNOTATION_LEVELS]: JSON.stringify({ ...levels, [component.name]: update.to }) } },
+      });
     }
   }
   return done();
@@ -104,7 +146,10 @@ function parseLevels(raw: string | undefined): Record<string, string> {
 }
 
 function updateJob(ctx: StepContext, update: ComponentUpdate, jobTemplate: JobTemplate): V1Job {
-  const template = structuredClone(jobTemplate) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: V1Job['spec'] };
+  const template = structuredClone(jobTemplate) as {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: V1Job['spec'];
+  };
   const env = [
     { name: 'VAPP_VM', value: ctx.names.cloneVm(update.member) },
     { name: 'VAPP_COMPONENT', value: update.component },
@@ -116,11 +161,21 @@ function updateJob(ctx: StepContext, update: ComponentUpdate, jobTemplate: JobTe
   for (const container of podSpec?.containers ?? []) container.env = [...(container.env ?? []), ...env];
   const labels = { ...ctx.labels, [LABEL_MEMBER]: update.member, [LABEL_UPDATE]: 'true' };
   return {
-    apiVersion: 'batch/v1', kind: 'Job',
+    apiVersion: 'batch/v1',
+    kind: 'Job',
     metadata: {
-      name: ctx.names.updateJob(update.member, update.component), namespace: ctx.namespace,
-      labels: { ...template.metadata?.labels, ...labels }, annotations: template.metadata?.annotations ?? {}, ownerReferences: [ctx.owner],
+      name: ctx.names.updateJob(update.member, update.component),
+      namespace: ctx.namespace,
+      labels: { ...template.metadata?.labels, ...labels },
+      annotations: template.metadata?.annotations ?? {},
+      ownerReferences: [ctx.owner],
     },
-    spec: { ...spec, template: { ...spec?.template, metadata: { ...spec?.template.metadata, labels: { ...spec?.template.metadata?.labels, ...labels } } } },
+    spec: {
+      ...spec,
+      template: {
+        ...spec?.template,
+        metadata: { ...spec?.template.metadata, labels: { ...spec?.template.metadata?.labels, ...labels } },
+      },
+    },
   };
 }

@@ -7,9 +7,15 @@ import { VMS } from '../resources.ts';
 
 export const isReady = (vm: VirtualMachine | undefined): boolean => vm?.status?.ready === true;
 export const isStopped = (vm: VirtualMachine | undefined): boolean =>
-  vm !== undefined && vm.spec.runStrategy === 'Halted' && (vm.status?.printableStatus === 'Stopped' || vm.status?.created !== true);
+  vm !== undefined &&
+  vm.spec.runStrategy === 'Halted' &&
+  (vm.status?.printableStatus === 'Stopped' || vm.status?.created !== true);
 
-export async function setRunStrategy(ctx: StepContext, vm: VirtualMachine, strategy: 'Always' | 'Halted'): Promise<void> {
+export async function setRunStrategy(
+  ctx: StepContext,
+  vm: VirtualMachine,
+  strategy: 'Always' | 'Halted',
+): Promise<void> {
   if (vm.spec.runStrategy === strategy && vm.spec.running === undefined) return;
   await ctx.patch(VMS, vm.metadata?.name ?? '', { spec: { runStrategy: strategy, running: null } });
 }
@@ -18,7 +24,11 @@ export async function setRunStrategy(ctx: StepContext, vm: VirtualMachine, strat
  * Starts the slot's VMs group by group in ascending startOrder: a group starts once every VM of
  * the groups before it is ready. Done when all are ready.
  */
-export async function startInOrder(ctx: StepContext, slot: Slot, members: readonly Member[] = ctx.members): Promise<StepOutcome> {
+export async function startInOrder(
+  ctx: StepContext,
+  slot: Slot,
+  members: readonly Member[] = ctx.members,
+): Promise<StepOutcome> {
   const orders = [...new Set(members.map((m) => m.startOrder))].sort((a, b) => a - b);
   let ready = 0;
   for (const order of orders) {
@@ -31,7 +41,10 @@ export async function startInOrder(ctx: StepContext, slot: Slot, members: readon
       if (isReady(vm)) ready++;
       else groupReady = false;
     }
-    if (!groupReady) return wait(`starting the ${slot} VMs of start order ${String(order)}`, { progress: `${String(ready)}/${String(members.length)} VMs ready` });
+    if (!groupReady)
+      return wait(`starting the ${slot} VMs of start order ${String(order)}`, {
+        progress: `${String(ready)}/${String(members.length)} VMs ready`,
+      });
   }
   return done();
 }
@@ -48,7 +61,9 @@ export async function stopAll(ctx: StepContext, slot: Slot): Promise<StepOutcome
     await setRunStrategy(ctx, vm, 'Halted');
     if (isStopped(vm)) stopped++;
   }
-  return stopped === ctx.members.length ? done() : wait(`stopping the ${slot} VMs`, { progress: `${String(stopped)}/${String(ctx.members.length)} VMs stopped` });
+  return stopped === ctx.members.length
+    ? done()
+    : wait(`stopping the ${slot} VMs`, { progress: `${String(stopped)}/${String(ctx.members.length)} VMs stopped` });
 }
 
 /** Whether the step has run longer than the step timeout. */

@@ -41,7 +41,11 @@ export interface UpdateWork {
   readonly to: string;
 }
 
-export type JobWork = DatasyncWork | UpdateWork | { readonly type: 'other'; readonly container: string } | { readonly type: 'invalid'; readonly container: string; readonly reason: string };
+export type JobWork =
+  | DatasyncWork
+  | UpdateWork
+  | { readonly type: 'other'; readonly container: string }
+  | { readonly type: 'invalid'; readonly container: string; readonly reason: string };
 
 export function classifyJobPod(pod: JobPodJson, job?: JobJson): JobWork {
   const containers = pod.spec?.containers ?? [];
@@ -55,7 +59,8 @@ export function classifyJobPod(pod: JobPodJson, job?: JobJson): JobWork {
       const vm = env.get('VAPP_VM');
       const component = env.get('VAPP_COMPONENT');
       const to = env.get('VAPP_TO');
-      if (vm && component && to) return { type: 'update', container: c.name, vm, component, from: env.get('VAPP_FROM') ?? '', to };
+      if (vm && component && to)
+        return { type: 'update', container: c.name, vm, component, from: env.get('VAPP_FROM') ?? '', to };
     }
     return { type: 'invalid', container: first, reason: 'update Job without VAPP_VM, VAPP_COMPONENT and VAPP_TO' };
   }
@@ -82,7 +87,8 @@ function datasyncWork(pod: JobPodJson, c: JobContainerJson): JobWork {
   const args = [...(c.command ?? []), ...(c.args ?? [])];
   const source = flag(args, '--source');
   const target = flag(args, '--target');
-  if (!source || !target) return { type: 'invalid', container: c.name, reason: 'datasync without --source and --target' };
+  if (!source || !target)
+    return { type: 'invalid', container: c.name, reason: 'datasync without --source and --target' };
   const ranges = flag(args, '--ranges');
   const blockSize = flag(args, '--block-size');
   const chunkSize = flag(args, '--chunk-size');

@@ -23,7 +23,15 @@ export function jobPodController(ctx: StorageContext): ControllerDefinition {
   return {
     name: 'storage-simulator-job-kubelet',
     maxConcurrentReconciles: 4,
-    watches: [{ resource: R.pods, map: (p) => (jobNameOf(p as unknown as JobPodJson) ? [{ namespace: p.metadata?.namespace ?? '', name: p.metadata?.name ?? '' }] : []) }],
+    watches: [
+      {
+        resource: R.pods,
+        map: (p) =>
+          jobNameOf(p as unknown as JobPodJson)
+            ? [{ namespace: p.metadata?.namespace ?? '', name: p.metadata?.name ?? '' }]
+            : [],
+      },
+    ],
     reconcile: async (req, rctx): Promise<ReconcileResult | undefined> => {
       const ns = req.namespace ?? '';
       const key = `pod/${ns}/${req.name}`;
@@ -36,7 +44,13 @@ export function jobPodController(ctx: StorageContext): ControllerDefinition {
       const podPath = resourcePath(R.pods, ns, req.name);
       const patchStatus = async (status: object, rv?: string): Promise<ReconcileResult | undefined> => {
         try {
-          await ctx.api.patch(R.pods, ns, req.name, { status }, { status: true, ...(rv ? { resourceVersion: rv } : {}) });
+          await ctx.api.patch(
+            R.pods,
+            ns,
+            req.name,
+            { status },
+            { status: true, ...(rv ? { resourceVersion: rv } : {}) },
+          );
           return undefined;
         } catch (err) {
           if (isConflict(err)) return { requeue: true };
@@ -53,7 +67,12 @@ export function jobPodController(ctx: StorageContext): ControllerDefinition {
         try {
           await ctx.api.client.request(`${podPath}/binding`, {
             method: 'POST',
-            body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: req.name, uid }, target: { apiVersion: 'v1', kind: 'Node', name: SANDBOX_NODE } },
+            body: {
+              apiVersion: 'v1',
+              kind: 'Binding',
+              metadata: { name: req.name, uid },
+              target: { apiVersion: 'v1', kind: 'Node', name: SANDBOX_NODE },
+            },
           });
         } catch (err) {
           if (isConflict(err) || isNotFound(err)) return undefined;
@@ -68,7 +87,8 @@ export function jobPodController(ctx: StorageContext): ControllerDefinition {
         return undefined;
       }
       if (ended.has(uid)) return undefined;
-      if (phase === 'Pending') return patchStatus(runningStatus(pod, jobPodIp(uid), NODE_IP, isoNow(ctx)), pod.metadata?.resourceVersion);
+      if (phase === 'Pending')
+        return patchStatus(runningStatus(pod, jobPodIp(uid), NODE_IP, isoNow(ctx)), pod.metadata?.resourceVersion);
       if (running.has(uid)) return undefined;
 
       const job = cached<JobJson>(ctx, R.jobs, ns, jobNameOf(pod) ?? '');

@@ -36,7 +36,14 @@ export interface JobPodJson {
   };
   status?: {
     phase?: string;
-    conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string | null; lastProbeTime?: string | null }[];
+    conditions?: {
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: string | null;
+      lastProbeTime?: string | null;
+    }[];
     containerStatuses?: unknown[];
     startTime?: string;
     hostIP?: string;

@@ -21,17 +21,33 @@ export function runningStatus(pod: JobPodJson, podIp: string, hostIp: string, no
     podIP: podIp,
     startTime: now,
     containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
-      name: c.name, image: c.image ?? '', imageID: c.image ?? '', containerID: containerId(pod, c.name),
-      ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } },
+      name: c.name,
+      image: c.image ?? '',
+      imageID: c.image ?? '',
+      containerID: containerId(pod, c.name),
+      ready: true,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: now } },
     })),
   };
 }
 
 /** Every container ended: `exitCode` and `message` for `container`, 0 for the others. */
-export function terminatedStatus(pod: JobPodJson, container: string, exitCode: number, message: string, now: string): Status {
+export function terminatedStatus(
+  pod: JobPodJson,
+  container: string,
+  exitCode: number,
+  message: string,
+  now: string,
+): Status {
   const ok = exitCode === 0;
   const startedAt = pod.status?.startTime ?? now;
-  let conditions = setCondition(pod.status?.conditions, { type: 'Ready', status: 'False', reason: 'PodCompleted' }, now);
+  let conditions = setCondition(
+    pod.status?.conditions,
+    { type: 'Ready', status: 'False', reason: 'PodCompleted' },
+    now,
+  );
   conditions = setCondition(conditions, { type: 'ContainersReady', status: 'False', reason: 'PodCompleted' }, now);
   return {
     ...pod.status,
@@ -40,11 +56,20 @@ export function terminatedStatus(pod: JobPodJson, container: string, exitCode: n
     containerStatuses: (pod.spec?.containers ?? []).map((c) => {
       const code = c.name === container ? exitCode : 0;
       return {
-        name: c.name, image: c.image ?? '', imageID: c.image ?? '', containerID: containerId(pod, c.name),
-        ready: false, started: false, restartCount: 0,
+        name: c.name,
+        image: c.image ?? '',
+        imageID: c.image ?? '',
+        containerID: containerId(pod, c.name),
+        ready: false,
+        started: false,
+        restartCount: 0,
         state: {
           terminated: {
-            exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt, finishedAt: now, containerID: containerId(pod, c.name),
+            exitCode: code,
+            reason: code === 0 ? 'Completed' : 'Error',
+            startedAt,
+            finishedAt: now,
+            containerID: containerId(pod, c.name),
             ...(c.name === container && message !== '' ? { message } : {}),
           },
         },

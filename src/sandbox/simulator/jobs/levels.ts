@@ -4,7 +4,8 @@ export function levelsWith(raw: string | undefined, component: string, level: st
   let levels: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(raw ?? '{}');
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) levels = parsed as Record<string, unknown>;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+      levels = parsed as Record<string, unknown>;
   } catch {
     // a malformed annotation is replaced
   }

@@ -12,7 +12,12 @@ import type { JobWork, PathSource } from './classify.ts';
 import type { JobJson } from './json.ts';
 
 /** Nearest first: the Job, then what the work touches. */
-export function relatedObjects(ctx: StorageContext, namespace: string, work: JobWork, job: JobJson | undefined): (AnnotatedObject | undefined)[] {
+export function relatedObjects(
+  ctx: StorageContext,
+  namespace: string,
+  work: JobWork,
+  job: JobJson | undefined,
+): (AnnotatedObject | undefined)[] {
   switch (work.type) {
     case 'update':
       return [job, cached<VirtualMachine>(ctx, R.vms, namespace, work.vm)];
@@ -29,6 +34,7 @@ function claimChain(ctx: StorageContext, namespace: string, p: PathSource): (Ann
   const claim = cached<PvcJson>(ctx, R.pvcs, namespace, p.claimName);
   const from = claim === undefined ? undefined : pvcSource(claim);
   if (from?.kind !== 'snapshot') return [claim];
-  const origin = cached<VolumeSnapshotJson>(ctx, R.volumeSnapshots, namespace, from.name)?.spec.source.persistentVolumeClaimName;
+  const origin = cached<VolumeSnapshotJson>(ctx, R.volumeSnapshots, namespace, from.name)?.spec.source
+    .persistentVolumeClaimName;
   return [claim, origin === undefined ? undefined : cached<PvcJson>(ctx, R.pvcs, namespace, origin)];
 }

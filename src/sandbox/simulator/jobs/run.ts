@@ -27,11 +27,22 @@ function fail(code: string, message: string): Termination {
   return { exitCode: exitStatusFor(code), message: JSON.stringify(result) };
 }
 
-export async function runDatasync(ctx: StorageContext, namespace: string, work: DatasyncWork, faults: StorageFaults): Promise<Termination> {
-  if (faults.syncFailure === 'transient') return fail('IO', 'simulated I/O error reading the source (sim.vapp.dev/sync-failure)');
-  if (faults.syncFailure === 'permanent') return fail('SOURCE_UNREADABLE', 'simulated permanent failure: the source cannot be read (sim.vapp.dev/sync-failure)');
+export async function runDatasync(
+  ctx: StorageContext,
+  namespace: string,
+  work: DatasyncWork,
+  faults: StorageFaults,
+): Promise<Termination> {
+  if (faults.syncFailure === 'transient')
+    return fail('IO', 'simulated I/O error reading the source (sim.vapp.dev/sync-failure)');
+  if (faults.syncFailure === 'permanent')
+    return fail(
+      'SOURCE_UNREADABLE',
+      'simulated permanent failure: the source cannot be read (sim.vapp.dev/sync-failure)',
+    );
   const file = (p: PathSource, side: string): string => {
-    if (p.kind !== 'pvc') throw new DatasyncError('USAGE', `the ${side} path is not on a PersistentVolumeClaim of the Pod`);
+    if (p.kind !== 'pvc')
+      throw new DatasyncError('USAGE', `the ${side} path is not on a PersistentVolumeClaim of the Pod`);
     return pvcFile(ctx.volumesDir, namespace, p.claimName);
   };
   try {
@@ -39,18 +50,24 @@ export async function runDatasync(ctx: StorageContext, namespace: string, work: 
     const target = file(work.target, 'target');
     let ranges: ByteRange[] | undefined;
     if (work.ranges) {
-      if (work.ranges.kind !== 'configMap') throw new DatasyncError('RANGES_INVALID', 'the ranges file is not on a ConfigMap volume');
+      if (work.ranges.kind !== 'configMap')
+        throw new DatasyncError('RANGES_INVALID', 'the ranges file is not on a ConfigMap volume');
       const cm = await ctx.api.get<{ data?: Record<string, string> }>(R.configMaps, namespace, work.ranges.name);
       const text = cm?.data?.[work.ranges.key];
-      if (text === undefined) throw new DatasyncError('RANGES_INVALID', `ConfigMap ${work.ranges.name} has no key ${work.ranges.key}`);
+      if (text === undefined)
+        throw new DatasyncError('RANGES_INVALID', `ConfigMap ${work.ranges.name} has no key ${work.ranges.key}`);
       ranges = parseRangesText(text);
     }
-    const summary = await ctx.locks.with([source, target], () => syncVolumes({
-      source, target, ranges,
-      ...(work.blockSize ? { blockSize: parseSize(work.blockSize) } : {}),
-      ...(work.chunkSize ? { chunkSize: parseSize(work.chunkSize) } : {}),
-      verify: work.verify,
-    }));
+    const summary = await ctx.locks.with([source, target], () =>
+      syncVolumes({
+        source,
+        target,
+        ranges,
+        ...(work.blockSize ? { blockSize: parseSize(work.blockSize) } : {}),
+        ...(work.chunkSize ? { chunkSize: parseSize(work.chunkSize) } : {}),
+        verify: work.verify,
+      }),
+    );
     return { exitCode: 0, message: JSON.stringify(summary) };
   } catch (err) {
     if (err instanceof DatasyncError) return fail(err.code, err.message);
@@ -58,16 +75,35 @@ export async function runDatasync(ctx: StorageContext, namespace: string, work: 
   }
 }
 
-export async function runUpdate(ctx: StorageContext, namespace: string, work: UpdateWork, faults: StorageFaults): Promise<Termination> {
-  if (faults.updateFailure) return { exitCode: 1, message: `update of ${work.component} on ${work.vm} failed: ${faults.updateFailure}` };
-  if (faults.updateNoEffect) return { exitCode: 0, message: JSON.stringify({ vm: work.vm, component: work.component, from: work.from, to: work.from }) };
+export async function runUpdate(
+  ctx: StorageContext,
+  namespace: string,
+  work: UpdateWork,
+  faults: StorageFaults,
+): Promise<Termination> {
+  if (faults.updateFailure)
+    return { exitCode: 1, message: `update of ${work.component} on ${work.vm} failed: ${faults.updateFailure}` };
+  if (faults.updateNoEffect)
+    return {
+      exitCode: 0,
+      message: JSON.stringify({ vm: work.vm, component: work.component, from: work.from, to: work.from }),
+    };
   for (let attempt = 0; attempt < 5; attempt++) {
     const vm = await ctx.api.get<VirtualMachine>(R.vms, namespace, work.vm);
     if (!vm) return { exitCode: 1, message: `VirtualMachine ${work.vm} not found` };
     const levels = levelsWith(vm.metadata?.annotations?.[ANNOTATION_LEVELS], work.component, work.to);
     try {
-      await ctx.api.patch(R.vms, namespace, work.vm, { metadata: { annotations: { [ANNOTATION_LEVELS]: levels } } }, { resourceVersion: vm.metadata?.resourceVersion ?? '' });
-      return { exitCode: 0, message: JSON.stringify({ vm: work.vm, component: work.component, from: work.from, to: work.to }) };
+      await ctx.api.patch(
+        R.vms,
+        namespace,
+        work.vm,
+        { metadata: { annotations: { [ANNOTATION_LEVELS]: levels } } },
+        { resourceVersion: vm.metadata?.resourceVersion ?? '' },
+      );
+      return {
+        exitCode: 0,
+        message: JSON.stringify({ vm: work.vm, component: work.component, from: work.from, to: work.to }),
+      };
     } catch (err) {
       if (isNotFound(err)) return { exitCode: 1, message: `VirtualMachine ${work.vm} not found` };
       if (!isConflict(err)) throw err;

@@ -15,7 +15,11 @@ export class Api {
   }
 
   create<T>(ref: ResourceRef, namespace: string, body: object): Promise<T> {
-    return this.client.request<T>(resourcePath(ref, namespace), { method: 'POST', body, query: { fieldManager: FIELD_MANAGER } });
+    return this.client.request<T>(resourcePath(ref, namespace), {
+      method: 'POST',
+      body,
+      query: { fieldManager: FIELD_MANAGER },
+    });
   }
 
   async get<T>(ref: ResourceRef, namespace: string, name: string): Promise<T | undefined> {
@@ -28,20 +32,37 @@ export class Api {
   }
 
   /** Merge patch; with `resourceVersion` the write fails with 409 if the object changed meanwhile. */
-  patch<T>(ref: ResourceRef, namespace: string, name: string, body: object, opts: { status?: boolean; resourceVersion?: string } = {}): Promise<T> {
-    const withRv = opts.resourceVersion ? { ...body, metadata: { ...(body as { metadata?: object }).metadata, resourceVersion: opts.resourceVersion } } : body;
+  patch<T>(
+    ref: ResourceRef,
+    namespace: string,
+    name: string,
+    body: object,
+    opts: { status?: boolean; resourceVersion?: string } = {},
+  ): Promise<T> {
+    const withRv = opts.resourceVersion
+      ? { ...body, metadata: { ...(body as { metadata?: object }).metadata, resourceVersion: opts.resourceVersion } }
+      : body;
     return this.client.request<T>(resourcePath(ref, namespace, name, opts.status ? 'status' : undefined), {
-      method: 'PATCH', contentType: MERGE, body: withRv, query: { fieldManager: FIELD_MANAGER },
+      method: 'PATCH',
+      contentType: MERGE,
+      body: withRv,
+      query: { fieldManager: FIELD_MANAGER },
     });
   }
 
   /** Deletes (404 is success); `uid` as a precondition, `gracePeriodSeconds` for Pods. */
-  async delete(ref: ResourceRef, namespace: string, name: string, opts: { uid?: string; gracePeriodSeconds?: number; propagation?: 'Background' | 'Foreground' } = {}): Promise<void> {
+  async delete(
+    ref: ResourceRef,
+    namespace: string,
+    name: string,
+    opts: { uid?: string; gracePeriodSeconds?: number; propagation?: 'Background' | 'Foreground' } = {},
+  ): Promise<void> {
     try {
       await this.client.request(resourcePath(ref, namespace, name), {
         method: 'DELETE',
         body: {
-          apiVersion: 'v1', kind: 'DeleteOptions',
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
           ...(opts.uid ? { preconditions: { uid: opts.uid } } : {}),
           ...(opts.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {}),
           propagationPolicy: opts.propagation ?? 'Background',
@@ -54,8 +75,25 @@ export class Api {
 }
 
 /** An ownerReference to `obj` (a controller reference unless `controller` is false). */
-export function ownerRef(apiVersion: string, kind: string, obj: { metadata?: { name?: string; uid?: string } | null }, controller = true): {
-  apiVersion: string; kind: string; name: string; uid: string; controller: boolean; blockOwnerDeletion: boolean;
+export function ownerRef(
+  apiVersion: string,
+  kind: string,
+  obj: { metadata?: { name?: string; uid?: string } | null },
+  controller = true,
+): {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller: boolean;
+  blockOwnerDeletion: boolean;
 } {
-  return { apiVersion, kind, name: obj.metadata?.name ?? '', uid: obj.metadata?.uid ?? '', controller, blockOwnerDeletion: true };
+  return {
+    apiVersion,
+    kind,
+    name: obj.metadata?.name ?? '',
+    uid: obj.metadata?.uid ?? '',
+    controller,
+    blockOwnerDeletion: true,
+  };
 }

@@ -2,14 +2,28 @@
 // skipped when the source is a snapshot) → RestoreInProgress (a temporary restore into the target,
 // with the clone's patches) → CreatingTargetVM → Succeeded, then the temporary objects are deleted.
 import { randomUUID } from 'node:crypto';
-import type { VirtualMachine, VirtualMachineClone, VirtualMachineRestore, VirtualMachineSnapshot, VirtualMachineSnapshotContent } from '../../../kubevirt/types.ts';
+import type {
+  VirtualMachine,
+  VirtualMachineClone,
+  VirtualMachineRestore,
+  VirtualMachineSnapshot,
+  VirtualMachineSnapshotContent,
+} from '../../../kubevirt/types.ts';
 import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
 import { enqueueOwner } from '../../../runtime/controller.ts';
 import { isAlreadyExists, isConflict } from '../../../runtime/errors.ts';
 import { ownerRef } from './api.ts';
 import {
-  clonePatches, clonePhaseStatus, cloneFailedStatus, cloneRestoreName, cloneSnapshotName, cloneSucceededStatus, isCloneFinished,
-  randomSuffix, targetNameFor, type CloneStatus,
+  clonePatches,
+  clonePhaseStatus,
+  cloneFailedStatus,
+  cloneRestoreName,
+  cloneSnapshotName,
+  cloneSucceededStatus,
+  isCloneFinished,
+  randomSuffix,
+  targetNameFor,
+  type CloneStatus,
 } from './clone.ts';
 import { cached, isoNow, type StorageContext } from './context.ts';
 import { faultsFor } from './faults.ts';
@@ -38,7 +52,13 @@ export function cloneController(ctx: StorageContext): ControllerDefinition {
       const now = isoNow(ctx);
       const writeStatus = async (status: CloneStatus): Promise<ReconcileResult | undefined> => {
         try {
-          await ctx.api.patch(R.vmClones, ns, req.name, { status }, { status: true, resourceVersion: clone.metadata?.resourceVersion ?? '' });
+          await ctx.api.patch(
+            R.vmClones,
+            ns,
+            req.name,
+            { status },
+            { status: true, resourceVersion: clone.metadata?.resourceVersion ?? '' },
+          );
           return undefined;
         } catch (err) {
           if (isConflict(err)) return { requeue: true };
@@ -47,11 +67,16 @@ export function cloneController(ctx: StorageContext): ControllerDefinition {
       };
       const source = clone.spec.source;
       const fromVm = source.kind === R.vms.kind && (source.apiGroup ?? R.vms.group) === R.vms.group;
-      const fromSnapshot = source.kind === R.vmSnapshots.kind && (source.apiGroup ?? R.vmSnapshots.group) === R.vmSnapshots.group;
-      if (!fromVm && !fromSnapshot) return writeStatus(cloneFailedStatus(clone, `source kind ${source.kind} is not supported`, now));
-      if (clone.spec.target && clone.spec.target.kind !== R.vms.kind) return writeStatus(cloneFailedStatus(clone, `target kind ${clone.spec.target.kind} is not supported`, now));
+      const fromSnapshot =
+        source.kind === R.vmSnapshots.kind && (source.apiGroup ?? R.vmSnapshots.group) === R.vmSnapshots.group;
+      if (!fromVm && !fromSnapshot)
+        return writeStatus(cloneFailedStatus(clone, `source kind ${source.kind} is not supported`, now));
+      if (clone.spec.target && clone.spec.target.kind !== R.vms.kind)
+        return writeStatus(cloneFailedStatus(clone, `target kind ${clone.spec.target.kind} is not supported`, now));
 
-      const sourceSnapshot = fromSnapshot ? cached<VirtualMachineSnapshot>(ctx, R.vmSnapshots, ns, source.name) : undefined;
+      const sourceSnapshot = fromSnapshot
+        ? cached<VirtualMachineSnapshot>(ctx, R.vmSnapshots, ns, source.name)
+        : undefined;
       const sourceVmName = fromVm ? source.name : sourceSnapshot?.spec.source.name;
       const sourceVm = sourceVmName ? cached<VirtualMachine>(ctx, R.vms, ns, sourceVmName) : undefined;
       const faults = faultsFor(clone, [sourceVm, sourceSnapshot], ctx.faults);
@@ -73,8 +98,13 @@ export function cloneController(ctx: StorageContext): ControllerDefinition {
           if (!snapshot) {
             try {
               await ctx.api.create(R.vmSnapshots, ns, {
-                apiVersion: apiVersionOf(R.vmSnapshots), kind: R.vmSnapshots.kind,
-                metadata: { name: snapshotName, namespace: ns, ownerReferences: [ownerRef(CLONE_API_VERSION, R.vmClones.kind, clone)] },
+                apiVersion: apiVersionOf(R.vmSnapshots),
+                kind: R.vmSnapshots.kind,
+                metadata: {
+                  name: snapshotName,
+                  namespace: ns,
+                  ownerReferences: [ownerRef(CLONE_API_VERSION, R.vmClones.kind, clone)],
+                },
                 spec: { source: { apiGroup: R.vms.group, kind: R.vms.kind, name: source.name } },
               });
             } catch (err) {
@@ -90,9 +120,21 @@ export function cloneController(ctx: StorageContext): ControllerDefinition {
         if (fromVm && phase === 'SnapshotInProgress') return { requeueAfterMs: 200 };
         return writeStatus(cloneFailedStatus(clone, `VirtualMachineSnapshot ${snapshotName} does not exist`, now));
       }
-      if (snapshot.status?.phase === 'Failed') return writeStatus(cloneFailedStatus(clone, `VirtualMachineSnapshot ${snapshotName} failed: ${snapshot.status.error?.message ?? ''}`, now));
+      if (snapshot.status?.phase === 'Failed')
+        return writeStatus(
+          cloneFailedStatus(
+            clone,
+            `VirtualMachineSnapshot ${snapshotName} failed: ${snapshot.status.error?.message ?? ''}`,
+            now,
+          ),
+        );
       if (snapshot.status?.phase !== 'Succeeded' || snapshot.status.readyToUse !== true) return undefined;
-      const content = cached<VirtualMachineSnapshotContent>(ctx, R.vmSnapshotContents, ns, snapshot.status.virtualMachineSnapshotContentName ?? '');
+      const content = cached<VirtualMachineSnapshotContent>(
+        ctx,
+        R.vmSnapshotContents,
+        ns,
+        snapshot.status.virtualMachineSnapshotContentName ?? '',
+      );
       const snapshottedVm = content?.spec.source.virtualMachine;
       if (!content || !snapshottedVm) return undefined;
 
@@ -102,26 +144,42 @@ export function cloneController(ctx: StorageContext): ControllerDefinition {
       if (phase === '' || phase === 'SnapshotInProgress') {
         const wait = step('restore');
         if (wait > 0) return { requeueAfterMs: wait };
-        const targetName = clone.status?.targetName ?? targetNameFor(clone, snapshottedVm.metadata?.name ?? 'vm', () => randomSuffix());
+        const targetName =
+          clone.status?.targetName ?? targetNameFor(clone, snapshottedVm.metadata?.name ?? 'vm', () => randomSuffix());
         return writeStatus(clonePhaseStatus(clone, 'RestoreInProgress', { snapshotName, targetName }, now));
       }
       const targetName = clone.status?.targetName ?? '';
       if (phase === 'RestoreInProgress') {
         if (!restore) {
-          if (cached<VirtualMachine>(ctx, R.vms, ns, targetName)) return writeStatus(cloneFailedStatus(clone, `target VirtualMachine ${targetName} already exists`, now));
-          const asVm = { metadata: snapshottedVm.metadata, spec: snapshottedVm.spec ?? { template: {} } } as VirtualMachine;
+          if (cached<VirtualMachine>(ctx, R.vms, ns, targetName))
+            return writeStatus(cloneFailedStatus(clone, `target VirtualMachine ${targetName} already exists`, now));
+          const asVm = {
+            metadata: snapshottedVm.metadata,
+            spec: snapshottedVm.spec ?? { template: {} },
+          } as VirtualMachine;
           const patches = clonePatches(clone, asVm, { serial: randomUUID(), firmwareUuid: randomUUID() });
           try {
             await ctx.api.create(R.vmRestores, ns, {
-              apiVersion: apiVersionOf(R.vmRestores), kind: R.vmRestores.kind,
-              metadata: { name: restoreName, namespace: ns, ownerReferences: [ownerRef(CLONE_API_VERSION, R.vmClones.kind, clone)] },
-              spec: { target: { apiGroup: R.vms.group, kind: R.vms.kind, name: targetName }, virtualMachineSnapshotName: snapshotName, patches },
+              apiVersion: apiVersionOf(R.vmRestores),
+              kind: R.vmRestores.kind,
+              metadata: {
+                name: restoreName,
+                namespace: ns,
+                ownerReferences: [ownerRef(CLONE_API_VERSION, R.vmClones.kind, clone)],
+              },
+              spec: {
+                target: { apiGroup: R.vms.group, kind: R.vms.kind, name: targetName },
+                virtualMachineSnapshotName: snapshotName,
+                patches,
+              },
             });
             rctx.log.debug('clone restore created', { restore: restoreName, target: targetName });
           } catch (err) {
             if (!isAlreadyExists(err)) throw err;
           }
-          return clone.status?.restoreName === restoreName ? undefined : writeStatus(clonePhaseStatus(clone, 'RestoreInProgress', { restoreName }, now));
+          return clone.status?.restoreName === restoreName
+            ? undefined
+            : writeStatus(clonePhaseStatus(clone, 'RestoreInProgress', { restoreName }, now));
         }
         if (isRestoreFailed(restore)) {
           const why = restore.status?.conditions?.find((c) => c.type === 'Failure')?.message ?? 'restore failed';

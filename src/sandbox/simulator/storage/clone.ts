@@ -8,7 +8,13 @@ import { escapePointer } from './jsonpatch.ts';
 
 export type CloneStatus = NonNullable<VirtualMachineClone['status']>;
 
-export const CLONE_PHASES = ['SnapshotInProgress', 'RestoreInProgress', 'CreatingTargetVM', 'Succeeded', 'Failed'] as const;
+export const CLONE_PHASES = [
+  'SnapshotInProgress',
+  'RestoreInProgress',
+  'CreatingTargetVM',
+  'Succeeded',
+  'Failed',
+] as const;
 
 export function cloneSnapshotName(clone: VirtualMachineClone): string {
   return `tmp-snapshot-${clone.metadata?.uid ?? ''}`;
@@ -44,7 +50,12 @@ export function keepKey(key: string, filters: readonly string[] | undefined): bo
 }
 
 function glob(pattern: string, key: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(key);
 }
 
@@ -74,11 +85,17 @@ export function clonePatches(clone: VirtualMachineClone, source: VirtualMachine,
     if (tpl.spec) ops.push({ op: 'add', path: '/spec/template/spec/domain/firmware', value: { serial } });
   } else {
     ops.push({ op: 'add', path: '/spec/template/spec/domain/firmware/serial', value: serial });
-    if (firmware.uuid !== undefined) ops.push({ op: 'replace', path: '/spec/template/spec/domain/firmware/uuid', value: id.firmwareUuid });
+    if (firmware.uuid !== undefined)
+      ops.push({ op: 'replace', path: '/spec/template/spec/domain/firmware/uuid', value: id.firmwareUuid });
   }
   // Label and annotation filters, of the VM and of its template.
-  const filter = (base: string, map: Readonly<Record<string, string>> | undefined, filters: readonly string[] | undefined): void => {
-    for (const key of Object.keys(map ?? {})) if (!keepKey(key, filters)) ops.push({ op: 'remove', path: `${base}/${escapePointer(key)}` });
+  const filter = (
+    base: string,
+    map: Readonly<Record<string, string>> | undefined,
+    filters: readonly string[] | undefined,
+  ): void => {
+    for (const key of Object.keys(map ?? {}))
+      if (!keepKey(key, filters)) ops.push({ op: 'remove', path: `${base}/${escapePointer(key)}` });
   };
   filter('/metadata/labels', source.metadata?.labels, clone.spec.labelFilters);
   filter('/metadata/annotations', source.metadata?.annotations, clone.spec.annotationFilters);
@@ -90,23 +107,53 @@ export function clonePatches(clone: VirtualMachineClone, source: VirtualMachine,
   return [...ops.map((o) => JSON.stringify(o)), ...(clone.spec.patches ?? [])];
 }
 
-function withConditions(clone: VirtualMachineClone, progressing: string, ready: string, reason: string, now: string, message?: string): CloneStatus['conditions'] {
-  let list = setCondition(clone.status?.conditions ?? undefined, { type: 'Progressing', status: progressing, reason, ...(message ? { message } : {}) }, now);
+function withConditions(
+  clone: VirtualMachineClone,
+  progressing: string,
+  ready: string,
+  reason: string,
+  now: string,
+  message?: string,
+): CloneStatus['conditions'] {
+  let list = setCondition(
+    clone.status?.conditions ?? undefined,
+    { type: 'Progressing', status: progressing, reason, ...(message ? { message } : {}) },
+    now,
+  );
   list = setCondition(list, { type: 'Ready', status: ready, reason, ...(message ? { message } : {}) }, now);
   return list;
 }
 
 /** The status in a phase of the way (SnapshotInProgress, RestoreInProgress, CreatingTargetVM). */
-export function clonePhaseStatus(clone: VirtualMachineClone, phase: string, fields: Partial<CloneStatus>, now: string): CloneStatus {
-  return { ...clone.status, ...fields, phase, conditions: withConditions(clone, 'True', 'False', 'Still processing', now) };
+export function clonePhaseStatus(
+  clone: VirtualMachineClone,
+  phase: string,
+  fields: Partial<CloneStatus>,
+  now: string,
+): CloneStatus {
+  return {
+    ...clone.status,
+    ...fields,
+    phase,
+    conditions: withConditions(clone, 'True', 'False', 'Still processing', now),
+  };
 }
 
 export function cloneSucceededStatus(clone: VirtualMachineClone, now: string): CloneStatus {
-  return { ...clone.status, phase: 'Succeeded', creationTime: now, conditions: withConditions(clone, 'False', 'True', 'Ready', now) };
+  return {
+    ...clone.status,
+    phase: 'Succeeded',
+    creationTime: now,
+    conditions: withConditions(clone, 'False', 'True', 'Ready', now),
+  };
 }
 
 export function cloneFailedStatus(clone: VirtualMachineClone, message: string, now: string): CloneStatus {
-  return { ...clone.status, phase: 'Failed', conditions: withConditions(clone, 'False', 'False', 'Failed', now, message) };
+  return {
+    ...clone.status,
+    phase: 'Failed',
+    conditions: withConditions(clone, 'False', 'False', 'Failed', now, message),
+  };
 }
 
 export function isCloneFinished(clone: VirtualMachineClone): boolean {

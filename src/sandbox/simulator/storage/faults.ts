@@ -22,7 +22,11 @@ export interface StorageFaults {
 
 export interface AnnotatedObject {
   readonly kind?: string;
-  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>> | null } | null;
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly annotations?: Readonly<Record<string, string>> | null;
+  } | null;
 }
 
 /** The `faults` option: extra faults for an object (a snapshot, clone, restore, Job, VM...). */
@@ -40,7 +44,10 @@ export function faultsFromAnnotations(obj: AnnotatedObject | undefined): Storage
   const snapshot = message(A.snapshotFailure, 'simulated snapshot failure');
   if (snapshot) out.snapshotFailure = snapshot;
   if (a[A.quiesceFailed] === 'true') out.quiesceFailed = true;
-  const exclude = a[A.excludeVolumes]?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const exclude = a[A.excludeVolumes]
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (exclude && exclude.length > 0) out.excludeVolumes = exclude;
   const clone = message(A.cloneFailure, 'simulated clone failure');
   if (clone) out.cloneFailure = clone;
@@ -50,7 +57,8 @@ export function faultsFromAnnotations(obj: AnnotatedObject | undefined): Storage
   if (update) out.updateFailure = update;
   if (a[A.updateNoEffect] === 'true') out.updateNoEffect = true;
   const sync = a[A.syncFailure];
-  if (sync !== undefined && sync !== 'false' && sync !== '') out.syncFailure = sync === 'transient' ? 'transient' : 'permanent';
+  if (sync !== undefined && sync !== 'false' && sync !== '')
+    out.syncFailure = sync === 'transient' ? 'transient' : 'permanent';
   const job = message(A.jobFailure, 'simulated Job failure');
   if (job) out.jobFailure = job;
   const delay = a[A.stepDelayMs]?.trim();
@@ -63,7 +71,11 @@ export function faultsFromAnnotations(obj: AnnotatedObject | undefined): Storage
  * VM of a snapshot, the Job of a Pod), and the overrides (asked for each of them, the object last)
  * win over all annotations.
  */
-export function faultsFor(obj: AnnotatedObject, related: readonly (AnnotatedObject | undefined)[], overrides?: StorageFaultOverrides): StorageFaults {
+export function faultsFor(
+  obj: AnnotatedObject,
+  related: readonly (AnnotatedObject | undefined)[],
+  overrides?: StorageFaultOverrides,
+): StorageFaults {
   const chain = [...related].reverse().filter((r): r is AnnotatedObject => r !== undefined);
   let merged: StorageFaults = {};
   for (const r of chain) merged = { ...merged, ...faultsFromAnnotations(r) };

@@ -92,10 +92,17 @@ export async function startStorageSimulator(opts: StorageSimulatorOptions): Prom
   const running = manager.start(abort.signal);
   running.catch((err: unknown) => log.error('storage simulator stopped', { error: String(err) }));
   await Promise.race([
-    Promise.all(Object.values(STORAGE_RESOURCES).filter((r) => r.plural !== 'configmaps').map((r) => manager.informer(r).waitForSync(abort.signal))),
+    Promise.all(
+      Object.values(STORAGE_RESOURCES)
+        .filter((r) => r.plural !== 'configmaps')
+        .map((r) => manager.informer(r).waitForSync(abort.signal)),
+    ),
     running,
   ]);
-  log.info('simulating storage, snapshots, clones and Jobs', { volumesDir: opts.volumesDir, stepDelayMs: ctx.stepDelayMs });
+  log.info('simulating storage, snapshots, clones and Jobs', {
+    volumesDir: opts.volumesDir,
+    stepDelayMs: ctx.stepDelayMs,
+  });
   return {
     stop: async () => {
       await workload.stop();

@@ -32,10 +32,13 @@ export function parsePatches(patches: readonly string[]): PatchOperation[] {
 function checkOp(op: unknown, text: string): PatchOperation {
   if (op === null || typeof op !== 'object') throw new JsonPatchError(`patch is not an operation object: ${text}`);
   const o = op as Record<string, unknown>;
-  if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(String(o.op))) throw new JsonPatchError(`unknown patch op "${String(o.op)}": ${text}`);
+  if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(String(o.op)))
+    throw new JsonPatchError(`unknown patch op "${String(o.op)}": ${text}`);
   if (typeof o.path !== 'string') throw new JsonPatchError(`patch without a path: ${text}`);
-  if ((o.op === 'move' || o.op === 'copy') && typeof o.from !== 'string') throw new JsonPatchError(`${o.op} without from: ${text}`);
-  if ((o.op === 'add' || o.op === 'replace' || o.op === 'test') && !('value' in o)) throw new JsonPatchError(`${o.op} without value: ${text}`);
+  if ((o.op === 'move' || o.op === 'copy') && typeof o.from !== 'string')
+    throw new JsonPatchError(`${o.op} without from: ${text}`);
+  if ((o.op === 'add' || o.op === 'replace' || o.op === 'test') && !('value' in o))
+    throw new JsonPatchError(`${o.op} without value: ${text}`);
   return o as unknown as PatchOperation;
 }
 
@@ -72,7 +75,10 @@ function applyOne(root: unknown, op: PatchOperation): unknown {
 function tokens(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw new JsonPatchError(`invalid JSON pointer "${pointer}"`);
-  return pointer.slice(1).split('/').map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 function isContainer(v: unknown): v is Record<string, unknown> | unknown[] {

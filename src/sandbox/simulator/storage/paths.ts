@@ -18,6 +18,7 @@ export function snapshotFile(volumesDir: string, namespace: string, snapshot: st
 
 /** Kubernetes names never contain a slash or start with a dot; refuse anything that would escape. */
 function safe(name: string): string {
-  if (name === '' || name.includes('/') || name.includes('\\') || name.startsWith('.')) throw new Error(`invalid object name "${name}"`);
+  if (name === '' || name.includes('/') || name.includes('\\') || name.startsWith('.'))
+    throw new Error(`invalid object name "${name}"`);
   return name;
 }

@@ -17,12 +17,15 @@ export function pvcController(ctx: StorageContext): ControllerDefinition {
   if (!pvcs.hasIndex(SNAPSHOT_SOURCE_INDEX)) {
     pvcs.addIndex(SNAPSHOT_SOURCE_INDEX, (p) => {
       const src = pvcSource(p as unknown as PvcJson);
-      return src.kind === 'snapshot' || src.kind === 'pvc' ? [`${p.metadata?.namespace ?? ''}/${src.kind}/${src.name}`] : [];
+      return src.kind === 'snapshot' || src.kind === 'pvc'
+        ? [`${p.metadata?.namespace ?? ''}/${src.kind}/${src.name}`]
+        : [];
     });
   }
   // Which claims wait for an object (a VolumeSnapshot or a source claim) to become ready.
   const waiting = (kind: 'snapshot' | 'pvc') => (obj: { metadata?: { namespace?: string; name?: string } }) =>
-    pvcs.byIndex(SNAPSHOT_SOURCE_INDEX, `${obj.metadata?.namespace ?? ''}/${kind}/${obj.metadata?.name ?? ''}`)
+    pvcs
+      .byIndex(SNAPSHOT_SOURCE_INDEX, `${obj.metadata?.namespace ?? ''}/${kind}/${obj.metadata?.name ?? ''}`)
       .map((p) => ({ namespace: p.metadata?.namespace ?? '', name: p.metadata?.name ?? '' }));
 
   return {
@@ -75,7 +78,13 @@ export function pvcController(ctx: StorageContext): ControllerDefinition {
         await ctx.locks.with([file], () => createSparse(file, size));
       }
       try {
-        await ctx.api.patch(R.pvcs, ns, req.name, { status: boundStatus(pvc) }, { status: true, resourceVersion: pvc.metadata?.resourceVersion ?? '' });
+        await ctx.api.patch(
+          R.pvcs,
+          ns,
+          req.name,
+          { status: boundStatus(pvc) },
+          { status: true, resourceVersion: pvc.metadata?.resourceVersion ?? '' },
+        );
       } catch (err) {
         if (isConflict(err)) return { requeue: true };
         throw err;

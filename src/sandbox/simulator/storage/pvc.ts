@@ -20,7 +20,8 @@ export function requestedBytes(pvc: PvcJson): number {
 export function pvcSource(pvc: PvcJson): PvcSource {
   const ref = pvc.spec?.dataSourceRef ?? pvc.spec?.dataSource;
   if (!ref) return { kind: 'empty' };
-  if (ref.kind === 'VolumeSnapshot' && (ref.apiGroup ?? '') === 'snapshot.storage.k8s.io') return { kind: 'snapshot', name: ref.name };
+  if (ref.kind === 'VolumeSnapshot' && (ref.apiGroup ?? '') === 'snapshot.storage.k8s.io')
+    return { kind: 'snapshot', name: ref.name };
   if (ref.kind === 'PersistentVolumeClaim' && !ref.apiGroup) return { kind: 'pvc', name: ref.name };
   return { kind: 'unsupported', what: `${ref.apiGroup ? `${ref.apiGroup}/` : ''}${ref.kind} ${ref.name}` };
 }

@@ -7,7 +7,12 @@ export const STORAGE_RESOURCES = {
   pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
   configMaps: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' },
   jobs: { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job' },
-  volumeSnapshots: { group: 'snapshot.storage.k8s.io', version: 'v1', plural: 'volumesnapshots', kind: 'VolumeSnapshot' },
+  volumeSnapshots: {
+    group: 'snapshot.storage.k8s.io',
+    version: 'v1',
+    plural: 'volumesnapshots',
+    kind: 'VolumeSnapshot',
+  },
   vms: { ...KUBEVIRT.virtualMachines },
   vmis: { ...KUBEVIRT.virtualMachineInstances },
   vmSnapshots: { ...KUBEVIRT.snapshots },

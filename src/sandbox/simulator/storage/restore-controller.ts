@@ -1,7 +1,13 @@
 // The simulated KubeVirt restore controller: a VirtualMachineRestore of a ready snapshot creates the
 // target VM (new, or replaces the spec of an existing stopped one), then one PVC per volume backup
 // restored from its CSI VolumeSnapshot (owned by the VM), and completes when they are bound.
-import type { VirtualMachine, VirtualMachineInstance, VirtualMachineRestore, VirtualMachineSnapshot, VirtualMachineSnapshotContent } from '../../../kubevirt/types.ts';
+import type {
+  VirtualMachine,
+  VirtualMachineInstance,
+  VirtualMachineRestore,
+  VirtualMachineSnapshot,
+  VirtualMachineSnapshotContent,
+} from '../../../kubevirt/types.ts';
 import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
 import { isAlreadyExists, isConflict } from '../../../runtime/errors.ts';
 import { runIntent } from '../runstrategy.ts';
@@ -12,8 +18,15 @@ import type { PvcJson } from './json.ts';
 import { isBound } from './pvc.ts';
 import { apiVersionOf, STORAGE_RESOURCES as R } from './resources.ts';
 import {
-  isRestoreFailed, LAST_RESTORE_ANNOTATION, restoreCompleteStatus, restoredPvc, restoreFailedStatus, restoreInProgressStatus,
-  targetVmFor, volumeRestoresFor, type RestoreStatus,
+  isRestoreFailed,
+  LAST_RESTORE_ANNOTATION,
+  restoreCompleteStatus,
+  restoredPvc,
+  restoreFailedStatus,
+  restoreInProgressStatus,
+  targetVmFor,
+  volumeRestoresFor,
+  type RestoreStatus,
 } from './restore.ts';
 
 const BY_SNAPSHOT = 'sim-restore-by-snapshot';
@@ -21,10 +34,14 @@ const BY_SNAPSHOT = 'sim-restore-by-snapshot';
 export function restoreController(ctx: StorageContext): ControllerDefinition {
   const restores = ctx.informer(R.vmRestores).store;
   if (!restores.hasIndex(BY_SNAPSHOT)) {
-    restores.addIndex(BY_SNAPSHOT, (r) => [`${r.metadata?.namespace ?? ''}/${(r as unknown as VirtualMachineRestore).spec.virtualMachineSnapshotName}`]);
+    restores.addIndex(BY_SNAPSHOT, (r) => [
+      `${r.metadata?.namespace ?? ''}/${(r as unknown as VirtualMachineRestore).spec.virtualMachineSnapshotName}`,
+    ]);
   }
   const bySnapshot = (s: { metadata?: { namespace?: string; name?: string } }) =>
-    restores.byIndex(BY_SNAPSHOT, `${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`).map((r) => ({ namespace: r.metadata?.namespace ?? '', name: r.metadata?.name ?? '' }));
+    restores
+      .byIndex(BY_SNAPSHOT, `${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`)
+      .map((r) => ({ namespace: r.metadata?.namespace ?? '', name: r.metadata?.name ?? '' }));
   const byAnnotation = (p: { metadata?: { namespace?: string; annotations?: Record<string, string> } }) => {
     const name = p.metadata?.annotations?.['restore.kubevirt.io/name'];
     return name ? [{ namespace: p.metadata?.namespace ?? '', name }] : [];
@@ -41,14 +58,25 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
       const ns = req.namespace ?? '';
       const key = `vmrestore/${ns}/${req.name}`;
       const restore = cached<VirtualMachineRestore>(ctx, R.vmRestores, ns, req.name);
-      if (!restore || restore.status?.complete === true || isRestoreFailed(restore) || restore.metadata?.deletionTimestamp) {
+      if (
+        !restore ||
+        restore.status?.complete === true ||
+        isRestoreFailed(restore) ||
+        restore.metadata?.deletionTimestamp
+      ) {
         ctx.steps.forget(key);
         return undefined;
       }
       const now = isoNow(ctx);
       const writeStatus = async (status: RestoreStatus): Promise<ReconcileResult | undefined> => {
         try {
-          await ctx.api.patch(R.vmRestores, ns, req.name, { status }, { status: true, resourceVersion: restore.metadata?.resourceVersion ?? '' });
+          await ctx.api.patch(
+            R.vmRestores,
+            ns,
+            req.name,
+            { status },
+            { status: true, resourceVersion: restore.metadata?.resourceVersion ?? '' },
+          );
           return undefined;
         } catch (err) {
           if (isConflict(err)) return { requeue: true };
@@ -57,21 +85,34 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
       };
       const snap = cached<VirtualMachineSnapshot>(ctx, R.vmSnapshots, ns, restore.spec.virtualMachineSnapshotName);
       if (!snap) return undefined; // waits for it (KubeVirt does too)
-      if (snap.status?.phase === 'Failed') return writeStatus(restoreFailedStatus(restore, `VirtualMachineSnapshot ${snap.metadata?.name ?? ''} failed`, now));
+      if (snap.status?.phase === 'Failed')
+        return writeStatus(
+          restoreFailedStatus(restore, `VirtualMachineSnapshot ${snap.metadata?.name ?? ''} failed`, now),
+        );
       if (snap.status?.phase !== 'Succeeded' || snap.status.readyToUse !== true) return undefined;
-      const content = cached<VirtualMachineSnapshotContent>(ctx, R.vmSnapshotContents, ns, snap.status.virtualMachineSnapshotContentName ?? '');
+      const content = cached<VirtualMachineSnapshotContent>(
+        ctx,
+        R.vmSnapshotContents,
+        ns,
+        snap.status.virtualMachineSnapshotContentName ?? '',
+      );
       if (!content) return undefined;
       const target = restore.spec.target;
       if (target.kind !== R.vms.kind || (target.apiGroup ?? R.vms.group) !== R.vms.group) {
-        return writeStatus(restoreFailedStatus(restore, `target kind ${target.kind} is not supported: only VirtualMachine`, now));
+        return writeStatus(
+          restoreFailedStatus(restore, `target kind ${target.kind} is not supported: only VirtualMachine`, now),
+        );
       }
       const faults = faultsFor(restore, [], ctx.faults);
       const delay = faults.stepDelayMs ?? ctx.stepDelayMs;
       if (faults.restoreFailure) {
         const wait = ctx.steps.remaining(key, 'fail', delay);
-        return wait > 0 ? { requeueAfterMs: wait } : writeStatus(restoreFailedStatus(restore, faults.restoreFailure, now));
+        return wait > 0
+          ? { requeueAfterMs: wait }
+          : writeStatus(restoreFailedStatus(restore, faults.restoreFailure, now));
       }
-      if (restore.status?.restores === undefined) return writeStatus(restoreInProgressStatus(restore, volumeRestoresFor(restore, content), now));
+      if (restore.status?.restores === undefined)
+        return writeStatus(restoreInProgressStatus(restore, volumeRestoresFor(restore, content), now));
 
       // The target VM.
       let vm = cached<VirtualMachine>(ctx, R.vms, ns, target.name);
@@ -80,7 +121,8 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
       try {
         desired = targetVmFor(restore, content);
       } catch (err) {
-        if (err instanceof JsonPatchError) return writeStatus(restoreFailedStatus(restore, `patches: ${err.message}`, now));
+        if (err instanceof JsonPatchError)
+          return writeStatus(restoreFailedStatus(restore, `patches: ${err.message}`, now));
         throw err;
       }
       if (!vm) {
@@ -98,10 +140,16 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
         try {
           // The VM keeps its own run state: a restore never starts it.
           const { runStrategy: _rs, running: _r, ...restoredSpec } = desired.spec;
-          vm = await ctx.api.patch<VirtualMachine>(R.vms, ns, target.name, {
-            metadata: { annotations: { [LAST_RESTORE_ANNOTATION]: stamp } },
-            spec: restoredSpec,
-          }, { resourceVersion: vm.metadata?.resourceVersion ?? '' });
+          vm = await ctx.api.patch<VirtualMachine>(
+            R.vms,
+            ns,
+            target.name,
+            {
+              metadata: { annotations: { [LAST_RESTORE_ANNOTATION]: stamp } },
+              spec: restoredSpec,
+            },
+            { resourceVersion: vm.metadata?.resourceVersion ?? '' },
+          );
         } catch (err) {
           if (isConflict(err)) return { requeue: true };
           throw err;
@@ -109,7 +157,12 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
       }
 
       // The restored claims, owned by the VM.
-      const owner = { apiVersion: apiVersionOf(R.vms), kind: R.vms.kind, name: vm.metadata?.name ?? '', uid: vm.metadata?.uid ?? '' };
+      const owner = {
+        apiVersion: apiVersionOf(R.vms),
+        kind: R.vms.kind,
+        name: vm.metadata?.name ?? '',
+        uid: vm.metadata?.uid ?? '',
+      };
       let allBound = true;
       for (const b of content.spec.volumeBackups ?? []) {
         const pvc = restoredPvc(restore, b, owner);

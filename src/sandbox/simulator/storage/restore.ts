@@ -20,7 +20,10 @@ export function restorePvcName(restore: VirtualMachineRestore, volumeName: strin
 }
 
 /** One entry per volume backup of the content: which PVC is restored from which VolumeSnapshot. */
-export function volumeRestoresFor(restore: VirtualMachineRestore, content: VirtualMachineSnapshotContent): VolumeRestore[] {
+export function volumeRestoresFor(
+  restore: VirtualMachineRestore,
+  content: VirtualMachineSnapshotContent,
+): VolumeRestore[] {
   return (content.spec.volumeBackups ?? []).map((b) => ({
     volumeName: b.volumeName,
     persistentVolumeClaim: restorePvcName(restore, b.volumeName),
@@ -29,7 +32,14 @@ export function volumeRestoresFor(restore: VirtualMachineRestore, content: Virtu
 }
 
 /** Annotations of the provisioner, the binder and CDI (KubeVirt's list): never copied to a restored claim. */
-const DROPPED_ANNOTATION_PREFIXES = ['pv.kubernetes.io', 'volume.beta.kubernetes.io', 'cdi.kubevirt.io', 'volume.kubernetes.io', 'k8s.io/CloneRequest', 'k8s.io/CloneOf'];
+const DROPPED_ANNOTATION_PREFIXES = [
+  'pv.kubernetes.io',
+  'volume.beta.kubernetes.io',
+  'cdi.kubevirt.io',
+  'volume.kubernetes.io',
+  'k8s.io/CloneRequest',
+  'k8s.io/CloneOf',
+];
 
 function copiedAnnotations(annotations: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -41,9 +51,17 @@ function copiedAnnotations(annotations: Record<string, string> | undefined): Rec
 }
 
 /** The PVC restored from one volume backup: the backed-up claim's spec, its data from the VolumeSnapshot. */
-export function restoredPvc(restore: VirtualMachineRestore, backup: VolumeBackup, owner?: { apiVersion: string; kind: string; name: string; uid: string }): PvcJson {
+export function restoredPvc(
+  restore: VirtualMachineRestore,
+  backup: VolumeBackup,
+  owner?: { apiVersion: string; kind: string; name: string; uid: string },
+): PvcJson {
   const spec = backup.persistentVolumeClaim.spec ?? {};
-  const source = { apiGroup: STORAGE_RESOURCES.volumeSnapshots.group, kind: STORAGE_RESOURCES.volumeSnapshots.kind, name: backup.volumeSnapshotName ?? '' };
+  const source = {
+    apiGroup: STORAGE_RESOURCES.volumeSnapshots.group,
+    kind: STORAGE_RESOURCES.volumeSnapshots.kind,
+    name: backup.volumeSnapshotName ?? '',
+  };
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
@@ -51,12 +69,17 @@ export function restoredPvc(restore: VirtualMachineRestore, backup: VolumeBackup
       name: restorePvcName(restore, backup.volumeName),
       namespace: restore.metadata?.namespace,
       labels: { ...backup.persistentVolumeClaim.metadata?.labels },
-      annotations: { ...copiedAnnotations(backup.persistentVolumeClaim.metadata?.annotations), [RESTORE_NAME_ANNOTATION]: restore.metadata?.name ?? '' },
+      annotations: {
+        ...copiedAnnotations(backup.persistentVolumeClaim.metadata?.annotations),
+        [RESTORE_NAME_ANNOTATION]: restore.metadata?.name ?? '',
+      },
       ...(owner ? { ownerReferences: [{ ...owner, controller: true, blockOwnerDeletion: true }] } : {}),
     },
     spec: {
       accessModes: spec.accessModes ? [...spec.accessModes] : ['ReadWriteOnce'],
-      ...(spec.resources ? { resources: structuredClone(spec.resources) as NonNullable<PvcJson['spec']>['resources'] } : {}),
+      ...(spec.resources
+        ? { resources: structuredClone(spec.resources) as NonNullable<PvcJson['spec']>['resources'] }
+        : {}),
       ...(spec.storageClassName ? { storageClassName: spec.storageClassName } : {}),
       ...(spec.volumeMode && spec.volumeMode !== 'FromStorageProfile' ? { volumeMode: spec.volumeMode } : {}),
       dataSource: source,
@@ -97,25 +120,51 @@ export function targetVmFor(restore: VirtualMachineRestore, content: VirtualMach
       name: restore.spec.target.name,
       namespace: restore.metadata?.namespace,
       ...(source?.metadata?.labels ? { labels: { ...source.metadata.labels } } : {}),
-      annotations: { ...source?.metadata?.annotations, [LAST_RESTORE_ANNOTATION]: `${restore.metadata?.name ?? ''}-${restore.metadata?.uid ?? ''}` },
+      annotations: {
+        ...source?.metadata?.annotations,
+        [LAST_RESTORE_ANNOTATION]: `${restore.metadata?.name ?? ''}-${restore.metadata?.uid ?? ''}`,
+      },
     },
     spec,
   };
   return applyPatch(vm, parsePatches(restore.spec.patches ?? []));
 }
 
-function conditions(restore: VirtualMachineRestore, progressing: [string, string], ready: [string, string], now: string, message?: string): RestoreStatus['conditions'] {
-  let list = setCondition(restore.status?.conditions ?? undefined, { type: 'Progressing', status: progressing[0], reason: progressing[1], ...(message ? { message } : {}) }, now);
-  list = setCondition(list, { type: 'Ready', status: ready[0], reason: ready[1], ...(message ? { message } : {}) }, now);
+function conditions(
+  restore: VirtualMachineRestore,
+  progressing: [string, string],
+  ready: [string, string],
+  now: string,
+  message?: string,
+): RestoreStatus['conditions'] {
+  let list = setCondition(
+    restore.status?.conditions ?? undefined,
+    { type: 'Progressing', status: progressing[0], reason: progressing[1], ...(message ? { message } : {}) },
+    now,
+  );
+  list = setCondition(
+    list,
+    { type: 'Ready', status: ready[0], reason: ready[1], ...(message ? { message } : {}) },
+    now,
+  );
   return list;
 }
 
-export function restoreInProgressStatus(restore: VirtualMachineRestore, restores: VolumeRestore[], now: string): RestoreStatus {
+export function restoreInProgressStatus(
+  restore: VirtualMachineRestore,
+  restores: VolumeRestore[],
+  now: string,
+): RestoreStatus {
   return {
     ...restore.status,
     complete: false,
     restores,
-    conditions: conditions(restore, ['True', 'Initializing VirtualMachineRestore'], ['False', 'Initializing VirtualMachineRestore'], now),
+    conditions: conditions(
+      restore,
+      ['True', 'Initializing VirtualMachineRestore'],
+      ['False', 'Initializing VirtualMachineRestore'],
+      now,
+    ),
   };
 }
 
@@ -130,7 +179,11 @@ export function restoreCompleteStatus(restore: VirtualMachineRestore, now: strin
 
 /** A restore that cannot go on: complete stays false; the Failure condition says why. */
 export function restoreFailedStatus(restore: VirtualMachineRestore, message: string, now: string): RestoreStatus {
-  const list = setCondition(conditions(restore, ['False', 'Operation failed'], ['False', 'Operation failed'], now, message), { type: 'Failure', status: 'True', reason: 'Operation failed', message }, now);
+  const list = setCondition(
+    conditions(restore, ['False', 'Operation failed'], ['False', 'Operation failed'], now, message),
+    { type: 'Failure', status: 'True', reason: 'Operation failed', message },
+    now,
+  );
   return { ...restore.status, complete: false, conditions: list };
 }
 

@@ -1,7 +1,12 @@
 // The simulated KubeVirt snapshot controller: VirtualMachineSnapshot → VirtualMachineSnapshotContent
 // (a copy of the VM) → one CSI VolumeSnapshot per PVC or DataVolume volume → Succeeded.
 import { isDeepStrictEqual } from 'node:util';
-import type { VirtualMachine, VirtualMachineInstance, VirtualMachineSnapshot, VirtualMachineSnapshotContent } from '../../../kubevirt/types.ts';
+import type {
+  VirtualMachine,
+  VirtualMachineInstance,
+  VirtualMachineSnapshot,
+  VirtualMachineSnapshotContent,
+} from '../../../kubevirt/types.ts';
 import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
 import type { KubeObject } from '../../../runtime/object.ts';
 import { isAlreadyExists, isConflict } from '../../../runtime/errors.ts';
@@ -11,8 +16,18 @@ import { faultsFor } from './faults.ts';
 import type { PvcJson, VolumeSnapshotJson } from './json.ts';
 import { apiVersionOf, STORAGE_RESOURCES as R } from './resources.ts';
 import {
-  contentFor, contentNameFor, contentStatusFor, failedStatus, failureDeadlineMs, indicationsFor, inProgressStatus, isFinished,
-  snapshotVolumes, sourceMissingStatus, succeededStatus, type SnapshotStatus,
+  contentFor,
+  contentNameFor,
+  contentStatusFor,
+  failedStatus,
+  failureDeadlineMs,
+  indicationsFor,
+  inProgressStatus,
+  isFinished,
+  snapshotVolumes,
+  sourceMissingStatus,
+  succeededStatus,
+  type SnapshotStatus,
 } from './vmsnapshot.ts';
 
 export function vmSnapshotController(ctx: StorageContext): ControllerDefinition {
@@ -21,7 +36,8 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
   const snapshotOfVolumeSnapshot = (vs: KubeObject) => {
     const owner = vs.metadata?.ownerReferences?.find((o) => o.kind === R.vmSnapshotContents.kind);
     if (!owner) return [];
-    const content = contents.get(`${vs.metadata?.namespace ?? ''}/${owner.name}`) as unknown as VirtualMachineSnapshotContent | undefined;
+    const content = contents.get(`${vs.metadata?.namespace ?? ''}/${owner.name}`) as unknown as
+      VirtualMachineSnapshotContent | undefined;
     const name = content?.spec.virtualMachineSnapshotName;
     return name ? [{ namespace: vs.metadata?.namespace ?? '', name }] : [];
   };
@@ -50,7 +66,13 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
       }
       const writeStatus = async (status: SnapshotStatus): Promise<ReconcileResult | undefined> => {
         try {
-          await ctx.api.patch(R.vmSnapshots, ns, req.name, { status }, { status: true, resourceVersion: snap.metadata?.resourceVersion ?? '' });
+          await ctx.api.patch(
+            R.vmSnapshots,
+            ns,
+            req.name,
+            { status },
+            { status: true, resourceVersion: snap.metadata?.resourceVersion ?? '' },
+          );
           return undefined;
         } catch (err) {
           if (isConflict(err)) return { requeue: true };
@@ -60,7 +82,9 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
       const now = isoNow(ctx);
       const source = snap.spec.source;
       if (source.kind !== R.vms.kind || (source.apiGroup ?? '') !== R.vms.group) {
-        return writeStatus(failedStatus(snap, `the source kind ${source.kind} is not supported: only VirtualMachine`, now));
+        return writeStatus(
+          failedStatus(snap, `the source kind ${source.kind} is not supported: only VirtualMachine`, now),
+        );
       }
       const vm = cached<VirtualMachine>(ctx, R.vms, ns, source.name);
       const faults = faultsFor(snap, [vm], ctx.faults);
@@ -73,7 +97,9 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
       if (snap.status?.phase !== 'InProgress') {
         if (!vm) {
           const status = sourceMissingStatus(snap, now);
-          return isDeepStrictEqual(status, snap.status) ? untilDeadline : ((await writeStatus(status)) ?? untilDeadline);
+          return isDeepStrictEqual(status, snap.status)
+            ? untilDeadline
+            : ((await writeStatus(status)) ?? untilDeadline);
         }
         const vmi = cached<VirtualMachineInstance>(ctx, R.vmis, ns, source.name);
         const ind = indicationsFor(vmi, faults.quiesceFailed === true);
@@ -97,7 +123,9 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
           if (!pvc) {
             // The cache may be behind a claim created a moment ago: ask the API server before failing.
             if (await ctx.api.get(R.pvcs, ns, v.claimName)) return { requeueAfterMs: 200 };
-            return writeStatus(failedStatus(snap, `PersistentVolumeClaim ${v.claimName} of volume ${v.volumeName} does not exist`, now));
+            return writeStatus(
+              failedStatus(snap, `PersistentVolumeClaim ${v.claimName} of volume ${v.volumeName} does not exist`, now),
+            );
           }
           pvcs.set(v.claimName, pvc);
         }
@@ -111,7 +139,8 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
 
       // The content's volume snapshots: freeze the guest if its agent can, create the missing ones
       // (each is cut by the CSI snapshotter), thaw once all are cut; then follow them.
-      const frozenCut = snap.status.indications?.includes('GuestAgent') === true && !snap.status.indications.includes('QuiesceFailed');
+      const frozenCut =
+        snap.status.indications?.includes('GuestAgent') === true && !snap.status.indications.includes('QuiesceFailed');
       if (frozenCut && content.status?.creationTime === undefined) ctx.freezer.freeze(key, `${ns}/${source.name}`);
       const volumeSnapshots = new Map<string, VolumeSnapshotJson | undefined>();
       for (const b of content.spec.volumeBackups ?? []) {
@@ -122,7 +151,11 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
             vs = await ctx.api.create<VolumeSnapshotJson>(R.volumeSnapshots, ns, {
               apiVersion: apiVersionOf(R.volumeSnapshots),
               kind: R.volumeSnapshots.kind,
-              metadata: { name, namespace: ns, ownerReferences: [ownerRef(apiVersionOf(R.vmSnapshotContents), R.vmSnapshotContents.kind, content)] },
+              metadata: {
+                name,
+                namespace: ns,
+                ownerReferences: [ownerRef(apiVersionOf(R.vmSnapshotContents), R.vmSnapshotContents.kind, content)],
+              },
               spec: { source: { persistentVolumeClaimName: b.persistentVolumeClaim.metadata?.name ?? '' } },
             });
             rctx.log.debug('volume snapshot created', { name });
@@ -136,7 +169,13 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
       if (contentStatus.creationTime !== undefined || error) ctx.freezer.thaw(key);
       if (!isDeepStrictEqual(contentStatus, content.status ?? {})) {
         try {
-          await ctx.api.patch(R.vmSnapshotContents, ns, contentName, { status: contentStatus }, { status: true, resourceVersion: content.metadata?.resourceVersion ?? '' });
+          await ctx.api.patch(
+            R.vmSnapshotContents,
+            ns,
+            contentName,
+            { status: contentStatus },
+            { status: true, resourceVersion: content.metadata?.resourceVersion ?? '' },
+          );
         } catch (err) {
           if (isConflict(err)) return { requeue: true };
           throw err;

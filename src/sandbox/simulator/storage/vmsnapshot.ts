@@ -1,7 +1,12 @@
 // What KubeVirt's snapshot controller decides for a VirtualMachineSnapshot, as pure functions:
 // which volumes it includes, the VirtualMachineSnapshotContent it creates (a copy of the VM and one
 // CSI VolumeSnapshot per PVC or DataVolume volume), the indications and the status in each phase.
-import type { VirtualMachine, VirtualMachineInstance, VirtualMachineSnapshot, VirtualMachineSnapshotContent } from '../../../kubevirt/types.ts';
+import type {
+  VirtualMachine,
+  VirtualMachineInstance,
+  VirtualMachineSnapshot,
+  VirtualMachineSnapshotContent,
+} from '../../../kubevirt/types.ts';
 import { findCondition, setCondition } from '../conditions.ts';
 import { ownerRef } from './api.ts';
 import type { PvcJson, VolumeSnapshotJson } from './json.ts';
@@ -32,7 +37,10 @@ export interface IncludedVolume {
  * The volumes of the VM that the snapshot includes (PVCs and DataVolumes, minus `exclude`) and
  * those it excludes (containerDisks, cloud-init and every other kind, which cannot be snapshotted).
  */
-export function snapshotVolumes(vm: VirtualMachine, exclude: readonly string[] = []): { included: IncludedVolume[]; excluded: string[] } {
+export function snapshotVolumes(
+  vm: VirtualMachine,
+  exclude: readonly string[] = [],
+): { included: IncludedVolume[]; excluded: string[] } {
   const included: IncludedVolume[] = [];
   const excluded: string[] = [];
   for (const v of vm.spec.template.spec?.volumes ?? []) {
@@ -65,15 +73,22 @@ export function indicationsFor(vmi: VirtualMachineInstance | undefined, quiesceF
     list.push(agent ? 'GuestAgent' : 'NoGuestAgent');
     if (agent && quiesceFailed) list.push('QuiesceFailed');
   }
-  return { indications: list, sourceIndications: list.map((indication) => ({ indication, message: MESSAGES[indication] ?? indication })) };
+  return {
+    indications: list,
+    sourceIndications: list.map((indication) => ({ indication, message: MESSAGES[indication] ?? indication })),
+  };
 }
 
 /** The VM as the content keeps it: identity, labels, annotations and spec; no status. */
-export function vmCopy(vm: VirtualMachine): NonNullable<NonNullable<VirtualMachineSnapshotContent['spec']['source']>['virtualMachine']> {
+export function vmCopy(
+  vm: VirtualMachine,
+): NonNullable<NonNullable<VirtualMachineSnapshotContent['spec']['source']>['virtualMachine']> {
   const m = vm.metadata ?? {};
   return {
     metadata: {
-      name: m.name, namespace: m.namespace, uid: m.uid,
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
       ...(m.generation !== undefined ? { generation: m.generation } : {}),
       ...(m.labels ? { labels: { ...m.labels } } : {}),
       ...(m.annotations ? { annotations: { ...m.annotations } } : {}),
@@ -87,7 +102,12 @@ export function vmCopy(vm: VirtualMachine): NonNullable<NonNullable<VirtualMachi
  * PVC's metadata and spec (what a restore needs to create an equal claim) and the name of the CSI
  * VolumeSnapshot that will hold its data.
  */
-export function contentFor(snapshot: VirtualMachineSnapshot, vm: VirtualMachine, included: readonly IncludedVolume[], pvcs: ReadonlyMap<string, PvcJson>): VirtualMachineSnapshotContent {
+export function contentFor(
+  snapshot: VirtualMachineSnapshot,
+  vm: VirtualMachine,
+  included: readonly IncludedVolume[],
+  pvcs: ReadonlyMap<string, PvcJson>,
+): VirtualMachineSnapshotContent {
   return {
     apiVersion: apiVersionOf(STORAGE_RESOURCES.vmSnapshotContents),
     kind: STORAGE_RESOURCES.vmSnapshotContents.kind,
@@ -95,7 +115,13 @@ export function contentFor(snapshot: VirtualMachineSnapshot, vm: VirtualMachine,
       name: contentNameFor(snapshot),
       namespace: snapshot.metadata?.namespace,
       // deletionPolicy Delete (the default): the content goes with its snapshot.
-      ...(snapshot.spec.deletionPolicy === 'Retain' ? {} : { ownerReferences: [ownerRef(apiVersionOf(STORAGE_RESOURCES.vmSnapshots), STORAGE_RESOURCES.vmSnapshots.kind, snapshot)] }),
+      ...(snapshot.spec.deletionPolicy === 'Retain'
+        ? {}
+        : {
+            ownerReferences: [
+              ownerRef(apiVersionOf(STORAGE_RESOURCES.vmSnapshots), STORAGE_RESOURCES.vmSnapshots.kind, snapshot),
+            ],
+          }),
     },
     spec: {
       source: { virtualMachine: vmCopy(vm) },
@@ -121,22 +147,44 @@ export function contentFor(snapshot: VirtualMachineSnapshot, vm: VirtualMachine,
 }
 
 /** The claim spec a restore reuses: requests, modes and class; never the binding or the data source. */
-function claimSpecForBackup(pvc: PvcJson | undefined): NonNullable<NonNullable<VirtualMachineSnapshotContent['spec']['volumeBackups']>[number]['persistentVolumeClaim']['spec']> {
+function claimSpecForBackup(
+  pvc: PvcJson | undefined,
+): NonNullable<
+  NonNullable<VirtualMachineSnapshotContent['spec']['volumeBackups']>[number]['persistentVolumeClaim']['spec']
+> {
   const s = pvc?.spec ?? {};
   return {
-    ...(s.accessModes ? { accessModes: [...s.accessModes] as ('ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod')[] } : {}),
+    ...(s.accessModes
+      ? {
+          accessModes: [...s.accessModes] as (
+            'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod'
+          )[],
+        }
+      : {}),
     ...(s.resources ? { resources: structuredClone(s.resources) } : {}),
     ...(s.storageClassName ? { storageClassName: s.storageClassName } : {}),
     ...(s.volumeMode ? { volumeMode: s.volumeMode as 'Block' | 'Filesystem' } : {}),
   };
 }
 
-function cond(conditions: Condition[] | undefined, type: string, status: string, reason: string, now: string): Condition[] {
+function cond(
+  conditions: Condition[] | undefined,
+  type: string,
+  status: string,
+  reason: string,
+  now: string,
+): Condition[] {
   return setCondition(conditions, { type, status, reason }, now);
 }
 
 /** The first status: InProgress, the source locked, what will be included and how the source was. */
-export function inProgressStatus(snapshot: VirtualMachineSnapshot, vm: VirtualMachine, volumes: { included: IncludedVolume[]; excluded: string[] }, ind: Indications, now: string): SnapshotStatus {
+export function inProgressStatus(
+  snapshot: VirtualMachineSnapshot,
+  vm: VirtualMachine,
+  volumes: { included: IncludedVolume[]; excluded: string[] },
+  ind: Indications,
+  now: string,
+): SnapshotStatus {
   const old = snapshot.status ?? {};
   let conditions = cond(old.conditions, 'Progressing', 'True', 'Source locked and operation in progress', now);
   conditions = cond(conditions, 'Ready', 'False', 'Not ready', now);
@@ -200,7 +248,11 @@ export type ContentStatus = NonNullable<VirtualMachineSnapshotContent['status']>
  * The content's status from its CSI VolumeSnapshots: ready when all are, created when the last was
  * cut, in error when one is (or is missing after it was created).
  */
-export function contentStatusFor(content: VirtualMachineSnapshotContent, volumeSnapshots: ReadonlyMap<string, VolumeSnapshotJson | undefined>, now: string): { status: ContentStatus; error?: string } {
+export function contentStatusFor(
+  content: VirtualMachineSnapshotContent,
+  volumeSnapshots: ReadonlyMap<string, VolumeSnapshotJson | undefined>,
+  now: string,
+): { status: ContentStatus; error?: string } {
   const backups = content.spec.volumeBackups ?? [];
   const statuses = backups.map((b) => {
     const vs = volumeSnapshots.get(b.volumeSnapshotName ?? '');
@@ -208,13 +260,25 @@ export function contentStatusFor(content: VirtualMachineSnapshotContent, volumeS
       volumeSnapshotName: b.volumeSnapshotName ?? '',
       ...(vs?.status?.readyToUse !== undefined ? { readyToUse: vs.status.readyToUse } : {}),
       ...(vs?.status?.creationTime ? { creationTime: vs.status.creationTime } : {}),
-      ...(vs?.status?.error ? { error: { ...(vs.status.error.message ? { message: vs.status.error.message } : {}), ...(vs.status.error.time ? { time: vs.status.error.time } : {}) } } : {}),
+      ...(vs?.status?.error
+        ? {
+            error: {
+              ...(vs.status.error.message ? { message: vs.status.error.message } : {}),
+              ...(vs.status.error.time ? { time: vs.status.error.time } : {}),
+            },
+          }
+        : {}),
     };
   });
   const failed = statuses.find((s) => s.error);
-  const error = failed ? `VolumeSnapshot ${failed.volumeSnapshotName} error: ${failed.error?.message ?? 'unknown'}` : undefined;
+  const error = failed
+    ? `VolumeSnapshot ${failed.volumeSnapshotName} error: ${failed.error?.message ?? 'unknown'}`
+    : undefined;
   const ready = statuses.every((s) => s.readyToUse === true);
-  const times = statuses.map((s) => s.creationTime).filter((t): t is string => t !== undefined).sort();
+  const times = statuses
+    .map((s) => s.creationTime)
+    .filter((t): t is string => t !== undefined)
+    .sort();
   const created = statuses.every((s) => s.creationTime !== undefined);
   const creationTime = created ? (times.at(-1) ?? content.status?.creationTime ?? now) : undefined;
   return {

@@ -29,8 +29,10 @@ export function volumeSnapshotController(ctx: StorageContext): ControllerDefinit
       { resource: R.volumeSnapshots },
       {
         resource: R.pvcs,
-        map: (p) => snapshots.byIndex(BY_PVC, `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`)
-          .map((s) => ({ namespace: s.metadata?.namespace ?? '', name: s.metadata?.name ?? '' })),
+        map: (p) =>
+          snapshots
+            .byIndex(BY_PVC, `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`)
+            .map((s) => ({ namespace: s.metadata?.namespace ?? '', name: s.metadata?.name ?? '' })),
       },
     ],
     reconcile: async (req, rctx): Promise<ReconcileResult | undefined> => {
@@ -46,7 +48,13 @@ export function volumeSnapshotController(ctx: StorageContext): ControllerDefinit
       if (vs.metadata?.deletionTimestamp || vs.status?.readyToUse === true || vs.status?.error) return undefined;
       const write = async (status: VolumeSnapshotStatus): Promise<ReconcileResult | undefined> => {
         try {
-          await ctx.api.patch(R.volumeSnapshots, ns, req.name, { status }, { status: true, resourceVersion: vs.metadata?.resourceVersion ?? '' });
+          await ctx.api.patch(
+            R.volumeSnapshots,
+            ns,
+            req.name,
+            { status },
+            { status: true, resourceVersion: vs.metadata?.resourceVersion ?? '' },
+          );
           return undefined;
         } catch (err) {
           if (isConflict(err)) return { requeue: true };
@@ -54,7 +62,14 @@ export function volumeSnapshotController(ctx: StorageContext): ControllerDefinit
         }
       };
       const claim = vs.spec.source.persistentVolumeClaimName;
-      if (!claim) return write(errorStatus(vs, 'the simulator supports only dynamic snapshots (source.persistentVolumeClaimName)', isoNow(ctx)));
+      if (!claim)
+        return write(
+          errorStatus(
+            vs,
+            'the simulator supports only dynamic snapshots (source.persistentVolumeClaimName)',
+            isoNow(ctx),
+          ),
+        );
       const pvc = cached<PvcJson>(ctx, R.pvcs, ns, claim);
       const faults = faultsFor(vs, [pvc], ctx.faults);
       const delay = faults.stepDelayMs ?? ctx.stepDelayMs;
@@ -71,7 +86,12 @@ export function volumeSnapshotController(ctx: StorageContext): ControllerDefinit
           await tickPast(cut);
         });
         rctx.log.debug('volume snapshot cut', { pvc: claim, file });
-        const result = await write(cutStatus(new Date(cut).toISOString(), pvc?.status?.capacity?.storage ?? pvc?.spec?.resources?.requests?.storage ?? '0'));
+        const result = await write(
+          cutStatus(
+            new Date(cut).toISOString(),
+            pvc?.status?.capacity?.storage ?? pvc?.spec?.resources?.requests?.storage ?? '0',
+          ),
+        );
         return result ?? (delay > 0 ? { requeueAfterMs: ctx.steps.remaining(key, 'ready', delay) } : undefined);
       }
       const wait = ctx.steps.remaining(key, 'ready', delay);

@@ -23,15 +23,27 @@ export const IN_FLIGHT_MS = 1_000;
  * saw is in them. With `stillWriting`, the writer of `ledgerFile` itself still writes: its writes of
  * the last IN_FLIGHT_MS may not have landed and are left out, its later ones count as rewrites.
  */
-export async function verifyWritesCarriedOver(volumeFile: string, ledgerFile: string, opts: { until?: Date; overwrittenBy?: readonly string[]; stillWriting?: boolean } = {}): Promise<LedgerReport> {
+export async function verifyWritesCarriedOver(
+  volumeFile: string,
+  ledgerFile: string,
+  opts: { until?: Date; overwrittenBy?: readonly string[]; stillWriting?: boolean } = {},
+): Promise<LedgerReport> {
   const limit = Math.min(opts.until?.getTime() ?? Infinity, opts.stillWriting ? Date.now() - IN_FLIGHT_MS : Infinity);
   const entries = await entriesOf(ledgerFile);
   const { live, superseded, considered } = liveEntries(entries, Number.isFinite(limit) ? new Date(limit) : undefined);
   const absent = await missingEntries(volumeFile, live);
   const ownLater = opts.stillWriting ? (await entriesOf(ledgerFile)).filter((e) => Date.parse(e.time) >= limit) : [];
   const later = [...ownLater, ...(await Promise.all((opts.overwrittenBy ?? []).map(entriesOf))).flat()];
-  const overlaps = (e: LedgerEntry) => later.some((l) => l.offset < e.offset + e.length && e.offset < l.offset + l.length);
+  const overlaps = (e: LedgerEntry) =>
+    later.some((l) => l.offset < e.offset + e.length && e.offset < l.offset + l.length);
   const checked = live.filter((e) => !overlaps(e)).length;
   const missing = absent.filter((e) => !overlaps(e));
-  return { ok: missing.length === 0, total: entries.length, considered, checked, superseded: superseded + live.length - checked, missing };
+  return {
+    ok: missing.length === 0,
+    total: entries.length,
+    considered,
+    checked,
+    superseded: superseded + live.length - checked,
+    missing,
+  };
 }

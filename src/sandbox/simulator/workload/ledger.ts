@@ -26,7 +26,13 @@ export function parseLedger(text: string): LedgerEntry[] {
     if (line.trim() === '') return;
     try {
       const v = JSON.parse(line) as LedgerEntry;
-      if (!Number.isSafeInteger(v.offset) || !Number.isSafeInteger(v.length) || typeof v.sha256 !== 'string' || typeof v.time !== 'string') throw new Error('bad entry');
+      if (
+        !Number.isSafeInteger(v.offset) ||
+        !Number.isSafeInteger(v.length) ||
+        typeof v.sha256 !== 'string' ||
+        typeof v.time !== 'string'
+      )
+        throw new Error('bad entry');
       out.push(v);
     } catch (err) {
       if (i === lines.length - 1) return; // torn tail
@@ -41,7 +47,10 @@ export function parseLedger(text: string): LedgerEntry[] {
  * before `until` that no later such write overlaps (an overwritten write is superseded: its
  * bytes are rightly gone).
  */
-export function liveEntries(entries: readonly LedgerEntry[], until?: Date): { live: LedgerEntry[]; superseded: number; considered: number } {
+export function liveEntries(
+  entries: readonly LedgerEntry[],
+  until?: Date,
+): { live: LedgerEntry[]; superseded: number; considered: number } {
   const limit = until?.getTime();
   const considered = entries.filter((e) => limit === undefined || Date.parse(e.time) < limit);
   const live: LedgerEntry[] = [];
@@ -74,7 +83,11 @@ export interface LedgerReport {
 }
 
 /** Checks that `volumeFile` holds every write of `ledgerFile` made before `until` (default: all). */
-export async function verifyLedger(volumeFile: string, ledgerFile: string, opts: { until?: Date } = {}): Promise<LedgerReport> {
+export async function verifyLedger(
+  volumeFile: string,
+  ledgerFile: string,
+  opts: { until?: Date } = {},
+): Promise<LedgerReport> {
   let text = '';
   try {
     text = await readFile(ledgerFile, 'utf8');

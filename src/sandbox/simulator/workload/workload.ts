@@ -25,13 +25,22 @@ export function workloadRate(vm: VirtualMachine | undefined): number {
 
 /** The claims a running VMI mounts (PVC and DataVolume volumes). */
 export function mountedClaims(vmi: VirtualMachineInstance): string[] {
-  return (vmi.spec.volumes ?? []).map((v) => v.persistentVolumeClaim?.claimName ?? v.dataVolume?.name).filter((c): c is string => c !== undefined);
+  return (vmi.spec.volumes ?? [])
+    .map((v) => v.persistentVolumeClaim?.claimName ?? v.dataVolume?.name)
+    .filter((c): c is string => c !== undefined);
 }
 
 /** Whether the workload of this VM writes now. */
 export function isWriting(vm: VirtualMachine | undefined, vmi: VirtualMachineInstance | undefined): boolean {
-  return vm !== undefined && vmi !== undefined && workloadRate(vm) > 0 && runIntent(vm) !== 'halt' &&
-    vm.metadata?.deletionTimestamp == null && vmi.metadata?.deletionTimestamp == null && vmi.status?.phase === 'Running';
+  return (
+    vm !== undefined &&
+    vmi !== undefined &&
+    workloadRate(vm) > 0 &&
+    runIntent(vm) !== 'halt' &&
+    vm.metadata?.deletionTimestamp == null &&
+    vmi.metadata?.deletionTimestamp == null &&
+    vmi.status?.phase === 'Running'
+  );
 }
 
 interface Loop {

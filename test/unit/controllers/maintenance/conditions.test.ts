@@ -8,8 +8,20 @@ import { type Condition, getCondition, setCondition } from '../../../../src/runt
 const t0 = new Date('2026-11-22T02:00:00Z');
 const t1 = new Date('2026-11-22T02:05:00Z');
 
-function conds(state: PlanState, more: Partial<PlanConditionsInput> = {}, previous?: readonly Condition[]): Condition[] {
-  return planConditions(previous, { state, approval: 'Manual', steps: [], suspended: false, observedGeneration: 2, now: t0, ...more });
+function conds(
+  state: PlanState,
+  more: Partial<PlanConditionsInput> = {},
+  previous?: readonly Condition[],
+): Condition[] {
+  return planConditions(previous, {
+    state,
+    approval: 'Manual',
+    steps: [],
+    suspended: false,
+    observedGeneration: 2,
+    now: t0,
+    ...more,
+  });
 }
 
 /** status/reason of Ready, Reconciling, Stalled. */
@@ -25,13 +37,19 @@ describe('planConditions: Ready, Reconciling, Stalled by phase', () => {
   const cases: readonly [Phase, readonly string[]][] = [
     ['Pending', ['Ready=False/Pending', 'Reconciling=True/Pending', 'Stalled=False/Pending']],
     ['Planning', ['Ready=False/Planning', 'Reconciling=True/Planning', 'Stalled=False/Planning']],
-    ['AwaitingApproval', ['Ready=False/AwaitingApproval', 'Reconciling=False/AwaitingApproval', 'Stalled=False/AwaitingApproval']],
+    [
+      'AwaitingApproval',
+      ['Ready=False/AwaitingApproval', 'Reconciling=False/AwaitingApproval', 'Stalled=False/AwaitingApproval'],
+    ],
     ['Snapshotting', ['Ready=False/Snapshotting', 'Reconciling=True/Snapshotting', 'Stalled=False/Snapshotting']],
     ['Cloning', ['Ready=False/Cloning', 'Reconciling=True/Cloning', 'Stalled=False/Cloning']],
     ['Updating', ['Ready=False/Updating', 'Reconciling=True/Updating', 'Stalled=False/Updating']],
     ['Verifying', ['Ready=False/Verifying', 'Reconciling=True/Verifying', 'Stalled=False/Verifying']],
     ['Syncing', ['Ready=False/Syncing', 'Reconciling=True/Syncing', 'Stalled=False/Syncing']],
-    ['WaitingForWindow', ['Ready=False/WaitingForWindow', 'Reconciling=False/WaitingForWindow', 'Stalled=False/WaitingForWindow']],
+    [
+      'WaitingForWindow',
+      ['Ready=False/WaitingForWindow', 'Reconciling=False/WaitingForWindow', 'Stalled=False/WaitingForWindow'],
+    ],
     ['CuttingOver', ['Ready=False/CuttingOver', 'Reconciling=True/CuttingOver', 'Stalled=False/CuttingOver']],
     ['Observing', ['Ready=False/Observing', 'Reconciling=True/Observing', 'Stalled=False/Observing']],
     ['RollingBack', ['Ready=False/RollingBack', 'Reconciling=True/RollingBack', 'Stalled=False/RollingBack']],
@@ -55,17 +73,26 @@ describe('planConditions: Ready, Reconciling, Stalled by phase', () => {
     assert.equal(getCondition(conds({ phase: 'Failed' }, {}, first), 'Stalled')?.reason, 'CloneFailed');
     const steps: Step[] = [{ name: 'Observe', state: 'Failed', message: 'GET /healthz: 503' }];
     const rolledBack = getCondition(conds({ phase: 'RolledBack' }, { steps }), 'Stalled');
-    assert.deepEqual([rolledBack?.status, rolledBack?.reason, rolledBack?.message], ['True', 'ObserveFailed', 'GET /healthz: 503']);
+    assert.deepEqual(
+      [rolledBack?.status, rolledBack?.reason, rolledBack?.message],
+      ['True', 'ObserveFailed', 'GET /healthz: 503'],
+    );
   });
 
   it('NoChanges: Ready True with that reason, kept on later reconciles', () => {
-    const first = conds({ phase: 'Succeeded' }, { success: { reason: 'NoChanges', message: 'every component is already at its target level' } });
+    const first = conds(
+      { phase: 'Succeeded' },
+      { success: { reason: 'NoChanges', message: 'every component is already at its target level' } },
+    );
     assert.equal(getCondition(first, 'Ready')?.reason, 'NoChanges');
     assert.equal(getCondition(conds({ phase: 'Succeeded' }, {}, first), 'Ready')?.reason, 'NoChanges');
   });
 
   it('a cleanup is work: Reconciling True, not yet Stalled', () => {
-    const state = transition({ phase: 'Cloning' }, { type: 'stepFailed', step: 'Clone', reason: 'CloneFailed', message: 'boom' }).state;
+    const state = transition(
+      { phase: 'Cloning' },
+      { type: 'stepFailed', step: 'Clone', reason: 'CloneFailed', message: 'boom' },
+    ).state;
     const list = conds(state, { suspended: true });
     assert.deepEqual(kstatus(list), ['Ready=False/CleaningUp', 'Reconciling=True/CleaningUp', 'Stalled=False/Cloning']);
     assert.equal(getCondition(list, 'Ready')?.message, 'Clone: boom; removing the clone');
@@ -75,26 +102,58 @@ describe('planConditions: Ready, Reconciling, Stalled by phase', () => {
     const list = conds({ phase: 'Cloning' }, { suspended: true });
     assert.deepEqual(kstatus(list), ['Ready=False/Suspended', 'Reconciling=False/Suspended', 'Stalled=False/Cloning']);
     assert.equal(getCondition(list, 'Ready')?.message, 'suspended (spec.suspend) in Cloning');
-    assert.deepEqual(kstatus(conds({ phase: 'Succeeded' }, { suspended: true })), ['Ready=True/Succeeded', 'Reconciling=False/Succeeded', 'Stalled=False/Succeeded']);
+    assert.deepEqual(kstatus(conds({ phase: 'Succeeded' }, { suspended: true })), [
+      'Ready=True/Succeeded',
+      'Reconciling=False/Succeeded',
+      'Stalled=False/Succeeded',
+    ]);
   });
 
   it('refused input in planning: Stalled with the problem', () => {
-    const list = conds({ phase: 'Planning' }, { refused: { reason: 'UnknownComponent', message: 'mysql: no member of the appliance runs a component mysql' } });
-    assert.deepEqual(kstatus(list), ['Ready=False/Planning', 'Reconciling=False/Planning', 'Stalled=True/UnknownComponent']);
+    const list = conds(
+      { phase: 'Planning' },
+      { refused: { reason: 'UnknownComponent', message: 'mysql: no member of the appliance runs a component mysql' } },
+    );
+    assert.deepEqual(kstatus(list), [
+      'Ready=False/Planning',
+      'Reconciling=False/Planning',
+      'Stalled=True/UnknownComponent',
+    ]);
     assert.match(getCondition(list, 'Ready')?.message ?? '', /^mysql: no member/);
   });
 
   it('sets observedGeneration and keeps lastTransitionTime while a status stays', () => {
     const first = conds({ phase: 'Cloning' });
-    const next = planConditions(first, { state: { phase: 'Updating' }, approval: 'Manual', steps: [], suspended: false, observedGeneration: 3, now: t1 });
+    const next = planConditions(first, {
+      state: { phase: 'Updating' },
+      approval: 'Manual',
+      steps: [],
+      suspended: false,
+      observedGeneration: 3,
+      now: t1,
+    });
     const ready = getCondition(next, 'Ready');
-    assert.deepEqual([ready?.reason, ready?.observedGeneration, ready?.lastTransitionTime], ['Updating', 3, '2026-11-22T02:00:00Z']);
-    const done = planConditions(next, { state: { phase: 'Succeeded' }, approval: 'Manual', steps: [], suspended: false, observedGeneration: 3, now: t1 });
+    assert.deepEqual(
+      [ready?.reason, ready?.observedGeneration, ready?.lastTransitionTime],
+      ['Updating', 3, '2026-11-22T02:00:00Z'],
+    );
+    const done = planConditions(next, {
+      state: { phase: 'Succeeded' },
+      approval: 'Manual',
+      steps: [],
+      suspended: false,
+      observedGeneration: 3,
+      now: t1,
+    });
     assert.equal(getCondition(done, 'Ready')?.lastTransitionTime, '2026-11-22T02:05:00Z');
   });
 
   it('leaves other condition types alone', () => {
-    const mine = setCondition(undefined, { type: 'example.com/Audited', status: 'True', reason: 'Audited' }, { now: t0 });
+    const mine = setCondition(
+      undefined,
+      { type: 'example.com/Audited', status: 'True', reason: 'Audited' },
+      { now: t0 },
+    );
     assert.equal(getCondition(conds({ phase: 'Cloning' }, {}, mine), 'example.com/Audited')?.status, 'True');
   });
 });
@@ -115,10 +174,12 @@ describe('planConditions: one condition per step', () => {
 
   it('maps step states to condition statuses', () => {
     const list = conds({ phase: 'Verifying' }, { steps });
-    const got = Object.fromEntries(['Approved', 'Cloned', 'Updated', 'Verified', 'DataSynced', 'CutOver', 'RolledBack'].map((t) => {
-      const c = getCondition(list, t);
-      return [t, c ? `${c.status}/${c.reason}` : 'absent'];
-    }));
+    const got = Object.fromEntries(
+      ['Approved', 'Cloned', 'Updated', 'Verified', 'DataSynced', 'CutOver', 'RolledBack'].map((t) => {
+        const c = getCondition(list, t);
+        return [t, c ? `${c.status}/${c.reason}` : 'absent'];
+      }),
+    );
     assert.deepEqual(got, {
       Approved: 'True/Succeeded',
       Cloned: 'True/Succeeded',
@@ -132,13 +193,26 @@ describe('planConditions: one condition per step', () => {
   });
 
   it('Approved is True from the start with approval Automatic; a Rollback step sets RolledBack', () => {
-    const list = conds({ phase: 'RollingBack' }, { approval: 'Automatic', steps: [{ name: 'Rollback', state: 'Running' }] });
-    assert.deepEqual([getCondition(list, 'Approved')?.status, getCondition(list, 'Approved')?.reason], ['True', 'Automatic']);
-    assert.deepEqual([getCondition(list, 'RolledBack')?.status, getCondition(list, 'RolledBack')?.reason], ['Unknown', 'InProgress']);
+    const list = conds(
+      { phase: 'RollingBack' },
+      { approval: 'Automatic', steps: [{ name: 'Rollback', state: 'Running' }] },
+    );
+    assert.deepEqual(
+      [getCondition(list, 'Approved')?.status, getCondition(list, 'Approved')?.reason],
+      ['True', 'Automatic'],
+    );
+    assert.deepEqual(
+      [getCondition(list, 'RolledBack')?.status, getCondition(list, 'RolledBack')?.reason],
+      ['Unknown', 'InProgress'],
+    );
   });
 
   it('produces conditions that the status schema accepts (CamelCase reasons, one per type)', () => {
-    for (const state of [{ phase: 'Verifying' as const }, { phase: 'Failed' as const }, transition({ phase: 'Cloning' }, { type: 'abortRequested' }).state]) {
+    for (const state of [
+      { phase: 'Verifying' as const },
+      { phase: 'Failed' as const },
+      transition({ phase: 'Cloning' }, { type: 'abortRequested' }).state,
+    ]) {
       const list = conds(state, { steps, failure: { reason: 'CloneFailed', message: 'x' } });
       const parsed = MaintenancePlanStatusSchema.safeParse({ phase: state.phase, conditions: list });
       assert.equal(parsed.success, true, JSON.stringify(parsed.error?.issues));

@@ -3,7 +3,12 @@ import { describe, it } from 'node:test';
 import { cleanupRetainsClone, cloneRetained } from '../../../../src/controllers/maintenance/failed-clone.ts';
 import type { Cleanup } from '../../../../src/controllers/maintenance/phases.ts';
 
-const failure = (action: Cleanup['action']): Cleanup => ({ action, then: 'Failed', reason: 'VerifyFailed', message: 'x' });
+const failure = (action: Cleanup['action']): Cleanup => ({
+  action,
+  then: 'Failed',
+  reason: 'VerifyFailed',
+  message: 'x',
+});
 
 describe('failedClonePolicy', () => {
   it('Retain keeps the clone of a failure, whether the original never stopped or is restored', () => {
@@ -12,7 +17,10 @@ describe('failedClonePolicy', () => {
   });
 
   it('an abort always removes the clone', () => {
-    assert.equal(cleanupRetainsClone('Retain', { action: 'RemoveClone', then: 'Aborted', reason: 'AbortRequested', message: 'x' }), false);
+    assert.equal(
+      cleanupRetainsClone('Retain', { action: 'RemoveClone', then: 'Aborted', reason: 'AbortRequested', message: 'x' }),
+      false,
+    );
   });
 
   it('Delete removes it', () => {
@@ -28,6 +36,7 @@ describe('failedClonePolicy', () => {
   it('an ended plan keeps its clone only when it failed before the cut-over under Retain', () => {
     assert.equal(cloneRetained('Retain', 'Failed', false), true);
     assert.equal(cloneRetained('Delete', 'Failed', false), false);
-    for (const phase of ['Succeeded', 'Aborted', 'RolledBack'] as const) assert.equal(cloneRetained('Retain', phase, false), false, phase);
+    for (const phase of ['Succeeded', 'Aborted', 'RolledBack'] as const)
+      assert.equal(cloneRetained('Retain', phase, false), false, phase);
   });
 });

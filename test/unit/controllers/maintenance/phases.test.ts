@@ -68,7 +68,17 @@ describe('transition: the way through', () => {
       ok,
       { type: 'observePassed' },
     ]);
-    assert.deepEqual(phases, ['Planning', 'Snapshotting', 'Cloning', 'Updating', 'Verifying', 'Syncing', 'CuttingOver', 'Observing', 'Succeeded']);
+    assert.deepEqual(phases, [
+      'Planning',
+      'Snapshotting',
+      'Cloning',
+      'Updating',
+      'Verifying',
+      'Syncing',
+      'CuttingOver',
+      'Observing',
+      'Succeeded',
+    ]);
     assert.equal(last.reason, 'Succeeded');
   });
 
@@ -87,9 +97,24 @@ describe('transition: the way through', () => {
   });
 
   it('only the cut-over waits for the window', () => {
-    const closed = run({ phase: 'Syncing' }, [ok, { type: 'windowClosed' }, { type: 'windowOpen' }, { type: 'windowClosed' }, ok]);
-    assert.deepEqual(closed.phases, ['WaitingForWindow', 'WaitingForWindow', 'CuttingOver', 'CuttingOver', 'Observing']);
-    assert.equal(transition({ phase: 'Syncing' }, { type: 'stepSucceeded', windowOpen: false }).state.phase, 'WaitingForWindow');
+    const closed = run({ phase: 'Syncing' }, [
+      ok,
+      { type: 'windowClosed' },
+      { type: 'windowOpen' },
+      { type: 'windowClosed' },
+      ok,
+    ]);
+    assert.deepEqual(closed.phases, [
+      'WaitingForWindow',
+      'WaitingForWindow',
+      'CuttingOver',
+      'CuttingOver',
+      'Observing',
+    ]);
+    assert.equal(
+      transition({ phase: 'Syncing' }, { type: 'stepSucceeded', windowOpen: false }).state.phase,
+      'WaitingForWindow',
+    );
     // the steps before the sync never look at the window
     for (const phase of ['Snapshotting', 'Cloning', 'Updating', 'Verifying'] as const) {
       assert.equal(transition({ phase }, { type: 'windowOpen' }).accepted, false);
@@ -101,7 +126,15 @@ describe('transition: the way through', () => {
 describe('transition: failures', () => {
   for (const phase of ['Pending', 'Planning', 'AwaitingApproval'] as const) {
     it(`${phase}: nothing to clean up, Failed at once`, () => {
-      const t = transition({ phase }, { type: 'stepFailed', step: 'Plan', reason: 'DowngradeNotAllowed', message: 'postgres: target 16.1.0 is below the current 16.2.0' });
+      const t = transition(
+        { phase },
+        {
+          type: 'stepFailed',
+          step: 'Plan',
+          reason: 'DowngradeNotAllowed',
+          message: 'postgres: target 16.1.0 is below the current 16.2.0',
+        },
+      );
       assert.deepEqual(t.state, { phase: 'Failed' });
       assert.equal(t.reason, 'DowngradeNotAllowed');
       assert.match(t.message, /^Plan: postgres: target 16\.1\.0/);
@@ -111,7 +144,10 @@ describe('transition: failures', () => {
   for (const phase of ['Snapshotting', 'Cloning', 'Updating', 'Verifying', 'Syncing', 'WaitingForWindow'] as const) {
     it(`${phase}: removes the clone, then Failed with the reason`, () => {
       const t = transition({ phase }, fail('Clone'));
-      assert.deepEqual(t.state, { phase, cleanup: { action: 'RemoveClone', then: 'Failed', reason: 'CloneFailed', message: 'Clone: boom' } });
+      assert.deepEqual(t.state, {
+        phase,
+        cleanup: { action: 'RemoveClone', then: 'Failed', reason: 'CloneFailed', message: 'Clone: boom' },
+      });
       const done = transition(t.state, { type: 'cleanupDone' });
       assert.deepEqual(done.state, { phase: 'Failed' });
       assert.deepEqual([done.reason, done.message], ['CloneFailed', 'Clone: boom']);
@@ -135,9 +171,15 @@ describe('transition: failures', () => {
   });
 
   it('Observing: a failed check rolls back with rollback.automatic, else fails and keeps the clone serving', () => {
-    const auto = run({ phase: 'Observing' }, [{ type: 'observeFailed', reason: 'CheckFailed', message: 'GET /healthz: 503', rollbackAutomatic: true }, { type: 'rollbackDone' }]);
+    const auto = run({ phase: 'Observing' }, [
+      { type: 'observeFailed', reason: 'CheckFailed', message: 'GET /healthz: 503', rollbackAutomatic: true },
+      { type: 'rollbackDone' },
+    ]);
     assert.deepEqual(auto.phases, ['RollingBack', 'RolledBack']);
-    const manual = transition({ phase: 'Observing' }, { type: 'observeFailed', reason: 'CheckFailed', message: 'GET /healthz: 503', rollbackAutomatic: false });
+    const manual = transition(
+      { phase: 'Observing' },
+      { type: 'observeFailed', reason: 'CheckFailed', message: 'GET /healthz: 503', rollbackAutomatic: false },
+    );
     assert.equal(manual.state.phase, 'Failed');
     assert.equal(manual.reason, 'CheckFailed');
     assert.match(manual.message, /clone keeps serving and the original is retained/);
@@ -146,21 +188,33 @@ describe('transition: failures', () => {
 
   it('a failed rollback restarts the clone (it has every write), then Failed with RollbackFailed', () => {
     const t = transition({ phase: 'RollingBack' }, fail('Rollback'));
-    assert.deepEqual([t.state.phase, t.state.cleanup?.action, t.reason], ['RollingBack', 'RestoreClone', 'RollbackFailed']);
+    assert.deepEqual(
+      [t.state.phase, t.state.cleanup?.action, t.reason],
+      ['RollingBack', 'RestoreClone', 'RollbackFailed'],
+    );
     const done = transition(t.state, { type: 'cleanupDone' });
     assert.deepEqual([done.state, done.reason], [{ phase: 'Failed' }, 'RollbackFailed']);
-    assert.match(done.message, /^Rollback: boom; the rollback failed, so the clone, which has every write, serves again and the original is retained$/);
+    assert.match(
+      done.message,
+      /^Rollback: boom; the rollback failed, so the clone, which has every write, serves again and the original is retained$/,
+    );
   });
 });
 
 describe('transition: abort', () => {
   for (const phase of ['Pending', 'Planning', 'AwaitingApproval'] as const) {
-    it(`${phase}: Aborted at once`, () => assert.deepEqual(transition({ phase }, { type: 'abortRequested' }).state, { phase: 'Aborted' }));
+    it(`${phase}: Aborted at once`, () =>
+      assert.deepEqual(transition({ phase }, { type: 'abortRequested' }).state, { phase: 'Aborted' }));
   }
   for (const phase of ['Snapshotting', 'Cloning', 'Updating', 'Verifying', 'Syncing', 'WaitingForWindow'] as const) {
     it(`${phase}: removes the clone, then Aborted`, () => {
       const t = transition({ phase }, { type: 'abortRequested' });
-      assert.deepEqual(t.state.cleanup, { action: 'RemoveClone', then: 'Aborted', reason: 'AbortRequested', message: 'spec.abort is set: the original keeps serving' });
+      assert.deepEqual(t.state.cleanup, {
+        action: 'RemoveClone',
+        then: 'Aborted',
+        reason: 'AbortRequested',
+        message: 'spec.abort is set: the original keeps serving',
+      });
       assert.deepEqual(transition(t.state, { type: 'cleanupDone' }).state, { phase: 'Aborted' });
     });
   }
@@ -190,13 +244,22 @@ describe('transition: what does not apply', () => {
       const retained = transition({ phase }, { type: 'rollbackRequested', originalRetained: true });
       const expected = phase === 'Succeeded' || phase === 'Failed' ? { phase: 'RollingBack' } : { phase };
       assert.deepEqual(retained.state, expected, phase);
-      assert.equal(transition({ phase }, { type: 'rollbackRequested', originalRetained: false }).accepted, false, phase);
+      assert.equal(
+        transition({ phase }, { type: 'rollbackRequested', originalRetained: false }).accepted,
+        false,
+        phase,
+      );
     }
   });
 
   it('an event out of place leaves the state and says why', () => {
     const t = transition({ phase: 'Cloning' }, { type: 'approved' });
-    assert.deepEqual(t, { state: { phase: 'Cloning' }, accepted: false, reason: 'EventNotApplicable', message: 'approved does not apply in phase Cloning' });
+    assert.deepEqual(t, {
+      state: { phase: 'Cloning' },
+      accepted: false,
+      reason: 'EventNotApplicable',
+      message: 'approved does not apply in phase Cloning',
+    });
   });
 
   it('every phase is reachable from Pending, and every non-terminal phase can end', () => {
@@ -211,7 +274,10 @@ describe('transition: what does not apply', () => {
     }
     assert.deepEqual([...seen].sort(), [...PHASES].sort());
     for (const phase of PHASES.filter((p) => !isTerminal(p))) {
-      assert.ok(ALL_EVENTS.some((e) => transition({ phase }, e).state.phase !== phase), `${phase} is a dead end`);
+      assert.ok(
+        ALL_EVENTS.some((e) => transition({ phase }, e).state.phase !== phase),
+        `${phase} is a dead end`,
+      );
     }
   });
 });
@@ -239,14 +305,41 @@ describe('isSafePoint', () => {
     it(`${phase}: ${safe[phase] ? 'pauses' : 'runs on'}`, () => assert.equal(isSafePoint(phase), safe[phase]));
   }
   it('a cleanup always runs to its end', () => {
-    assert.equal(isSafePoint({ phase: 'Cloning', cleanup: { action: 'RemoveClone', then: 'Aborted', reason: 'AbortRequested', message: '' } }), false);
+    assert.equal(
+      isSafePoint({
+        phase: 'Cloning',
+        cleanup: { action: 'RemoveClone', then: 'Aborted', reason: 'AbortRequested', message: '' },
+      }),
+      false,
+    );
   });
 });
 
 describe('steps', () => {
   it('lists the steps in order, Approve only for Manual', () => {
-    assert.deepEqual(stepsFor({ approval: 'Manual' }), ['Plan', 'Approve', 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'Observe', 'Release']);
-    assert.deepEqual(stepsFor({ approval: 'Automatic' }), ['Plan', 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'Observe', 'Release']);
+    assert.deepEqual(stepsFor({ approval: 'Manual' }), [
+      'Plan',
+      'Approve',
+      'Snapshot',
+      'Clone',
+      'Update',
+      'Verify',
+      'Sync',
+      'CutOver',
+      'Observe',
+      'Release',
+    ]);
+    assert.deepEqual(stepsFor({ approval: 'Automatic' }), [
+      'Plan',
+      'Snapshot',
+      'Clone',
+      'Update',
+      'Verify',
+      'Sync',
+      'CutOver',
+      'Observe',
+      'Release',
+    ]);
   });
 
   it('has a step for every phase a run passes through', () => {
@@ -255,7 +348,8 @@ describe('steps', () => {
       const phases = PHASES.filter((p) => !(approval === 'Automatic' && p === 'AwaitingApproval'));
       for (const phase of phases) {
         const step = stepOf(phase);
-        if (step !== undefined && step !== 'Rollback') assert.ok(steps.includes(step), `${approval}: ${phase} works on ${step}`);
+        if (step !== undefined && step !== 'Rollback')
+          assert.ok(steps.includes(step), `${approval}: ${phase} works on ${step}`);
       }
     }
   });
@@ -265,13 +359,42 @@ describe('steps', () => {
   });
 
   it('maps each working phase to its step', () => {
-    assert.deepEqual(PHASES.map((p) => stepOf(p) ?? '-'), ['-', 'Plan', 'Approve', 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'CutOver', 'Observe', '-', '-', '-', 'Rollback', '-']);
+    assert.deepEqual(
+      PHASES.map((p) => stepOf(p) ?? '-'),
+      [
+        '-',
+        'Plan',
+        'Approve',
+        'Snapshot',
+        'Clone',
+        'Update',
+        'Verify',
+        'Sync',
+        'CutOver',
+        'CutOver',
+        'Observe',
+        '-',
+        '-',
+        '-',
+        'Rollback',
+        '-',
+      ],
+    );
     assert.equal(stepOf(transition({ phase: 'Cloning' }, fail('Clone')).state), 'Cleanup');
   });
 
   it('progress counts finished (Succeeded or Skipped) steps out of all', () => {
     assert.equal(progress([]), '0/0');
-    assert.equal(progress([{ state: 'Succeeded' }, { state: 'Skipped' }, { state: 'Running' }, { state: 'Pending' }, { state: 'Failed' }]), '2/5');
+    assert.equal(
+      progress([
+        { state: 'Succeeded' },
+        { state: 'Skipped' },
+        { state: 'Running' },
+        { state: 'Pending' },
+        { state: 'Failed' },
+      ]),
+      '2/5',
+    );
     assert.match(progress(stepsFor({ approval: 'Manual' }).map(() => ({ state: 'Succeeded' as const }))), /^10\/10$/);
   });
 });
@@ -279,7 +402,15 @@ describe('steps', () => {
 describe('persisting a cleanup in status.steps', () => {
   it('round-trips through a Running Cleanup step', () => {
     for (const state of [
-      transition({ phase: 'Updating' }, { type: 'stepFailed', step: 'Update', reason: 'UpdateJobFailed', message: 'job shop-db-update: exit 1: "a (b): c"' }).state,
+      transition(
+        { phase: 'Updating' },
+        {
+          type: 'stepFailed',
+          step: 'Update',
+          reason: 'UpdateJobFailed',
+          message: 'job shop-db-update: exit 1: "a (b): c"',
+        },
+      ).state,
       transition({ phase: 'CuttingOver' }, fail('CutOver')).state,
       transition({ phase: 'Syncing' }, { type: 'abortRequested' }).state,
       transition({ phase: 'RollingBack' }, fail('Rollback')).state,
@@ -287,13 +418,28 @@ describe('persisting a cleanup in status.steps', () => {
       const step = cleanupStep(state.cleanup!);
       assert.equal(step.name, 'Cleanup');
       assert.ok((step.message ?? '').length <= 4096);
-      assert.deepEqual(planStateFromStatus({ phase: state.phase, steps: [{ name: 'Clone', state: 'Failed' }, step] }), state);
+      assert.deepEqual(
+        planStateFromStatus({ phase: state.phase, steps: [{ name: 'Clone', state: 'Failed' }, step] }),
+        state,
+      );
     }
   });
 
   it('reads a plain phase without a cleanup, and Pending without a status', () => {
     assert.deepEqual(planStateFromStatus(undefined), { phase: 'Pending' });
-    assert.deepEqual(planStateFromStatus({ phase: 'Cloning', steps: [{ name: 'Cleanup', state: 'Succeeded', message: 'RemoveClone then Failed (CloneFailed): x' }] }), { phase: 'Cloning' });
-    assert.deepEqual(planStateFromStatus({ phase: 'Failed', steps: [{ name: 'Cleanup', state: 'Running', message: 'RemoveClone then Failed (CloneFailed): x' }] }), { phase: 'Failed' });
+    assert.deepEqual(
+      planStateFromStatus({
+        phase: 'Cloning',
+        steps: [{ name: 'Cleanup', state: 'Succeeded', message: 'RemoveClone then Failed (CloneFailed): x' }],
+      }),
+      { phase: 'Cloning' },
+    );
+    assert.deepEqual(
+      planStateFromStatus({
+        phase: 'Failed',
+        steps: [{ name: 'Cleanup', state: 'Running', message: 'RemoveClone then Failed (CloneFailed): x' }],
+      }),
+      { phase: 'Failed' },
+    );
   });
 });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type PreviewHashInput, PREVIEW_HASH_LENGTH, isApproved, previewHash } from '../../../../src/controllers/maintenance/preview-hash.ts';
+import {
+  type PreviewHashInput,
+  PREVIEW_HASH_LENGTH,
+  isApproved,
+  previewHash,
+} from '../../../../src/controllers/maintenance/preview-hash.ts';
 
 const base: PreviewHashInput = {
   appliance: { namespace: 'shop', name: 'shop' },
@@ -32,12 +37,21 @@ describe('previewHash', () => {
     ['from', { ...base, updates: [{ ...first, from: '16.3.0' }, ...base.updates.slice(1)] }],
     ['to', { ...base, updates: [{ ...first, to: '16.5.0' }, ...base.updates.slice(1)] }],
     ['an update less', { ...base, updates: base.updates.slice(1) }],
-    ['an update more', { ...base, updates: [...base.updates, { member: 'web', component: 'kernel', from: '6.1.0', to: '6.2.0' }] }],
-    ['an unchanged level', { ...base, unchanged: [{ member: 'db', component: 'os', level: '13' }, base.unchanged[1]!] }],
+    [
+      'an update more',
+      { ...base, updates: [...base.updates, { member: 'web', component: 'kernel', from: '6.1.0', to: '6.2.0' }] },
+    ],
+    [
+      'an unchanged level',
+      { ...base, unchanged: [{ member: 'db', component: 'os', level: '13' }, base.unchanged[1]!] },
+    ],
     ['the appliance name', { ...base, appliance: { namespace: 'shop', name: 'shop-staging' } }],
     ['the appliance namespace', { ...base, appliance: { namespace: 'staging', name: 'shop' } }],
     // a field boundary must not be movable: "a/b"+"c" vs "a"+"b/c"
-    ['where one field ends and the next starts', { ...base, updates: [{ ...first, member: 'dbp', component: 'ostgres' }, ...base.updates.slice(1)] }],
+    [
+      'where one field ends and the next starts',
+      { ...base, updates: [{ ...first, member: 'dbp', component: 'ostgres' }, ...base.updates.slice(1)] },
+    ],
   ];
   for (const [what, changed] of changes) {
     it(`changes with ${what}`, () => {
@@ -46,7 +60,11 @@ describe('previewHash', () => {
   }
 
   it('moving an update into unchanged changes it', () => {
-    const moved = { ...base, updates: base.updates.slice(1), unchanged: [...base.unchanged, { member: 'db', component: 'postgres', level: '16.4.0' }] };
+    const moved = {
+      ...base,
+      updates: base.updates.slice(1),
+      unchanged: [...base.unchanged, { member: 'db', component: 'postgres', level: '16.4.0' }],
+    };
     assert.notEqual(previewHash(moved), previewHash(base));
   });
 

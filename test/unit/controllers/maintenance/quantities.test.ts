@@ -35,7 +35,10 @@ describe('parseQuantity (convergedBelow, in bytes)', () => {
 
   for (const bad of ['', '-1Mi', '64MB', '64 Mi', 'Mi', '1Ki1', '1e']) {
     it(`refuses ${JSON.stringify(bad)} naming the field`, () => {
-      assert.throws(() => parseQuantity(bad), { name: 'RangeError', message: /^spec\.dataSync\.convergedBelow ".*" must be a non-negative quantity such as 64Mi/ });
+      assert.throws(() => parseQuantity(bad), {
+        name: 'RangeError',
+        message: /^spec\.dataSync\.convergedBelow ".*" must be a non-negative quantity such as 64Mi/,
+      });
     });
   }
 
@@ -86,7 +89,10 @@ describe('parseDuration (retainOriginalFor, in milliseconds)', () => {
 
   for (const bad of ['', '24', 'h', '1d', '-1h', '1h 30m', '1.h', '24H']) {
     it(`refuses ${JSON.stringify(bad)} naming the field`, () => {
-      assert.throws(() => parseDuration(bad), { name: 'RangeError', message: /^spec\.rollback\.retainOriginalFor ".*" must be a duration such as 24h, 90m or 1h30m/ });
+      assert.throws(() => parseDuration(bad), {
+        name: 'RangeError',
+        message: /^spec\.rollback\.retainOriginalFor ".*" must be a duration such as 24h, 90m or 1h30m/,
+      });
     });
   }
 

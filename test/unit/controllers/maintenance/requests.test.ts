@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PHASES } from '../../../../src/api/v1alpha1/index.ts';
-import { abortApplies, abortNotice, rollbackNotice, type RequestFacts } from '../../../../src/controllers/maintenance/requests.ts';
+import {
+  abortApplies,
+  abortNotice,
+  rollbackNotice,
+  type RequestFacts,
+} from '../../../../src/controllers/maintenance/requests.ts';
 
 const retained: RequestFacts = { cutOver: true, originalRetained: true, rolledBack: false };
 const released: RequestFacts = { cutOver: true, originalRetained: false, rolledBack: false };
@@ -10,8 +15,24 @@ const neverCut: RequestFacts = { cutOver: false, originalRetained: false, rolled
 describe('abortApplies', () => {
   it('applies before the cut-over only, and not twice', () => {
     const applies = PHASES.filter((phase) => abortApplies({ phase }));
-    assert.deepEqual(applies, ['Pending', 'Planning', 'AwaitingApproval', 'Snapshotting', 'Cloning', 'Updating', 'Verifying', 'Syncing', 'WaitingForWindow']);
-    assert.equal(abortApplies({ phase: 'Cloning', cleanup: { action: 'RemoveClone', then: 'Aborted', reason: 'AbortRequested', message: 'x' } }), false);
+    assert.deepEqual(applies, [
+      'Pending',
+      'Planning',
+      'AwaitingApproval',
+      'Snapshotting',
+      'Cloning',
+      'Updating',
+      'Verifying',
+      'Syncing',
+      'WaitingForWindow',
+    ]);
+    assert.equal(
+      abortApplies({
+        phase: 'Cloning',
+        cleanup: { action: 'RemoveClone', then: 'Aborted', reason: 'AbortRequested', message: 'x' },
+      }),
+      false,
+    );
   });
 });
 
@@ -21,8 +42,15 @@ describe('abortNotice', () => {
   });
 
   it('says nothing where an abort applies: before the cut-over, and during a cleanup', () => {
-    for (const phase of ['Pending', 'AwaitingApproval', 'Cloning', 'Syncing', 'WaitingForWindow'] as const) assert.equal(abortNotice(true, { phase }), undefined, phase);
-    assert.equal(abortNotice(true, { phase: 'Updating', cleanup: { action: 'RemoveClone', then: 'Failed', reason: 'UpdateFailed', message: 'x' } }), undefined);
+    for (const phase of ['Pending', 'AwaitingApproval', 'Cloning', 'Syncing', 'WaitingForWindow'] as const)
+      assert.equal(abortNotice(true, { phase }), undefined, phase);
+    assert.equal(
+      abortNotice(true, {
+        phase: 'Updating',
+        cleanup: { action: 'RemoveClone', then: 'Failed', reason: 'UpdateFailed', message: 'x' },
+      }),
+      undefined,
+    );
   });
 
   it('refuses from the cut-over on, pointing at the rollback', () => {
@@ -35,7 +63,10 @@ describe('abortNotice', () => {
 
   it('refuses on an ended plan', () => {
     for (const phase of ['Succeeded', 'Failed', 'Aborted', 'RolledBack'] as const) {
-      assert.deepEqual(abortNotice(true, { phase }), { reason: 'AbortRefused', message: `the plan is ${phase}: there is nothing left to abort` });
+      assert.deepEqual(abortNotice(true, { phase }), {
+        reason: 'AbortRefused',
+        message: `the plan is ${phase}: there is nothing left to abort`,
+      });
     }
   });
 });
@@ -57,7 +88,10 @@ describe('rollbackNotice', () => {
   });
 
   it('refuses a second rollback after a failed one', () => {
-    assert.match(rollbackNotice(true, { phase: 'Failed' }, { ...retained, rolledBack: true })?.message ?? '', /already ran and failed/);
+    assert.match(
+      rollbackNotice(true, { phase: 'Failed' }, { ...retained, rolledBack: true })?.message ?? '',
+      /already ran and failed/,
+    );
   });
 
   it('defers before the cut-over, and names spec.abort as the way to stop now', () => {
@@ -70,7 +104,10 @@ describe('rollbackNotice', () => {
   });
 
   it('refuses when the plan never cut over, or the original was released', () => {
-    assert.match(rollbackNotice(true, { phase: 'Aborted' }, neverCut)?.message ?? '', /never cut over: the original serves/);
+    assert.match(
+      rollbackNotice(true, { phase: 'Aborted' }, neverCut)?.message ?? '',
+      /never cut over: the original serves/,
+    );
     assert.match(rollbackNotice(true, { phase: 'Failed' }, neverCut)?.message ?? '', /never cut over/);
     const late = rollbackNotice(true, { phase: 'Succeeded' }, released);
     assert.equal(late?.reason, 'RollbackRefused');

@@ -25,7 +25,12 @@ describe('the shop samples', () => {
   const plan = parseMaintenancePlan(samplePlan());
 
   it('plans postgres and shop, leaves nginx alone', () => {
-    const diff = diffPlan({ targets: plan.spec.components, members: appliance.spec.members, inventory: appliance.status?.members ?? [], allowDowngrade: plan.spec.allowDowngrade });
+    const diff = diffPlan({
+      targets: plan.spec.components,
+      members: appliance.spec.members,
+      inventory: appliance.status?.members ?? [],
+      allowDowngrade: plan.spec.allowDowngrade,
+    });
     assert.deepEqual(diff, {
       updates: [
         { member: 'db', component: 'postgres', from: '16.2.0', to: '16.4.0' },
@@ -34,15 +39,34 @@ describe('the shop samples', () => {
       unchanged: [{ member: 'web', component: 'nginx', level: '1.26.2' }],
       problems: [],
     });
-    assert.match(previewHash({ appliance: { namespace: 'default', name: plan.spec.appliance }, ...diff }), /^[0-9a-f]{16}$/);
+    assert.match(
+      previewHash({ appliance: { namespace: 'default', name: plan.spec.appliance }, ...diff }),
+      /^[0-9a-f]{16}$/,
+    );
   });
 
   it('goes straight to the snapshot (Automatic), cuts over on a Saturday night in Rome only', () => {
-    assert.equal(transition({ phase: 'Planning' }, { type: 'planned', approval: plan.spec.approval }).state.phase, 'Snapshotting');
-    assert.deepEqual(stepsFor(plan.spec), ['Plan', 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync', 'CutOver', 'Observe', 'Release']);
+    assert.equal(
+      transition({ phase: 'Planning' }, { type: 'planned', approval: plan.spec.approval }).state.phase,
+      'Snapshotting',
+    );
+    assert.deepEqual(stepsFor(plan.spec), [
+      'Plan',
+      'Snapshot',
+      'Clone',
+      'Update',
+      'Verify',
+      'Sync',
+      'CutOver',
+      'Observe',
+      'Release',
+    ]);
     // Sunday 2026-11-22 03:00 in Rome is inside sat/sun 02:00-05:00; Monday 03:00 is not.
     assert.equal(windowState(plan.spec.window, new Date('2026-11-22T02:00:00Z')).open, true);
-    assert.deepEqual(windowState(plan.spec.window, new Date('2026-11-23T02:00:00Z')), { open: false, opensAt: new Date('2026-11-28T01:00:00Z') });
+    assert.deepEqual(windowState(plan.spec.window, new Date('2026-11-23T02:00:00Z')), {
+      open: false,
+      opensAt: new Date('2026-11-28T01:00:00Z'),
+    });
   });
 
   it('reads the data sync and rollback settings', () => {
@@ -51,7 +75,17 @@ describe('the shop samples', () => {
   });
 
   it('reports Approved by policy and a plan at work', () => {
-    const list = planConditions(undefined, { state: { phase: 'Cloning' }, approval: plan.spec.approval, steps: [], suspended: plan.spec.suspend, observedGeneration: 1, now: new Date('2026-11-22T02:00:00Z') });
-    assert.deepEqual(list.map((c) => `${c.type}=${c.status}`), ['Ready=False', 'Reconciling=True', 'Stalled=False', 'Approved=True']);
+    const list = planConditions(undefined, {
+      state: { phase: 'Cloning' },
+      approval: plan.spec.approval,
+      steps: [],
+      suspended: plan.spec.suspend,
+      observedGeneration: 1,
+      now: new Date('2026-11-22T02:00:00Z'),
+    });
+    assert.deepEqual(
+      list.map((c) => `${c.type}=${c.status}`),
+      ['Ready=False', 'Reconciling=True', 'Stalled=False', 'Approved=True'],
+    );
   });
 });

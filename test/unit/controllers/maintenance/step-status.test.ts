@@ -4,7 +4,9 @@ import { deadlineFrom } from '../../../../src/controllers/maintenance/step-statu
 
 describe('deadlineFrom', () => {
   const started = new Date('2026-11-22T01:00:00Z');
-  const reconciling = (status: 'True' | 'False', lastTransitionTime: string) => [{ type: 'Reconciling', status, lastTransitionTime }];
+  const reconciling = (status: 'True' | 'False', lastTransitionTime: string) => [
+    { type: 'Reconciling', status, lastTransitionTime },
+  ];
 
   it('counts from the step start while the plan works without a break', () => {
     assert.deepEqual(deadlineFrom(started, reconciling('True', '2026-11-22T00:55:00Z')), started);
@@ -12,7 +14,10 @@ describe('deadlineFrom', () => {
   });
 
   it('counts from the resumption when the plan went back to work after the step started (a suspension)', () => {
-    assert.deepEqual(deadlineFrom(started, reconciling('True', '2026-11-22T09:00:00Z')), new Date('2026-11-22T09:00:00Z'));
+    assert.deepEqual(
+      deadlineFrom(started, reconciling('True', '2026-11-22T09:00:00Z')),
+      new Date('2026-11-22T09:00:00Z'),
+    );
   });
 
   it('ignores a pause still going on, and a step not started', () => {

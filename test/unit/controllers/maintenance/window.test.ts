@@ -47,10 +47,15 @@ describe('windowState', () => {
     WEEKDAYS.forEach((day, i) => {
       it(day, () => {
         const window = w([day], '10:00', '11:00', 'UTC');
-        dates.forEach((date, j) => assert.equal(at(window, `${date}T10:30:00Z`).open, i === j, `${day} window at ${date}`));
+        dates.forEach((date, j) =>
+          assert.equal(at(window, `${date}T10:30:00Z`).open, i === j, `${day} window at ${date}`),
+        );
         // the day after, the next opening is a week after this one
         const day0 = Date.parse(`${dates[i]!}T10:00:00Z`);
-        assert.equal(at(window, new Date(day0 + 86_400_000).toISOString()).opensAt, new Date(day0 + 7 * 86_400_000).toISOString());
+        assert.equal(
+          at(window, new Date(day0 + 86_400_000).toISOString()).opensAt,
+          new Date(day0 + 7 * 86_400_000).toISOString(),
+        );
       });
     });
   });
@@ -154,19 +159,27 @@ describe('windowState', () => {
   });
 
   it('refuses an unknown time zone with a clear error', () => {
-    assert.throws(() => windowState(w(['mon'], '02:00', '05:00', 'Mars/Olympus_Mons'), new Date('2026-11-22T00:00:00Z')), {
-      name: 'RangeError',
-      message: /^spec\.window\.timeZone "Mars\/Olympus_Mons" is not a time zone known to this runtime; use an IANA name such as Europe\/Rome or UTC$/,
-    });
+    assert.throws(
+      () => windowState(w(['mon'], '02:00', '05:00', 'Mars/Olympus_Mons'), new Date('2026-11-22T00:00:00Z')),
+      {
+        name: 'RangeError',
+        message:
+          /^spec\.window\.timeZone "Mars\/Olympus_Mons" is not a time zone known to this runtime; use an IANA name such as Europe\/Rome or UTC$/,
+      },
+    );
   });
 
   it('refuses a malformed time with a clear error', () => {
-    assert.throws(() => windowState(w(['mon'], '2:00', '05:00', 'UTC'), new Date()), /spec\.window\.startTime "2:00" must be a time HH:MM/);
+    assert.throws(
+      () => windowState(w(['mon'], '2:00', '05:00', 'UTC'), new Date()),
+      /spec\.window\.startTime "2:00" must be a time HH:MM/,
+    );
   });
 });
 
 describe('the schema keeps windows shorter than a day (nothing to mirror in window.ts)', () => {
-  const parse = (startTime: string, endTime: string) => WindowSchema.safeParse({ days: ['mon'], startTime, endTime, timeZone: 'UTC' }).success;
+  const parse = (startTime: string, endTime: string) =>
+    WindowSchema.safeParse({ days: ['mon'], startTime, endTime, timeZone: 'UTC' }).success;
   it('refuses endTime equal to startTime (a 24-hour window) and times past 23:59', () => {
     assert.equal(parse('02:00', '02:00'), false);
     assert.equal(parse('02:00', '24:00'), false);

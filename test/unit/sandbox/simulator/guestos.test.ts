@@ -21,7 +21,11 @@ describe('guest OS info', () => {
   });
 
   it('takes the fields of the sim.vapp.dev/guest-os template annotation over the derived ones', () => {
-    const v = vm({ templateAnnotations: { 'sim.vapp.dev/guest-os': '{"id":"debian","versionId":12,"kernelRelease":"6.1.0-28-amd64","bogus":true}' } });
+    const v = vm({
+      templateAnnotations: {
+        'sim.vapp.dev/guest-os': '{"id":"debian","versionId":12,"kernelRelease":"6.1.0-28-amd64","bogus":true}',
+      },
+    });
     const { info } = guestOsInfoFor(vmiForVm(v));
     assert.equal(info.id, 'debian');
     assert.equal(info.versionId, '12');

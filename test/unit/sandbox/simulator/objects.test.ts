@@ -34,7 +34,12 @@ describe('launcherPodFor', () => {
     const spec = pod.spec!;
     assert.equal(meta.generateName, 'virt-launcher-db-');
     assert.equal(meta.name, undefined);
-    assert.deepEqual(meta.labels, { app: 'db', 'kubevirt.io': 'virt-launcher', 'kubevirt.io/created-by': 'vmi-uid', 'vm.kubevirt.io/name': 'db' });
+    assert.deepEqual(meta.labels, {
+      app: 'db',
+      'kubevirt.io': 'virt-launcher',
+      'kubevirt.io/created-by': 'vmi-uid',
+      'vm.kubevirt.io/name': 'db',
+    });
     assert.equal(owningVmiName(pod), 'db');
     assert.equal(spec.containers[0]?.resources?.requests?.memory, '1Gi');
     assert.equal(spec.nodeName, undefined); // the scheduler's job: bound through the binding subresource
@@ -56,10 +61,16 @@ describe('kubelet statuses', () => {
     const running = podRunningStatus(pod, '10.244.0.7', '127.0.0.1', 't1');
     assert.equal(running.phase, 'Running');
     assert.deepEqual(running.podIPs, [{ ip: '10.244.0.7' }]);
-    assert.deepEqual(running.conditions?.map((c) => `${c.type}=${c.status}`), ['PodScheduled=True', 'Initialized=True', 'ContainersReady=False', 'Ready=False']);
+    assert.deepEqual(
+      running.conditions?.map((c) => `${c.type}=${c.status}`),
+      ['PodScheduled=True', 'Initialized=True', 'ContainersReady=False', 'Ready=False'],
+    );
     assert.equal(running.containerStatuses?.[0]?.ready, false);
     const ready = podReadyStatus({ ...pod, status: running }, 't2');
     assert.deepEqual([ready.startTime, ready.podIP], ['t1', '10.244.0.7']);
-    assert.deepEqual(ready.conditions?.map((c) => `${c.type}=${c.status}@${c.lastTransitionTime ?? ''}`), ['PodScheduled=True@t1', 'Initialized=True@t1', 'ContainersReady=True@t2', 'Ready=True@t2']);
+    assert.deepEqual(
+      ready.conditions?.map((c) => `${c.type}=${c.status}@${c.lastTransitionTime ?? ''}`),
+      ['PodScheduled=True@t1', 'Initialized=True@t1', 'ContainersReady=True@t2', 'Ready=True@t2'],
+    );
   });
 });

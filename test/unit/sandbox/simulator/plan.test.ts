@@ -27,7 +27,13 @@ class World {
   /** Runs passes until nothing is left to do; returns the last requeue delay. */
   settle(ctx: Partial<PlanContext> = {}): number | undefined {
     for (let i = 0; i < 50; i++) {
-      const plan = planVm(this.state(), { now: this.now, readyDelayMs: 0, faults: { neverReady: false }, ipFor: () => '10.244.0.9', ...ctx });
+      const plan = planVm(this.state(), {
+        now: this.now,
+        readyDelayMs: 0,
+        faults: { neverReady: false },
+        ipFor: () => '10.244.0.9',
+        ...ctx,
+      });
       if (plan.actions.length === 0) return plan.requeueAfterMs;
       for (const a of plan.actions) this.apply(a);
     }
@@ -39,7 +45,11 @@ class World {
     const rv = String(++this.#rv);
     switch (a.type) {
       case 'createVmi':
-        this.vmi = { ...a.vmi, metadata: { ...a.vmi.metadata, uid: `vmi-${++this.#uid}`, resourceVersion: rv }, status: null };
+        this.vmi = {
+          ...a.vmi,
+          metadata: { ...a.vmi.metadata, uid: `vmi-${++this.#uid}`, resourceVersion: rv },
+          status: null,
+        };
         break;
       case 'patchVmiStatus':
         assert.equal(a.resourceVersion, this.vmi?.metadata?.resourceVersion);
@@ -49,18 +59,37 @@ class World {
         this.vmi = undefined;
         break;
       case 'createPod':
-        this.pods.push({ ...a.pod, metadata: { ...a.pod.metadata, name: `${a.pod.metadata?.generateName ?? ''}abcde`, uid: `pod-${++this.#uid}`, resourceVersion: rv } });
+        this.pods.push({
+          ...a.pod,
+          metadata: {
+            ...a.pod.metadata,
+            name: `${a.pod.metadata?.generateName ?? ''}abcde`,
+            uid: `pod-${++this.#uid}`,
+            resourceVersion: rv,
+          },
+        });
         break;
       case 'bindPod':
-        this.pods = this.pods.map((p) => p.metadata?.name === a.name ? { ...p, spec: { ...p.spec!, nodeName: a.node } } : p);
+        this.pods = this.pods.map((p) =>
+          p.metadata?.name === a.name ? { ...p, spec: { ...p.spec!, nodeName: a.node } } : p,
+        );
         break;
       case 'patchPodStatus':
-        this.pods = this.pods.map((p) => p.metadata?.name === a.name ? { ...p, metadata: { ...p.metadata, resourceVersion: rv }, status: a.status } : p);
+        this.pods = this.pods.map((p) =>
+          p.metadata?.name === a.name
+            ? { ...p, metadata: { ...p.metadata, resourceVersion: rv }, status: a.status }
+            : p,
+        );
         break;
       case 'deletePod':
-        this.pods = a.gracePeriodSeconds === 0
-          ? this.pods.filter((p) => p.metadata?.name !== a.name)
-          : this.pods.map((p) => p.metadata?.name === a.name ? { ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(this.now).toISOString() } } : p);
+        this.pods =
+          a.gracePeriodSeconds === 0
+            ? this.pods.filter((p) => p.metadata?.name !== a.name)
+            : this.pods.map((p) =>
+                p.metadata?.name === a.name
+                  ? { ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(this.now).toISOString() } }
+                  : p,
+              );
         break;
       case 'patchVmStatus':
         assert.equal(a.resourceVersion, this.vm?.metadata?.resourceVersion);
@@ -87,27 +116,56 @@ class World {
   }
 
   setRunStrategy(runStrategy: string): void {
-    this.vm = { ...this.vm!, metadata: { ...this.vm!.metadata, generation: (this.vm!.metadata?.generation ?? 0) + 1 }, spec: { ...this.vm!.spec, runStrategy } };
+    this.vm = {
+      ...this.vm!,
+      metadata: { ...this.vm!.metadata, generation: (this.vm!.metadata?.generation ?? 0) + 1 },
+      spec: { ...this.vm!.spec, runStrategy },
+    };
   }
 }
 
-const ready = (obj: { status?: { conditions?: { type: string; status: string }[] | undefined } | null } | undefined): boolean =>
-  obj?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const ready = (
+  obj: { status?: { conditions?: { type: string; status: string }[] | undefined } | null } | undefined,
+): boolean => obj?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 describe('planVm', () => {
   it('starts a VM: VMI, launcher Pod bound and running, then Ready with guest OS info', () => {
     const w = new World(makeVm({ runStrategy: 'Always', labels: { app: 'db', tier: 'data' } }));
     assert.equal(w.settle(), undefined);
-    assert.deepEqual(w.log.filter((t) => t !== 'patchVmStatus'), [
-      'createVmi', 'patchVmiStatus', 'createPod', 'bindPod', 'patchVmiStatus', 'patchPodStatus', 'patchVmiStatus', 'patchVmiStatus', 'patchPodStatus', 'patchVmiStatus',
-    ]);
+    assert.deepEqual(
+      w.log.filter((t) => t !== 'patchVmStatus'),
+      [
+        'createVmi',
+        'patchVmiStatus',
+        'createPod',
+        'bindPod',
+        'patchVmiStatus',
+        'patchPodStatus',
+        'patchVmiStatus',
+        'patchVmiStatus',
+        'patchPodStatus',
+        'patchVmiStatus',
+      ],
+    );
     const vmi = w.vmi!;
     const vmiMeta = vmi.metadata!;
     const vmiStatus = vmi.status!;
     assert.deepEqual(vmiMeta.labels, { app: 'db', tier: 'data' });
-    assert.deepEqual(vmiMeta.ownerReferences, [{ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name: 'db', uid: 'vm-uid', controller: true, blockOwnerDeletion: true }]);
+    assert.deepEqual(vmiMeta.ownerReferences, [
+      {
+        apiVersion: 'kubevirt.io/v1',
+        kind: 'VirtualMachine',
+        name: 'db',
+        uid: 'vm-uid',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
     assert.equal(vmiStatus.phase, 'Running');
-    assert.deepEqual(vmiStatus.phaseTransitionTimestamps?.map((p) => p.phase), ['Pending', 'Scheduling', 'Scheduled', 'Running']);
+    assert.deepEqual(
+      vmiStatus.phaseTransitionTimestamps?.map((p) => p.phase),
+      ['Pending', 'Scheduling', 'Scheduled', 'Running'],
+    );
     assert.equal(vmiStatus.nodeName, 'sandbox-node');
     assert.equal(vmiStatus.interfaces?.[0]?.ipAddress, '10.244.0.9');
     assert.equal(vmiStatus.guestOSInfo?.versionId, '16.2.0');
@@ -119,13 +177,25 @@ describe('planVm', () => {
     const podSpec = pod.spec!;
     const podStatus = pod.status!;
     assert.equal(podMeta.name, 'virt-launcher-db-abcde');
-    assert.deepEqual(podMeta.labels, { app: 'db', tier: 'data', 'kubevirt.io': 'virt-launcher', 'kubevirt.io/created-by': vmiMeta.uid, 'vm.kubevirt.io/name': 'db' });
+    assert.deepEqual(podMeta.labels, {
+      app: 'db',
+      tier: 'data',
+      'kubevirt.io': 'virt-launcher',
+      'kubevirt.io/created-by': vmiMeta.uid,
+      'vm.kubevirt.io/name': 'db',
+    });
     assert.equal(podMeta.ownerReferences?.[0]?.uid, vmiMeta.uid);
-    assert.deepEqual(podSpec.containers.map((c) => c.name), ['compute']);
+    assert.deepEqual(
+      podSpec.containers.map((c) => c.name),
+      ['compute'],
+    );
     assert.equal(podSpec.nodeName, 'sandbox-node');
     assert.equal(podStatus.phase, 'Running');
     assert.equal(podStatus.podIP, '10.244.0.9');
-    assert.deepEqual(podStatus.conditions?.map((c) => `${c.type}=${c.status}`), ['PodScheduled=True', 'Initialized=True', 'ContainersReady=True', 'Ready=True']);
+    assert.deepEqual(
+      podStatus.conditions?.map((c) => `${c.type}=${c.status}`),
+      ['PodScheduled=True', 'Initialized=True', 'ContainersReady=True', 'Ready=True'],
+    );
 
     const status = w.vm!.status!;
     assert.equal(status.printableStatus, 'Running');
@@ -144,7 +214,12 @@ describe('planVm', () => {
   it('shows Starting while the VMI is on its way, not ready', () => {
     const w = new World(makeVm({ runStrategy: 'Always' }));
     for (let i = 0; i < 4; i++) {
-      const plan = planVm(w.state(), { now: w.now, readyDelayMs: 0, faults: { neverReady: false }, ipFor: () => '10.244.0.9' });
+      const plan = planVm(w.state(), {
+        now: w.now,
+        readyDelayMs: 0,
+        faults: { neverReady: false },
+        ipFor: () => '10.244.0.9',
+      });
       for (const a of plan.actions) w.apply(a);
     }
     assert.equal(w.vmStatus.printableStatus, 'Starting');
@@ -186,23 +261,35 @@ describe('planVm', () => {
     w.log = [];
     w.setRunStrategy('Halted');
     const first = planVm(w.state(), { now: w.now, readyDelayMs: 0, faults: { neverReady: false }, ipFor: () => '' });
-    assert.deepEqual(first.actions.map((a) => a.type), ['deletePod', 'patchVmStatus']);
+    assert.deepEqual(
+      first.actions.map((a) => a.type),
+      ['deletePod', 'patchVmStatus'],
+    );
     const vmStatus = first.actions.find((a) => a.type === 'patchVmStatus');
     assert.equal(vmStatus?.type === 'patchVmStatus' ? vmStatus.status.printableStatus : '', 'Stopping');
     w.settle();
-    assert.deepEqual(w.log.filter((t) => t !== 'patchVmStatus'), ['deletePod', 'deletePod', 'deleteVmi']);
+    assert.deepEqual(
+      w.log.filter((t) => t !== 'patchVmStatus'),
+      ['deletePod', 'deletePod', 'deleteVmi'],
+    );
     assert.equal(w.vmi, undefined);
     assert.deepEqual(w.pods, []);
     assert.equal(w.vmStatus.printableStatus, 'Stopped');
     assert.equal(w.vmStatus.ready, false);
     assert.equal(w.vmStatus.created, false);
-    assert.deepEqual(w.vmStatus.conditions?.map((c) => `${c.type}=${c.status}:${c.reason ?? ''}`), ['Ready=False:VMINotExists']);
+    assert.deepEqual(
+      w.vmStatus.conditions?.map((c) => `${c.type}=${c.status}:${c.reason ?? ''}`),
+      ['Ready=False:VMINotExists'],
+    );
   });
 
   it('copies template labels at start only: a running VM keeps its labels, a restart takes the new ones', () => {
     const w = new World(makeVm({ runStrategy: 'Always', labels: { app: 'db', slot: 'blue' } }));
     w.settle();
-    w.vm = { ...w.vm!, spec: { ...w.vm!.spec, template: { ...w.vm!.spec.template, metadata: { labels: { app: 'db', slot: 'green' } } } } };
+    w.vm = {
+      ...w.vm!,
+      spec: { ...w.vm!.spec, template: { ...w.vm!.spec.template, metadata: { labels: { app: 'db', slot: 'green' } } } },
+    };
     w.settle();
     assert.equal(w.podLabels.slot, 'blue');
     assert.equal(w.vmiLabels.slot, 'blue');
@@ -228,12 +315,23 @@ describe('planVm', () => {
 
   it('does not create a second Pod while the first is not in the cache yet', () => {
     const w = new World(makeVm({ runStrategy: 'Always' }));
-    const [create] = planVm(w.state(), { now: w.now, readyDelayMs: 0, faults: { neverReady: false }, ipFor: () => '' }).actions;
+    const [create] = planVm(w.state(), {
+      now: w.now,
+      readyDelayMs: 0,
+      faults: { neverReady: false },
+      ipFor: () => '',
+    }).actions;
     assert.equal(create?.type, 'createVmi');
     w.apply(create);
     w.settle();
-    const plan = planVm({ ...w.state(), pods: [], podCreationPending: true }, { now: w.now, readyDelayMs: 0, faults: { neverReady: false }, ipFor: () => '' });
-    assert.deepEqual(plan.actions.filter((a) => a.type !== 'patchVmStatus'), []);
+    const plan = planVm(
+      { ...w.state(), pods: [], podCreationPending: true },
+      { now: w.now, readyDelayMs: 0, faults: { neverReady: false }, ipFor: () => '' },
+    );
+    assert.deepEqual(
+      plan.actions.filter((a) => a.type !== 'patchVmStatus'),
+      [],
+    );
   });
 
   it('only confirms terminating Pods when the VM is gone (the garbage collector does the rest)', () => {
@@ -241,9 +339,14 @@ describe('planVm', () => {
     w.settle();
     w.vm = undefined;
     w.vmi = undefined;
-    w.pods = w.pods.map((p) => ({ ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(w.now).toISOString() } }));
+    w.pods = w.pods.map((p) => ({
+      ...p,
+      metadata: { ...p.metadata, deletionTimestamp: new Date(w.now).toISOString() },
+    }));
     const plan = planVm(w.state(), { now: w.now, readyDelayMs: 0, faults: { neverReady: false }, ipFor: () => '' });
-    assert.deepEqual(plan.actions, [{ type: 'deletePod', name: 'virt-launcher-db-abcde', uid: w.pods[0]?.metadata?.uid, gracePeriodSeconds: 0 }]);
+    assert.deepEqual(plan.actions, [
+      { type: 'deletePod', name: 'virt-launcher-db-abcde', uid: w.pods[0]?.metadata?.uid, gracePeriodSeconds: 0 },
+    ]);
   });
 
   it('leaves a Manual VM as it is', () => {
@@ -264,6 +367,9 @@ describe('planVm', () => {
     w.settle();
     w.vm = { ...w.vm!, metadata: { ...w.vm!.metadata, uid: 'new-vm-uid' }, status: null };
     const plan = planVm(w.state(), { now: w.now, readyDelayMs: 0, faults: { neverReady: false }, ipFor: () => '' });
-    assert.deepEqual(plan.actions.map((a) => a.type), ['createVmi', 'patchVmStatus']);
+    assert.deepEqual(
+      plan.actions.map((a) => a.type),
+      ['createVmi', 'patchVmStatus'],
+    );
   });
 });

@@ -13,7 +13,12 @@ function vmiIn(phase: string, opts: { deleting?: boolean; ready?: boolean } = {}
   return {
     ...vmi,
     metadata: { ...vmi.metadata, uid: 'vmi-uid', ...(opts.deleting ? { deletionTimestamp: NOW } : {}) },
-    status: { phase, conditions: [{ type: 'Ready', status: opts.ready ? 'True' : 'False', ...(opts.ready ? {} : { reason: 'GuestNotRunning' }) }] },
+    status: {
+      phase,
+      conditions: [
+        { type: 'Ready', status: opts.ready ? 'True' : 'False', ...(opts.ready ? {} : { reason: 'GuestNotRunning' }) },
+      ],
+    },
   };
 }
 
@@ -21,16 +26,26 @@ describe('vmStatusFor', () => {
   it('maps the VMI phase to printableStatus', () => {
     const always = vm({ runStrategy: 'Always' });
     assert.equal(vmStatusFor(always, undefined, undefined, NOW).printableStatus, 'Stopped');
-    for (const phase of ['', 'Pending', 'Scheduling', 'Scheduled']) assert.equal(vmStatusFor(always, vmiIn(phase), undefined, NOW).printableStatus, 'Starting');
+    for (const phase of ['', 'Pending', 'Scheduling', 'Scheduled'])
+      assert.equal(vmStatusFor(always, vmiIn(phase), undefined, NOW).printableStatus, 'Starting');
     assert.equal(vmStatusFor(always, vmiIn('Running'), undefined, NOW).printableStatus, 'Running');
     assert.equal(vmStatusFor(always, vmiIn('Failed'), undefined, NOW).printableStatus, 'Stopped');
   });
 
   it('shows Stopping while a halted VM still has a VMI, or its VMI or Pod is going', () => {
-    assert.equal(vmStatusFor(vm({ runStrategy: 'Halted' }), vmiIn('Running', { ready: true }), undefined, NOW).printableStatus, 'Stopping');
-    assert.equal(vmStatusFor(vm({ runStrategy: 'Always' }), vmiIn('Running', { deleting: true }), undefined, NOW).printableStatus, 'Stopping');
+    assert.equal(
+      vmStatusFor(vm({ runStrategy: 'Halted' }), vmiIn('Running', { ready: true }), undefined, NOW).printableStatus,
+      'Stopping',
+    );
+    assert.equal(
+      vmStatusFor(vm({ runStrategy: 'Always' }), vmiIn('Running', { deleting: true }), undefined, NOW).printableStatus,
+      'Stopping',
+    );
     const terminating: PodJson = { metadata: { name: 'p', deletionTimestamp: NOW } };
-    assert.equal(vmStatusFor(vm({ runStrategy: 'Always' }), vmiIn('Running', { ready: true }), terminating, NOW).printableStatus, 'Stopping');
+    assert.equal(
+      vmStatusFor(vm({ runStrategy: 'Always' }), vmiIn('Running', { ready: true }), terminating, NOW).printableStatus,
+      'Stopping',
+    );
   });
 
   it('is ready only with a Ready VMI that is not being deleted, and carries the VMI reason otherwise', () => {
@@ -39,23 +54,40 @@ describe('vmStatusFor', () => {
     assert.equal(ready.ready, true);
     assert.equal(vmStatusFor(always, vmiIn('Running', { ready: true, deleting: true }), undefined, NOW).ready, false);
     const starting = vmStatusFor(always, vmiIn('Scheduling'), undefined, NOW);
-    assert.deepEqual(starting.conditions, [{ type: 'Ready', status: 'False', reason: 'GuestNotRunning', lastTransitionTime: NOW }]);
+    assert.deepEqual(starting.conditions, [
+      { type: 'Ready', status: 'False', reason: 'GuestNotRunning', lastTransitionTime: NOW },
+    ]);
   });
 
   it('mirrors AgentConnected from the VMI and drops it with the VMI', () => {
     const always = vm({ runStrategy: 'Always' });
     const vmi = vmiIn('Running', { ready: true });
-    vmi.status = { ...vmi.status, conditions: [...(vmi.status?.conditions ?? []), { type: 'AgentConnected', status: 'True' }] };
+    vmi.status = {
+      ...vmi.status,
+      conditions: [...(vmi.status?.conditions ?? []), { type: 'AgentConnected', status: 'True' }],
+    };
     const up = vmStatusFor(always, vmi, undefined, NOW);
-    assert.deepEqual(up.conditions?.map((c) => `${c.type}=${c.status}`), ['Ready=True', 'AgentConnected=True']);
+    assert.deepEqual(
+      up.conditions?.map((c) => `${c.type}=${c.status}`),
+      ['Ready=True', 'AgentConnected=True'],
+    );
     const down = vmStatusFor({ ...always, status: up }, undefined, undefined, '2026-11-22T02:01:00.000Z');
-    assert.deepEqual(down.conditions?.map((c) => `${c.type}=${c.status}:${c.reason ?? ''}`), ['Ready=False:VMINotExists']);
+    assert.deepEqual(
+      down.conditions?.map((c) => `${c.type}=${c.status}:${c.reason ?? ''}`),
+      ['Ready=False:VMINotExists'],
+    );
   });
 
   it('marks only PVC and DataVolume volumes as snapshottable', () => {
-    assert.deepEqual(volumeSnapshotStatuses([{ name: 'a', dataVolume: { name: 'a' } }, { name: 'b', emptyDisk: { capacity: '1Gi' } }]), [
-      { name: 'a', enabled: true },
-      { name: 'b', enabled: false, reason: 'Snapshot is not supported for this volumeSource type [b]' },
-    ]);
+    assert.deepEqual(
+      volumeSnapshotStatuses([
+        { name: 'a', dataVolume: { name: 'a' } },
+        { name: 'b', emptyDisk: { capacity: '1Gi' } },
+      ]),
+      [
+        { name: 'a', enabled: true },
+        { name: 'b', enabled: false, reason: 'Snapshot is not supported for this volumeSource type [b]' },
+      ],
+    );
   });
 });

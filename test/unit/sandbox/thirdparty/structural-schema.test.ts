@@ -4,10 +4,17 @@ import { structuralSchema } from '../../../../src/sandbox/thirdparty/structural-
 
 describe('structuralSchema', () => {
   it('inlines references and drops descriptions and defaults', () => {
-    const schema = structuralSchema({
-      Root: { type: 'object', description: 'root', properties: { child: { $ref: '#/definitions/Child', default: {} } } },
-      Child: { type: 'object', required: ['name'], properties: { name: { type: 'string', description: 'n' } } },
-    }, 'Root');
+    const schema = structuralSchema(
+      {
+        Root: {
+          type: 'object',
+          description: 'root',
+          properties: { child: { $ref: '#/definitions/Child', default: {} } },
+        },
+        Child: { type: 'object', required: ['name'], properties: { name: { type: 'string', description: 'n' } } },
+      },
+      'Root',
+    );
     assert.deepEqual(schema, {
       type: 'object',
       properties: { child: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
@@ -21,16 +28,30 @@ describe('structuralSchema', () => {
   });
 
   it('types nullable scalars and free-form objects', () => {
-    assert.deepEqual(structuralSchema({ T: { type: ['string', 'null'], format: 'date-time' } }, 'T'),
-      { type: 'string', format: 'date-time', nullable: true });
-    assert.deepEqual(structuralSchema({ Raw: { type: 'object' } }, 'Raw'),
-      { type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    assert.deepEqual(structuralSchema({ T: { type: ['string', 'null'], format: 'date-time' } }, 'T'), {
+      type: 'string',
+      format: 'date-time',
+      nullable: true,
+    });
+    assert.deepEqual(structuralSchema({ Raw: { type: 'object' } }, 'Raw'), {
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+    });
   });
 
   it('keeps maps and cuts recursion with a free-form object', () => {
-    const schema = structuralSchema({
-      Node: { type: 'object', properties: { next: { $ref: '#/definitions/Node' }, labels: { type: 'object', additionalProperties: { type: 'string' } } } },
-    }, 'Node');
+    const schema = structuralSchema(
+      {
+        Node: {
+          type: 'object',
+          properties: {
+            next: { $ref: '#/definitions/Node' },
+            labels: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+        },
+      },
+      'Node',
+    );
     assert.deepEqual(schema, {
       type: 'object',
       properties: {
@@ -41,6 +62,9 @@ describe('structuralSchema', () => {
   });
 
   it('fails clearly on a dangling reference', () => {
-    assert.throws(() => structuralSchema({ A: { $ref: '#/definitions/Missing' } }, 'A'), /#\/definitions\/Missing not found/);
+    assert.throws(
+      () => structuralSchema({ A: { $ref: '#/definitions/Missing' } }, 'A'),
+      /#\/definitions\/Missing not found/,
+    );
   });
 });

@@ -13,14 +13,40 @@ const annotated = (annotations: Record<string, string>) => ({ metadata: { annota
 
 describe('storage faults', () => {
   it('reads each annotation; "true" gives a default message, other values are the message', () => {
-    assert.deepEqual(faultsFromAnnotations(annotated({
-      'sim.vapp.dev/snapshot-failure': 'true', 'sim.vapp.dev/quiesce-failed': 'true', 'sim.vapp.dev/snapshot-exclude-volumes': 'data, logs',
-      'sim.vapp.dev/clone-failure': 'no space', 'sim.vapp.dev/update-failure': 'true', 'sim.vapp.dev/update-no-effect': 'true', 'sim.vapp.dev/sync-failure': 'transient', 'sim.vapp.dev/step-delay-ms': '250',
-    })), {
-      snapshotFailure: 'simulated snapshot failure', quiesceFailed: true, excludeVolumes: ['data', 'logs'], cloneFailure: 'no space',
-      updateFailure: 'simulated update failure', updateNoEffect: true, syncFailure: 'transient', stepDelayMs: 250,
-    });
-    assert.deepEqual(faultsFromAnnotations(annotated({ 'sim.vapp.dev/sync-failure': 'yes', 'sim.vapp.dev/step-delay-ms': 'soon', 'sim.vapp.dev/clone-failure': 'false' })), { syncFailure: 'permanent' });
+    assert.deepEqual(
+      faultsFromAnnotations(
+        annotated({
+          'sim.vapp.dev/snapshot-failure': 'true',
+          'sim.vapp.dev/quiesce-failed': 'true',
+          'sim.vapp.dev/snapshot-exclude-volumes': 'data, logs',
+          'sim.vapp.dev/clone-failure': 'no space',
+          'sim.vapp.dev/update-failure': 'true',
+          'sim.vapp.dev/update-no-effect': 'true',
+          'sim.vapp.dev/sync-failure': 'transient',
+          'sim.vapp.dev/step-delay-ms': '250',
+        }),
+      ),
+      {
+        snapshotFailure: 'simulated snapshot failure',
+        quiesceFailed: true,
+        excludeVolumes: ['data', 'logs'],
+        cloneFailure: 'no space',
+        updateFailure: 'simulated update failure',
+        updateNoEffect: true,
+        syncFailure: 'transient',
+        stepDelayMs: 250,
+      },
+    );
+    assert.deepEqual(
+      faultsFromAnnotations(
+        annotated({
+          'sim.vapp.dev/sync-failure': 'yes',
+          'sim.vapp.dev/step-delay-ms': 'soon',
+          'sim.vapp.dev/clone-failure': 'false',
+        }),
+      ),
+      { syncFailure: 'permanent' },
+    );
     assert.deepEqual(faultsFromAnnotations(undefined), {});
   });
 
@@ -28,10 +54,18 @@ describe('storage faults', () => {
     const snap = annotated({ 'sim.vapp.dev/snapshot-failure': 'mine' });
     const source = annotated({ 'sim.vapp.dev/snapshot-failure': 'the VM', 'sim.vapp.dev/quiesce-failed': 'true' });
     assert.deepEqual(faultsFor(snap, [source]), { snapshotFailure: 'mine', quiesceFailed: true });
-    assert.deepEqual(faultsFor(snap, [source], () => ({ quiesceFailed: false })), { snapshotFailure: 'mine', quiesceFailed: false });
+    assert.deepEqual(
+      faultsFor(snap, [source], () => ({ quiesceFailed: false })),
+      { snapshotFailure: 'mine', quiesceFailed: false },
+    );
     // The option is asked about the related objects too: a fault forced on a Job reaches its Pod.
     const job = { kind: 'Job', metadata: { name: 'upd' } };
-    assert.deepEqual(faultsFor({ kind: 'Pod', metadata: { name: 'upd-x1' } }, [job], (o) => (o.kind === 'Job' ? { updateFailure: 'forced' } : undefined)), { updateFailure: 'forced' });
+    assert.deepEqual(
+      faultsFor({ kind: 'Pod', metadata: { name: 'upd-x1' } }, [job], (o) =>
+        o.kind === 'Job' ? { updateFailure: 'forced' } : undefined,
+      ),
+      { updateFailure: 'forced' },
+    );
   });
 });
 
@@ -48,23 +82,41 @@ describe('volumes', () => {
     assert.equal(requestedBytes(pvc('a', '10Gi')), 10 * 1024 ** 3);
     assert.equal(requestedBytes(pvc('a', '1.5M')), 1_500_000);
     assert.deepEqual(pvcSource(pvc('a')), { kind: 'empty' });
-    assert.deepEqual(pvcSource({ spec: { dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 's' } } }), { kind: 'snapshot', name: 's' });
-    assert.deepEqual(pvcSource({ spec: { dataSourceRef: { kind: 'PersistentVolumeClaim', name: 'p' } } }), { kind: 'pvc', name: 'p' });
-    assert.equal(pvcSource({ spec: { dataSourceRef: { apiGroup: 'cdi.kubevirt.io', kind: 'VolumeImportSource', name: 'i' } } }).kind, 'unsupported');
-    assert.deepEqual(boundStatus(pvc('a', '2Gi')), { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '2Gi' } });
+    assert.deepEqual(
+      pvcSource({ spec: { dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 's' } } }),
+      { kind: 'snapshot', name: 's' },
+    );
+    assert.deepEqual(pvcSource({ spec: { dataSourceRef: { kind: 'PersistentVolumeClaim', name: 'p' } } }), {
+      kind: 'pvc',
+      name: 'p',
+    });
+    assert.equal(
+      pvcSource({ spec: { dataSourceRef: { apiGroup: 'cdi.kubevirt.io', kind: 'VolumeImportSource', name: 'i' } } })
+        .kind,
+      'unsupported',
+    );
+    assert.deepEqual(boundStatus(pvc('a', '2Gi')), {
+      phase: 'Bound',
+      accessModes: ['ReadWriteOnce'],
+      capacity: { storage: '2Gi' },
+    });
   });
 
   it('file locks serialize holders of the same file and not of others', async () => {
     const locks = new FileLocks();
     const order: string[] = [];
     let releaseFirst!: () => void;
-    const first = locks.with(['a'], () => new Promise<void>((r) => {
-      order.push('first in');
-      releaseFirst = () => {
-        order.push('first out');
-        r();
-      };
-    }));
+    const first = locks.with(
+      ['a'],
+      () =>
+        new Promise<void>((r) => {
+          order.push('first in');
+          releaseFirst = () => {
+            order.push('first out');
+            r();
+          };
+        }),
+    );
     const second = locks.with(['b', 'a'], () => {
       order.push('second');
       return Promise.resolve();
@@ -110,9 +162,15 @@ describe('workload decisions', () => {
   it('writes while the annotated VM runs, not once it is asked to stop', () => {
     assert.equal(workloadRate(vm()), 10);
     assert.equal(workloadRate(undefined), 0);
-    assert.deepEqual(mountedClaims({ ...vmi(), spec: { domain: { devices: {} }, volumes: vm().spec.template.spec!.volumes! } }), ['db-pgdata', 'db-logs']);
+    assert.deepEqual(
+      mountedClaims({ ...vmi(), spec: { domain: { devices: {} }, volumes: vm().spec.template.spec!.volumes! } }),
+      ['db-pgdata', 'db-logs'],
+    );
     assert.ok(isWriting(vm(), vmi()));
-    assert.ok(!isWriting({ ...vm(), spec: { ...vm().spec, runStrategy: 'Halted' } }, vmi()), 'halted: no write even while the VMI is still there');
+    assert.ok(
+      !isWriting({ ...vm(), spec: { ...vm().spec, runStrategy: 'Halted' } }, vmi()),
+      'halted: no write even while the VMI is still there',
+    );
     assert.ok(!isWriting(vm(), vmi({ phase: 'Scheduled' })));
     assert.ok(!isWriting(vm(), undefined));
     const quiet = vm();
