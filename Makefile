@@ -50,8 +50,12 @@ lint: $(GENERATED) ## Check formatting (prettier, 120 columns), type-check and l
 format: $(NODE_DEPS) ## Format the TypeScript sources with prettier
 	$(NPM) run --silent format
 
+.PHONY: system-deps
+system-deps: ## Install the Debian packages the tests use (tools/system-deps.sh; only those missing)
+	@bash tools/system-deps.sh
+
 .PHONY: test
-test: lint controlplane ## Lint, then run every test (unit and integration, on a real API server)
+test: lint controlplane system-deps ## Lint, then run every test (unit and integration, on a real API server)
 	$(NPM) run --silent test
 
 .PHONY: test-unit
