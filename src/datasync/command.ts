@@ -126,7 +126,12 @@ export function datasyncCommand(): Command {
       '--ranges <file>',
       'JSON list of changed byte ranges ([{"offset","length"}] or CSI GetMetadataDelta BlockMetadata): read and write only those (ranges mode)',
     )
-    .option('--block-size <size>', 'compare/write granularity, e.g. 4096, 64KiB', sizeArg, DEFAULT_BLOCK_SIZE)
+    .option(
+      '--block-size <size>',
+      'compare/write granularity, e.g. 4096, 64Ki (k is 1000, Ki 1024)',
+      sizeArg,
+      DEFAULT_BLOCK_SIZE,
+    )
     .option('--chunk-size <size>', 'read size per side', sizeArg, DEFAULT_CHUNK_SIZE)
     .option('--verify', 're-read both sides after the sync and compare their SHA-256')
     .addOption(

@@ -10,7 +10,7 @@ import {
   DEFAULT_STEP_TIMEOUT_MS,
   type MaintenanceOptions,
 } from '../controllers/maintenance/options.ts';
-import { parseDuration } from '../controllers/maintenance/quantities.ts';
+import { parseDuration } from '../runtime/duration.ts';
 import { createLogger } from '../runtime/log.ts';
 import { Manager, type ManagerOptions } from '../runtime/manager.ts';
 

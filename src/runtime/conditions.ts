@@ -1,4 +1,5 @@
 // metav1.Condition lists as kstatus (Flux, kpt, Argo CD, `kubectl wait`) reads them. Pure.
+import { metav1Time } from './time.ts';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
@@ -30,11 +31,6 @@ export interface SetConditionOptions {
   readonly now?: Date;
 }
 
-/** RFC 3339 with seconds precision, as metav1.Time serialises. */
-function timestamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 export function getCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
@@ -62,7 +58,7 @@ export function setCondition(
     message: input.message ?? '',
     ...(opts.observedGeneration !== undefined ? { observedGeneration: opts.observedGeneration } : {}),
     lastTransitionTime:
-      prev && prev.status === input.status ? prev.lastTransitionTime : timestamp(opts.now ?? new Date()),
+      prev && prev.status === input.status ? prev.lastTransitionTime : metav1Time(opts.now ?? new Date()),
   };
   if (i >= 0) list[i] = next;
   else list.push(next);
@@ -91,16 +87,23 @@ export function conditionsEqual(a: readonly Condition[] | undefined, b: readonly
   });
 }
 
-/** The kstatus summary of an object. */
+/**
+ * The kstatus summary of an object. NotReady is Ready False with neither Reconciling nor Stalled: a
+ * healthy wait the controller does not drive (for a person, or the clock), or an end the user chose.
+ */
 export type KStatus =
   | { readonly state: 'Ready'; readonly reason?: string; readonly message?: string }
   | { readonly state: 'Reconciling'; readonly reason: string; readonly message?: string }
-  | { readonly state: 'Stalled'; readonly reason: string; readonly message?: string };
+  | { readonly state: 'Stalled'; readonly reason: string; readonly message?: string }
+  | { readonly state: 'NotReady'; readonly reason: string; readonly message?: string };
+
+/** Ready=False and Reconciling=True with this reason while an error is retried (Flux's name). */
+export const PROGRESSING_WITH_RETRY = 'ProgressingWithRetry';
 
 /**
- * Sets Ready / Reconciling / Stalled for a kstatus summary. kstatus' "abnormal-true" conditions
- * (Reconciling, Stalled) are removed when they do not apply; Ready is always present.
- * Other condition types in the list are left as they are.
+ * Sets Ready / Reconciling / Stalled for a kstatus summary: the one kstatus writer of the operator.
+ * kstatus' "abnormal-true" conditions (Reconciling, Stalled) are removed when they do not apply
+ * (Flux's convention); Ready is always present. Other condition types are left as they are.
  */
 export function setKStatus(
   conditions: readonly Condition[] | undefined,
@@ -118,18 +121,18 @@ export function setKStatus(
       return removeCondition(removeCondition(list, 'Reconciling'), 'Stalled');
     }
     case 'Reconciling': {
-      let list = setCondition(
-        conditions,
-        { type: 'Reconciling', status: 'True', reason: status.reason, message },
-        opts,
-      );
-      list = setCondition(list, { type: 'Ready', status: 'False', reason: status.reason, message }, opts);
+      const ready = setCondition(conditions, { type: 'Ready', status: 'False', reason: status.reason, message }, opts);
+      const list = setCondition(ready, { type: 'Reconciling', status: 'True', reason: status.reason, message }, opts);
       return removeCondition(list, 'Stalled');
     }
     case 'Stalled': {
-      let list = setCondition(conditions, { type: 'Stalled', status: 'True', reason: status.reason, message }, opts);
-      list = setCondition(list, { type: 'Ready', status: 'False', reason: status.reason, message }, opts);
+      const ready = setCondition(conditions, { type: 'Ready', status: 'False', reason: status.reason, message }, opts);
+      const list = setCondition(ready, { type: 'Stalled', status: 'True', reason: status.reason, message }, opts);
       return removeCondition(list, 'Reconciling');
+    }
+    case 'NotReady': {
+      const list = setCondition(conditions, { type: 'Ready', status: 'False', reason: status.reason, message }, opts);
+      return removeCondition(removeCondition(list, 'Reconciling'), 'Stalled');
     }
   }
 }

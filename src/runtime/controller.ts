@@ -52,6 +52,8 @@ export interface WatchSource {
 export interface ControllerDefinition {
   readonly name: string;
   readonly watches: readonly WatchSource[];
+  /** Kinds the reconciler reads from the shared cache without reconciling on their changes. */
+  readonly caches?: readonly ResourceRef[];
   readonly reconcile: Reconcile;
   /** Workers of this controller (default: the manager's `--workers`). */
   readonly maxConcurrentReconciles?: number;

@@ -62,6 +62,18 @@ export function isGone(err: unknown): boolean {
   return apiStatus(err)?.code === 410;
 }
 
+/**
+ * Whether retrying the same request may succeed: no answer at all (a timeout, a reset connection), a
+ * server error (5xx), a conflict on a stale resourceVersion (409), too many requests (429) or a
+ * request timeout (408). Any other answer (403 Forbidden, 404, 422 Invalid...) says the request
+ * itself is refused: the same request will be refused again until someone changes something.
+ */
+export function isRetryable(err: unknown): boolean {
+  const s = apiStatus(err);
+  if (s === undefined) return true;
+  return s.code >= 500 || s.code === 409 || s.code === 429 || s.code === 408 || s.code === 0;
+}
+
 /** A short human-readable description of any error, for logs and conditions. */
 export function errorMessage(err: unknown): string {
   const s = apiStatus(err);

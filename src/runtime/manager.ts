@@ -127,6 +127,7 @@ export class Manager implements CacheProvider {
     if (this.#controllers.some((c) => c.def.name === def.name))
       throw new Error(`duplicate controller name ${def.name}`);
     for (const w of def.watches) this.informer(w.resource);
+    for (const ref of def.caches ?? []) this.informer(ref);
     const runner = new ControllerRunner({
       definition: def,
       metrics: this.metrics,

@@ -20,6 +20,12 @@ export interface ResourceRef {
   readonly labelSelector?: string;
 }
 
+/**
+ * A ResourceRef that knows the type of its objects, so that a cache read through it is typed by the
+ * ref rather than by the caller (`get(JOBS, name)` is a V1Job). The type exists only at compile time.
+ */
+export type TypedRef<T> = ResourceRef & { readonly __objects?: T };
+
 /** `group/version` or `v1` for the core group. */
 export function apiVersionOf(ref: ResourceRef): string {
   return ref.group === '' ? ref.version : `${ref.group}/${ref.version}`;

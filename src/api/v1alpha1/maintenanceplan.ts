@@ -53,6 +53,12 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 export type Weekday = (typeof WEEKDAYS)[number];
 
 export const STEP_STATES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped'] as const;
+
+/** What the operator undoes before a failed or aborted plan may end (see status.cleanup). */
+export const CLEANUP_ACTIONS = ['RemoveClone', 'RestoreOriginal', 'RestoreClone'] as const;
+export type CleanupAction = (typeof CLEANUP_ACTIONS)[number];
+/** The phases a cleanup ends in. */
+export const CLEANUP_ENDS = ['Failed', 'Aborted'] as const;
 export type StepState = (typeof STEP_STATES)[number];
 
 /** Spec fields that may change after a plan is created; every other spec field is immutable. */
@@ -207,7 +213,7 @@ export const DataSyncSchema = z
       .max(86400)
       .default(60)
       .describe(
-        'Downtime the cut-over may take, in seconds: the budget that the projected downtime of the final sync is checked against.',
+        'Downtime the cut-over is meant to stay within, in seconds. Not enforced yet: the measured downtime is reported in status.downtimeSeconds and the estimate in status.preview.estimatedDowntimeSeconds.',
       ),
   })
   .describe('Pre-copy of the data volumes while the original serves.');
@@ -410,6 +416,28 @@ export const RollbackStatusSchema = z
   .describe('Progress of a rollback after the cut-over.');
 export type RollbackStatus = z.infer<typeof RollbackStatusSchema>;
 
+export const CleanupStatusSchema = z
+  .object({
+    action: z
+      .enum(CLEANUP_ACTIONS)
+      .describe(
+        'What is being undone. RemoveClone: delete the clone and everything the plan made (the original never stopped). RestoreOriginal: point the Services back at the original, restart it, then remove the clone (a failed cut-over). RestoreClone: a rollback failed before the Services moved back: the clone, which holds every write, serves again and the original stays retained.',
+      ),
+    then: z.enum(CLEANUP_ENDS).describe('The phase the plan enters once the undo is done: Failed or Aborted.'),
+    reason: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/)
+      .describe('Why (CamelCase): the reason the plan ends with.'),
+    message: z.string().max(4096).describe('What failed, or that an abort was asked for.'),
+    startedAt: timestamp('When the undo started.'),
+  })
+  .describe(
+    'The undo under way before the plan ends Failed or Aborted; absent otherwise. A restarted operator resumes it from here.',
+  );
+export type CleanupStatus = z.infer<typeof CleanupStatusSchema>;
+
 export const MaintenancePlanStatusSchema = z
   .object({
     observedGeneration: count('The .metadata.generation that this status describes.').optional(),
@@ -428,6 +456,7 @@ export const MaintenancePlanStatusSchema = z
     syncRounds: z.array(SyncRoundSchema).max(64).default([]).describe('Rounds of data delta sync so far.'),
     cutOver: CutOverStatusSchema.optional(),
     rollback: RollbackStatusSchema.optional(),
+    cleanup: CleanupStatusSchema.optional(),
     downtimeSeconds: z
       .number()
       .min(0)

@@ -2,7 +2,7 @@
 import type { Member, MemberStatus, Slot } from '../../api/v1alpha1/index.ts';
 import type { VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
 import type { KStatus } from '../../runtime/conditions.ts';
-import { readLevel } from './levels.ts';
+import { readLevel } from '../../kubevirt/level-reader.ts';
 
 /** What the controller found for one member. */
 export interface MemberObservation {

@@ -1,122 +1,69 @@
 // The condition set of a MaintenancePlan, from its phase and its steps. Pure.
 //
-// kstatus: Ready is True only in Succeeded, so `kubectl wait --for=condition=Ready` returns at the
-// end. Reconciling is True while the operator works, including the waits it drives itself (a plan
-// Pending behind another, a clone booting, a cleanup). Stalled is True when the plan has ended badly
-// (Failed, RolledBack) or its input is refused. Waiting for a person (AwaitingApproval, suspend) or
-// for the clock (WaitingForWindow) is healthy: Ready False with that reason, Reconciling and Stalled
-// False (Argo CD shows Suspended, see config/argocd/maintenanceplan-health.lua). Aborted is the
-// user's choice, not a stall.
-// Then one condition per step, as DESIGN.md lists them.
-import type { ApprovalMode, Step } from '../../api/v1alpha1/index.ts';
-import { type Condition, type ConditionInput, getCondition, setCondition } from '../../runtime/conditions.ts';
-import { type PlanState, type StepName, isTerminal } from './phases.ts';
+// kstatus (runtime/conditions.ts' setKStatus, the operator's one kstatus writer: Reconciling and
+// Stalled are removed when they do not apply): Ready is True only in Succeeded, so
+// `kubectl wait --for=condition=Ready` returns at the end. Reconciling is True while the operator
+// works, including the waits it drives itself (a plan Pending behind another, a clone booting, a
+// cleanup) and an API error it retries (reason ProgressingWithRetry, the error in the message).
+// Stalled is True when the plan has ended badly (Failed, RolledBack) or its input is refused.
+// Waiting for a person (AwaitingApproval, suspend) or for the clock (WaitingForWindow) is healthy:
+// Ready False with that reason, and neither Reconciling nor Stalled (Argo CD shows Suspended, see
+// config/argocd/maintenanceplan-health.lua). Aborted is the user's choice, not a stall.
+// Then one condition per step, as PIPELINE lists them.
+import type { ApprovalMode, FailedClonePolicy, Step } from '../../api/v1alpha1/index.ts';
+import {
+  type Condition,
+  type ConditionInput,
+  type KStatus,
+  PROGRESSING_WITH_RETRY,
+  getCondition,
+  setCondition,
+  setKStatus,
+} from '../../runtime/conditions.ts';
+import { cleanupUnderWay } from './cleanups.ts';
+import type { PlanState } from './phases.ts';
+import { STEP_CONDITIONS, isTerminal, rowOf } from './pipeline.ts';
 
-/** Condition types set from steps, and the step each reads. */
-export const STEP_CONDITIONS: readonly { readonly type: string; readonly step: StepName }[] = [
-  { type: 'Approved', step: 'Approve' },
-  { type: 'Cloned', step: 'Clone' },
-  { type: 'Updated', step: 'Update' },
-  { type: 'Verified', step: 'Verify' },
-  { type: 'DataSynced', step: 'Sync' },
-  { type: 'CutOver', step: 'CutOver' },
-  { type: 'RolledBack', step: 'Rollback' },
-];
+export { STEP_CONDITIONS } from './pipeline.ts';
+
+/** A reason and a message. */
+export interface Why {
+  readonly reason: string;
+  readonly message: string;
+}
 
 export interface PlanConditionsInput {
   readonly state: PlanState;
   readonly approval: ApprovalMode;
+  readonly failedClonePolicy?: FailedClonePolicy;
   readonly steps: readonly Pick<Step, 'name' | 'state' | 'message'>[];
   /** spec.suspend is set and the plan stopped at a safe point. */
   readonly suspended: boolean;
   /** The operator waits on something it expects to change by itself (e.g. another plan to finish): Reconciling, with this reason. */
-  readonly waiting?: { readonly reason: string; readonly message: string };
-  /** The input is refused and the plan waits for a change (e.g. an unknown component in planning). */
-  readonly refused?: { readonly reason: string; readonly message: string };
+  readonly waiting?: Why;
+  /** The input is refused and the plan waits for a change (e.g. its appliance does not exist). */
+  readonly refused?: Why;
   /**
    * What ended the plan or brought it back (a stepFailed or observeFailed event's reason and
    * message), passed when it happens. Later, the previous Stalled condition keeps it; without
    * either, the Failed step says it.
    */
-  readonly failure?: { readonly reason: string; readonly message: string };
+  readonly failure?: Why;
   /** How a Succeeded plan succeeded (NoChanges or Succeeded); else the previous Ready reason is kept. */
-  readonly success?: { readonly reason: string; readonly message: string };
+  readonly success?: Why;
+  /** An API error this pass ran into, retried with backoff: Reconciling with ProgressingWithRetry. */
+  readonly error?: { readonly message: string };
   readonly observedGeneration: number;
   readonly now: Date;
 }
 
-const DOING: Partial<Record<string, string>> = {
-  Pending: 'waiting to become the active plan of the appliance',
-  Planning: 'comparing the targets with the live levels',
-  AwaitingApproval: 'waiting for spec.approvedHash to equal status.preview.hash',
-  Snapshotting: 'snapshotting every member',
-  Cloning: 'cloning the appliance',
-  Updating: 'updating the clone',
-  Verifying: 'checking the updated clone',
-  Syncing: 'copying the data written meanwhile to the clone',
-  WaitingForWindow: 'waiting for the maintenance window to cut over',
-  CuttingOver: 'cutting over to the updated clone',
-  Observing: 'observing the updated appliance',
-  RollingBack: 'rolling back to the original',
-  Aborted: 'aborted: the original keeps serving and the clone was removed',
-};
-
 /** The plan's conditions; other condition types in `previous` are kept as they are. */
 export function planConditions(previous: readonly Condition[] | undefined, input: PlanConditionsInput): Condition[] {
-  const { phase, cleanup } = input.state;
   const opts = { observedGeneration: input.observedGeneration, now: input.now };
-  let list = [...(previous ?? [])];
+  let list = setKStatus(previous, planKStatus(previous, input), opts);
   const set = (c: ConditionInput): void => {
     list = setCondition(list, c, opts);
   };
-
-  const stalled =
-    phase === 'Failed' || phase === 'RolledBack'
-      ? failureOf(previous, input)
-      : cleanup === undefined
-        ? input.refused
-        : undefined;
-  const succeeded = phase === 'Succeeded' ? successOf(previous, input) : undefined;
-  const terminal = isTerminal(phase);
-  const waiting =
-    terminal || cleanup !== undefined
-      ? undefined
-      : input.suspended
-        ? 'Suspended'
-        : phase === 'AwaitingApproval' || phase === 'WaitingForWindow'
-          ? phase
-          : undefined;
-  const doing =
-    cleanup !== undefined
-      ? `${cleanup.message}; ${cleanup.action === 'RestoreOriginal' ? 'restoring the original' : 'removing the clone'}`
-      : (DOING[phase] ?? phase);
-
-  if (succeeded !== undefined) {
-    set({ type: 'Ready', status: 'True', ...succeeded });
-  } else {
-    const reason =
-      cleanup !== undefined ? 'CleaningUp' : waiting === 'Suspended' ? 'Suspended' : (input.waiting?.reason ?? phase);
-    const message =
-      stalled !== undefined
-        ? stalled.message
-        : waiting === 'Suspended'
-          ? `suspended (spec.suspend) in ${phase}`
-          : (input.waiting?.message ?? doing);
-    set({ type: 'Ready', status: 'False', reason, message });
-  }
-  const working = !terminal && waiting === undefined && stalled === undefined;
-  set({
-    type: 'Reconciling',
-    status: working ? 'True' : 'False',
-    reason: cleanup !== undefined ? 'CleaningUp' : (waiting ?? input.waiting?.reason ?? phase),
-    message: working ? (input.waiting?.message ?? doing) : '',
-  });
-  set(
-    stalled !== undefined
-      ? { type: 'Stalled', status: 'True', ...stalled }
-      : { type: 'Stalled', status: 'False', reason: phase, message: '' },
-  );
-
   for (const { type, step } of STEP_CONDITIONS) {
     if (type === 'Approved' && input.approval === 'Automatic') {
       set({ type, status: 'True', reason: 'Automatic', message: 'spec.approval is Automatic' });
@@ -126,6 +73,34 @@ export function planConditions(previous: readonly Condition[] | undefined, input
     if (s !== undefined) set({ type, ...fromStep(s) });
   }
   return list;
+}
+
+/** Where the plan stands, for Ready, Reconciling and Stalled. */
+export function planKStatus(previous: readonly Condition[] | undefined, input: PlanConditionsInput): KStatus {
+  const { phase, cleanup } = input.state;
+  if (input.error !== undefined)
+    return { state: 'Reconciling', reason: PROGRESSING_WITH_RETRY, message: input.error.message };
+  if (phase === 'Succeeded') return { state: 'Ready', ...successOf(previous, input) };
+  if (phase === 'Failed' || phase === 'RolledBack') return { state: 'Stalled', ...failureOf(previous, input) };
+  if (phase === 'Aborted') {
+    return {
+      state: 'NotReady',
+      reason: 'Aborted',
+      message: 'aborted: the original keeps serving and the clone was removed',
+    };
+  }
+  if (cleanup !== undefined) {
+    const underWay = cleanupUnderWay(cleanup, input.failedClonePolicy ?? 'Delete');
+    return { state: 'Reconciling', reason: 'CleaningUp', message: `${cleanup.message}; ${underWay}` };
+  }
+  if (input.refused !== undefined) return { state: 'Stalled', ...input.refused };
+  if (input.suspended)
+    return { state: 'NotReady', reason: 'Suspended', message: `suspended (spec.suspend) in ${phase}` };
+  const doing = isTerminal(phase) ? phase : rowOf(phase).doing;
+  if (phase === 'AwaitingApproval' || phase === 'WaitingForWindow') {
+    return { state: 'NotReady', reason: phase, message: input.waiting?.message ?? doing };
+  }
+  return { state: 'Reconciling', reason: input.waiting?.reason ?? phase, message: input.waiting?.message ?? doing };
 }
 
 function fromStep(step: Pick<Step, 'state' | 'message'>): Omit<ConditionInput, 'type'> {
@@ -144,10 +119,7 @@ function fromStep(step: Pick<Step, 'state' | 'message'>): Omit<ConditionInput, '
   }
 }
 
-function failureOf(
-  previous: readonly Condition[] | undefined,
-  input: PlanConditionsInput,
-): { reason: string; message: string } {
+function failureOf(previous: readonly Condition[] | undefined, input: PlanConditionsInput): Why {
   if (input.failure !== undefined) return input.failure;
   const stalled = getCondition(previous, 'Stalled');
   if (stalled?.status === 'True') return { reason: stalled.reason, message: stalled.message };
@@ -156,10 +128,7 @@ function failureOf(
   return { reason: input.state.phase, message: input.state.phase === 'RolledBack' ? 'rolled back on request' : '' };
 }
 
-function successOf(
-  previous: readonly Condition[] | undefined,
-  input: PlanConditionsInput,
-): { reason: string; message: string } {
+function successOf(previous: readonly Condition[] | undefined, input: PlanConditionsInput): Why {
   if (input.success !== undefined) return input.success;
   const ready = getCondition(previous, 'Ready');
   if (ready?.status === 'True') return { reason: ready.reason, message: ready.message };

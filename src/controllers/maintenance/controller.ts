@@ -56,11 +56,16 @@ export function maintenanceController(
 
   return {
     name: 'maintenanceplan',
+    // An error is in the plan's status and retried with backoff; the cause (a quota, a missing
+    // permission) is often fixed by hand, so the retries do not drift beyond a few seconds apart.
+    backoffMaxMs: 20_000,
     reconcile: planReconciler(
       deps,
       opts.registry ? new PlanMetrics(opts.registry, () => plans.list()) : undefined,
       opts,
     ),
+    // A snapshot's content is read when the replicas are made; its snapshot's changes are watched.
+    caches: [VM_SNAPSHOT_CONTENTS],
     watches: [
       { resource: PLANS },
       { resource: APPLIANCES, map: (a) => plansOfAppliance(a.metadata?.name, a) },
@@ -69,7 +74,6 @@ export function maintenanceController(
       { resource: JOB_PODS, map: child },
       { resource: SERVICES, map: member },
       { resource: VM_SNAPSHOTS, map: child },
-      { resource: VM_SNAPSHOT_CONTENTS, map: () => [] },
       { resource: VM_CLONES, map: child },
       { resource: JOBS, map: child },
       { resource: PVCS, map: child },

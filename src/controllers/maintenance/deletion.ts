@@ -6,7 +6,8 @@
 // safe, and lets the cut-over or rollback under way finish first, since stopping those halfway is
 // the one unsafe place. After the cut-over, deleting the plan gives up its rollback: the retained
 // original is released at once (its PVCs stay, as on every release).
-import { isTerminal, type PlanState } from './phases.ts';
+import type { PlanState } from './phases.ts';
+import { isTerminal, rowOf } from './pipeline.ts';
 
 /** The finalizer on every MaintenancePlan. */
 export const PLAN_FINALIZER = 'vapp.dev/maintenance-cleanup';
@@ -37,31 +38,12 @@ export function deletionAction(state: PlanState, facts: DeletionFacts): Deletion
     // A failed rollback's cleanup restarts the clone, the only copy with every write: never remove it.
     return state.cleanup.action === 'RestoreClone' ? { kind: 'finishStep' } : { kind: 'removeClone' };
   }
-  switch (state.phase) {
-    case 'Pending':
-    case 'Planning':
-    case 'AwaitingApproval':
-      return { kind: 'none' };
-    case 'Snapshotting':
-    case 'Cloning':
-    case 'Updating':
-    case 'Verifying':
-    case 'Syncing':
-    case 'WaitingForWindow':
-      return { kind: 'removeClone' };
-    case 'CuttingOver':
-    case 'RollingBack':
-      return { kind: 'finishStep' };
-    case 'Observing':
-      return { kind: 'releaseOriginal' };
-    default:
-      if (!isTerminal(state.phase)) return { kind: 'finishStep' };
-      if (facts.cloneRetained) return { kind: 'removeClone' };
-      // Succeeded or Failed after the cut-over (a failed rollback included): the clone serves.
-      return state.phase !== 'RolledBack' && facts.cutOver && !facts.released
-        ? { kind: 'releaseOriginal' }
-        : { kind: 'none' };
-  }
+  if (!isTerminal(state.phase)) return { kind: rowOf(state.phase).onDelete };
+  if (facts.cloneRetained) return { kind: 'removeClone' };
+  // Succeeded or Failed after the cut-over (a failed rollback included): the clone serves.
+  return state.phase !== 'RolledBack' && facts.cutOver && !facts.released
+    ? { kind: 'releaseOriginal' }
+    : { kind: 'none' };
 }
 
 /** The Event message once the plan's deletion has done its work. */

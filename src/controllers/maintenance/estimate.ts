@@ -1,6 +1,6 @@
 // The projected downtime of the cut-over, shown in the preview before anything runs. Pure.
 import type { MaintenancePlan, SyncRound, VirtualAppliance } from '../../api/v1alpha1/index.ts';
-import { parseQuantity } from './quantities.ts';
+import { parseQuantity } from '../../runtime/quantity.ts';
 
 /** Seconds a VM takes from start to ready, until measured: a conservative guess. */
 const BOOT_SECONDS = 20;

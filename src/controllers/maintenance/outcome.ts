@@ -1,24 +1,68 @@
-// What a step reports after one pass: finished, still waiting (with what it waits for), or failed.
+// What a step reports after one pass: finished, still waiting (with what it waits for), or failed,
+// and what it records for status. A step never writes status itself: decide() merges its record.
+import type { CutOverStatus, Preview, RollbackStatus, SyncRound } from '../../api/v1alpha1/index.ts';
+
+/**
+ * Facts a step learned in this pass that status must keep, so that a restarted operator resumes
+ * where it was. A step that records a fact returns at once (the next pass goes on from it), so that
+ * no fact is lost when a later call of the same pass fails.
+ */
+export interface StepRecord {
+  /** Planning's preview. */
+  readonly preview?: Preview;
+  /** Merged into status.cutOver. */
+  readonly cutOver?: Partial<CutOverStatus>;
+  /** Merged into status.rollback. */
+  readonly rollback?: Partial<RollbackStatus>;
+  /** Appended to status.syncRounds (a round already recorded is not recorded again). */
+  readonly syncRound?: SyncRound;
+  /** status.downtimeSeconds. */
+  readonly downtimeSeconds?: number;
+}
+
+interface Recorded {
+  readonly record?: StepRecord;
+}
 
 export type StepOutcome =
-  | { readonly kind: 'done'; readonly message?: string }
-  | { readonly kind: 'wait'; readonly message: string; readonly progress?: string; readonly requeueAfterMs?: number }
-  | { readonly kind: 'failed'; readonly reason: string; readonly message: string };
+  | ({ readonly kind: 'done'; readonly message?: string } & Recorded)
+  | ({
+      readonly kind: 'wait';
+      readonly message: string;
+      readonly progress?: string;
+      /** Look again after this long (default: see the reconciler). */
+      readonly requeueAfterMs?: number;
+      /**
+       * What the plan waits for when it is not the step's own work (e.g. another plan): the Ready and
+       * Reconciling reason (CamelCase).
+       */
+      readonly reason?: string;
+    } & Recorded)
+  | ({ readonly kind: 'failed'; readonly reason: string; readonly message: string } & Recorded);
 
-export const done = (message?: string): StepOutcome => ({
+export interface WaitOptions {
+  readonly progress?: string;
+  readonly requeueAfterMs?: number;
+  readonly reason?: string;
+  readonly record?: StepRecord;
+}
+
+export const done = (message?: string, record?: StepRecord): StepOutcome => ({
   kind: 'done',
   ...(message === undefined ? {} : { message }),
+  ...(record === undefined ? {} : { record }),
 });
 
-export const wait = (message: string, opts: { progress?: string; requeueAfterMs?: number } = {}): StepOutcome => ({
-  kind: 'wait',
-  message,
-  ...opts,
-});
+export const wait = (message: string, opts: WaitOptions = {}): StepOutcome => ({ kind: 'wait', message, ...opts });
 
 export const failed = (reason: string, message: string): StepOutcome => ({ kind: 'failed', reason, message });
 
 /** The first outcome that is not done, else done: for steps made of independent parts. */
 export function firstPending(outcomes: readonly StepOutcome[]): StepOutcome {
   return outcomes.find((o) => o.kind === 'failed') ?? outcomes.find((o) => o.kind === 'wait') ?? done();
+}
+
+/** Records `fact` and asks for the next pass at once: the step goes on from the recorded fact. */
+export function recordThenContinue(message: string, record: StepRecord): StepOutcome {
+  return wait(message, { record, requeueAfterMs: 1 });
 }

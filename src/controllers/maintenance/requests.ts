@@ -2,7 +2,8 @@
 // Pure. The reconciler records the answer as a Warning Event once per spec change, so that a
 // `kubectl patch` that changes nothing does not go unanswered.
 import type { Phase } from '../../api/v1alpha1/index.ts';
-import { isTerminal, transition, type PlanState } from './phases.ts';
+import { transition, type PlanState } from './phases.ts';
+import { isTerminal, workingRow } from './pipeline.ts';
 
 /** What the reconciler knows of the plan's cut-over and the original it retains. */
 export interface RequestFacts {
@@ -20,18 +21,10 @@ export interface RequestNotice {
   readonly message: string;
 }
 
-/** Phases before the cut-over starts: the original has not stopped. */
-const BEFORE_CUT_OVER: readonly Phase[] = [
-  'Pending',
-  'Planning',
-  'AwaitingApproval',
-  'Snapshotting',
-  'Cloning',
-  'Updating',
-  'Verifying',
-  'Syncing',
-  'WaitingForWindow',
-];
+/** Whether the cut-over has not started: the original has not stopped (an abort still applies there). */
+function beforeCutOver(phase: Phase): boolean {
+  return workingRow(phase)?.onAbort !== 'Refuse' && !isTerminal(phase);
+}
 
 /** Whether an abort changes anything in this state (before the cut-over, and not already cleaning up). */
 export function abortApplies(state: PlanState): boolean {
@@ -68,7 +61,7 @@ export function rollbackNotice(rollbackNow: boolean, state: PlanState, facts: Re
       reason: 'RollbackDeferred',
       message: 'the cut-over is under way: the plan rolls back as soon as the clone serves',
     };
-  if (BEFORE_CUT_OVER.includes(state.phase)) {
+  if (beforeCutOver(state.phase)) {
     return {
       reason: 'RollbackDeferred',
       message:

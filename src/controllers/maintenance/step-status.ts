@@ -1,6 +1,7 @@
 // status.steps[] bookkeeping: which step runs, which finished, with times, messages and progress. Pure.
 import type { Condition, Step } from '../../api/v1alpha1/index.ts';
-import type { StepName } from './phases.ts';
+import { metav1Time } from '../../runtime/time.ts';
+import type { StepName } from './pipeline.ts';
 
 /** What happened to the current step in this pass. */
 export type StepUpdate =
@@ -17,9 +18,9 @@ export function withPlannedSteps(steps: readonly Step[], planned: readonly StepN
   return list;
 }
 
-/** Applies an update to step `name` (appended when absent), stamping start and finish times. */
-export function updateStep(steps: readonly Step[], name: StepName, update: StepUpdate, now: Date): Step[] {
-  const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** Marks step `name` with what happened to it (appended when absent), stamping start and finish times. */
+export function markStep(steps: readonly Step[], name: StepName, update: StepUpdate, now: Date): Step[] {
+  const at = metav1Time(now);
   const list = steps.some((s) => s.name === name) ? [...steps] : [...steps, { name, state: 'Pending' as const }];
   return list.map((s) => {
     if (s.name !== name) return s;

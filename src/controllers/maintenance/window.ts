@@ -13,6 +13,7 @@
 //   start on different days never overlap; two that touch (possible only across a gap) are
 //   reported as one.
 import type { MaintenanceWindow, Weekday } from '../../api/v1alpha1/index.ts';
+import { metav1Time } from '../../runtime/time.ts';
 
 export type WindowSpec = Readonly<Pick<MaintenanceWindow, 'startTime' | 'endTime' | 'timeZone'>> & {
   readonly days: readonly Weekday[];
@@ -61,7 +62,7 @@ export function windowState(window: WindowSpec | undefined, now: Date): WindowSt
 /** status.nextWindowStart as metav1.Time (RFC 3339, seconds): set only while the window is closed. */
 export function nextWindowStart(state: WindowState): string | undefined {
   if (state.open || state.opensAt === undefined) return undefined;
-  return state.opensAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return metav1Time(state.opensAt);
 }
 
 function minutesOf(hhmm: string, field: string): number {

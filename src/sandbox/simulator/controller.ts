@@ -12,7 +12,7 @@ import { vmFaults, type FaultOverrides } from './faults.ts';
 import { Ipam } from './ipam.ts';
 import type { PodJson } from './json.ts';
 import { owningVmiName } from './pod.ts';
-import { planVm } from './plan.ts';
+import { planVm } from './vm-actions.ts';
 import { Writer } from './writer.ts';
 
 export const RESOURCES = {

@@ -3,6 +3,7 @@
 // so there is no heartbeat loop.
 import { isAlreadyExists } from '../../runtime/errors.ts';
 import type { RestClient } from '../../runtime/rest.ts';
+import { metav1Time } from '../../runtime/time.ts';
 import { FIELD_MANAGER, SANDBOX_NODE } from './constants.ts';
 import { sandboxNode, sandboxNodeStatus } from './node.ts';
 
@@ -20,6 +21,6 @@ export async function registerNode(client: RestClient, now = new Date()): Promis
     method: 'PATCH',
     contentType: 'application/merge-patch+json',
     query: { fieldManager: FIELD_MANAGER },
-    body: { status: sandboxNodeStatus(now.toISOString().replace(/\.\d{3}Z$/, 'Z')) },
+    body: { status: sandboxNodeStatus(metav1Time(now)) },
   });
 }

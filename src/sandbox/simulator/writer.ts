@@ -7,7 +7,7 @@ import { apiStatus, isAlreadyExists, isConflict, isNotFound } from '../../runtim
 import type { RestClient } from '../../runtime/rest.ts';
 import { FIELD_MANAGER } from './constants.ts';
 import type { PodJson } from './json.ts';
-import type { Action } from './plan.ts';
+import type { Action } from './vm-actions.ts';
 
 const MERGE = 'application/merge-patch+json';
 

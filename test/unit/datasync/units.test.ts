@@ -1,19 +1,25 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatBytes, parseSize } from '../../../src/datasync/units.ts';
+import { parseQuantity } from '../../../src/runtime/quantity.ts';
 
 describe('parseSize', () => {
-  it('reads bytes and binary and decimal units', () => {
+  it('reads Kubernetes quantities: k is 1000 and Ki is 1024, as in a plan or a PVC', () => {
     assert.equal(parseSize('4096'), 4096);
+    assert.equal(parseSize('64Ki'), 65536);
     assert.equal(parseSize('64KiB'), 65536);
-    assert.equal(parseSize('64k'), 65536);
-    assert.equal(parseSize('8 MiB'), 8 * 1024 * 1024);
-    assert.equal(parseSize('1.5G'), 1.5 * 1024 ** 3);
-    assert.equal(parseSize('2MB'), 2_000_000);
+    assert.equal(parseSize('64k'), 64_000);
+    assert.equal(parseSize('8MiB'), 8 * 1024 * 1024);
+    assert.equal(parseSize('1.5Gi'), 1.5 * 1024 ** 3);
+    assert.equal(parseSize('2M'), 2_000_000);
   });
 
-  it('rejects what is not a whole number of bytes', () => {
-    for (const bad of ['', 'abc', '-1', '4 parsecs', '1.5', '0.1k', '9999999999T'])
+  it("agrees with the plan's quantity parser on every form both accept", () => {
+    for (const q of ['1', '64Mi', '1G', '500k', '1.5Gi', '1e3']) assert.equal(parseSize(q), parseQuantity(q));
+  });
+
+  it('rejects what is not a size', () => {
+    for (const bad of ['', 'abc', '-1', '4 parsecs', '8 MiB', '2MB', 'kB', '9999999999T'])
       assert.throws(() => parseSize(bad), /invalid size/, bad);
   });
 });

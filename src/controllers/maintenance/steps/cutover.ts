@@ -1,47 +1,61 @@
-// Step 8, inside the window: stop the original, copy the final delta, put the replicas in place of
-// the clone's scratch data volumes, start the clone, and move every Service to the new slot.
-// Every sub-step is observable (or recorded in status.cutOver), so a restarted operator resumes
-// exactly where it was and never cuts over twice.
-import type { StepContext } from '../context.ts';
-import { done, failed, wait, type StepOutcome } from '../outcome.ts';
-import { NETWORK_POLICIES, SERVICES, VMS } from '../resources.ts';
-import { claimOf, dataVolumes, recordedRound, removeRound } from './sync.ts';
-import { setActiveSlot, switchServices } from './traffic.ts';
-import { startInOrder, stopAll, timedOut } from './vm-power.ts';
+// CuttingOver, inside the window: stop the original, copy the final delta, put the replicas in place
+// of the clone's scratch data volumes, start the clone, and move every Service to the new slot.
+// Each sub-step is observable, or recorded in status.cutOver before the next one starts, so a
+// restarted operator resumes exactly where it was and never cuts over twice.
+import { claimOf } from '../../../kubevirt/vm.ts';
+import { dataVolumes } from '../actions/data-volumes.ts';
+import { removeIsolation, removePreviews } from '../actions/isolation.ts';
+import { isRoundResult, removeRound, roundRecord, roundRecorded, syncRound } from '../actions/sync-round.ts';
+import { recordServingSlot, switchServices } from '../actions/traffic.ts';
+import { startInOrder, stopAll } from '../actions/vm-power.ts';
+import type { ClusterIO } from '../cluster-io.ts';
+import { timedOut, type StepFacts } from '../facts.ts';
+import { done, failed, recordThenContinue, wait, type StepOutcome } from '../outcome.ts';
+import { VMS } from '../resources.ts';
 
-export async function cutOverStep(ctx: StepContext): Promise<StepOutcome> {
-  const cut = ctx.effects.cutOver;
+export async function cutOverStep(facts: StepFacts, io: ClusterIO): Promise<StepOutcome> {
+  const cut = facts.status.cutOver ?? {};
+  // Millisecond timestamps: the downtime is measured from them.
+  const now = facts.now.toISOString();
   if (cut.servicesSwitchedAt === undefined) {
-    // 1. The clone stops first (it ran with scratch data), then the original: downtime starts.
+    // 1. The clone stops first (it ran with scratch data), then the original: the downtime starts,
+    //    recorded before the original is asked to stop.
     if (cut.originalStoppedAt === undefined) {
-      const clonesStopped = await stopAll(ctx, ctx.toSlot);
+      const clonesStopped = await stopAll(facts, io, facts.toSlot);
       if (clonesStopped.kind !== 'done') return clonesStopped;
-      cut.originalStoppedAt = ctx.now.toISOString();
+      return recordThenContinue('stopping the original', { cutOver: { originalStoppedAt: now } });
     }
-    const originalsStopped = await stopAll(ctx, ctx.fromSlot);
-    if (originalsStopped.kind !== 'done')
-      return timedOut(ctx) ? failed('OriginalDidNotStop', originalsStopped.message) : originalsStopped;
+    const originalsStopped = await stopAll(facts, io, facts.fromSlot);
+    if (originalsStopped.kind !== 'done') {
+      return timedOut(facts) ? failed('OriginalDidNotStop', originalsStopped.message) : originalsStopped;
+    }
 
     // 2. The final delta, while nothing writes.
-    const refs = dataVolumes(ctx);
+    const refs = dataVolumes(facts, io);
     if (!Array.isArray(refs)) return refs;
     if (refs.length > 0) {
-      cut.finalRound ??= ctx.effects.syncRounds.length + 1;
-      for (const r of ctx.effects.syncRounds) if (r.round < cut.finalRound) await removeRound(ctx, refs, r.round);
-      const final = await recordedRound(ctx, refs, cut.finalRound, (r) => {
-        if (r.cutAt !== undefined) cut.finalSnapshotAt = r.cutAt;
-      });
-      if (final.kind !== 'done') return final;
+      const finalRound = cut.finalRound ?? facts.status.syncRounds.length + 1;
+      if (cut.finalRound === undefined)
+        return recordThenContinue('copying the final delta', { cutOver: { finalRound } });
+      if (!roundRecorded(facts, finalRound)) {
+        for (const r of facts.status.syncRounds) await removeRound(facts, io, refs, r.round);
+        const result = await syncRound(facts, io, refs, finalRound);
+        if (!isRoundResult(result)) return result;
+        return recordThenContinue(`the final delta copied ${String(result.bytes)} bytes`, {
+          syncRound: roundRecord(finalRound, result),
+          ...(result.cutAt !== undefined ? { cutOver: { finalSnapshotAt: result.cutAt } } : {}),
+        });
+      }
     }
 
     // 3. The replicas replace the clone's scratch data volumes.
     for (const ref of refs) {
-      const clone = ctx.vmOf(ref.member.name, ctx.toSlot);
+      const clone = io.vmOf(ref.member.name, facts.toSlot);
       if (clone === undefined) return failed('CloneNotFound', `member ${ref.member.name}: the clone VM is missing`);
-      const replica = ctx.names.replica(ref.member.name, ref.volume);
+      const replica = facts.names.replica(ref.member.name, ref.volume);
       if (claimOf(clone, ref.volume) === replica) continue;
       const index = (clone.spec.template.spec?.volumes ?? []).findIndex((v) => v.name === ref.volume);
-      await ctx.patch(
+      await io.patch(
         VMS,
         clone.metadata?.name ?? '',
         [
@@ -56,38 +70,33 @@ export async function cutOverStep(ctx: StepContext): Promise<StepOutcome> {
     }
 
     // 4. The clone leaves its isolation and starts in start order.
-    if (ctx.get(NETWORK_POLICIES, ctx.names.networkPolicy) !== undefined)
-      await ctx.remove(NETWORK_POLICIES, ctx.names.networkPolicy);
-    const started = await startInOrder(ctx, ctx.toSlot);
-    if (started.kind !== 'done')
-      return timedOut(ctx)
+    await removeIsolation(facts, io);
+    const started = await startInOrder(facts, io, facts.toSlot);
+    if (started.kind !== 'done') {
+      return timedOut(facts)
         ? failed(
             'CloneNotReady',
             `the clone did not become ready in time: ${started.kind === 'wait' ? started.message : ''}`,
           )
         : started;
+    }
 
-    // 5. Traffic moves: every Service, then the appliance's record of the serving slot.
-    await switchServices(ctx, ctx.toSlot);
-    cut.servicesSwitchedAt = ctx.now.toISOString();
+    // 5. Traffic moves: every Service; the downtime ends.
+    await switchServices(facts, io, facts.toSlot);
+    return recordThenContinue(`the Services select slot ${facts.toSlot}`, {
+      cutOver: { servicesSwitchedAt: now },
+      downtimeSeconds: Math.max(0, (facts.now.getTime() - Date.parse(cut.originalStoppedAt)) / 1000),
+    });
   }
-  await setActiveSlot(ctx, ctx.toSlot);
-  // The final round's snapshot and copy are full-size volumes: gone once the clone serves from the replicas.
+  // 6. The appliance's record of the serving slot; the final round's snapshot and copy (full-size
+  //    volumes) and the preview Services go once the clone serves from the replicas.
+  const recorded = await recordServingSlot(facts, io, facts.toSlot);
   if (cut.finalRound !== undefined) {
-    const refs = dataVolumes(ctx);
-    if (Array.isArray(refs)) await removeRound(ctx, refs, cut.finalRound);
+    const refs = dataVolumes(facts, io);
+    if (Array.isArray(refs)) await removeRound(facts, io, refs, cut.finalRound);
   }
-  for (const service of ctx.appliance.spec.services) {
-    const preview = ctx.names.previewService(service);
-    if (ctx.get(SERVICES, preview) !== undefined) await ctx.remove(SERVICES, preview);
-  }
-  if (cut.originalStoppedAt !== undefined) {
-    ctx.effects.downtimeSeconds = Math.max(
-      0,
-      (Date.parse(cut.servicesSwitchedAt) - Date.parse(cut.originalStoppedAt)) / 1000,
-    );
-  }
-  return ctx.appliance.status?.activeSlot === ctx.toSlot
-    ? done(`the Services select slot ${ctx.toSlot}`)
+  await removePreviews(facts, io);
+  return recorded
+    ? done(`the Services select slot ${facts.toSlot}`)
     : wait('recording the new active slot on the appliance');
 }

@@ -1,29 +1,32 @@
-// Step 9: for rollback.observeSeconds after the cut-over, the appliance must stay ready and keep
+// Observing: for rollback.observeSeconds after the cut-over, the appliance must stay ready and keep
 // passing the plan's check (now against the Services themselves), run every observe interval.
-import type { StepContext } from '../context.ts';
+import { hasCheck, runCheck } from '../actions/checks.ts';
+import { notReady } from '../actions/vm-power.ts';
+import type { ClusterIO } from '../cluster-io.ts';
+import type { StepFacts } from '../facts.ts';
 import { done, failed, wait, type StepOutcome } from '../outcome.ts';
-import { hasCheck, runCheck } from './checks.ts';
-import { isReady } from './vm-power.ts';
 
-export async function observeStep(ctx: StepContext): Promise<StepOutcome> {
-  const observeMs = ctx.plan.spec.rollback.observeSeconds * 1000;
-  const elapsed = ctx.now.getTime() - ctx.stepStartedAt.getTime();
-  const notReady = ctx.members.filter((m) => !isReady(ctx.vmOf(m.name, ctx.toSlot)));
-  if (notReady.length > 0)
+export async function observeStep(facts: StepFacts, io: ClusterIO): Promise<StepOutcome> {
+  const { observeMs, observeIntervalMs } = facts.settings;
+  const seconds = facts.plan.spec.rollback.observeSeconds;
+  const elapsed = facts.now.getTime() - facts.stepStartedAt.getTime();
+  const down = notReady(facts, io, facts.toSlot);
+  if (down.length > 0) {
     return failed(
       'ApplianceNotReady',
-      `after the cut-over, VM(s) of ${notReady.map((m) => m.name).join(', ')} are not ready`,
+      `after the cut-over, VM(s) of ${down.map((m) => m.name).join(', ')} are not ready`,
     );
-  if (hasCheck(ctx)) {
-    const attempt = Math.floor(Math.min(elapsed, observeMs) / ctx.options.observeIntervalMs) + 1;
-    const check = await runCheck(ctx, 'observe', attempt, ctx.toSlot, false);
+  }
+  if (hasCheck(facts)) {
+    const attempt = Math.floor(Math.min(elapsed, observeMs) / observeIntervalMs) + 1;
+    const check = await runCheck(facts, io, 'observe', attempt, facts.toSlot, false);
     if (check.kind === 'failed') return check;
     if (check.kind === 'wait') return wait(check.message, { progress: `check ${String(attempt)}` });
   }
-  if (elapsed >= observeMs) return done(`observed for ${String(ctx.plan.spec.rollback.observeSeconds)} s`);
-  const next = Math.min(observeMs - elapsed, ctx.options.observeIntervalMs - (elapsed % ctx.options.observeIntervalMs));
-  return wait(`observing the updated appliance for ${String(ctx.plan.spec.rollback.observeSeconds)} s`, {
-    progress: `${String(Math.floor(elapsed / 1000))}/${String(ctx.plan.spec.rollback.observeSeconds)} s`,
+  if (elapsed >= observeMs) return done(`observed for ${String(seconds)} s`);
+  const next = Math.min(observeMs - elapsed, observeIntervalMs - (elapsed % observeIntervalMs));
+  return wait(`observing the updated appliance for ${String(seconds)} s`, {
+    progress: `${String(Math.floor(elapsed / 1000))}/${String(seconds)} s`,
     requeueAfterMs: Math.max(100, next),
   });
 }

@@ -1,32 +1,34 @@
-// Step 3: a VirtualMachineSnapshot of every member, taken together. These snapshots are the base of
-// the clone, of the data replicas and the rollback point, so the step fails safe: a quiesce timeout
-// or a data volume left out of the snapshot fails the plan before anything is cloned.
+// Snapshotting: a VirtualMachineSnapshot of every member, taken together. These snapshots are the
+// base of the clone, of the data replicas and the rollback point, so the step fails safe: a quiesce
+// timeout or a data volume left out of the snapshot fails the plan before anything is cloned.
 import type { VirtualMachineSnapshot } from '../../../kubevirt/types.ts';
-import type { StepContext } from '../context.ts';
+import type { ClusterIO } from '../cluster-io.ts';
+import type { StepFacts } from '../facts.ts';
 import { done, failed, firstPending, wait, type StepOutcome } from '../outcome.ts';
 import { VM_SNAPSHOTS } from '../resources.ts';
 
-export async function snapshotStep(ctx: StepContext): Promise<StepOutcome> {
+export async function snapshotStep(facts: StepFacts, io: ClusterIO): Promise<StepOutcome> {
   const outcomes: StepOutcome[] = [];
   let ready = 0;
-  for (const member of ctx.members) {
-    const original = ctx.vmOf(member.name, ctx.fromSlot);
-    if (original?.metadata?.name === undefined)
-      return failed('OriginalNotFound', `member ${member.name}: no VM in slot ${ctx.fromSlot}`);
-    const name = ctx.names.snapshot(member.name);
-    const snapshot = ctx.get<VirtualMachineSnapshot>(VM_SNAPSHOTS, name);
+  for (const member of facts.members) {
+    const original = io.vmOf(member.name, facts.fromSlot);
+    if (original?.metadata?.name === undefined) {
+      return failed('OriginalNotFound', `member ${member.name}: no VM in slot ${facts.fromSlot}`);
+    }
+    const name = facts.names.snapshot(member.name);
+    const snapshot = io.get(VM_SNAPSHOTS, name);
     if (snapshot === undefined) {
-      await ctx.create(VM_SNAPSHOTS, {
+      await io.create(VM_SNAPSHOTS, {
         apiVersion: 'snapshot.kubevirt.io/v1beta1',
         kind: 'VirtualMachineSnapshot',
         metadata: {
           name,
-          namespace: ctx.namespace,
-          labels: { ...ctx.labels, 'vapp.dev/member': member.name },
-          ownerReferences: [ctx.owner],
+          namespace: facts.namespace,
+          labels: { ...facts.labels, 'vapp.dev/member': member.name },
+          ownerReferences: [facts.owner],
         },
         spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: original.metadata.name } },
-      } as VirtualMachineSnapshot);
+      } satisfies VirtualMachineSnapshot);
       outcomes.push(wait(`snapshot ${name} created`));
       continue;
     }
@@ -35,7 +37,7 @@ export async function snapshotStep(ctx: StepContext): Promise<StepOutcome> {
     outcomes.push(outcome);
   }
   const overall = firstPending(outcomes);
-  const progress = `${String(ready)}/${String(ctx.members.length)} members`;
+  const progress = `${String(ready)}/${String(facts.members.length)} members`;
   return overall.kind === 'wait' ? wait(overall.message, { progress }) : overall;
 }
 

@@ -1,4 +1,4 @@
-// Step 5: update the clone only. Image updates are applied while the clone is halted; then the
+// Updating: update the clone only. Image updates are applied while the clone is halted; then the
 // clone VMs start in startOrder; then update Jobs run against the running clone; finally every
 // updated component's level is read again from the clone and must equal its target.
 import type { V1Job } from '@kubernetes/client-node';
@@ -9,33 +9,35 @@ import {
   type ComponentUpdate,
   type JobTemplate,
 } from '../../../api/v1alpha1/index.ts';
-import type { VirtualMachine, VirtualMachineInstance } from '../../../kubevirt/types.ts';
-import { withTag } from '../../appliance/image-tag.ts';
-import { readLevel } from '../../appliance/levels.ts';
-import type { StepContext } from '../context.ts';
-import { compareLevels } from '../levels.ts';
+import { readLevels, withLevel } from '../../../api/v1alpha1/levels-annotation.ts';
+import { withTag } from '../../../kubevirt/image-tag.ts';
+import { readLevel } from '../../../kubevirt/level-reader.ts';
+import type { VirtualMachine } from '../../../kubevirt/types.ts';
+import { jobState } from '../../../runtime/job-state.ts';
+import { startInOrder } from '../actions/vm-power.ts';
+import type { ClusterIO } from '../cluster-io.ts';
+import { timedOut, type StepFacts } from '../facts.ts';
+import { compareLevels } from '../level-compare.ts';
 import { LABEL_UPDATE } from '../names.ts';
 import { done, failed, wait, type StepOutcome } from '../outcome.ts';
 import { JOBS, VMIS, VMS } from '../resources.ts';
-import { startInOrder, timedOut } from './vm-power.ts';
-import { jobState } from './jobs.ts';
 
-export async function updateStep(ctx: StepContext): Promise<StepOutcome> {
-  const updates = ctx.plan.status?.preview?.updates ?? [];
+export async function updateStep(facts: StepFacts, io: ClusterIO): Promise<StepOutcome> {
+  const updates = facts.status.preview?.updates ?? [];
   // 1. Image updates, while the clone is still halted.
   for (const update of updates) {
-    const component = componentOf(ctx, update);
+    const component = componentOf(facts, update);
     const strategy = component?.update.image;
     if (component === undefined || strategy === undefined) continue;
-    const vm = ctx.vmOf(update.member, ctx.toSlot);
+    const vm = io.vmOf(update.member, facts.toSlot);
     if (vm === undefined) return failed('CloneNotFound', `member ${update.member}: the clone VM is missing`);
-    const outcome = await applyImage(ctx, vm, component, strategy, update);
+    const outcome = await applyImage(io, vm, component, strategy, update);
     if (outcome.kind !== 'done') return outcome;
   }
   // 2. Start the clone in start order.
-  const started = await startInOrder(ctx, ctx.toSlot);
+  const started = await startInOrder(facts, io, facts.toSlot);
   if (started.kind !== 'done') {
-    return timedOut(ctx)
+    return timedOut(facts)
       ? failed(
           'CloneNotReady',
           `the clone did not become ready in time: ${started.kind === 'wait' ? started.message : ''}`,
@@ -44,13 +46,13 @@ export async function updateStep(ctx: StepContext): Promise<StepOutcome> {
   }
   // 3. Update Jobs, against the running clone.
   let jobsDone = 0;
-  const jobUpdates = updates.filter((u) => componentOf(ctx, u)?.update.job !== undefined);
+  const jobUpdates = updates.filter((u) => componentOf(facts, u)?.update.job !== undefined);
   for (const update of jobUpdates) {
-    const name = ctx.names.updateJob(update.member, update.component);
-    const job = ctx.get<V1Job>(JOBS, name);
-    const template = componentOf(ctx, update)?.update.job?.template;
+    const name = facts.names.updateJob(update.member, update.component);
+    const job = io.get(JOBS, name);
+    const template = componentOf(facts, update)?.update.job?.template;
     if (job === undefined && template !== undefined) {
-      await ctx.create(JOBS, updateJob(ctx, update, template));
+      await io.create(JOBS, updateJob(facts, update, template));
       return wait(`update Job ${name} created`, {
         progress: `${String(jobsDone)}/${String(jobUpdates.length)} update Jobs`,
       });
@@ -60,7 +62,7 @@ export async function updateStep(ctx: StepContext): Promise<StepOutcome> {
     if (state === 'Failed')
       return failed('UpdateJobFailed', `update Job ${name} for ${update.member}/${update.component} failed`);
     if (state !== 'Complete') {
-      return timedOut(ctx)
+      return timedOut(facts)
         ? failed('UpdateJobTimeout', `update Job ${name} did not finish in time`)
         : wait(`update Job ${name} is running`, {
             progress: `${String(jobsDone)}/${String(jobUpdates.length)} update Jobs`,
@@ -70,14 +72,14 @@ export async function updateStep(ctx: StepContext): Promise<StepOutcome> {
   }
   // 4. Read every updated level again on the clone.
   for (const update of updates) {
-    const component = componentOf(ctx, update);
-    const vm = ctx.vmOf(update.member, ctx.toSlot);
+    const component = componentOf(facts, update);
+    const vm = io.vmOf(update.member, facts.toSlot);
     if (component === undefined || vm === undefined)
       return failed('CloneNotFound', `member ${update.member}: the clone VM is missing`);
-    const vmi = ctx.get<VirtualMachineInstance>(VMIS, vm.metadata?.name ?? '');
+    const vmi = io.get(VMIS, vm.metadata?.name ?? '');
     const reading = readLevel(component.level, component.name, vm, vmi);
     if (!('level' in reading)) {
-      return timedOut(ctx)
+      return timedOut(facts)
         ? failed('LevelUnreadable', reading.problem)
         : wait(`reading ${update.component} on the clone: ${reading.problem}`);
     }
@@ -92,15 +94,15 @@ export async function updateStep(ctx: StepContext): Promise<StepOutcome> {
   return done(`${String(updates.length)} component(s) updated on the clone`);
 }
 
-function componentOf(ctx: StepContext, update: ComponentUpdate): Component | undefined {
-  return ctx.appliance.spec.members
+function componentOf(facts: Pick<StepFacts, 'appliance'>, update: ComponentUpdate): Component | undefined {
+  return facts.appliance.spec.members
     .find((m) => m.name === update.member)
     ?.components.find((c) => c.name === update.component);
 }
 
 /** Points the clone's volume at repository:level (and records the level when it is read from the annotation). */
 async function applyImage(
-  ctx: StepContext,
+  io: ClusterIO,
   vm: VirtualMachine,
   component: Component,
   strategy: { readonly volume: string; readonly repository: string },
@@ -118,7 +120,7 @@ async function applyImage(
   const image = withTag(strategy.repository, update.to);
   const name = vm.metadata?.name ?? '';
   if (volume.containerDisk.image !== image) {
-    await ctx.patch(
+    await io.patch(
       VMS,
       name,
       [{ op: 'replace', path: `/spec/template/spec/volumes/${String(index)}/containerDisk/image`, value: image }],
@@ -126,32 +128,24 @@ async function applyImage(
     );
   }
   if (component.level.annotation !== undefined) {
-    const levels = parseLevels(vm.metadata?.annotations?.[ANNOTATION_LEVELS]);
-    if (levels[component.name] !== update.to) {
-      await ctx.patch(VMS, name, {
-        metadata: { annotations: { [ANNOTATION_LEVELS]: JSON.stringify({ ...levels, [component.name]: update.to }) } },
+    const raw = vm.metadata?.annotations?.[ANNOTATION_LEVELS];
+    const reading = readLevels(raw);
+    if (!('levels' in reading) || reading.levels[component.name] !== update.to) {
+      await io.patch(VMS, name, {
+        metadata: { annotations: { [ANNOTATION_LEVELS]: withLevel(raw, component.name, update.to) } },
       });
     }
   }
   return done();
 }
 
-function parseLevels(raw: string | undefined): Record<string, string> {
-  try {
-    const parsed: unknown = JSON.parse(raw ?? '{}');
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
-}
-
-function updateJob(ctx: StepContext, update: ComponentUpdate, jobTemplate: JobTemplate): V1Job {
+function updateJob(facts: StepFacts, update: ComponentUpdate, jobTemplate: JobTemplate): V1Job {
   const template = structuredClone(jobTemplate) as {
     metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
     spec?: V1Job['spec'];
   };
   const env = [
-    { name: 'VAPP_VM', value: ctx.names.cloneVm(update.member) },
+    { name: 'VAPP_VM', value: facts.names.cloneVm(update.member) },
     { name: 'VAPP_COMPONENT', value: update.component },
     { name: 'VAPP_FROM', value: update.from },
     { name: 'VAPP_TO', value: update.to },
@@ -159,16 +153,16 @@ function updateJob(ctx: StepContext, update: ComponentUpdate, jobTemplate: JobTe
   const spec = template.spec;
   const podSpec = spec?.template.spec;
   for (const container of podSpec?.containers ?? []) container.env = [...(container.env ?? []), ...env];
-  const labels = { ...ctx.labels, [LABEL_MEMBER]: update.member, [LABEL_UPDATE]: 'true' };
+  const labels = { ...facts.labels, [LABEL_MEMBER]: update.member, [LABEL_UPDATE]: 'true' };
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
-      name: ctx.names.updateJob(update.member, update.component),
-      namespace: ctx.namespace,
+      name: facts.names.updateJob(update.member, update.component),
+      namespace: facts.namespace,
       labels: { ...template.metadata?.labels, ...labels },
       annotations: template.metadata?.annotations ?? {},
-      ownerReferences: [ctx.owner],
+      ownerReferences: [facts.owner],
     },
     spec: {
       ...spec,

@@ -15,7 +15,7 @@ import type { StorageFaults } from '../storage/faults.ts';
 import { pvcFile } from '../storage/paths.ts';
 import { STORAGE_RESOURCES as R } from '../storage/resources.ts';
 import type { DatasyncWork, PathSource, UpdateWork } from './classify.ts';
-import { levelsWith } from './levels.ts';
+import { withLevel } from '../../../api/v1alpha1/levels-annotation.ts';
 
 export interface Termination {
   readonly exitCode: number;
@@ -91,7 +91,7 @@ export async function runUpdate(
   for (let attempt = 0; attempt < 5; attempt++) {
     const vm = await ctx.api.get<VirtualMachine>(R.vms, namespace, work.vm);
     if (!vm) return { exitCode: 1, message: `VirtualMachine ${work.vm} not found` };
-    const levels = levelsWith(vm.metadata?.annotations?.[ANNOTATION_LEVELS], work.component, work.to);
+    const levels = withLevel(vm.metadata?.annotations?.[ANNOTATION_LEVELS], work.component, work.to);
     try {
       await ctx.api.patch(
         R.vms,

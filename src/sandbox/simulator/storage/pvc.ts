@@ -1,6 +1,6 @@
 // Pure decisions of the simulated CSI provisioner for a PVC: its size, where its data comes from,
 // and the status of a bound claim.
-import { parseQuantity } from '../../../controllers/maintenance/quantities.ts';
+import { parseQuantity } from '../../../runtime/quantity.ts';
 import type { PvcJson } from './json.ts';
 
 /** Where a new volume's data comes from. */

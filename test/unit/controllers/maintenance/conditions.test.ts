@@ -34,29 +34,26 @@ function kstatus(list: readonly Condition[]): string[] {
 
 describe('planConditions: Ready, Reconciling, Stalled by phase', () => {
   const failure = { reason: 'CloneFailed', message: 'Clone: VirtualMachineClone shop-db failed' };
+  // kstatus as Flux writes it: Reconciling and Stalled are present only when True.
+  const working = (phase: Phase) => [`Ready=False/${phase}`, `Reconciling=True/${phase}`, 'Stalled=absent'];
+  const waiting = (phase: Phase) => [`Ready=False/${phase}`, 'Reconciling=absent', 'Stalled=absent'];
   const cases: readonly [Phase, readonly string[]][] = [
-    ['Pending', ['Ready=False/Pending', 'Reconciling=True/Pending', 'Stalled=False/Pending']],
-    ['Planning', ['Ready=False/Planning', 'Reconciling=True/Planning', 'Stalled=False/Planning']],
-    [
-      'AwaitingApproval',
-      ['Ready=False/AwaitingApproval', 'Reconciling=False/AwaitingApproval', 'Stalled=False/AwaitingApproval'],
-    ],
-    ['Snapshotting', ['Ready=False/Snapshotting', 'Reconciling=True/Snapshotting', 'Stalled=False/Snapshotting']],
-    ['Cloning', ['Ready=False/Cloning', 'Reconciling=True/Cloning', 'Stalled=False/Cloning']],
-    ['Updating', ['Ready=False/Updating', 'Reconciling=True/Updating', 'Stalled=False/Updating']],
-    ['Verifying', ['Ready=False/Verifying', 'Reconciling=True/Verifying', 'Stalled=False/Verifying']],
-    ['Syncing', ['Ready=False/Syncing', 'Reconciling=True/Syncing', 'Stalled=False/Syncing']],
-    [
-      'WaitingForWindow',
-      ['Ready=False/WaitingForWindow', 'Reconciling=False/WaitingForWindow', 'Stalled=False/WaitingForWindow'],
-    ],
-    ['CuttingOver', ['Ready=False/CuttingOver', 'Reconciling=True/CuttingOver', 'Stalled=False/CuttingOver']],
-    ['Observing', ['Ready=False/Observing', 'Reconciling=True/Observing', 'Stalled=False/Observing']],
-    ['RollingBack', ['Ready=False/RollingBack', 'Reconciling=True/RollingBack', 'Stalled=False/RollingBack']],
-    ['Succeeded', ['Ready=True/Succeeded', 'Reconciling=False/Succeeded', 'Stalled=False/Succeeded']],
-    ['Failed', ['Ready=False/Failed', 'Reconciling=False/Failed', 'Stalled=True/CloneFailed']],
-    ['Aborted', ['Ready=False/Aborted', 'Reconciling=False/Aborted', 'Stalled=False/Aborted']],
-    ['RolledBack', ['Ready=False/RolledBack', 'Reconciling=False/RolledBack', 'Stalled=True/CloneFailed']],
+    ['Pending', working('Pending')],
+    ['Planning', working('Planning')],
+    ['AwaitingApproval', waiting('AwaitingApproval')],
+    ['Snapshotting', working('Snapshotting')],
+    ['Cloning', working('Cloning')],
+    ['Updating', working('Updating')],
+    ['Verifying', working('Verifying')],
+    ['Syncing', working('Syncing')],
+    ['WaitingForWindow', waiting('WaitingForWindow')],
+    ['CuttingOver', working('CuttingOver')],
+    ['Observing', working('Observing')],
+    ['RollingBack', working('RollingBack')],
+    ['Succeeded', ['Ready=True/Succeeded', 'Reconciling=absent', 'Stalled=absent']],
+    ['Failed', ['Ready=False/CloneFailed', 'Reconciling=absent', 'Stalled=True/CloneFailed']],
+    ['Aborted', waiting('Aborted')],
+    ['RolledBack', ['Ready=False/CloneFailed', 'Reconciling=absent', 'Stalled=True/CloneFailed']],
   ];
   for (const [phase, want] of cases) {
     it(phase, () => assert.deepEqual(kstatus(conds({ phase }, { failure })), want));
@@ -94,19 +91,31 @@ describe('planConditions: Ready, Reconciling, Stalled by phase', () => {
       { type: 'stepFailed', step: 'Clone', reason: 'CloneFailed', message: 'boom' },
     ).state;
     const list = conds(state, { suspended: true });
-    assert.deepEqual(kstatus(list), ['Ready=False/CleaningUp', 'Reconciling=True/CleaningUp', 'Stalled=False/Cloning']);
+    assert.deepEqual(kstatus(list), ['Ready=False/CleaningUp', 'Reconciling=True/CleaningUp', 'Stalled=absent']);
     assert.equal(getCondition(list, 'Ready')?.message, 'Clone: boom; removing the clone');
   });
 
   it('suspended at a safe point: a healthy wait', () => {
     const list = conds({ phase: 'Cloning' }, { suspended: true });
-    assert.deepEqual(kstatus(list), ['Ready=False/Suspended', 'Reconciling=False/Suspended', 'Stalled=False/Cloning']);
+    assert.deepEqual(kstatus(list), ['Ready=False/Suspended', 'Reconciling=absent', 'Stalled=absent']);
     assert.equal(getCondition(list, 'Ready')?.message, 'suspended (spec.suspend) in Cloning');
     assert.deepEqual(kstatus(conds({ phase: 'Succeeded' }, { suspended: true })), [
       'Ready=True/Succeeded',
-      'Reconciling=False/Succeeded',
-      'Stalled=False/Succeeded',
+      'Reconciling=absent',
+      'Stalled=absent',
     ]);
+  });
+
+  it('an API error retried: Reconciling with ProgressingWithRetry and the error, in any phase', () => {
+    for (const phase of ['Syncing', 'AwaitingApproval', 'Succeeded'] as const) {
+      const list = conds({ phase }, { error: { message: 'Sync: 403 Forbidden: exceeded quota (retrying)' } });
+      assert.deepEqual(
+        kstatus(list),
+        ['Ready=False/ProgressingWithRetry', 'Reconciling=True/ProgressingWithRetry', 'Stalled=absent'],
+        phase,
+      );
+      assert.match(getCondition(list, 'Ready')?.message ?? '', /exceeded quota/);
+    }
   });
 
   it('refused input in planning: Stalled with the problem', () => {
@@ -115,8 +124,8 @@ describe('planConditions: Ready, Reconciling, Stalled by phase', () => {
       { refused: { reason: 'UnknownComponent', message: 'mysql: no member of the appliance runs a component mysql' } },
     );
     assert.deepEqual(kstatus(list), [
-      'Ready=False/Planning',
-      'Reconciling=False/Planning',
+      'Ready=False/UnknownComponent',
+      'Reconciling=absent',
       'Stalled=True/UnknownComponent',
     ]);
     assert.match(getCondition(list, 'Ready')?.message ?? '', /^mysql: no member/);

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PHASES, type Phase, TERMINAL_PHASES } from '../../../../src/api/v1alpha1/index.ts';
+import {
+  MaintenancePlanStatusSchema,
+  PHASES,
+  type Phase,
+  TERMINAL_PHASES,
+} from '../../../../src/api/v1alpha1/index.ts';
 import {
   type PlanEvent,
   type PlanState,
   type Transition,
-  cleanupStep,
   isSafePoint,
   isTerminal,
   planStateFromStatus,
@@ -19,22 +23,16 @@ const fail = (step: string): PlanEvent => ({ type: 'stepFailed', step, reason: `
 
 /** All events, one of each shape, to probe every phase with. */
 const ALL_EVENTS: readonly PlanEvent[] = [
-  { type: 'admitted' },
   { type: 'planned', approval: 'Automatic' },
   { type: 'planned', approval: 'Manual' },
   { type: 'noChanges' },
-  { type: 'approved' },
   { type: 'stepSucceeded' },
   { type: 'stepSucceeded', windowOpen: true },
   fail('Clone'),
   { type: 'abortRequested' },
-  { type: 'windowOpen' },
-  { type: 'windowClosed' },
-  { type: 'observePassed' },
   { type: 'observeFailed', reason: 'CheckFailed', message: 'GET /healthz: 503', rollbackAutomatic: true },
   { type: 'observeFailed', reason: 'CheckFailed', message: 'GET /healthz: 503', rollbackAutomatic: false },
   { type: 'rollbackRequested' },
-  { type: 'rollbackDone' },
   { type: 'cleanupDone' },
 ];
 
@@ -58,7 +56,7 @@ const ok: PlanEvent = { type: 'stepSucceeded' };
 describe('transition: the way through', () => {
   it('Automatic: Pending to Succeeded without AwaitingApproval, window open after the sync', () => {
     const { phases, last } = run({ phase: 'Pending' }, [
-      { type: 'admitted' },
+      ok,
       { type: 'planned', approval: 'Automatic' },
       ok,
       ok,
@@ -66,7 +64,7 @@ describe('transition: the way through', () => {
       ok,
       { type: 'stepSucceeded', windowOpen: true },
       ok,
-      { type: 'observePassed' },
+      ok,
     ]);
     assert.deepEqual(phases, [
       'Planning',
@@ -86,7 +84,8 @@ describe('transition: the way through', () => {
     const { phases, last } = run({ phase: 'Planning' }, [{ type: 'planned', approval: 'Manual' }]);
     assert.deepEqual(phases, ['AwaitingApproval']);
     assert.match(last.message, /spec\.approvedHash to status\.preview\.hash/);
-    assert.deepEqual(run({ phase: 'AwaitingApproval' }, [{ type: 'approved' }]).phases, ['Snapshotting']);
+    const approved = run({ phase: 'AwaitingApproval' }, [ok]);
+    assert.deepEqual([approved.phases, approved.last.reason], [['Snapshotting'], 'Approved']);
   });
 
   it('nothing behind: Succeeded with reason NoChanges, from planning or while awaiting approval', () => {
@@ -97,28 +96,19 @@ describe('transition: the way through', () => {
   });
 
   it('only the cut-over waits for the window', () => {
-    const closed = run({ phase: 'Syncing' }, [
-      ok,
-      { type: 'windowClosed' },
-      { type: 'windowOpen' },
-      { type: 'windowClosed' },
-      ok,
-    ]);
-    assert.deepEqual(closed.phases, [
-      'WaitingForWindow',
-      'WaitingForWindow',
-      'CuttingOver',
-      'CuttingOver',
-      'Observing',
-    ]);
+    const closed = run({ phase: 'Syncing' }, [ok, ok, ok]);
+    assert.deepEqual(closed.phases, ['WaitingForWindow', 'CuttingOver', 'Observing']);
+    assert.equal(transition({ phase: 'WaitingForWindow' }, ok).reason, 'WindowOpen');
     assert.equal(
       transition({ phase: 'Syncing' }, { type: 'stepSucceeded', windowOpen: false }).state.phase,
       'WaitingForWindow',
     );
     // the steps before the sync never look at the window
     for (const phase of ['Snapshotting', 'Cloning', 'Updating', 'Verifying'] as const) {
-      assert.equal(transition({ phase }, { type: 'windowOpen' }).accepted, false);
-      assert.equal(transition({ phase }, { type: 'windowClosed' }).accepted, false);
+      assert.notEqual(
+        transition({ phase }, { type: 'stepSucceeded', windowOpen: false }).state.phase,
+        'WaitingForWindow',
+      );
     }
   });
 });
@@ -173,7 +163,7 @@ describe('transition: failures', () => {
   it('Observing: a failed check rolls back with rollback.automatic, else fails and keeps the clone serving', () => {
     const auto = run({ phase: 'Observing' }, [
       { type: 'observeFailed', reason: 'CheckFailed', message: 'GET /healthz: 503', rollbackAutomatic: true },
-      { type: 'rollbackDone' },
+      ok,
     ]);
     assert.deepEqual(auto.phases, ['RollingBack', 'RolledBack']);
     const manual = transition(
@@ -253,12 +243,12 @@ describe('transition: what does not apply', () => {
   });
 
   it('an event out of place leaves the state and says why', () => {
-    const t = transition({ phase: 'Cloning' }, { type: 'approved' });
+    const t = transition({ phase: 'Cloning' }, { type: 'planned', approval: 'Manual' });
     assert.deepEqual(t, {
       state: { phase: 'Cloning' },
       accepted: false,
       reason: 'EventNotApplicable',
-      message: 'approved does not apply in phase Cloning',
+      message: 'planned does not apply in phase Cloning',
     });
   });
 
@@ -399,29 +389,44 @@ describe('steps', () => {
   });
 });
 
-describe('persisting a cleanup in status.steps', () => {
-  it('round-trips through a Running Cleanup step', () => {
-    for (const state of [
-      transition(
-        { phase: 'Updating' },
-        {
-          type: 'stepFailed',
-          step: 'Update',
-          reason: 'UpdateJobFailed',
-          message: 'job shop-db-update: exit 1: "a (b): c"',
-        },
-      ).state,
-      transition({ phase: 'CuttingOver' }, fail('CutOver')).state,
-      transition({ phase: 'Syncing' }, { type: 'abortRequested' }).state,
-      transition({ phase: 'RollingBack' }, fail('Rollback')).state,
-    ]) {
-      const step = cleanupStep(state.cleanup!);
-      assert.equal(step.name, 'Cleanup');
-      assert.ok((step.message ?? '').length <= 4096);
-      assert.deepEqual(
-        planStateFromStatus({ phase: state.phase, steps: [{ name: 'Clone', state: 'Failed' }, step] }),
-        state,
-      );
+describe('resuming a cleanup from status', () => {
+  const cleanups = () => [
+    transition(
+      { phase: 'Updating' },
+      {
+        type: 'stepFailed',
+        step: 'Update',
+        reason: 'UpdateJobFailed',
+        message: 'job shop-db-update: exit 1: "a (b): c"',
+      },
+    ).state,
+    transition({ phase: 'CuttingOver' }, fail('CutOver')).state,
+    transition({ phase: 'Syncing' }, { type: 'abortRequested' }).state,
+    transition({ phase: 'RollingBack' }, fail('Rollback')).state,
+  ];
+
+  it('reads the typed status.cleanup, whatever the Cleanup step says', () => {
+    for (const state of cleanups()) {
+      const cleanup = { ...state.cleanup!, startedAt: '2026-12-01T22:00:00Z' };
+      const steps = [{ name: 'Cleanup', state: 'Running' as const, message: 'reworded for people' }];
+      assert.deepEqual(planStateFromStatus({ phase: state.phase, steps, cleanup }), { phase: state.phase, cleanup });
+      assert.ok(MaintenancePlanStatusSchema.safeParse({ phase: state.phase, steps, cleanup }).success);
+    }
+  });
+
+  it("resumes a cleanup the previous version kept in the Cleanup step's message", () => {
+    const legacy = (c: NonNullable<PlanState['cleanup']>) => `${c.action} then ${c.then} (${c.reason}): ${c.message}`;
+    for (const state of cleanups()) {
+      const step = {
+        name: 'Cleanup',
+        state: 'Running' as const,
+        message: legacy(state.cleanup!),
+        startedAt: '2026-12-01T22:00:00Z',
+      };
+      assert.deepEqual(planStateFromStatus({ phase: state.phase, steps: [{ name: 'Clone', state: 'Failed' }, step] }), {
+        phase: state.phase,
+        cleanup: { ...state.cleanup, startedAt: '2026-12-01T22:00:00Z' },
+      });
     }
   });
 

@@ -5,9 +5,10 @@ import { describe, it } from 'node:test';
 import { parseMaintenancePlan, parseVirtualAppliance } from '../../../../src/api/v1alpha1/index.ts';
 import { planConditions } from '../../../../src/controllers/maintenance/conditions.ts';
 import { transition, stepsFor } from '../../../../src/controllers/maintenance/phases.ts';
-import { diffPlan } from '../../../../src/controllers/maintenance/plan.ts';
+import { diffPlan } from '../../../../src/controllers/maintenance/diff.ts';
 import { previewHash } from '../../../../src/controllers/maintenance/preview-hash.ts';
-import { parseDuration, parseQuantity } from '../../../../src/controllers/maintenance/quantities.ts';
+import { parseDuration } from '../../../../src/runtime/duration.ts';
+import { parseQuantity } from '../../../../src/runtime/quantity.ts';
 import { windowState } from '../../../../src/controllers/maintenance/window.ts';
 import { sampleAppliance, samplePlan } from '../../api/fixtures.ts';
 
@@ -85,7 +86,7 @@ describe('the shop samples', () => {
     });
     assert.deepEqual(
       list.map((c) => `${c.type}=${c.status}`),
-      ['Ready=False', 'Reconciling=True', 'Stalled=False', 'Approved=True'],
+      ['Ready=False', 'Reconciling=True', 'Approved=True'],
     );
   });
 });

@@ -4,7 +4,6 @@ import { buildDatasyncJob, datasyncResultFromPod } from '../../../../../src/data
 import { classifyJobPod, flag, jobNameOf } from '../../../../../src/sandbox/simulator/jobs/classify.ts';
 import type { JobPodJson } from '../../../../../src/sandbox/simulator/jobs/json.ts';
 import { jobPodIp, runningStatus, terminatedStatus } from '../../../../../src/sandbox/simulator/jobs/kubelet.ts';
-import { levelsWith } from '../../../../../src/sandbox/simulator/jobs/levels.ts';
 
 const NOW = '2026-11-22T01:00:00.000Z';
 
@@ -147,14 +146,5 @@ describe('the simulated kubelet of Job Pods', () => {
       ],
     );
     assert.match(jobPodIp('u1'), /^10\.244\.(1[2-9]\d|2[0-5]\d)\.\d+$/);
-  });
-
-  it('an update sets the level of its component in vapp.dev/levels, keeping the others', () => {
-    assert.equal(
-      levelsWith('{"postgres":"16.2.0","pgbouncer":"1.0.0"}', 'postgres', '16.4.0'),
-      '{"postgres":"16.4.0","pgbouncer":"1.0.0"}',
-    );
-    assert.equal(levelsWith(undefined, 'postgres', '16.4.0'), '{"postgres":"16.4.0"}');
-    assert.equal(levelsWith('not json', 'postgres', '16.4.0'), '{"postgres":"16.4.0"}');
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { imageTag } from '../../../../src/controllers/appliance/image-tag.ts';
+import { imageTag } from '../../../src/kubevirt/image-tag.ts';
 
 describe('imageTag', () => {
   const cases: [string, string | undefined][] = [

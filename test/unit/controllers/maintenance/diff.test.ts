@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { comparableLevel, compareLevels } from '../../../../src/controllers/maintenance/levels.ts';
+import { comparableLevel, compareLevels } from '../../../../src/controllers/maintenance/level-compare.ts';
 import {
   type ApplianceMemberSpec,
   type ApplianceMemberStatus,
   type PlanInput,
   diffPlan,
-} from '../../../../src/controllers/maintenance/plan.ts';
+} from '../../../../src/controllers/maintenance/diff.ts';
 
 const annotation = { annotation: {} };
 const kernel = { guestOS: { field: 'kernelRelease' as const } };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { VirtualMachine, VirtualMachineInstance } from '../../../../src/kubevirt/types.ts';
 import type { PodJson } from '../../../../src/sandbox/simulator/json.ts';
-import { planVm, type Action, type PlanContext, type VmState } from '../../../../src/sandbox/simulator/plan.ts';
+import { planVm, type Action, type PlanContext, type VmState } from '../../../../src/sandbox/simulator/vm-actions.ts';
 import { vm as makeVm } from './fixtures.ts';
 
 // Applies a plan's actions to an in-memory state the way the API server would, so that a test

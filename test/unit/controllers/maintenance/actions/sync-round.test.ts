@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { roundStartOverdue } from '../../../../../src/controllers/maintenance/steps/sync.ts';
+import { roundStartOverdue } from '../../../../../src/controllers/maintenance/actions/sync-round.ts';
 
 describe('sync: a round that does not start', () => {
   const at = (now: string, stepStartedAt: string, snapshotCreated: string | undefined) =>

@@ -1,7 +1,8 @@
 // Reads a component's live level from one of its three sources. Pure: the caller passes the VM
 // (and its VMI, for the guest agent's report).
-import { ANNOTATION_LEVELS, type LevelSource } from '../../api/v1alpha1/index.ts';
-import type { VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
+import { ANNOTATION_LEVELS, type LevelSource } from '../api/v1alpha1/index.ts';
+import type { VirtualMachine, VirtualMachineInstance } from './types.ts';
+import { readLevels } from '../api/v1alpha1/levels-annotation.ts';
 import { imageTag } from './image-tag.ts';
 
 /** A level, or why it cannot be read. */
@@ -31,17 +32,10 @@ export function readLevel(
 }
 
 function fromAnnotation(component: string, vm: VirtualMachine, vmName: string): LevelReading {
-  const raw = vm.metadata?.annotations?.[ANNOTATION_LEVELS];
-  if (raw === undefined) return { problem: `VM ${vmName} has no ${ANNOTATION_LEVELS} annotation` };
-  let levels: unknown;
-  try {
-    levels = JSON.parse(raw);
-  } catch {
-    return { problem: `VM ${vmName} annotation ${ANNOTATION_LEVELS} is not JSON` };
-  }
-  const level =
-    typeof levels === 'object' && levels !== null ? (levels as Record<string, unknown>)[component] : undefined;
-  if (typeof level !== 'string' || level === '') {
+  const reading = readLevels(vm.metadata?.annotations?.[ANNOTATION_LEVELS]);
+  if ('problem' in reading) return { problem: `VM ${vmName}: ${reading.problem}` };
+  const level = reading.levels[component];
+  if (level === undefined || level === '') {
     return { problem: `VM ${vmName} annotation ${ANNOTATION_LEVELS} has no level for ${component}` };
   }
   return { level };

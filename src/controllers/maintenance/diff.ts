@@ -2,7 +2,7 @@
 // already at their target, and what stops the plan. Pure: the caller passes the plan's targets,
 // the appliance's spec and its live inventory.
 import type { ComponentUpdate, LevelSource, UnchangedComponent } from '../../api/v1alpha1/index.ts';
-import { compareLevels } from './levels.ts';
+import { compareLevels } from './level-compare.ts';
 
 /** A target as in spec.components: `component` or `member/component`, and a semver level. */
 export interface PlanTarget {

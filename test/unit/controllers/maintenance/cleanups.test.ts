@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cleanupRetainsClone, cloneRetained } from '../../../../src/controllers/maintenance/failed-clone.ts';
+import { cleanupRetainsClone, cloneRetained } from '../../../../src/controllers/maintenance/cleanups.ts';
 import type { Cleanup } from '../../../../src/controllers/maintenance/phases.ts';
 
 const failure = (action: Cleanup['action']): Cleanup => ({

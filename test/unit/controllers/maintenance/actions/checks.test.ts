@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planNames } from '../../../../../src/controllers/maintenance/names.ts';
-import { checkJob } from '../../../../../src/controllers/maintenance/steps/checks.ts';
+import { checkJob } from '../../../../../src/controllers/maintenance/actions/checks.ts';
 
 type Ctx = Parameters<typeof checkJob>[0];
 
@@ -12,7 +12,7 @@ const ctx = (verify: object): Ctx =>
     appliance: { metadata: { name: 'shop' } },
     namespace: 'shop',
     names: planNames('shop-2026-11'),
-    options: { checkImage: 'curlimages/curl:8.11.1' },
+    settings: { checkImage: 'curlimages/curl:8.11.1' },
     owner: {
       apiVersion: 'vapp.dev/v1alpha1',
       kind: 'MaintenancePlan',

@@ -3,14 +3,17 @@
 // user's own Job. The check Pod carries the slot's labels so the isolation lets it in.
 import type { V1Job } from '@kubernetes/client-node';
 import { LABEL_APPLIANCE, LABEL_SLOT, type Slot } from '../../../api/v1alpha1/index.ts';
-import type { StepContext } from '../context.ts';
+import { jobState } from '../../../runtime/job-state.ts';
+import type { ClusterIO } from '../cluster-io.ts';
+import type { StepFacts } from '../facts.ts';
 import { done, failed, wait, type StepOutcome } from '../outcome.ts';
 import { JOBS } from '../resources.ts';
-import { jobState } from './jobs.ts';
+
+type CheckFacts = Pick<StepFacts, 'plan' | 'labels' | 'appliance' | 'namespace' | 'names' | 'settings' | 'owner'>;
 
 /** Whether the plan has a check besides VM readiness. */
-export function hasCheck(ctx: StepContext): boolean {
-  return ctx.plan.spec.verify.httpGet !== undefined || ctx.plan.spec.verify.job !== undefined;
+export function hasCheck(facts: Pick<StepFacts, 'plan'>): boolean {
+  return facts.plan.spec.verify.httpGet !== undefined || facts.plan.spec.verify.job !== undefined;
 }
 
 /**
@@ -18,60 +21,57 @@ export function hasCheck(ctx: StepContext): boolean {
  * Services themselves after) and reports its outcome.
  */
 export async function runCheck(
-  ctx: StepContext,
+  facts: CheckFacts,
+  io: ClusterIO,
   kind: 'verify' | 'observe',
   attempt: number,
   slot: Slot,
   preview: boolean,
 ): Promise<StepOutcome> {
-  const name = ctx.names.checkJob(kind, attempt);
-  const job = ctx.get<V1Job>(JOBS, name);
+  const name = facts.names.checkJob(kind, attempt);
+  const job = io.get(JOBS, name);
   if (job === undefined) {
-    await ctx.create(JOBS, checkJob(ctx, name, slot, preview));
+    await io.create(JOBS, checkJob(facts, name, slot, preview));
     return wait(`check ${name} started`);
   }
   const state = jobState(job);
-  if (state === 'Failed')
+  if (state === 'Failed') {
     return failed(
       kind === 'verify' ? 'VerifyFailed' : 'ObserveCheckFailed',
-      `check ${name} failed${describe(ctx, preview)}`,
+      `check ${name} failed${describe(facts, preview)}`,
     );
+  }
   if (state === 'Complete') return done(`check ${name} passed`);
-  return wait(`check ${name} is running${describe(ctx, preview)}`);
+  return wait(`check ${name} is running${describe(facts, preview)}`);
 }
 
-function describe(ctx: Pick<StepContext, 'plan' | 'namespace' | 'names'>, preview: boolean): string {
-  const http = ctx.plan.spec.verify.httpGet;
+function describe(facts: Pick<StepFacts, 'plan' | 'namespace' | 'names'>, preview: boolean): string {
+  const http = facts.plan.spec.verify.httpGet;
   if (http === undefined) return '';
-  return ` (GET ${url(ctx, http.service, http.port, http.path, preview)})`;
+  return ` (GET ${url(facts, http.service, http.port, http.path, preview)})`;
 }
 
 function url(
-  ctx: Pick<StepContext, 'namespace' | 'names'>,
+  facts: Pick<StepFacts, 'namespace' | 'names'>,
   service: string,
   port: number,
   path: string,
   preview: boolean,
 ): string {
-  const host = preview ? ctx.names.previewService(service) : service;
-  return `http://${host}.${ctx.namespace}.svc:${String(port)}${path}`;
+  const host = preview ? facts.names.previewService(service) : service;
+  return `http://${host}.${facts.namespace}.svc:${String(port)}${path}`;
 }
 
 /** The check Job; a user's Job and Pod template keep their own labels and annotations (sidecar opt-outs...). */
-export function checkJob(
-  ctx: Pick<StepContext, 'plan' | 'labels' | 'appliance' | 'namespace' | 'names' | 'options' | 'owner'>,
-  name: string,
-  slot: Slot,
-  preview: boolean,
-): V1Job {
+export function checkJob(facts: CheckFacts, name: string, slot: Slot, preview: boolean): V1Job {
   const labels = {
-    ...ctx.labels,
-    [LABEL_APPLIANCE]: ctx.appliance.metadata.name ?? '',
+    ...facts.labels,
+    [LABEL_APPLIANCE]: facts.appliance.metadata.name ?? '',
     [LABEL_SLOT]: slot,
     'vapp.dev/check': 'true',
   };
-  const http = ctx.plan.spec.verify.httpGet;
-  const user = ctx.plan.spec.verify.job?.template as Pick<V1Job, 'metadata' | 'spec'> | undefined;
+  const http = facts.plan.spec.verify.httpGet;
+  const user = facts.plan.spec.verify.job?.template as Pick<V1Job, 'metadata' | 'spec'> | undefined;
   const podTemplate =
     http !== undefined
       ? {
@@ -81,7 +81,7 @@ export function checkJob(
             containers: [
               {
                 name: 'check',
-                image: ctx.options.checkImage,
+                image: facts.settings.checkImage,
                 args: [
                   '--fail',
                   '--silent',
@@ -91,7 +91,7 @@ export function checkJob(
                   '--retry',
                   '3',
                   '--retry-all-errors',
-                  url(ctx, http.service, http.port, http.path, preview),
+                  url(facts, http.service, http.port, http.path, preview),
                 ],
                 securityContext: {
                   allowPrivilegeEscalation: false,
@@ -109,14 +109,14 @@ export function checkJob(
     kind: 'Job',
     metadata: {
       name,
-      namespace: ctx.namespace,
+      namespace: facts.namespace,
       labels: { ...user?.metadata?.labels, ...labels },
       ...(user?.metadata?.annotations ? { annotations: user.metadata.annotations } : {}),
-      ownerReferences: [ctx.owner],
+      ownerReferences: [facts.owner],
     },
     spec: {
       backoffLimit: 0,
-      activeDeadlineSeconds: ctx.plan.spec.verify.timeoutSeconds,
+      activeDeadlineSeconds: facts.plan.spec.verify.timeoutSeconds,
       ttlSecondsAfterFinished: 3600,
       template: {
         ...podTemplate,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readLevel } from '../../../../src/controllers/appliance/levels.ts';
-import { vm, vmi } from './fixtures.ts';
+import { readLevel } from '../../../src/kubevirt/level-reader.ts';
+import { vm, vmi } from '../controllers/appliance/fixtures.ts';
 
 describe('readLevel', () => {
   it('reads the vapp.dev/levels annotation', () => {

@@ -1,0 +1,34 @@
+// Everything a plan created, by kind, in deletion order (the clone VMs before their volumes).
+import type { KubeObject } from '../../../runtime/object.ts';
+import type { ClusterIO } from '../cluster-io.ts';
+import { done, wait, type StepOutcome } from '../outcome.ts';
+import {
+  JOBS,
+  NETWORK_POLICIES,
+  PVCS,
+  SERVICES,
+  VMS,
+  VM_CLONES,
+  VM_SNAPSHOTS,
+  VOLUME_SNAPSHOTS,
+} from '../resources.ts';
+
+const CHILD_KINDS = [VM_CLONES, VMS, JOBS, SERVICES, NETWORK_POLICIES, VOLUME_SNAPSHOTS, PVCS, VM_SNAPSHOTS];
+
+/** Deletes every object the plan created (but those `keep` keeps); done when none is left. */
+export async function removeChildren(
+  io: ClusterIO,
+  keep: (obj: KubeObject) => boolean = () => false,
+): Promise<StepOutcome> {
+  let left = 0;
+  for (const kind of CHILD_KINDS) {
+    for (const child of io.children<KubeObject>(kind)) {
+      if (keep(child)) continue;
+      left++;
+      if (child.metadata?.deletionTimestamp === undefined) await io.remove(kind, child.metadata?.name ?? '');
+    }
+  }
+  return left === 0
+    ? done('every object of the plan is gone')
+    : wait(`removing the plan's objects (${String(left)} left)`);
+}

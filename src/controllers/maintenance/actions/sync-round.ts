@@ -1,0 +1,214 @@
+// One round of data delta sync over every data volume: snapshot the source PVC (CSI VolumeSnapshot),
+// restore it into a round PVC and run the datasync worker as a Job from there into the target,
+// writing exactly the blocks that changed. Forward rounds copy the original into the replicas
+// (pre-copy and the cut-over's final delta); a reverse round copies the replicas back into the
+// original's PVCs (a rollback). Every object has a deterministic name, so a restarted operator
+// finds the round where it was.
+import type { SyncRound } from '../../../api/v1alpha1/index.ts';
+import { buildDatasyncJob, datasyncResultFromPod } from '../../../datasync/job.ts';
+import { jobState } from '../../../runtime/job-state.ts';
+import type { VolumeSnapshot } from '../../../runtime/kinds.ts';
+import type { ClusterIO } from '../cluster-io.ts';
+import type { StepFacts } from '../facts.ts';
+import { failed, wait, type StepOutcome } from '../outcome.ts';
+import { JOBS, PVCS, VOLUME_SNAPSHOTS } from '../resources.ts';
+import { restoredClaim } from './claims.ts';
+import type { DataVolumeRef } from './data-volumes.ts';
+
+/** Which way a round copies: into the clone's replicas (forward) or back into the original's PVCs (reverse, for a rollback). */
+export type SyncDirection = 'forward' | 'reverse';
+
+/** A finished round: what it copied. */
+export interface RoundResult {
+  readonly bytes: number;
+  readonly seconds: number;
+  /** When its source snapshots were cut (the earliest; status.creationTime of the VolumeSnapshots). */
+  readonly cutAt?: string;
+}
+
+type RoundFacts = Pick<StepFacts, 'now' | 'stepStartedAt' | 'settings' | 'names' | 'namespace' | 'labels' | 'owner'>;
+
+/**
+ * Runs round `round` over every data volume. Returns the round's result once every volume
+ * finished, or the outcome to report meanwhile. The caller records it and removes its objects.
+ */
+export async function syncRound(
+  facts: RoundFacts,
+  io: ClusterIO,
+  refs: readonly DataVolumeRef[],
+  round: number,
+  direction: SyncDirection = 'forward',
+): Promise<RoundResult | StepOutcome> {
+  let bytes = 0;
+  let finished = 0;
+  let startedAt = facts.now.getTime();
+  let cutAt: string | undefined;
+  for (const ref of refs) {
+    const name = roundName(facts, ref, round, direction);
+    const replica = facts.names.replica(ref.member.name, ref.volume);
+    const [sourceClaim, targetClaim] = direction === 'forward' ? [ref.claimName, replica] : [replica, ref.claimName];
+    const snapshot = io.get(VOLUME_SNAPSHOTS, name);
+    if (snapshot === undefined) {
+      await io.create(VOLUME_SNAPSHOTS, {
+        apiVersion: 'snapshot.storage.k8s.io/v1',
+        kind: 'VolumeSnapshot',
+        metadata: { name, namespace: facts.namespace, labels: { ...facts.labels }, ownerReferences: [facts.owner] },
+        spec: { source: { persistentVolumeClaimName: sourceClaim } },
+      } satisfies VolumeSnapshot);
+      continue;
+    }
+    const created = snapshot.metadata?.creationTimestamp as string | undefined;
+    if (created) startedAt = Math.min(startedAt, Date.parse(created));
+    if (snapshot.status?.error?.message)
+      return failed('SyncFailed', `volume snapshot ${name} failed: ${snapshot.status.error.message}`);
+    if (snapshot.status?.readyToUse !== true) {
+      if (startOverdue(facts, created))
+        return failed('SyncTimeout', `volume snapshot ${name} is not ready ${overdue(facts)}`);
+      continue;
+    }
+    const cut = snapshot.status.creationTime;
+    if (cut !== undefined && (cutAt === undefined || Date.parse(cut) < Date.parse(cutAt))) cutAt = cut;
+    const original = io.get(PVCS, ref.claimName);
+    const volumeMode = original?.spec?.volumeMode === 'Block' ? 'Block' : 'Filesystem';
+    if (io.get(PVCS, name) === undefined) {
+      await io.create(PVCS, restoredClaim(facts, name, original, name));
+      continue;
+    }
+    const job = io.get(JOBS, name);
+    if (job === undefined) {
+      await io.create(
+        JOBS,
+        buildDatasyncJob({
+          name,
+          namespace: facts.namespace,
+          image: facts.settings.datasyncImage,
+          source: { claimName: name, volumeMode },
+          target: { claimName: targetClaim, volumeMode },
+          labels: { ...facts.labels },
+          ownerReferences: [facts.owner],
+        }),
+      );
+      continue;
+    }
+    const state = jobState(job);
+    if (state === 'Failed') return failed('SyncFailed', `data sync Job ${name} failed${resultMessage(io, name)}`);
+    if (state !== 'Complete') {
+      if (!started(io, name) && startOverdue(facts, created)) {
+        return failed(
+          'SyncTimeout',
+          `data sync Job ${name} has not started ${overdue(facts)} (its Pod is not scheduled, or a volume is not bound)`,
+        );
+      }
+      continue;
+    }
+    const result = podResult(io, name);
+    if (result === undefined) continue;
+    bytes += result;
+    finished++;
+  }
+  if (finished < refs.length) {
+    return wait(`sync round ${String(round)}: ${String(finished)}/${String(refs.length)} volumes`, {
+      progress: `round ${String(round)}`,
+    });
+  }
+  return {
+    bytes,
+    seconds: Math.max(0, (facts.now.getTime() - startedAt) / 1000),
+    ...(cutAt !== undefined ? { cutAt } : {}),
+  };
+}
+
+export function isRoundResult(r: RoundResult | StepOutcome): r is RoundResult {
+  return 'bytes' in r;
+}
+
+/** status.syncRounds[] entry of a finished round. */
+export function roundRecord(round: number, result: RoundResult): SyncRound {
+  return { round, bytes: result.bytes, seconds: result.seconds };
+}
+
+/** Whether status already records forward round `round`. */
+export function roundRecorded(facts: Pick<StepFacts, 'status'>, round: number): boolean {
+  return facts.status.syncRounds.some((r) => r.round === round);
+}
+
+function roundName(
+  facts: Pick<StepFacts, 'names'>,
+  ref: DataVolumeRef,
+  round: number,
+  direction: SyncDirection,
+): string {
+  return direction === 'forward'
+    ? facts.names.round(ref.member.name, ref.volume, round)
+    : facts.names.reverseRound(ref.member.name, ref.volume, round);
+}
+
+/** Deletes the objects of a round. */
+export async function removeRound(
+  facts: Pick<StepFacts, 'names'>,
+  io: ClusterIO,
+  refs: readonly DataVolumeRef[],
+  round: number,
+  direction: SyncDirection = 'forward',
+): Promise<void> {
+  for (const ref of refs) {
+    const name = roundName(facts, ref, round, direction);
+    if (io.get(JOBS, name) !== undefined) await io.remove(JOBS, name);
+    if (io.get(PVCS, name) !== undefined) await io.remove(PVCS, name);
+    if (io.get(VOLUME_SNAPSHOTS, name) !== undefined) await io.remove(VOLUME_SNAPSHOTS, name);
+  }
+}
+
+/**
+ * Whether a volume's round, begun when its snapshot was created, has still not started copying
+ * after the step timeout. A copy that runs is never cut short (a large volume takes its time), but
+ * a snapshot that never gets ready or a Job that is never scheduled must not hold the plan (or,
+ * in the cut-over, the downtime) for ever. The round began no earlier than its step: the step's
+ * start is on the operator's clock, so a skew from the API server's cannot fail a round at once.
+ */
+export function roundStartOverdue(at: {
+  now: Date;
+  stepStartedAt: Date;
+  snapshotCreated: string | undefined;
+  timeoutMs: number;
+}): boolean {
+  if (at.snapshotCreated === undefined) return false;
+  const began = Math.max(at.stepStartedAt.getTime(), Date.parse(at.snapshotCreated));
+  return at.now.getTime() - began > at.timeoutMs;
+}
+
+function startOverdue(facts: RoundFacts, snapshotCreated: string | undefined): boolean {
+  return roundStartOverdue({
+    now: facts.now,
+    stepStartedAt: facts.stepStartedAt,
+    snapshotCreated,
+    timeoutMs: facts.settings.stepTimeoutMs,
+  });
+}
+
+function overdue(facts: RoundFacts): string {
+  return `${String(Math.round(facts.settings.stepTimeoutMs / 1000))} s after the round began`;
+}
+
+/** Whether a Pod of the Job has run (it was scheduled and its volumes attached). */
+function started(io: ClusterIO, job: string): boolean {
+  return io
+    .jobPods(job)
+    .some((p) => p.status?.phase === 'Running' || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+}
+
+function podResult(io: ClusterIO, job: string): number | undefined {
+  for (const pod of io.jobPods(job)) {
+    const result = datasyncResultFromPod(pod);
+    if (result?.ok === true) return result.bytesWritten;
+  }
+  return undefined;
+}
+
+function resultMessage(io: ClusterIO, job: string): string {
+  for (const pod of io.jobPods(job)) {
+    const result = datasyncResultFromPod(pod);
+    if (result?.ok === false) return `: ${result.error.code}: ${result.error.message}`;
+  }
+  return '';
+}

@@ -1,0 +1,7 @@
+// One server-side apply field manager per controller (cert-manager's convention), so that an object's
+// managedFields say which controller owns which field: `kubectl get vapp -o yaml --show-managed-fields`.
+
+/** The VirtualAppliance controller: adoption labels, the inventory, the appliance's conditions. */
+export const APPLIANCE_FIELD_MANAGER = 'vapp-operator/appliance';
+/** The MaintenancePlan controller: the plan's status, its children, the appliance's lock and serving slot. */
+export const MAINTENANCE_FIELD_MANAGER = 'vapp-operator/maintenance';
