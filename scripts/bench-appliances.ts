@@ -7,12 +7,12 @@
 // is measured alone; the control plane and the KubeVirt simulator run beside it.
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { VirtualAppliance } from '../src/api/v1alpha1/index.ts';
 import { RestClient } from '../src/runtime/rest.ts';
 import { startSandboxCluster } from '../src/sandbox/cluster.ts';
-import { freePort } from '../src/sandbox/controlplane/ports.ts';
 import { kubeconfigYaml } from '../src/sandbox/controlplane/kubeconfig.ts';
 import { operatorKubeConfig } from '../src/sandbox/operator.ts';
 import { startSimulator } from '../src/sandbox/simulator/index.ts';
@@ -42,7 +42,6 @@ await writeFile(
     token: user?.token ?? '',
   }),
 );
-const metricsPort = await freePort();
 const operator = spawn(
   process.execPath,
   [
@@ -53,17 +52,30 @@ const operator = spawn(
     '--namespace',
     NS,
     '--no-leader-elect',
+    // Port 0: the operator binds a port the kernel picks and logs it, so no other program can take it first.
     '--metrics-bind-address',
-    `127.0.0.1:${metricsPort}`,
+    '127.0.0.1:0',
     '--health-probe-bind-address',
     '0',
     '--log-level',
-    'warn',
+    'info',
     '--log-format',
     'json',
   ],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
+  { stdio: ['ignore', 'pipe', 'inherit'] },
 );
+const metricsAddress = new Promise<string>((resolve, reject) => {
+  operator.once('exit', (code) => reject(new Error(`the operator exited (${String(code)}) before serving metrics`)));
+  createInterface({ input: operator.stdout }).on('line', (line) => {
+    let entry: { message?: string; address?: string } = {};
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      // not a log entry
+    }
+    if (entry.message === 'serving metrics' && entry.address !== undefined) resolve(entry.address);
+  });
+});
 let peakRssKiB = 0;
 const sampleRss = async (): Promise<number> => {
   const status = await readFile(`/proc/${String(operator.pid)}/status`, 'utf8').catch(() => '');
@@ -71,10 +83,9 @@ const sampleRss = async (): Promise<number> => {
   peakRssKiB = Math.max(peakRssKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
   return rss;
 };
+const metricsUrl = `http://${await metricsAddress}/metrics`;
 const idleRssKiB = await (async () => {
-  await waitUntil(
-    async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined))?.ok === true,
-  );
+  await waitUntil(async () => (await fetch(metricsUrl).catch(() => undefined))?.ok === true);
   return sampleRss();
 })();
 

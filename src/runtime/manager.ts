@@ -74,6 +74,7 @@ export class Manager implements CacheProvider {
   #servers: RunningServer[] = [];
   #metricsServer: RunningServer | undefined;
   #probeServer: RunningServer | undefined;
+  readonly #serving = Promise.withResolvers<undefined>();
   #started = false;
 
   constructor(opts: ManagerOptions) {
@@ -82,6 +83,7 @@ export class Manager implements CacheProvider {
     this.client = new RestClient(opts.kubeConfig);
     this.resolver = new ResourceResolver(this.client);
     this.#identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
+    this.#serving.promise.catch(() => undefined); // start() rejects too: whoever awaits it sees the error
     this.events = new EventRecorder({ client: this.client, instance: this.#identity, log: this.log });
     if (opts.metrics) this.metrics = opts.metrics;
     else {
@@ -151,10 +153,24 @@ export class Manager implements CacheProvider {
     return this.#probeServer?.address;
   }
 
+  /**
+   * Resolves once `start` has bound the metrics and probe servers, so that their addresses are
+   * known (with port 0); rejects if it could not bind them.
+   */
+  serving(): Promise<void> {
+    return this.#serving.promise;
+  }
+
   async start(signal: AbortSignal): Promise<void> {
     if (this.#started) throw new Error('manager already started');
     this.#started = true;
-    await this.#startServers();
+    try {
+      await this.#startServers();
+    } catch (err) {
+      this.#serving.reject(err);
+      throw err;
+    }
+    this.#serving.resolve(undefined);
     for (const inf of this.#informers.values()) inf.start();
     const election = this.#o.leaderElection;
     let lost = false;

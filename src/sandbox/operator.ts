@@ -7,7 +7,6 @@ import { allControllers, type ControllerOptions } from '../controllers/index.ts'
 import { silentLogger, type Logger } from '../runtime/log.ts';
 import { Manager } from '../runtime/manager.ts';
 import type { SandboxCluster } from './cluster.ts';
-import { freePort } from './controlplane/ports.ts';
 import { applyManifests, readManifests } from './manifests.ts';
 
 const rbacDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/rbac');
@@ -37,12 +36,12 @@ export async function startSandboxOperator(
   opts: { log?: Logger; controllers?: ControllerOptions } = {},
 ): Promise<SandboxOperator> {
   const kubeConfig = await operatorKubeConfig(cluster);
-  const [metricsPort, healthPort] = [await freePort(), await freePort()];
   const manager = new Manager({
     kubeConfig,
     log: opts.log ?? silentLogger(),
-    metricsBindAddress: `127.0.0.1:${metricsPort}`,
-    healthProbeBindAddress: `127.0.0.1:${healthPort}`,
+    // Port 0: the kernel picks free ports as the servers bind them, so no other program can take them first.
+    metricsBindAddress: '127.0.0.1:0',
+    healthProbeBindAddress: '127.0.0.1:0',
     leaderElection: { id: 'vapp-operator.vapp.dev', namespace: OPERATOR_NAMESPACE },
   });
   for (const def of allControllers(manager.deps(), { registry: manager.metrics.registry, ...opts.controllers }))
@@ -50,10 +49,11 @@ export async function startSandboxOperator(
   const abort = new AbortController();
   const running = manager.start(abort.signal);
   running.catch(() => undefined);
+  await manager.serving();
   return {
     manager,
-    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    healthUrl: `http://127.0.0.1:${healthPort}`,
+    metricsUrl: `http://${manager.metricsAddress}/metrics`,
+    healthUrl: `http://${manager.probeAddress}`,
     async stop() {
       abort.abort();
       await running;

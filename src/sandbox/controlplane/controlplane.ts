@@ -1,6 +1,12 @@
 // Starts a real Kubernetes control plane on loopback: etcd, kube-apiserver (RBAC on) and
-// kube-controller-manager (garbage collection, namespace deletion, Jobs, EndpointSlices...).
+// kube-controller-manager (garbage collection, namespace deletion, Jobs, EndpointSlices, quotas...).
 // The same launcher serves the tests, `make sandbox` and `make demo`.
+//
+// Only kube-apiserver listens on TCP: etcd serves on Unix sockets in the control plane's folder and
+// the controller manager serves nothing. kube-apiserver cannot pick its own port (`--secure-port=0`
+// disables serving), so it gets one the kernel reports free; that port is not held until the server
+// binds it, and when another program takes it meanwhile the server exits with `address already in
+// use` and is started again on a new port.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +29,8 @@ export interface ControlPlaneOptions {
   readonly controllerManager?: boolean;
   /** Called before the controller manager starts, so that it discovers CRDs installed here from its first sync. */
   readonly beforeControllerManager?: (kubeConfig: KubeConfig) => Promise<void>;
+  /** Picks a port for kube-apiserver, once per attempt (default: one the kernel reports free). */
+  readonly choosePort?: () => Promise<number>;
 }
 
 /** A running control plane. */
@@ -54,15 +62,28 @@ const CONTROLLERS = [
   'pod-garbage-collector-controller',
   'clusterrole-aggregation-controller',
   'persistentvolumeclaim-protection-controller',
+  // Computes ResourceQuota status (hard, used); the ResourceQuota admission plugin, on by default in
+  // kube-apiserver, refuses what exceeds a quota only once that status exists.
+  'resourcequota-controller',
 ];
 
 const SERVICE_CIDR = '10.96.0.0/16';
 const READY_TIMEOUT_MS = 120_000;
+/** kube-apiserver starts tried before giving up when each port chosen is taken before it binds. */
+const API_SERVER_ATTEMPTS = 5;
+/**
+ * etcd's sockets, relative to the control plane's folder (the working directory of etcd and
+ * kube-apiserver, so that no path length limit of Unix sockets applies). They are named like
+ * host:port because etcd's peer listener uses only a URL's host and etcd checks that it has a port.
+ */
+const ETCD_CLIENT_SOCKET = 'localhost:2379';
+const ETCD_PEER_SOCKET = 'localhost:2380';
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const binaries = await ensureBinaries();
   const temporary = opts.dir === undefined;
-  const dir = opts.dir ?? (await mkdtemp(path.join(tmpdir(), 'vapp-controlplane-')));
+  // Absolute: the servers run in this folder, and every path given to them must still hold there.
+  const dir = path.resolve(opts.dir ?? (await mkdtemp(path.join(tmpdir(), 'vapp-controlplane-'))));
   await mkdir(dir, { recursive: true });
   const processes: ServerProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -71,7 +92,6 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   };
 
   try {
-    const [etcdPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const token = randomBytes(24).toString('hex');
     const files = await writeCredentials(dir, token);
 
@@ -80,47 +100,52 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       binaries.etcd,
       [
         `--data-dir=${path.join(dir, 'etcd')}`,
-        `--listen-client-url=http://127.0.0.1:${etcdPort}`,
-        `--listen-peer-url=http://127.0.0.1:${etcdPeerPort}`,
+        `--listen-client-url=unix://${ETCD_CLIENT_SOCKET}`,
+        `--listen-peer-url=unix://${ETCD_PEER_SOCKET}`,
         '--unsafe-no-fsync',
       ],
       path.join(dir, 'etcd.log'),
+      { cwd: dir },
     );
     processes.push(etcd);
 
     const certDir = path.join(dir, 'apiserver-certs');
-    const apiServer = startProcess(
-      'kube-apiserver',
-      binaries.kubeApiServer,
-      [
-        `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        `--secure-port=${apiPort}`,
-        `--cert-dir=${certDir}`,
-        `--service-cluster-ip-range=${SERVICE_CIDR}`,
-        '--authorization-mode=RBAC',
-        `--token-auth-file=${files.tokens}`,
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        `--service-account-key-file=${files.saPublicKey}`,
-        `--service-account-signing-key-file=${files.saPrivateKey}`,
-        // As envtest: Pods never run here, and the admission plugin would race namespace creation.
-        '--disable-admission-plugins=ServiceAccount',
-        '--allow-privileged=true',
-        '--profiling=false',
-        ...(opts.apiServerArgs ?? []),
-      ],
-      path.join(dir, 'kube-apiserver.log'),
-    );
+    const caFile = path.join(certDir, 'apiserver.crt');
+    const apiServerArgs = (port: number): string[] => [
+      `--etcd-servers=unix://${ETCD_CLIENT_SOCKET}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--cert-dir=${certDir}`,
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      '--authorization-mode=RBAC',
+      `--token-auth-file=${files.tokens}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${files.saPublicKey}`,
+      `--service-account-signing-key-file=${files.saPrivateKey}`,
+      // As envtest: Pods never run here, and the admission plugin would race namespace creation.
+      '--disable-admission-plugins=ServiceAccount',
+      '--allow-privileged=true',
+      '--profiling=false',
+      ...(opts.apiServerArgs ?? []),
+    ];
+    const { process: apiServer, server } = await startApiServer({
+      start: (port) =>
+        startProcess(
+          'kube-apiserver',
+          binaries.kubeApiServer,
+          apiServerArgs(port),
+          path.join(dir, 'kube-apiserver.log'),
+          {
+            cwd: dir,
+          },
+        ),
+      choosePort: opts.choosePort ?? freePort,
+      ready: async (server) => existsSync(caFile) && (await readyz(server, token, await readFile(caFile, 'utf8'))),
+      etcd,
+    });
     processes.push(apiServer);
 
-    const server = `https://127.0.0.1:${apiPort}`;
-    const caFile = path.join(certDir, 'apiserver.crt');
-    await waitUntil(
-      async () => existsSync(caFile) && (await readyz(server, token, await readFile(caFile, 'utf8'))),
-      [etcd, apiServer],
-      'kube-apiserver /readyz',
-    );
     const caData = await readFile(caFile, 'utf8');
 
     const kubeconfigPath = path.join(dir, 'kubeconfig');
@@ -138,7 +163,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
           `--kubeconfig=${kubeconfigPath}`,
           `--authentication-kubeconfig=${kubeconfigPath}`,
           `--authorization-kubeconfig=${kubeconfigPath}`,
-          '--secure-port=0',
+          '--secure-port=0', // no health or metrics endpoint: nothing to listen on
           '--leader-elect=false',
           `--controllers=${CONTROLLERS.join(',')}`,
           `--service-account-private-key-file=${files.saPrivateKey}`,
@@ -161,6 +186,48 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     await stop();
     throw err;
   }
+}
+
+/** A kube-apiserver that answers /readyz, and its URL. */
+interface StartedApiServer {
+  readonly process: ServerProcess;
+  readonly server: string;
+}
+
+/**
+ * Starts kube-apiserver on a chosen port and waits until it is ready; when the port was taken
+ * before the server could bind it, starts it again on a newly chosen port, a few times.
+ */
+async function startApiServer(o: {
+  readonly start: (port: number) => ServerProcess;
+  readonly choosePort: () => Promise<number>;
+  readonly ready: (server: string) => Promise<boolean>;
+  readonly etcd: ServerProcess;
+}): Promise<StartedApiServer> {
+  const taken: number[] = [];
+  while (taken.length < API_SERVER_ATTEMPTS) {
+    const port = await o.choosePort();
+    const server = `https://127.0.0.1:${port}`;
+    const apiServer = o.start(port);
+    try {
+      await waitUntil(() => o.ready(server), [o.etcd, apiServer], 'kube-apiserver /readyz');
+      return { process: apiServer, server };
+    } catch (err) {
+      await apiServer.stop();
+      if (!portWasTaken(apiServer)) throw err;
+      taken.push(port);
+    }
+  }
+  throw new Error(
+    `kube-apiserver could not bind a port in ${API_SERVER_ATTEMPTS} attempts: each port chosen ` +
+      `(${taken.join(', ')}) was taken by another program before the server bound it ` +
+      `("bind: address already in use"). See which program holds them: ss -ltnp`,
+  );
+}
+
+/** The server exited because its listening port was in use. */
+function portWasTaken(p: ServerProcess): boolean {
+  return !p.isRunning() && /bind: address already in use/.test(p.output());
 }
 
 interface CredentialFiles {

@@ -2,7 +2,7 @@
 // and killed when this Node process exits (or, through its reaper, dies) so no server outlives the
 // sandbox that started it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, fstatSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,15 +22,27 @@ export interface ServerProcess {
   readonly exited: Promise<string>;
   /** True until the process has exited. */
   isRunning(): boolean;
-  /** The last lines of its log, for error messages. */
+  /** What this run wrote to its log (the file may hold earlier runs' output before it). */
+  output(): string;
+  /** The last lines of this run's log, for error messages. */
   tail(lines?: number): string;
   /** SIGTERM, then SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
 
-export function startProcess(name: string, command: string, args: readonly string[], logFile: string): ServerProcess {
+export function startProcess(
+  name: string,
+  command: string,
+  args: readonly string[],
+  logFile: string,
+  opts: { readonly cwd?: string } = {},
+): ServerProcess {
   const fd = openSync(logFile, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', fd, fd] });
+  const logStart = fstatSync(fd).size;
+  const child = spawn(command, args, {
+    stdio: ['ignore', fd, fd],
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+  });
   closeSync(fd);
   running.add(child);
   if (child.pid !== undefined) {
@@ -52,18 +64,27 @@ export function startProcess(name: string, command: string, args: readonly strin
       resolve(err.message);
     });
   });
-  const tail = (lines = 20): string => {
+  const output = (): string => {
     try {
-      return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      const log = openSync(logFile, 'r');
+      try {
+        const buffer = Buffer.alloc(Math.max(0, fstatSync(log).size - logStart));
+        readSync(log, buffer, 0, buffer.length, logStart);
+        return buffer.toString('utf8');
+      } finally {
+        closeSync(log);
+      }
     } catch {
       return '';
     }
   };
+  const tail = (lines = 20): string => output().trimEnd().split('\n').slice(-lines).join('\n');
   return {
     name,
     logFile,
     exited,
     isRunning: () => alive,
+    output,
     tail,
     async stop(graceMs = 10_000) {
       if (!alive) return;

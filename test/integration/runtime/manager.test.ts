@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
 import { waitFor } from '../../support/wait.ts';
@@ -114,6 +116,37 @@ describe('Manager', () => {
     assert.ok(done.includes(`${ns}/slow`), 'in-flight reconcile completed');
     assert.ok(!done.includes(`${ns}/late`), 'no new work after stop');
     await assert.rejects(get(manager.metricsAddress, '/metrics'), 'servers closed');
+  });
+
+  it('tells when its servers listen and on which ports; a port already taken fails serving() and start()', async () => {
+    const manager = new Manager({
+      kubeConfig: cluster.kubeConfig,
+      metricsBindAddress: '127.0.0.1:0',
+      healthProbeBindAddress: '127.0.0.1:0',
+    });
+    const stop = new AbortController();
+    const running = manager.start(stop.signal);
+    await manager.serving();
+    assert.match(manager.metricsAddress ?? '', /^127\.0\.0\.1:[1-9]\d*$/);
+    assert.equal((await get(manager.metricsAddress, '/metrics')).status, 200);
+    assert.equal((await get(manager.probeAddress, '/healthz')).status, 200);
+    stop.abort();
+    await running;
+
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const taken = new Manager({
+        kubeConfig: cluster.kubeConfig,
+        metricsBindAddress: `127.0.0.1:${(holder.address() as AddressInfo).port}`,
+        healthProbeBindAddress: '0',
+      });
+      const failed = taken.start(new AbortController().signal);
+      await assert.rejects(taken.serving(), { code: 'EADDRINUSE' });
+      await assert.rejects(failed, { code: 'EADDRINUSE' });
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it("caches only what a resource's label selector matches, beside an unfiltered informer of the same kind", async () => {
