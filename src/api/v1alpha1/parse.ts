@@ -111,6 +111,16 @@ export function parseVirtualApplianceSpec(spec: unknown): VirtualApplianceSpec {
   return parseWith(VirtualApplianceSpecSchema, 'VirtualAppliance spec', spec, undefined, ['spec']);
 }
 
+/** Like {@link parseVirtualApplianceSpec}, returning the error instead of throwing it. */
+export function safeParseVirtualApplianceSpec(spec: unknown): ParseResult<VirtualApplianceSpec> {
+  return safe(() => parseVirtualApplianceSpec(spec));
+}
+
+/** The issues of a failed parse as one line for a condition: `path: message; path: message`. */
+export function issuesLine(error: InvalidObjectError): string {
+  return error.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+}
+
 /** Validates a MaintenancePlan (e.g. from a watch) and applies defaults; throws {@link InvalidObjectError}. */
 export function parseMaintenancePlan(obj: unknown): MaintenancePlan {
   return parseWith(MaintenancePlanSchema, 'MaintenancePlan', obj, nameOf(obj));

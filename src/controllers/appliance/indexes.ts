@@ -1,15 +1,14 @@
 // Cache indexes that map a changed VM, VMI, Pod or Service back to the appliances that use it.
+export { BY_APPLIANCE_LABEL, vmsOfAppliance } from '../shared/appliance-vms.ts';
 import type { KubeObject } from '../../runtime/object.ts';
-import { LABEL_APPLIANCE, type VirtualAppliance } from '../../api/v1alpha1/index.ts';
+import type { VirtualAppliance } from '../../api/v1alpha1/index.ts';
 import type { ReconcileRequest } from '../../runtime/controller.ts';
-import { labelIndex, type Store } from '../../runtime/store.ts';
+import type { Store } from '../../runtime/store.ts';
 
 /** Appliance index: `namespace/vm` for every member VM named in the spec. */
 export const BY_MEMBER_VM = 'vapp.dev/member-vm';
 /** Appliance index: `namespace/service` for every Service in the spec. */
 export const BY_SERVICE = 'vapp.dev/service';
-/** VM index: `namespace/<appliance>` from the vapp.dev/appliance label (adopted VMs and clones). */
-export const BY_APPLIANCE_LABEL = 'vapp.dev/appliance-label';
 /** Pod index: `namespace/<vmi uid>` from the virt-launcher Pod's kubevirt.io/created-by label. */
 export const BY_CREATED_BY = 'kubevirt.io/created-by';
 
@@ -20,12 +19,6 @@ export function applianceIndexes(store: Store<VirtualAppliance>): void {
   if (!store.hasIndex(BY_SERVICE)) {
     store.addIndex(BY_SERVICE, (a) => a.spec.services.map((s) => `${a.metadata.namespace ?? ''}/${s}`));
   }
-}
-
-/** The VMs labelled as belonging to an appliance, through the cache index (adds it on first use). */
-export function vmsOfAppliance<T extends KubeObject>(store: Store<T>, namespace: string, appliance: string): T[] {
-  if (!store.hasIndex(BY_APPLIANCE_LABEL)) store.addIndex(BY_APPLIANCE_LABEL, labelIndex(LABEL_APPLIANCE));
-  return store.byIndex(BY_APPLIANCE_LABEL, `${namespace}/${appliance}`);
 }
 
 /** Requests for the appliances whose index `index` holds `namespace/name`. */

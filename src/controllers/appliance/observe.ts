@@ -4,13 +4,12 @@ import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import {
   LABEL_MEMBER,
   LABEL_SLOT,
-  VirtualApplianceSpecSchema,
   type Member,
   type Slot,
   type VirtualAppliance,
   type VirtualApplianceSpec,
 } from '../../api/v1alpha1/index.ts';
-import { fieldPath } from '../../api/v1alpha1/parse.ts';
+import { issuesLine, safeParseVirtualApplianceSpec } from '../../api/v1alpha1/parse.ts';
 import type { VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
 import type { Store } from '../../runtime/store.ts';
 import { memberLabels, ownershipOf, type ApplianceRef, type Ownership } from './adoption.ts';
@@ -53,12 +52,9 @@ export interface ApplianceSources {
 }
 
 export function observeAppliance(appliance: VirtualAppliance, sources: ApplianceSources): ApplianceObservation {
-  const parsed = VirtualApplianceSpecSchema.safeParse(appliance.spec);
-  if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => `spec.${fieldPath(i.path)}: ${i.message}`).join('; ');
-    return { kind: 'invalid', appliance, message };
-  }
-  const spec = parsed.data;
+  const parsed = safeParseVirtualApplianceSpec(appliance.spec);
+  if (!parsed.ok) return { kind: 'invalid', appliance, message: issuesLine(parsed.error) };
+  const spec = parsed.value;
   const namespace = appliance.metadata.namespace ?? '';
   const name = appliance.metadata.name ?? '';
   const ref: ApplianceRef = { name, namespace, uid: appliance.metadata.uid ?? '' };

@@ -17,7 +17,7 @@ import type { ControllerDeps } from '../../runtime/controller.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../../runtime/errors.ts';
 import type { KubeObject } from '../../runtime/object.ts';
 import { resourcePath, type ResourceRef, type TypedRef } from '../../runtime/resources.ts';
-import { vmsOfAppliance } from '../appliance/indexes.ts';
+import { vmsOfAppliance } from '../shared/appliance-vms.ts';
 import { MAINTENANCE_FIELD_MANAGER } from '../shared/field-managers.ts';
 import { LABEL_PLAN, planNames } from './names.ts';
 import { JOB_PODS, VMS } from './resources.ts';

@@ -3,14 +3,13 @@
 // `now`, when the current step started, and the facts the steps get.
 import {
   LABEL_SLOT,
-  MaintenancePlanSchema,
   type MaintenancePlan,
   type MaintenancePlanStatus,
   type Slot,
   type Step,
   type VirtualAppliance,
 } from '../../api/v1alpha1/index.ts';
-import { fieldPath } from '../../api/v1alpha1/parse.ts';
+import { issuesLine, safeParseMaintenancePlan } from '../../api/v1alpha1/parse.ts';
 import type { VirtualMachine } from '../../kubevirt/types.ts';
 import { hasFinalizer, isDeleting } from '../../runtime/finalizers.ts';
 import type { Store } from '../../runtime/store.ts';
@@ -83,12 +82,9 @@ export function observe(key: string, sources: ObserveSources): Observation {
   if (mine !== undefined && Number(raw.metadata.resourceVersion) < Number(mine)) return { kind: 'lagging' };
   const now = sources.options.now();
 
-  const parsed = MaintenancePlanSchema.safeParse(raw);
-  if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`).join('; ');
-    return { kind: 'invalid', raw, message, now };
-  }
-  const plan = parsed.data;
+  const parsed = safeParseMaintenancePlan(raw);
+  if (!parsed.ok) return { kind: 'invalid', raw, message: issuesLine(parsed.error), now };
+  const plan = parsed.value;
   let settings: PlanSettings;
   let window: WindowState;
   try {

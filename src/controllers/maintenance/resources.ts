@@ -11,7 +11,7 @@ import { BATCH, CORE, NETWORKING, SNAPSHOT_STORAGE } from '../../runtime/kinds.t
 import type { TypedRef } from '../../runtime/resources.ts';
 import { LABEL_PLAN } from './names.ts';
 
-export { APPLIANCES, SERVICES, VMIS, VMS } from '../appliance/resources.ts';
+export { APPLIANCES, SERVICES, VMIS, VMS } from '../shared/kinds.ts';
 
 /** Kinds only a plan creates are cached by its label alone: the rest of the cluster's are never read. */
 const planChildren = <T>(ref: TypedRef<T>): TypedRef<T> => ({ ...ref, labelSelector: LABEL_PLAN });

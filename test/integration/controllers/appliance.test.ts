@@ -118,7 +118,10 @@ describe('VirtualAppliance controller', () => {
     const selectorManagers = (web.metadata?.managedFields ?? [])
       .filter((f) => JSON.stringify(f.fieldsV1).includes('f:selector'))
       .map((f) => f.manager);
-    assert.ok(selectorManagers.includes('vapp-operator'), `selector managers: ${selectorManagers.join(', ')}`);
+    assert.ok(
+      selectorManagers.includes('vapp-operator/appliance'),
+      `selector managers: ${selectorManagers.join(', ')}`,
+    );
     const discovery = cluster.kubeConfig.makeApiClient(DiscoveryV1Api);
     await waitFor(
       async () => {

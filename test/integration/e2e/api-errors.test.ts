@@ -93,6 +93,28 @@ describe('MaintenancePlan: API errors in status', () => {
     assert.equal(done.status?.phase, 'Succeeded', done.status?.conditions.find((c) => c.type === 'Ready')?.message);
   });
 
+  it("managedFields say which controller owns which field (the quota case's appliance, after its maintenance)", async () => {
+    type ManagedFields = { manager?: string; subresource?: string; fieldsV1?: unknown }[];
+    const managed = (o: { metadata: object }) => (o.metadata as { managedFields?: ManagedFields }).managedFields ?? [];
+    const appliance = await readAppliance(cluster.kubeConfig, 'quota');
+    const fieldsOf = (manager: string) =>
+      managed(appliance)
+        .filter((f) => f.manager === manager && f.subresource === 'status')
+        .map((f) => Object.keys((f.fieldsV1 as { 'f:status'?: object } | undefined)?.['f:status'] ?? {}))
+        .flat()
+        .sort();
+    assert.deepEqual(fieldsOf('vapp-operator/maintenance'), ['f:activePlan', 'f:activeSlot']);
+    assert.ok(fieldsOf('vapp-operator/appliance').includes('f:members'), fieldsOf('vapp-operator/appliance').join());
+    assert.ok(!fieldsOf('vapp-operator/appliance').includes('f:activeSlot'), "the serving slot is the maintenance's");
+    const plan = await readPlan(cluster.kubeConfig, 'quota', 'shop-2026-11');
+    const planManagers = new Set(
+      managed(plan)
+        .filter((f) => f.subresource === 'status')
+        .map((f) => f.manager),
+    );
+    assert.deepEqual([...planManagers], ['vapp-operator/maintenance']);
+  });
+
   it('a role without a verb the plan needs: the plan names the refusal and goes on once the role is mended', async () => {
     const ns = 'rbac';
     await deployShop(cluster.kubeConfig, ns, { workload: 20 });
