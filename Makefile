@@ -36,6 +36,11 @@ generate: $(NODE_DEPS) ## Regenerate the KubeVirt typings and the CRDs in crds/ 
 controlplane: ## Build (once, cached by version) kube-apiserver, kube-controller-manager and etcd
 	@bash tools/controlplane/build.sh >/dev/null
 
+.PHONY: helpers
+helpers: ## Build (once, cached by version) the Go helpers of the tests: tools/argocd-lua (Argo CD's Lua), tools/kstatus
+	@bash tools/go-helper.sh argocd-lua >/dev/null
+	@bash tools/go-helper.sh kstatus >/dev/null
+
 .PHONY: build
 build: $(GENERATED) ## Compile to dist/
 	$(NPM) run --silent build
@@ -55,7 +60,7 @@ system-deps: ## Install the Debian packages the tests use (tools/system-deps.sh;
 	@bash tools/system-deps.sh
 
 .PHONY: test
-test: lint controlplane system-deps ## Lint, then run every test (unit and integration, on a real API server)
+test: lint controlplane helpers system-deps ## Lint, then run every test (unit and integration, on a real API server)
 	$(NPM) run --silent test
 
 .PHONY: test-unit
