@@ -28,9 +28,10 @@ $(GENERATED): $(NODE_DEPS) scripts/generate-kubevirt-types.ts
 	$(NPM) run --silent generate:types
 
 .PHONY: generate
-generate: $(NODE_DEPS) ## Regenerate the KubeVirt typings and the CRDs in crds/ from the zod schemas
+generate: $(NODE_DEPS) ## Regenerate the KubeVirt typings, crds/ (from the zod schemas), the argocd-cm patch and the dashboard ConfigMap
 	$(NPM) run --silent generate:types
 	$(NPM) run --silent generate:crds
+	$(NPM) run --silent generate:integrations
 
 .PHONY: controlplane
 controlplane: ## Build (once, cached by version) kube-apiserver, kube-controller-manager and etcd

@@ -2,29 +2,15 @@
 // fires, as test/prometheus/alerts-test.yaml says: `promtool test rules` (Debian's prometheus
 // package, installed by `make system-deps`).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { alertGroups, ruleFile } from '../../../src/integrations/prometheus.ts';
+import { promtool } from '../../support/promtool.ts';
 
-const run = promisify(execFile);
 const TESTS = path.join(import.meta.dirname, '../../prometheus/alerts-test.yaml');
-
-/** Runs promtool; a missing promtool is a set-up error that says how to fix it. */
-export async function promtool(args: readonly string[], cwd?: string): Promise<{ stdout: string; stderr: string }> {
-  try {
-    return await run('promtool', args, { cwd, timeout: 60_000 });
-  } catch (err) {
-    const e = err as { code?: string; stdout?: string; stderr?: string };
-    if (e.code === 'ENOENT')
-      throw new Error('promtool is not installed: run `make system-deps` (Debian package prometheus)');
-    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
-  }
-}
 
 describe('Prometheus alerts', () => {
   let dir: string;
