@@ -33,7 +33,7 @@ hs.message = ready.message
 if ready.status == "True" then
   hs.status = "Healthy"
   if status.activePlan ~= nil and status.activePlan ~= "" then
-    hs.message = ready.message .. " (maintenance " .. status.activePlan .. " under way)"
+    hs.message = ready.message .. " (held by MaintenancePlan " .. status.activePlan .. ")"
   end
 else
   hs.status = "Progressing"
