@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { LABEL_SLOT } from '../../../src/api/v1alpha1/index.ts';
 import { ARGOCD_CM_PATCH, readCustomizations, renderArgocdCmPatch } from '../../../src/integrations/argocd.ts';
 import { DASHBOARD_CONFIGMAP, readDashboard, renderDashboardConfigMap } from '../../../src/integrations/grafana.ts';
 
@@ -49,5 +50,23 @@ describe('generated config', () => {
     };
     assert.equal(cm.metadata.labels.grafana_dashboard, '1', 'the label the Grafana sidecar looks for');
     assert.equal(cm.data['vapp-operator.json'], readDashboard().text);
+  });
+});
+
+describe('config/argocd/application.yaml', () => {
+  it('ignores the Service slot key the operator owns, and syncs as the e2e test re-applies (server-side, respecting it)', () => {
+    const app = parse(readFileSync(new URL('../../../config/argocd/application.yaml', import.meta.url), 'utf8')) as {
+      kind: string;
+      spec: {
+        ignoreDifferences: { group: string; kind: string; jqPathExpressions: string[] }[];
+        syncPolicy: { automated: { selfHeal: boolean }; syncOptions: string[] };
+      };
+    };
+    assert.equal(app.kind, 'Application');
+    assert.deepEqual(app.spec.ignoreDifferences, [
+      { group: '', kind: 'Service', jqPathExpressions: [`.spec.selector."${LABEL_SLOT}"`] },
+    ]);
+    assert.equal(app.spec.syncPolicy.automated.selfHeal, true);
+    assert.deepEqual(app.spec.syncPolicy.syncOptions.sort(), ['RespectIgnoreDifferences=true', 'ServerSideApply=true']);
   });
 });
