@@ -314,6 +314,8 @@ describe('Operate it: Argo CD, kstatus, GitOps and Prometheus through a maintena
     const waiting = await liveView('shop-a', (p) => p.status?.phase === 'AwaitingApproval');
     assert.equal(waiting.view.health?.status, 'Suspended');
     assert.deepEqual(enabledActions(waiting.view), ['abort', 'approve', 'suspend']);
+    const [waitingStatus] = await kstatus([waiting.plan]);
+    assert.equal(waitingStatus?.status, 'InProgress', 'kstatus: a plan awaiting approval is not done (Ready is False)');
     const approved = await runAction(waiting.plan, waiting.view, 'approve');
     assert.deepEqual(approved, { spec: { approvedHash: waiting.plan.status?.preview?.hash } });
 
@@ -513,8 +515,9 @@ describe('Operate it: Argo CD, kstatus, GitOps and Prometheus through a maintena
     const [view] = await argoView([stalled]);
     assert.equal(view?.health?.status, 'Degraded');
     assert.match(view?.health?.message ?? '', /no-such-vm/);
-    const [ks] = await kstatus([stalled]);
+    const [ks, ready] = await kstatus([stalled, appliances.live('shop')]);
     assert.equal(ks?.status, 'Failed');
+    assert.equal(ready?.status, 'Current', 'a Ready appliance is Current');
   });
 
   it('Argo CD shows every version of every plan as config/argocd/README.md documents', async () => {
@@ -540,13 +543,16 @@ describe('Operate it: Argo CD, kstatus, GitOps and Prometheus through a maintena
     });
   });
 
-  it('re-applying the recommended Git layout as Argo CD self-heal would never fought the operator', async () => {
+  it('re-applying the recommended Git layout as Argo CD self-heal would never fought the operator', async (t) => {
     const rounds = selfHeal.rounds;
     await waitFor(() => selfHeal.rounds >= rounds + 3, {
       what: 'self-heal rounds after the last plan',
       timeoutMs: 30_000,
     });
     assert.ok(selfHeal.rounds >= 20, `${String(selfHeal.rounds)} rounds`);
+    t.diagnostic(
+      `self-heal: ${String(selfHeal.rounds)} rounds, ${String(selfHeal.applies)} applies accepted, ${String(selfHeal.conflicts.length)} refused as conflicts`,
+    );
     assert.deepEqual(selfHeal.errors, [], 'every apply was accepted (or refused as a conflict)');
     // A conflict can only come from a Service whose slot the operator moved between Argo CD's read
     // and its apply: refused, never forced, so traffic never followed it.
