@@ -1,8 +1,10 @@
 // Runs the Argo CD health checks and resource actions of config/argocd in Argo CD's own Lua
-// environment (github.com/argoproj/argo-cd/v3/util/lua). v3.2 is the newest line that the module
-// proxy can build: from v3.3 on, Argo CD's go.mod replaces gitops-engine with a directory of its
-// repository, and that module is not served. The replace lines are Argo CD's own (k8s.io staging
-// modules pinned to one release), copied from its go.mod at this version.
+// environment (github.com/argoproj/argo-cd/v3/util/lua). v3.2 is the newest line that builds from
+// the module proxy: from v3.3 on, Argo CD builds against a gitops-engine kept in its own repository
+// (a replace with a directory). v3.3.19 with the github.com/argoproj/gitops-engine pseudo-version
+// it names fails to compile (util/kube: ManageServerSideDiffDryRuns undefined); v3.4 and later
+// name github.com/argoproj/argo-cd/gitops-engine, which the proxy does not serve. The replace lines
+// are Argo CD's own at this version (k8s.io staging modules pinned to one release).
 module vapp.dev/argocd-lua
 
 go 1.25.5
