@@ -65,7 +65,7 @@ test: lint controlplane helpers system-deps ## Lint, then run every test (unit a
 	$(NPM) run --silent test
 
 .PHONY: test-unit
-test-unit: $(GENERATED) ## Run the unit tests only
+test-unit: $(GENERATED) helpers system-deps ## Run the unit tests only
 	$(NPM) run --silent test:unit
 
 .PHONY: sandbox
