@@ -28,13 +28,19 @@ $(GENERATED): $(NODE_DEPS) scripts/generate-kubevirt-types.ts
 	$(NPM) run --silent generate:types
 
 .PHONY: generate
-generate: $(NODE_DEPS) ## Regenerate the KubeVirt typings and the CRDs in crds/ from the zod schemas
+generate: $(NODE_DEPS) ## Regenerate the KubeVirt typings, crds/ (from the zod schemas), the argocd-cm patch and the dashboard ConfigMap
 	$(NPM) run --silent generate:types
 	$(NPM) run --silent generate:crds
+	$(NPM) run --silent generate:integrations
 
 .PHONY: controlplane
 controlplane: ## Build (once, cached by version) kube-apiserver, kube-controller-manager and etcd
 	@bash tools/controlplane/build.sh >/dev/null
+
+.PHONY: helpers
+helpers: ## Build (once, cached by version) the Go helpers of the tests: tools/argocd-lua (Argo CD's Lua), tools/kstatus
+	@bash tools/go-helper.sh argocd-lua >/dev/null
+	@bash tools/go-helper.sh kstatus >/dev/null
 
 .PHONY: build
 build: $(GENERATED) ## Compile to dist/
@@ -55,11 +61,11 @@ system-deps: ## Install the Debian packages the tests use (tools/system-deps.sh;
 	@bash tools/system-deps.sh
 
 .PHONY: test
-test: lint controlplane system-deps ## Lint, then run every test (unit and integration, on a real API server)
+test: lint controlplane helpers system-deps ## Lint, then run every test (unit and integration, on a real API server)
 	$(NPM) run --silent test
 
 .PHONY: test-unit
-test-unit: $(GENERATED) ## Run the unit tests only
+test-unit: $(GENERATED) helpers system-deps ## Run the unit tests only
 	$(NPM) run --silent test:unit
 
 .PHONY: sandbox

@@ -7,6 +7,7 @@
 set -euo pipefail
 PACKAGES=(
   "tmux tmux"
+  "promtool prometheus"
 )
 
 missing=()

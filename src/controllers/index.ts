@@ -1,9 +1,14 @@
 // The controllers the operator runs. `vapp-operator run` registers every definition returned here.
 import type { Registry } from 'prom-client';
+import type { MaintenancePlan, VirtualAppliance } from '../api/v1alpha1/index.ts';
 import type { ControllerDefinition, ControllerDeps } from '../runtime/controller.ts';
 import { applianceController } from './appliance/controller.ts';
+import { registerApplianceMetrics } from './appliance/metrics.ts';
+import { APPLIANCES } from './appliance/resources.ts';
 import { maintenanceController } from './maintenance/controller.ts';
+import { registerPlanStatusMetrics } from './maintenance/metrics.ts';
 import type { MaintenanceOptions } from './maintenance/options.ts';
+import { PLANS } from './maintenance/resources.ts';
 
 /** Settings of the controllers beyond their objects' specs. */
 export interface ControllerOptions {
@@ -13,6 +18,15 @@ export interface ControllerOptions {
 }
 
 export function allControllers(deps: ControllerDeps, opts: ControllerOptions = {}): ControllerDefinition[] {
+  if (opts.registry) {
+    // Series per appliance and per plan, read from the caches at each scrape.
+    const appliances = deps.cache.informer<VirtualAppliance>(APPLIANCES).store;
+    const plans = deps.cache.informer<MaintenancePlan>(PLANS).store;
+    registerApplianceMetrics(opts.registry, () => appliances.list());
+    registerPlanStatusMetrics(opts.registry, () => plans.list(), {
+      ...(opts.maintenance?.stepTimeoutMs !== undefined ? { stepTimeoutMs: opts.maintenance.stepTimeoutMs } : {}),
+    });
+  }
   return [
     applianceController(deps),
     maintenanceController(deps, { ...opts.maintenance, ...(opts.registry ? { registry: opts.registry } : {}) }),

@@ -49,6 +49,10 @@ export class ControllerRunner {
     this.#metrics.observeUnfinishedWork(this.name, () => this.queue.unfinishedWork());
     this.#metrics.maxConcurrentReconciles.set({ controller: this.name }, this.workers);
     this.#metrics.activeWorkers.set({ controller: this.name }, 0);
+    // As controller-runtime does: the error counters exist from the start, so that a rate() of
+    // them reads 0 (not "no data") until the first error.
+    this.#metrics.reconcileErrors.inc({ controller: this.name }, 0);
+    this.#metrics.terminalErrors.inc({ controller: this.name }, 0);
   }
 
   enqueue(key: string): void {

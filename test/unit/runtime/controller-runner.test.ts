@@ -33,6 +33,12 @@ describe('ControllerRunner', () => {
       metrics,
       clock: new FakeClock(),
     });
+    // controller-runtime's convention: the error counters read 0 before the first error.
+    assert.equal(await metric(metrics, 'controller_runtime_reconcile_errors_total', { controller: 'vapp' }), 0);
+    assert.equal(
+      await metric(metrics, 'controller_runtime_terminal_reconcile_errors_total', { controller: 'vapp' }),
+      0,
+    );
     runner.start(new AbortController().signal);
     runner.enqueue('shop/a');
     runner.enqueue('shop/b');

@@ -1,0 +1,3 @@
+-- Lets a suspended plan go on where it stopped.
+obj.spec.suspend = false
+return obj
