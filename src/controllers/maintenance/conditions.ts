@@ -5,10 +5,12 @@
 // `kubectl wait --for=condition=Ready` returns at the end. Reconciling is True while the operator
 // works, including the waits it drives itself (a plan Pending behind another, a clone booting, a
 // cleanup) and an API error it retries (reason ProgressingWithRetry, the error in the message).
-// Stalled is True when the plan has ended badly (Failed, RolledBack) or its input is refused.
-// Waiting for a person (AwaitingApproval, suspend) or for the clock (WaitingForWindow) is healthy:
-// Ready False with that reason, and neither Reconciling nor Stalled (Argo CD shows Suspended, see
-// config/argocd/maintenanceplan-health.lua). Aborted is the user's choice, not a stall.
+// Stalled is True when the plan has ended without the update (Failed, RolledBack, Aborted: kstatus
+// Failed, so that a pipeline waiting on the plan stops and does not read it as done) or its input is
+// refused. Waiting for a person (AwaitingApproval, suspend) or for the clock (WaitingForWindow) is
+// Ready False with that reason and neither Reconciling nor Stalled (kstatus InProgress: the plan is
+// not done; Argo CD shows Suspended, see config/argocd/vapp.dev/MaintenancePlan/health.lua, which
+// also shows an Aborted plan as Suspended: the user's choice, not a fault).
 // Then one condition per step, as PIPELINE lists them.
 import type { ApprovalMode, FailedClonePolicy, Step } from '../../api/v1alpha1/index.ts';
 import {
@@ -84,7 +86,7 @@ export function planKStatus(previous: readonly Condition[] | undefined, input: P
   if (phase === 'Failed' || phase === 'RolledBack') return { state: 'Stalled', ...failureOf(previous, input) };
   if (phase === 'Aborted') {
     return {
-      state: 'NotReady',
+      state: 'Stalled',
       reason: 'Aborted',
       message: 'aborted: the original keeps serving and the clone was removed',
     };

@@ -27,7 +27,7 @@ describe('kstatus of our objects, by cli-utils', () => {
     });
   }
 
-  it('MaintenancePlan: Current only when Succeeded (or before the first status), Failed when Failed or RolledBack', () => {
+  it('MaintenancePlan: Current only when Succeeded (or before the first status), Failed when it ended without the update (Failed, RolledBack, Aborted)', () => {
     const expected = parse(readFileSync(path.join(ROOT, 'MaintenancePlan/expected.yaml'), 'utf8')) as Record<
       string,
       { kstatus: string }
@@ -35,7 +35,7 @@ describe('kstatus of our objects, by cli-utils', () => {
     for (const [file, { kstatus: status }] of Object.entries(expected)) {
       const want = /^(Succeeded|no-status)\.yaml$/.test(file)
         ? 'Current'
-        : /^(Failed|RolledBack)\.yaml$/.test(file)
+        : /^(Failed|RolledBack|Aborted)\.yaml$/.test(file)
           ? 'Failed'
           : 'InProgress';
       assert.equal(status, want, file);

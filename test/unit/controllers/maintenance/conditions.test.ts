@@ -52,7 +52,7 @@ describe('planConditions: Ready, Reconciling, Stalled by phase', () => {
     ['RollingBack', working('RollingBack')],
     ['Succeeded', ['Ready=True/Succeeded', 'Reconciling=absent', 'Stalled=absent']],
     ['Failed', ['Ready=False/CloneFailed', 'Reconciling=absent', 'Stalled=True/CloneFailed']],
-    ['Aborted', waiting('Aborted')],
+    ['Aborted', ['Ready=False/Aborted', 'Reconciling=absent', 'Stalled=True/Aborted']],
     ['RolledBack', ['Ready=False/CloneFailed', 'Reconciling=absent', 'Stalled=True/CloneFailed']],
   ];
   for (const [phase, want] of cases) {
