@@ -13,9 +13,13 @@ import { isPodReady, isPodRunning, podReadyStatus, podRunningStatus } from './ku
 import { NODE_IP } from './node.ts';
 import { launcherPodFor } from './pod.ts';
 import { restartsFinishedVmi, runIntent } from './runstrategy.ts';
+import { startRevisionFor, type ControllerRevisionJson } from './revision.ts';
 import { isOwnedBy, vmiForVm } from './vmi.ts';
+import { SIM_ANNOTATIONS } from './annotations.ts';
 import {
+  agentStatus,
   failedStatus,
+  isAgentConnected,
   isVmiReady,
   pendingStatus,
   phaseSince,
@@ -49,7 +53,8 @@ export interface PlanContext {
 }
 
 export type Action =
-  | { readonly type: 'createVmi'; readonly vmi: VirtualMachineInstance }
+  /** The VM's start-time ControllerRevision first, then its VMI. */
+  | { readonly type: 'createVmi'; readonly vmi: VirtualMachineInstance; readonly revision: ControllerRevisionJson }
   | { readonly type: 'patchVmiStatus'; readonly resourceVersion: string; readonly status: VmiStatus }
   | { readonly type: 'deleteVmi'; readonly uid: string }
   | { readonly type: 'createPod'; readonly pod: PodJson }
@@ -102,7 +107,9 @@ export function planVm(state: VmState, ctx: PlanContext): Plan {
 }
 
 function planNoVmi(vm: VirtualMachine): Plan {
-  return { actions: runIntent(vm) === 'run' ? [{ type: 'createVmi', vmi: vmiForVm(vm) }] : [] };
+  return {
+    actions: runIntent(vm) === 'run' ? [{ type: 'createVmi', vmi: vmiForVm(vm), revision: startRevisionFor(vm) }] : [],
+  };
 }
 
 function planVmi(
@@ -143,14 +150,37 @@ function planVmi(
   if (phase === 'Scheduled') return patch(runningStatus(vmi, pod, now));
   if (phase !== 'Running' || ctx.faults.neverReady) return { actions: [] };
 
-  // The guest boots for readyDelayMs after Running; then the launcher's readiness probe passes
-  // and the guest agent connects.
-  const readyAt = (phaseSince(vmi, 'Running') ?? ctx.now) + (ctx.faults.readyDelayMs ?? ctx.readyDelayMs);
-  if (ctx.now < readyAt) return { actions: [], requeueAfterMs: readyAt - ctx.now };
-  if (!isPodReady(pod)) return { actions: [podStatus(pod, podReadyStatus(pod, now))] };
-  if (isVmiReady(vmi)) return { actions: [] };
-  const guest = guestOsInfoFor(vmi);
-  return { ...patch(readyStatus(vmi, guest.info, now)), ...(guest.warning ? { warning: guest.warning } : {}) };
+  // What "ready" means is KubeVirt's: the launcher Pod's readiness. Without a readinessProbe in
+  // the VMI spec the compute container has none (pkg/virt-controller/services/template.go), so the
+  // Pod, hence the VMI and the VM, is Ready as soon as the domain runs, long before the guest has
+  // booted. With a probe it passes once the guest is up (readyDelayMs after Running), and a probe
+  // through the agent (guestAgentPing, exec) passes only if the guest runs one. The agent, if any,
+  // connects when the guest is up and reports the guest OS.
+  const bootedAt = (phaseSince(vmi, 'Running') ?? ctx.now) + (ctx.faults.readyDelayMs ?? ctx.readyDelayMs);
+  const booted = ctx.now >= bootedAt;
+  const probe = vmi.spec.readinessProbe;
+  const agent = hasGuestAgent(vmi);
+  const probePasses = probe === undefined || (booted && (agent || !needsAgent(probe)));
+  if (probePasses && !isPodReady(pod)) return { actions: [podStatus(pod, podReadyStatus(pod, now))] };
+  if (probePasses && !isVmiReady(vmi)) return patch(readyStatus(vmi, now));
+  if (agent && booted && !isAgentConnected(vmi)) {
+    const guest = guestOsInfoFor(vmi);
+    return { ...patch(agentStatus(vmi, guest.info, now)), ...(guest.warning ? { warning: guest.warning } : {}) };
+  }
+  // Something waits for the boot (a probe through the guest, the agent): look again then.
+  const waitsForBoot = !booted && ((probe !== undefined && (agent || !needsAgent(probe))) || agent);
+  return waitsForBoot ? { actions: [], requeueAfterMs: bootedAt - ctx.now } : { actions: [] };
+}
+
+/** Whether the guest runs qemu-guest-agent (see SIM_ANNOTATIONS.guestAgent). */
+function hasGuestAgent(vmi: VirtualMachineInstance): boolean {
+  const a = vmi.metadata?.annotations ?? {};
+  return a[SIM_ANNOTATIONS.guestAgent] === 'true' || a[SIM_ANNOTATIONS.guestOs] !== undefined;
+}
+
+/** A probe that goes through the guest agent. */
+function needsAgent(probe: NonNullable<VirtualMachineInstance['spec']['readinessProbe']>): boolean {
+  return probe.guestAgentPing !== undefined || probe.exec !== undefined;
 }
 
 function podStatus(pod: PodJson, status: PodStatusJson): Action {

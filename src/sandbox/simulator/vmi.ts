@@ -1,6 +1,7 @@
 // The VirtualMachineInstance that virt-controller creates for a VM that should run.
 import type { VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
 import { KUBEVIRT } from '../../kubevirt/types.ts';
+import { VM_GENERATION_ANNOTATION } from './revision.ts';
 
 const API_VERSION = `${KUBEVIRT.virtualMachineInstances.group}/${KUBEVIRT.virtualMachineInstances.version}`;
 
@@ -18,7 +19,7 @@ export function vmiForVm(vm: VirtualMachine): VirtualMachineInstance {
       name: vm.metadata?.name,
       namespace: vm.metadata?.namespace,
       ...(meta?.labels ? { labels: { ...meta.labels } } : {}),
-      ...(meta?.annotations ? { annotations: { ...meta.annotations } } : {}),
+      annotations: { ...meta?.annotations, [VM_GENERATION_ANNOTATION]: String(vm.metadata?.generation ?? 1) },
       ownerReferences: [
         {
           apiVersion: vm.apiVersion ?? `${KUBEVIRT.virtualMachines.group}/${KUBEVIRT.virtualMachines.version}`,

@@ -10,6 +10,7 @@ import type {
 import { findCondition, setCondition } from './conditions.ts';
 import { LAUNCHER_IMAGE, RUNTIME_USER } from './constants.ts';
 import type { PodJson } from './json.ts';
+import { revisionNameOf } from './revision.ts';
 
 export type VmiStatus = NonNullable<VirtualMachineInstanceStatus>;
 
@@ -28,9 +29,13 @@ export function phaseSince(vmi: VirtualMachineInstance, phase: string): number |
   return t ? Date.parse(t) : undefined;
 }
 
-/** Just created: waiting for virt-controller to make its Pod. */
+/** Just created: waiting for virt-controller to make its Pod; the revision of the VM it started from. */
 export function pendingStatus(vmi: VirtualMachineInstance, now: string): VmiStatus {
-  return withPhase(vmi, 'Pending', now, notReady('GuestNotRunning', 'Guest VM is not reported as running', now, vmi));
+  const revision = revisionNameOf(vmi);
+  return {
+    ...withPhase(vmi, 'Pending', now, notReady('GuestNotRunning', 'Guest VM is not reported as running', now, vmi)),
+    ...(revision !== undefined ? { virtualMachineRevisionName: revision } : {}),
+  };
 }
 
 /** The launcher Pod exists and waits for a node. */
@@ -79,12 +84,24 @@ export function runningStatus(vmi: VirtualMachineInstance, pod: PodJson, now: st
   };
 }
 
-/** The guest is up and its agent connected: Ready, AgentConnected and the guest OS info. */
-export function readyStatus(vmi: VirtualMachineInstance, guestOs: GuestOSInfo, now: string): VmiStatus {
+/** The launcher Pod is Ready: so is the VMI (kubevirt pkg/virt-controller/watch/vmi/lifecycle.go syncReadyConditionFromPod). */
+export function readyStatus(vmi: VirtualMachineInstance, now: string): VmiStatus {
   const status = currentVmiStatus(vmi);
-  let conditions = setCondition(status.conditions, { type: 'Ready', status: 'True' }, now);
-  conditions = setCondition(conditions, { type: 'AgentConnected', status: 'True' }, now);
-  return { ...status, conditions, guestOSInfo: guestOs };
+  return { ...status, conditions: setCondition(status.conditions, { type: 'Ready', status: 'True' }, now) };
+}
+
+/** The guest agent connected (the guest has booted): AgentConnected and the guest OS info it reports. */
+export function agentStatus(vmi: VirtualMachineInstance, guestOs: GuestOSInfo, now: string): VmiStatus {
+  const status = currentVmiStatus(vmi);
+  return {
+    ...status,
+    conditions: setCondition(status.conditions, { type: 'AgentConnected', status: 'True' }, now),
+    guestOSInfo: guestOs,
+  };
+}
+
+export function isAgentConnected(vmi: VirtualMachineInstance): boolean {
+  return findCondition(currentVmiStatus(vmi).conditions, 'AgentConnected')?.status === 'True';
 }
 
 /** The launcher Pod vanished under a running VMI: the VMI failed (KubeVirt then restarts it). */

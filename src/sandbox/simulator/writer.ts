@@ -43,6 +43,15 @@ export class Writer {
     const pods = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
     switch (a.type) {
       case 'createVmi':
+        try {
+          await this.#client.request(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/controllerrevisions`, {
+            method: 'POST',
+            body: a.revision,
+            query: { fieldManager: FIELD_MANAGER },
+          });
+        } catch (err) {
+          if (!isAlreadyExists(err)) throw err; // the same generation started before: its revision stays
+        }
         await this.#custom.createNamespacedCustomObject({ ...vmis, body: a.vmi, fieldManager: FIELD_MANAGER });
         return { kind: 'done' };
       case 'patchVmiStatus':

@@ -1,6 +1,8 @@
 // Everything a plan created, by kind, in deletion order (the clone VMs before their volumes).
 import type { KubeObject } from '../../../runtime/object.ts';
 import type { ClusterIO } from '../cluster-io.ts';
+import type { StepFacts } from '../facts.ts';
+import { claimRestoredVolumes } from './restored-claims.ts';
 import { done, wait, type StepOutcome } from '../outcome.ts';
 import {
   JOBS,
@@ -17,9 +19,12 @@ const CHILD_KINDS = [VM_CLONES, VMS, JOBS, SERVICES, NETWORK_POLICIES, VOLUME_SN
 
 /** Deletes every object the plan created (but those `keep` keeps); done when none is left. */
 export async function removeChildren(
+  facts: Pick<StepFacts, 'labels'>,
   io: ClusterIO,
   keep: (obj: KubeObject) => boolean = () => false,
 ): Promise<StepOutcome> {
+  // The claims KubeVirt restored for a clone still in progress become the plan's first.
+  await claimRestoredVolumes(facts, io, io.children(VM_CLONES));
   let left = 0;
   for (const kind of CHILD_KINDS) {
     for (const child of io.children<KubeObject>(kind)) {

@@ -37,7 +37,7 @@ export async function undoMaintenance(facts: StepFacts, io: ClusterIO, cleanup?:
     await ensureIsolation(facts, io);
     return done('the clone is kept for inspection');
   }
-  const removed = await removeChildren(io);
+  const removed = await removeChildren(facts, io);
   if (removed.kind !== 'done') return removed;
   await releaseLock(io, facts.appliance, facts.plan.metadata.name ?? '');
   return removed;

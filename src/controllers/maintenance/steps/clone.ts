@@ -1,8 +1,13 @@
 // Cloning: a VirtualMachineClone of every member from its snapshot, into the other slot, created
 // halted with new MACs and serial; the clone's isolation (NetworkPolicy, preview Services) first.
-import { LABEL_SLOT } from '../../../api/v1alpha1/index.ts';
+// A snapshot of a running VM holds the spec the VM was started with (kubevirt pkg/storage/snapshot/
+// source.go: vmSnapshotSource.Spec), so a VM adopted while it ran gives a clone whose template lacks
+// the appliance's labels: the NetworkPolicy would select none of its Pods. The step labels each clone's
+// template itself, while the clone is still halted and before anything starts it.
+import { LABEL_APPLIANCE, LABEL_MEMBER, LABEL_SLOT } from '../../../api/v1alpha1/index.ts';
 import type { VirtualMachineClone } from '../../../kubevirt/types.ts';
 import { ensureIsolation } from '../actions/isolation.ts';
+import { claimRestoredVolumes } from '../actions/restored-claims.ts';
 import type { ClusterIO } from '../cluster-io.ts';
 import { timedOut, type StepFacts } from '../facts.ts';
 import { LABEL_PLAN } from '../names.ts';
@@ -14,6 +19,7 @@ const pointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1')
 
 export async function cloneStep(facts: StepFacts, io: ClusterIO): Promise<StepOutcome> {
   await ensureIsolation(facts, io);
+  await claimRestoredVolumes(facts, io, io.children(VM_CLONES));
   const outcomes: StepOutcome[] = [];
   let cloned = 0;
   for (const member of facts.members) {
@@ -35,11 +41,18 @@ export async function cloneStep(facts: StepFacts, io: ClusterIO): Promise<StepOu
       outcomes.push(wait(`clone ${name} is ${clone.status?.phase ?? 'pending'}`));
       continue;
     }
-    // KubeVirt does not copy owner references: the clone becomes a child of the appliance here.
-    if (!(vm.metadata?.ownerReferences ?? []).some((o) => o.uid === facts.owner.uid)) {
+    // KubeVirt does not copy owner references: the clone becomes a child of the appliance here, and
+    // its template gets the slot's labels (the isolation selects its Pods by them).
+    const owned = (vm.metadata?.ownerReferences ?? []).some((o) => o.uid === facts.owner.uid);
+    const labels = templateLabels(facts, member.name);
+    const labelled = Object.entries(labels).every(([k, v]) => vm.spec.template.metadata?.labels?.[k] === v);
+    if (!owned || !labelled) {
       await io.patch(VMS, vmName, {
-        metadata: { ownerReferences: [...(vm.metadata?.ownerReferences ?? []), facts.owner] },
+        metadata: owned ? {} : { ownerReferences: [...(vm.metadata?.ownerReferences ?? []), facts.owner] },
+        spec: { template: { metadata: { labels } } },
       });
+      outcomes.push(wait(`labelling clone VM ${vmName}`));
+      continue;
     }
     cloned++;
     outcomes.push(done());
@@ -51,15 +64,26 @@ export async function cloneStep(facts: StepFacts, io: ClusterIO): Promise<StepOu
   return wait(overall.message, { progress: `${String(cloned)}/${String(facts.members.length)} VMs` });
 }
 
+/** The labels of a clone VM's template: the member's in the new slot, and the plan's. */
+function templateLabels(facts: StepFacts, member: string): Record<string, string> {
+  return {
+    [LABEL_APPLIANCE]: facts.appliance.metadata.name ?? '',
+    [LABEL_MEMBER]: member,
+    [LABEL_SLOT]: facts.toSlot,
+    [LABEL_PLAN]: facts.plan.metadata.name ?? '',
+  };
+}
+
 function cloneManifest(facts: StepFacts, member: string): VirtualMachineClone {
   const slotLabel = pointer(LABEL_SLOT);
   const planLabel = pointer(LABEL_PLAN);
+  // Only the VM's own labels (an adopted VM always has a labels map); the template is labelled once
+  // the clone exists (its labels map may be missing, and json-patch `add` needs the parent), and no
+  // run strategy: KubeVirt creates the clone stopped, with `running: false` for a VM that uses it
+  // (a runStrategy beside `running` is refused).
   const patches = [
     { op: 'add', path: `/metadata/labels/${slotLabel}`, value: facts.toSlot },
     { op: 'add', path: `/metadata/labels/${planLabel}`, value: facts.plan.metadata.name },
-    { op: 'add', path: `/spec/template/metadata/labels/${slotLabel}`, value: facts.toSlot },
-    { op: 'add', path: `/spec/template/metadata/labels/${planLabel}`, value: facts.plan.metadata.name },
-    { op: 'replace', path: '/spec/runStrategy', value: 'Halted' },
   ];
   return {
     apiVersion: 'clone.kubevirt.io/v1beta1',

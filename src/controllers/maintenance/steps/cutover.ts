@@ -2,6 +2,7 @@
 // of the clone's scratch data volumes, start the clone, and move every Service to the new slot.
 // Each sub-step is observable, or recorded in status.cutOver before the next one starts, so a
 // restarted operator resumes exactly where it was and never cuts over twice.
+import type { VirtualMachine } from '../../../kubevirt/types.ts';
 import { claimOf } from '../../../kubevirt/vm.ts';
 import { dataVolumes } from '../actions/data-volumes.ts';
 import { removeIsolation, removePreviews } from '../actions/isolation.ts';
@@ -54,19 +55,7 @@ export async function cutOverStep(facts: StepFacts, io: ClusterIO): Promise<Step
       if (clone === undefined) return failed('CloneNotFound', `member ${ref.member.name}: the clone VM is missing`);
       const replica = facts.names.replica(ref.member.name, ref.volume);
       if (claimOf(clone, ref.volume) === replica) continue;
-      const index = (clone.spec.template.spec?.volumes ?? []).findIndex((v) => v.name === ref.volume);
-      await io.patch(
-        VMS,
-        clone.metadata?.name ?? '',
-        [
-          {
-            op: 'replace',
-            path: `/spec/template/spec/volumes/${String(index)}`,
-            value: { name: ref.volume, persistentVolumeClaim: { claimName: replica } },
-          },
-        ],
-        { json: true },
-      );
+      await io.patch(VMS, clone.metadata?.name ?? '', replicaPatch(clone, ref.volume, replica), { json: true });
     }
 
     // 4. The clone leaves its isolation and starts in start order.
@@ -99,4 +88,29 @@ export async function cutOverStep(facts: StepFacts, io: ClusterIO): Promise<Step
   return recorded
     ? done(`the Services select slot ${facts.toSlot}`)
     : wait('recording the new active slot on the appliance');
+}
+
+/**
+ * The JSON patch that points the clone's volume at its replica. A volume from a dataVolumeTemplate
+ * (the clone keeps it, renamed: kubevirt pkg/storage/snapshot/restore.go generateRestoredVMSpec)
+ * loses its template in the same patch: KubeVirt refuses a VM with a template no volume refers to
+ * (pkg/storage/admitters/data-volume-template.go ValidateDataVolumeTemplate).
+ */
+export function replicaPatch(vm: VirtualMachine, volume: string, replica: string): object[] {
+  const volumes = vm.spec.template.spec?.volumes ?? [];
+  const index = volumes.findIndex((v) => v.name === volume);
+  const ops: object[] = [
+    {
+      op: 'replace',
+      path: `/spec/template/spec/volumes/${String(index)}`,
+      value: { name: volume, persistentVolumeClaim: { claimName: replica } },
+    },
+  ];
+  const dataVolume = volumes[index]?.dataVolume?.name;
+  const template = (vm.spec.dataVolumeTemplates ?? []).findIndex((t) => t.metadata?.name === dataVolume);
+  const stillUsed = volumes.some((v, i) => i !== index && v.dataVolume?.name === dataVolume);
+  if (dataVolume !== undefined && template >= 0 && !stillUsed) {
+    ops.push({ op: 'remove', path: `/spec/dataVolumeTemplates/${String(template)}` });
+  }
+  return ops;
 }

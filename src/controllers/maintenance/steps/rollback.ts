@@ -51,7 +51,7 @@ export async function rollbackStep(facts: StepFacts, io: ClusterIO): Promise<Ste
   const refs = dataVolumes(facts, io);
   if (Array.isArray(refs) && refs.length > 0) await removeRound(facts, io, refs, 1, 'reverse');
   if (!(await recordServingSlot(facts, io, facts.fromSlot))) return wait('recording the original as the active slot');
-  const removed = await removeChildren(io);
+  const removed = await removeChildren(facts, io);
   if (removed.kind !== 'done') return removed;
   return done(`rolled back; ${String(rb.bytes ?? 0)} bytes written to the clone came back`);
 }

@@ -1,7 +1,7 @@
 // What KubeVirt's clone controller decides for a VirtualMachineClone, as pure functions: the
 // names of its temporary snapshot and restore, the target's name, and the JSON patches that turn
 // the source VM into the clone (new MACs, new SMBIOS serial and firmware UUID, label and
-// annotation filters, Halted, then the user's patches), plus the status of each phase.
+// annotation filters, then the user's patches), plus the status of each phase.
 import type { VirtualMachine, VirtualMachineClone } from '../../../kubevirt/types.ts';
 import { setCondition } from '../conditions.ts';
 import { escapePointer } from './jsonpatch.ts';
@@ -101,9 +101,8 @@ export function clonePatches(clone: VirtualMachineClone, source: VirtualMachine,
   filter('/metadata/annotations', source.metadata?.annotations, clone.spec.annotationFilters);
   filter('/spec/template/metadata/labels', tpl.metadata?.labels, clone.spec.template?.labelFilters);
   filter('/spec/template/metadata/annotations', tpl.metadata?.annotations, clone.spec.template?.annotationFilters);
-  // The clone is created stopped.
-  if (source.spec.running !== undefined) ops.push({ op: 'remove', path: '/spec/running' });
-  ops.push({ op: 'add', path: '/spec/runStrategy', value: 'Halted' });
+  // No run strategy patch: the restore creates the target stopped, keeping `running` (false) for a
+  // source that uses it (clone/vm-target.go generatePatches; restore.go generateRestoredVMSpec).
   return [...ops.map((o) => JSON.stringify(o)), ...(clone.spec.patches ?? [])];
 }
 

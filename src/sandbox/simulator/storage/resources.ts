@@ -7,6 +7,7 @@ export const STORAGE_RESOURCES = {
   pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
   configMaps: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' },
   jobs: { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job' },
+  controllerRevisions: { group: 'apps', version: 'v1', plural: 'controllerrevisions', kind: 'ControllerRevision' },
   volumeSnapshots: {
     group: 'snapshot.storage.k8s.io',
     version: 'v1',

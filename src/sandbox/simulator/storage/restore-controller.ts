@@ -14,7 +14,7 @@ import { runIntent } from '../runstrategy.ts';
 import { cached, isoNow, type StorageContext } from './context.ts';
 import { faultsFor } from './faults.ts';
 import { JsonPatchError } from './jsonpatch.ts';
-import type { PvcJson } from './json.ts';
+import type { PvcJson, VolumeSnapshotJson } from './json.ts';
 import { isBound } from './pvc.ts';
 import { apiVersionOf, STORAGE_RESOURCES as R } from './resources.ts';
 import {
@@ -114,12 +114,49 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
       if (restore.status?.restores === undefined)
         return writeStatus(restoreInProgressStatus(restore, volumeRestoresFor(restore, content), now));
 
-      // The target VM.
+      // The restored claims first, as KubeVirt creates them before the target (restore.go
+      // createRestorePVC): owned by the target only when it already exists; a new target's claims
+      // have no owner, a dataVolumeTemplate's are handed to its DataVolume.
       let vm = cached<VirtualMachine>(ctx, R.vms, ns, target.name);
       const stamp = `${restore.metadata?.name ?? ''}-${restore.metadata?.uid ?? ''}`;
+      const targetExisted = vm !== undefined && vm.metadata?.annotations?.[LAST_RESTORE_ANNOTATION] !== stamp;
+      const sourceVm = { name: content.spec.source.virtualMachine?.metadata?.name ?? '', namespace: ns };
+      const dataVolumes = new Map(volumeRestoresFor(restore, content).map((r) => [r.volumeName, r.dataVolumeName]));
+      let allBound = true;
+      for (const b of content.spec.volumeBackups ?? []) {
+        const restoreSize = cached<VolumeSnapshotJson>(ctx, R.volumeSnapshots, ns, b.volumeSnapshotName ?? '')?.status
+          ?.restoreSize;
+        const dataVolume = dataVolumes.get(b.volumeName);
+        const pvc = restoredPvc(restore, b, sourceVm, {
+          ...(targetExisted && vm
+            ? {
+                owner: {
+                  apiVersion: apiVersionOf(R.vms),
+                  kind: R.vms.kind,
+                  name: vm.metadata?.name ?? '',
+                  uid: vm.metadata?.uid ?? '',
+                },
+              }
+            : {}),
+          ...(dataVolume !== undefined ? { dataVolume } : {}),
+          ...(restoreSize !== undefined ? { restoreSize } : {}),
+        });
+        const name = pvc.metadata?.name ?? '';
+        const live = cached<PvcJson>(ctx, R.pvcs, ns, name);
+        if (!live) {
+          allBound = false;
+          try {
+            await ctx.api.create(R.pvcs, ns, pvc);
+          } catch (err) {
+            if (!isAlreadyExists(err)) throw err;
+          }
+        } else if (!isBound(live)) allBound = false;
+      }
+
+      // The target VM.
       let desired: VirtualMachine;
       try {
-        desired = targetVmFor(restore, content);
+        desired = targetVmFor(restore, content, targetExisted ? vm : undefined);
       } catch (err) {
         if (err instanceof JsonPatchError)
           return writeStatus(restoreFailedStatus(restore, `patches: ${err.message}`, now));
@@ -133,49 +170,22 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
           const message = err instanceof Error ? err.message : String(err);
           return writeStatus(restoreFailedStatus(restore, `creating VirtualMachine ${target.name}: ${message}`, now));
         }
-      } else if (vm.metadata?.annotations?.[LAST_RESTORE_ANNOTATION] !== stamp) {
+      } else if (targetExisted) {
         // Restore into an existing VM: it must be stopped; its spec is replaced.
         const vmi = cached<VirtualMachineInstance>(ctx, R.vmis, ns, target.name);
         if (runIntent(vm) !== 'halt' || vmi) return undefined; // waits until it is stopped
         try {
-          // The VM keeps its own run state: a restore never starts it.
-          const { runStrategy: _rs, running: _r, ...restoredSpec } = desired.spec;
           vm = await ctx.api.patch<VirtualMachine>(
             R.vms,
             ns,
             target.name,
-            {
-              metadata: { annotations: { [LAST_RESTORE_ANNOTATION]: stamp } },
-              spec: restoredSpec,
-            },
+            { metadata: { annotations: { [LAST_RESTORE_ANNOTATION]: stamp } }, spec: desired.spec },
             { resourceVersion: vm.metadata?.resourceVersion ?? '' },
           );
         } catch (err) {
           if (isConflict(err)) return { requeue: true };
           throw err;
         }
-      }
-
-      // The restored claims, owned by the VM.
-      const owner = {
-        apiVersion: apiVersionOf(R.vms),
-        kind: R.vms.kind,
-        name: vm.metadata?.name ?? '',
-        uid: vm.metadata?.uid ?? '',
-      };
-      let allBound = true;
-      for (const b of content.spec.volumeBackups ?? []) {
-        const pvc = restoredPvc(restore, b, owner);
-        const name = pvc.metadata?.name ?? '';
-        const live = cached<PvcJson>(ctx, R.pvcs, ns, name);
-        if (!live) {
-          allBound = false;
-          try {
-            await ctx.api.create(R.pvcs, ns, pvc);
-          } catch (err) {
-            if (!isAlreadyExists(err)) throw err;
-          }
-        } else if (!isBound(live)) allBound = false;
       }
       if (!allBound) return undefined; // each claim's binding brings us back
       const wait = ctx.steps.remaining(key, 'complete', delay);

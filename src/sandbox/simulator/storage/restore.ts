@@ -5,6 +5,7 @@
 import type { VirtualMachine, VirtualMachineRestore, VirtualMachineSnapshotContent } from '../../../kubevirt/types.ts';
 import { setCondition } from '../conditions.ts';
 import { applyPatch, parsePatches } from './jsonpatch.ts';
+import { parseQuantity } from '../../../runtime/quantity.ts';
 import type { PvcJson } from './json.ts';
 import { apiVersionOf, STORAGE_RESOURCES } from './resources.ts';
 
@@ -24,12 +25,33 @@ export function volumeRestoresFor(
   restore: VirtualMachineRestore,
   content: VirtualMachineSnapshotContent,
 ): VolumeRestore[] {
-  return (content.spec.volumeBackups ?? []).map((b) => ({
-    volumeName: b.volumeName,
-    persistentVolumeClaim: restorePvcName(restore, b.volumeName),
-    volumeSnapshotName: b.volumeSnapshotName ?? '',
-  }));
+  return (content.spec.volumeBackups ?? []).map((b) => {
+    const name = restorePvcName(restore, b.volumeName);
+    // A volume from a dataVolumeTemplate keeps a template, renamed like its PVC (restore.go restoreDVName).
+    const template = dataVolumeTemplateOf(content, b.volumeName);
+    return {
+      volumeName: b.volumeName,
+      persistentVolumeClaim: name,
+      volumeSnapshotName: b.volumeSnapshotName ?? '',
+      ...(template !== undefined ? { dataVolumeName: name } : {}),
+    };
+  });
 }
+
+/** The dataVolumeTemplate a volume of the snapshotted VM comes from, if any (restore.go findDVTemplateIndex). */
+function dataVolumeTemplateOf(content: VirtualMachineSnapshotContent, volumeName: string): string | undefined {
+  const vm = content.spec.source.virtualMachine;
+  const dv = vm?.spec?.template.spec?.volumes?.find((v) => v.name === volumeName)?.dataVolume?.name;
+  return dv !== undefined && (vm?.spec?.dataVolumeTemplates ?? []).some((t) => t.metadata?.name === dv)
+    ? dv
+    : undefined;
+}
+
+/** Labels KubeVirt puts on every restored claim (restore.go CreateRestorePVCDefFromVMRestore). */
+export const RESTORE_SOURCE_NAME_LABEL = 'restore.kubevirt.io/source-vm-name';
+export const RESTORE_SOURCE_NAMESPACE_LABEL = 'restore.kubevirt.io/source-vm-namespace';
+/** With it CDI gives the restored claim to the DataVolume of that name (restore.go createRestorePVC). */
+export const POPULATED_FOR_ANNOTATION = 'cdi.kubevirt.io/storage.populatedFor';
 
 /** Annotations of the provisioner, the binder and CDI (KubeVirt's list): never copied to a restored claim. */
 const DROPPED_ANNOTATION_PREFIXES = [
@@ -50,40 +72,65 @@ function copiedAnnotations(annotations: Record<string, string> | undefined): Rec
   return out;
 }
 
-/** The PVC restored from one volume backup: the backed-up claim's spec, its data from the VolumeSnapshot. */
+/**
+ * The PVC restored from one volume backup: the backed-up claim's spec, its data from the
+ * VolumeSnapshot, at least the snapshot's restoreSize (restore.go CreateRestorePVCDef). Owned by
+ * the target only when the target existed before the restore; a new target's claims have no owner
+ * (restore.go createRestorePVC: the target does not exist yet), and a dataVolumeTemplate's claim is
+ * handed to its DataVolume (`populatedFor`).
+ */
 export function restoredPvc(
   restore: VirtualMachineRestore,
   backup: VolumeBackup,
-  owner?: { apiVersion: string; kind: string; name: string; uid: string },
+  sourceVm: { readonly name: string; readonly namespace: string },
+  opts: {
+    readonly owner?: { apiVersion: string; kind: string; name: string; uid: string };
+    readonly dataVolume?: string;
+    /** The VolumeSnapshot's status.restoreSize: the claim asks for at least that. */
+    readonly restoreSize?: string;
+  } = {},
 ): PvcJson {
+  const owner = opts.dataVolume === undefined ? opts.owner : undefined;
   const spec = backup.persistentVolumeClaim.spec ?? {};
-  const source = {
+  const snapshot = {
     apiGroup: STORAGE_RESOURCES.volumeSnapshots.group,
     kind: STORAGE_RESOURCES.volumeSnapshots.kind,
     name: backup.volumeSnapshotName ?? '',
   };
+  const resources = structuredClone(spec.resources ?? {}) as NonNullable<NonNullable<PvcJson['spec']>['resources']>;
+  const requested = resources.requests?.storage;
+  if (
+    opts.restoreSize !== undefined &&
+    (requested === undefined || parseQuantity(requested, 'storage') < parseQuantity(opts.restoreSize, 'restoreSize'))
+  ) {
+    resources.requests = { ...resources.requests, storage: opts.restoreSize };
+  }
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: {
       name: restorePvcName(restore, backup.volumeName),
       namespace: restore.metadata?.namespace,
-      labels: { ...backup.persistentVolumeClaim.metadata?.labels },
+      labels: {
+        ...backup.persistentVolumeClaim.metadata?.labels,
+        [RESTORE_SOURCE_NAME_LABEL]: sourceVm.name,
+        [RESTORE_SOURCE_NAMESPACE_LABEL]: sourceVm.namespace,
+      },
       annotations: {
         ...copiedAnnotations(backup.persistentVolumeClaim.metadata?.annotations),
         [RESTORE_NAME_ANNOTATION]: restore.metadata?.name ?? '',
+        [LAST_RESTORE_ANNOTATION]: `${restore.metadata?.name ?? ''}-${restore.metadata?.uid ?? ''}`,
+        ...(opts.dataVolume !== undefined ? { [POPULATED_FOR_ANNOTATION]: opts.dataVolume } : {}),
       },
       ...(owner ? { ownerReferences: [{ ...owner, controller: true, blockOwnerDeletion: true }] } : {}),
     },
     spec: {
       accessModes: spec.accessModes ? [...spec.accessModes] : ['ReadWriteOnce'],
-      ...(spec.resources
-        ? { resources: structuredClone(spec.resources) as NonNullable<PvcJson['spec']>['resources'] }
-        : {}),
+      ...(Object.keys(resources).length > 0 ? { resources } : {}),
       ...(spec.storageClassName ? { storageClassName: spec.storageClassName } : {}),
       ...(spec.volumeMode && spec.volumeMode !== 'FromStorageProfile' ? { volumeMode: spec.volumeMode } : {}),
-      dataSource: source,
-      dataSourceRef: source,
+      dataSource: snapshot,
+      dataSourceRef: snapshot,
     },
   };
 }
@@ -94,24 +141,48 @@ export function restoredPvc(
  * dataVolumeTemplate is dropped: the data is already there), then the restore's patches applied.
  * Throws JsonPatchError when a patch does not apply.
  */
-export function targetVmFor(restore: VirtualMachineRestore, content: VirtualMachineSnapshotContent): VirtualMachine {
+export function targetVmFor(
+  restore: VirtualMachineRestore,
+  content: VirtualMachineSnapshotContent,
+  existing?: VirtualMachine,
+): VirtualMachine {
   const source = content.spec.source.virtualMachine;
-  const restored = new Map(volumeRestoresFor(restore, content).map((r) => [r.volumeName, r.persistentVolumeClaim]));
+  const restores = new Map(volumeRestoresFor(restore, content).map((r) => [r.volumeName, r]));
   const spec: VirtualMachine['spec'] = structuredClone(source?.spec ?? { template: {} });
-  const restoredDataVolumes = new Set<string>();
+  const renamed = new Map<string, string>();
   const tspec = spec.template.spec;
   if (tspec?.volumes) {
     tspec.volumes = tspec.volumes.map((v) => {
-      const claimName = restored.get(v.name);
-      if (claimName === undefined) return v;
-      if (v.dataVolume) restoredDataVolumes.add(v.dataVolume.name);
-      const { dataVolume: _dv, persistentVolumeClaim, ...rest } = v;
-      return { ...rest, persistentVolumeClaim: { ...persistentVolumeClaim, claimName } };
+      const r = restores.get(v.name);
+      if (r === undefined) return v;
+      if (v.persistentVolumeClaim !== undefined)
+        return { ...v, persistentVolumeClaim: { ...v.persistentVolumeClaim, claimName: r.persistentVolumeClaim } };
+      if (v.dataVolume !== undefined && r.dataVolumeName !== undefined) {
+        // A dataVolumeTemplate's volume keeps its template, renamed (restore.go generateRestoredVMSpec).
+        renamed.set(v.dataVolume.name, r.dataVolumeName);
+        return { ...v, dataVolume: { ...v.dataVolume, name: r.dataVolumeName } };
+      }
+      // A DataVolume without a template becomes a PVC volume.
+      return { name: v.name, persistentVolumeClaim: { claimName: r.persistentVolumeClaim } };
     });
   }
   if (spec.dataVolumeTemplates) {
-    spec.dataVolumeTemplates = spec.dataVolumeTemplates.filter((t) => !restoredDataVolumes.has(t.metadata?.name ?? ''));
-    if (spec.dataVolumeTemplates.length === 0) delete spec.dataVolumeTemplates;
+    spec.dataVolumeTemplates = spec.dataVolumeTemplates.map((t) => {
+      const name = renamed.get(t.metadata?.name ?? '');
+      return name === undefined ? t : { ...t, metadata: { ...t.metadata, name } };
+    });
+  }
+  // A new VM is created stopped the way its source says it runs: running false, else Halted; an
+  // existing one keeps its own run strategy (restore.go generateRestoredVMSpec).
+  if (existing === undefined) {
+    if (spec.running !== undefined) spec.running = false;
+    else spec.runStrategy = 'Halted';
+  } else if (existing.spec.running !== undefined) {
+    spec.running = false;
+    delete spec.runStrategy;
+  } else {
+    spec.runStrategy = existing.spec.runStrategy ?? 'Halted';
+    delete spec.running;
   }
   const vm: VirtualMachine = {
     apiVersion: apiVersionOf(STORAGE_RESOURCES.vms),
@@ -127,7 +198,8 @@ export function targetVmFor(restore: VirtualMachineRestore, content: VirtualMach
     },
     spec,
   };
-  return applyPatch(vm, parsePatches(restore.spec.patches ?? []));
+  // The restore's patches apply to a new target only (restore.go).
+  return existing === undefined ? applyPatch(vm, parsePatches(restore.spec.patches ?? [])) : vm;
 }
 
 function conditions(

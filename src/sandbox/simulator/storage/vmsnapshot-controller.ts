@@ -129,8 +129,19 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
           }
           pvcs.set(v.claimName, pvc);
         }
+        // A running VM is copied as it was started (its VMI's ControllerRevision).
+        const vmi = cached<VirtualMachineInstance>(ctx, R.vmis, ns, source.name);
+        const online = vmi !== undefined && vmi.metadata?.deletionTimestamp == null && vmi.status?.phase === 'Running';
+        const revisionName = online ? vmi.status?.virtualMachineRevisionName : undefined;
+        const revision =
+          revisionName === undefined
+            ? undefined
+            : cached<{ data?: VirtualMachine }>(ctx, R.controllerRevisions, ns, revisionName);
+        if (revisionName !== undefined && revision?.data === undefined) {
+          return { requeueAfterMs: 200 }; // the cache may be behind: KubeVirt retries too (source.go getVMRevision)
+        }
         try {
-          await ctx.api.create(R.vmSnapshotContents, ns, contentFor(snap, vm, volumes.included, pvcs));
+          await ctx.api.create(R.vmSnapshotContents, ns, contentFor(snap, vm, volumes.included, pvcs, revision?.data));
         } catch (err) {
           if (!isAlreadyExists(err)) throw err;
         }

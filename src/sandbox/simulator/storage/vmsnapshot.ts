@@ -79,11 +79,27 @@ export function indicationsFor(vmi: VirtualMachineInstance | undefined, quiesceF
   };
 }
 
-/** The VM as the content keeps it: identity, labels, annotations and spec; no status. */
+/**
+ * The VM as the content keeps it: identity, labels, annotations and spec; no status. For a VM that
+ * runs, the spec is the one its VMI was started with (`started`, from its ControllerRevision), with
+ * the current volumes, disks and dataVolumeTemplates (kubevirt pkg/storage/snapshot/source.go:
+ * vmSnapshotSource.Spec): template labels added while it ran are not in the copy.
+ */
 export function vmCopy(
   vm: VirtualMachine,
+  started?: VirtualMachine,
 ): NonNullable<NonNullable<VirtualMachineSnapshotContent['spec']['source']>['virtualMachine']> {
   const m = vm.metadata ?? {};
+  const spec = structuredClone(started?.spec ?? vm.spec);
+  if (started !== undefined) {
+    const current = vm.spec.template.spec;
+    if (spec.template.spec && current) {
+      spec.template.spec.volumes = structuredClone(current.volumes);
+      spec.template.spec.domain.devices.disks = structuredClone(current.domain.devices.disks);
+    }
+    if (vm.spec.dataVolumeTemplates) spec.dataVolumeTemplates = structuredClone(vm.spec.dataVolumeTemplates);
+    else delete spec.dataVolumeTemplates;
+  }
   return {
     metadata: {
       name: m.name,
@@ -93,7 +109,7 @@ export function vmCopy(
       ...(m.labels ? { labels: { ...m.labels } } : {}),
       ...(m.annotations ? { annotations: { ...m.annotations } } : {}),
     },
-    spec: structuredClone(vm.spec),
+    spec,
   };
 }
 
@@ -107,6 +123,7 @@ export function contentFor(
   vm: VirtualMachine,
   included: readonly IncludedVolume[],
   pvcs: ReadonlyMap<string, PvcJson>,
+  started?: VirtualMachine,
 ): VirtualMachineSnapshotContent {
   return {
     apiVersion: apiVersionOf(STORAGE_RESOURCES.vmSnapshotContents),
@@ -124,7 +141,7 @@ export function contentFor(
           }),
     },
     spec: {
-      source: { virtualMachine: vmCopy(vm) },
+      source: { virtualMachine: vmCopy(vm, started) },
       virtualMachineSnapshotName: snapshot.metadata?.name ?? '',
       volumeBackups: included.map((v) => {
         const pvc = pvcs.get(v.claimName);

@@ -9,6 +9,8 @@ export function vm(
     annotations?: Record<string, string>;
     templateAnnotations?: Record<string, string>;
     image?: string;
+    /** spec.template.spec.readinessProbe (e.g. `{ tcpSocket: { port: 5432 } }`). */
+    readinessProbe?: object;
   } = {},
 ): VirtualMachine {
   return {
@@ -35,6 +37,7 @@ export function vm(
             devices: { disks: [{ name: 'root', disk: { bus: 'virtio' } }] },
             resources: { requests: { memory: '1Gi' } },
           },
+          ...(opts.readinessProbe ? { readinessProbe: opts.readinessProbe } : {}),
           volumes: [
             { name: 'root', containerDisk: { image: opts.image ?? 'registry.example.com/shop/db:16.2.0' } },
             { name: 'pgdata', persistentVolumeClaim: { claimName: 'pgdata' } },

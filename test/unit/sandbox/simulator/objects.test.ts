@@ -19,7 +19,8 @@ describe('vmiForVm', () => {
     assert.equal(meta.name, 'db');
     assert.equal(meta.namespace, 'shop');
     assert.deepEqual(meta.labels, { app: 'db' });
-    assert.deepEqual(meta.annotations, { note: 'x' });
+    // virt-controller also notes the VM generation it started from (its ControllerRevision's name).
+    assert.deepEqual(meta.annotations, { note: 'x', 'kubevirt.io/vm-generation': String(v.metadata?.generation ?? 1) });
     assert.deepEqual(vmi.spec, v.spec.template.spec);
     assert.notEqual(vmi.spec, v.spec.template.spec); // a copy, not shared with the cached VM
     assert.equal(vmi.status, undefined); // status is a subresource: written by patch after create

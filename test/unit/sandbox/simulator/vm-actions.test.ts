@@ -129,8 +129,14 @@ const ready = (
 ): boolean => obj?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 describe('planVm', () => {
-  it('starts a VM: VMI, launcher Pod bound and running, then Ready with guest OS info', () => {
-    const w = new World(makeVm({ runStrategy: 'Always', labels: { app: 'db', tier: 'data' } }));
+  it('starts a VM: VMI, launcher Pod bound and running, then Ready with guest OS info from its agent', () => {
+    const w = new World(
+      makeVm({
+        runStrategy: 'Always',
+        labels: { app: 'db', tier: 'data' },
+        templateAnnotations: { 'sim.vapp.dev/guest-agent': 'true' },
+      }),
+    );
     assert.equal(w.settle(), undefined);
     assert.deepEqual(
       w.log.filter((t) => t !== 'patchVmStatus'),
@@ -145,12 +151,14 @@ describe('planVm', () => {
         'patchVmiStatus',
         'patchPodStatus',
         'patchVmiStatus',
+        'patchVmiStatus',
       ],
     );
     const vmi = w.vmi!;
     const vmiMeta = vmi.metadata!;
     const vmiStatus = vmi.status!;
     assert.deepEqual(vmiMeta.labels, { app: 'db', tier: 'data' });
+    assert.equal(vmiStatus.virtualMachineRevisionName, 'revision-start-vm-vm-uid-2', 'the spec it started from');
     assert.deepEqual(vmiMeta.ownerReferences, [
       {
         apiVersion: 'kubevirt.io/v1',
@@ -226,8 +234,24 @@ describe('planVm', () => {
     assert.equal(w.vmStatus.ready, false);
   });
 
-  it('waits for the ready delay by asking for a requeue, never by blocking', () => {
+  it('without a readinessProbe, ready means the domain runs: no boot to wait for, no agent, no guest OS info', () => {
     const w = new World(makeVm({ runStrategy: 'Always' }));
+    assert.equal(w.settle({ readyDelayMs: 500 }), undefined);
+    assert.ok(ready(w.vm));
+    assert.equal(w.vmiStatus.guestOSInfo, undefined);
+    assert.ok(!w.vmiStatus.conditions?.some((c) => c.type === 'AgentConnected'));
+  });
+
+  it('a probe through the guest agent never passes without one', () => {
+    const w = new World(makeVm({ runStrategy: 'Always', readinessProbe: { guestAgentPing: {} } }));
+    w.settle({ readyDelayMs: 500 });
+    w.now += 500;
+    assert.equal(w.settle({ readyDelayMs: 500 }), undefined);
+    assert.ok(!ready(w.vm));
+  });
+
+  it('with a readinessProbe, waits for the guest to boot by asking for a requeue, never by blocking', () => {
+    const w = new World(makeVm({ runStrategy: 'Always', readinessProbe: { tcpSocket: { port: 5432 } } }));
     assert.equal(w.settle({ readyDelayMs: 500 }), 500);
     assert.equal(w.vmiStatus.phase, 'Running');
     assert.ok(!ready(w.vmi));
@@ -238,8 +262,8 @@ describe('planVm', () => {
     assert.ok(ready(w.vm));
   });
 
-  it('lets a VM annotation set its own ready delay', () => {
-    const w = new World(makeVm({ runStrategy: 'Always' }));
+  it('lets a VM annotation set its own boot time', () => {
+    const w = new World(makeVm({ runStrategy: 'Always', readinessProbe: { tcpSocket: { port: 5432 } } }));
     assert.equal(w.settle({ readyDelayMs: 500, faults: { neverReady: false, readyDelayMs: 2000 } }), 2000);
   });
 

@@ -122,7 +122,7 @@ describe('VirtualMachineClone decisions', () => {
     assert.deepEqual(target.spec.template.metadata.annotations, {});
   });
 
-  it('a VM without firmware gets one with the new serial; spec.running is replaced by runStrategy', () => {
+  it('a VM without firmware gets one with the new serial; the clone patches leave the run strategy to the restore', () => {
     const source = vm();
     delete source.spec.template.spec!.domain.firmware;
     delete source.spec.runStrategy;
@@ -135,8 +135,8 @@ describe('VirtualMachineClone decisions', () => {
       { op: 'add', path: '/spec/template/spec/domain/firmware', value: { serial: 'new-serial' } },
     );
     assert.deepEqual(
-      ops.filter((o) => o.path.startsWith('/spec/run')).map((o) => o.op + o.path),
-      ['remove/spec/running', 'add/spec/runStrategy'],
+      ops.filter((o) => o.path.startsWith('/spec/run')),
+      [],
     );
   });
 
@@ -175,23 +175,25 @@ describe('VirtualMachineRestore decisions', () => {
         volumeName: 'logs',
         persistentVolumeClaim: 'restore-r-uid-logs',
         volumeSnapshotName: 'vmsnapshot-snap-uid-volume-logs',
+        // from a dataVolumeTemplate: a DataVolume of the same name takes the claim over
+        dataVolumeName: 'restore-r-uid-logs',
       },
     ]);
   });
 
-  it('the restored PVC: the backed-up spec, the snapshot as data source, binder annotations dropped, owned by the VM', () => {
+  it('the restored PVC: the backed-up spec, the snapshot as data source, binder annotations dropped, no owner for a new VM', () => {
     const backup = content().spec.volumeBackups![0]!;
-    const claim = restoredPvc(restore(), backup, {
-      apiVersion: 'kubevirt.io/v1',
-      kind: 'VirtualMachine',
-      name: 'db-green',
-      uid: 'g-uid',
-    });
+    const source = { name: 'db', namespace: 'shop' };
+    const claim = restoredPvc(restore(), backup, source);
     assert.equal(claim.metadata?.name, 'restore-r-uid-pgdata');
     assert.deepEqual(claim.metadata.annotations, {
       'example.com/keep': 'me',
       'restore.kubevirt.io/name': 'tmp-restore-c1',
+      'restore.kubevirt.io/lastRestoreUID': 'tmp-restore-c1-r-uid',
     });
+    assert.equal(claim.metadata.labels?.['restore.kubevirt.io/source-vm-name'], 'db');
+    assert.equal(claim.metadata.labels['restore.kubevirt.io/source-vm-namespace'], 'shop');
+    assert.equal(claim.metadata.ownerReferences, undefined, 'KubeVirt creates the claims before the new VM');
     assert.deepEqual(claim.spec?.dataSourceRef, {
       apiGroup: 'snapshot.storage.k8s.io',
       kind: 'VolumeSnapshot',
@@ -199,18 +201,33 @@ describe('VirtualMachineRestore decisions', () => {
     });
     assert.deepEqual(claim.spec.resources, { requests: { storage: '10Gi' } });
     assert.equal(claim.spec.volumeName, undefined);
+    const owner = { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name: 'db-green', uid: 'g-uid' };
     assert.deepEqual(
-      claim.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid, o.controller]),
+      restoredPvc(restore(), backup, source, { owner }).metadata?.ownerReferences?.map((o) => [
+        o.kind,
+        o.name,
+        o.uid,
+        o.controller,
+      ]),
       [['VirtualMachine', 'db-green', 'g-uid', true]],
+      'a restore into an existing VM gives it the claims',
     );
+    const bigger = restoredPvc(restore(), backup, source, { restoreSize: '11Gi' });
+    assert.deepEqual(bigger.spec?.resources, { requests: { storage: '11Gi' } }, 'at least the restoreSize');
+    const dv = restoredPvc(restore(), backup, source, { owner, dataVolume: 'restore-r-uid-pgdata' });
+    assert.equal(dv.metadata?.ownerReferences, undefined);
+    assert.equal(dv.metadata?.annotations?.['cdi.kubevirt.io/storage.populatedFor'], 'restore-r-uid-pgdata');
   });
 
-  it('the target VM points at the restored claims; a restored DataVolume becomes a claim and its template goes', () => {
+  it('the target VM points at the restored claims; a dataVolumeTemplate volume keeps its template, renamed', () => {
     const target = targetVmFor(restore(), content());
     assert.deepEqual(
       target.spec.template.spec?.volumes?.map((v) => [
         v.name,
-        v.persistentVolumeClaim?.claimName ?? v.containerDisk?.image ?? (v.cloudInitNoCloud ? 'cloud-init' : '?'),
+        v.persistentVolumeClaim?.claimName ??
+          v.dataVolume?.name ??
+          v.containerDisk?.image ??
+          (v.cloudInitNoCloud ? 'cloud-init' : '?'),
       ]),
       [
         ['root', 'registry.example.com/shop/db:16.2.0'],
@@ -219,11 +236,24 @@ describe('VirtualMachineRestore decisions', () => {
         ['cloudinit', 'cloud-init'],
       ],
     );
-    assert.equal(target.spec.template.spec.volumes.find((v) => v.name === 'logs')?.dataVolume, undefined);
-    assert.equal(target.spec.dataVolumeTemplates, undefined);
+    assert.equal(target.spec.template.spec.volumes.find((v) => v.name === 'logs')?.persistentVolumeClaim, undefined);
+    assert.deepEqual(
+      target.spec.dataVolumeTemplates?.map((t) => t.metadata?.name),
+      ['restore-r-uid-logs'],
+    );
+    assert.equal(target.spec.runStrategy, 'Halted', 'a new VM is created stopped');
     assert.equal(target.metadata?.annotations?.['restore.kubevirt.io/lastRestoreUID'], 'tmp-restore-c1-r-uid');
     assert.equal(target.metadata.uid, undefined);
     assert.throws(() => targetVmFor(restore(['{"op":"remove","path":"/spec/nope"}']), content()), JsonPatchError);
+  });
+
+  it('a VM that uses spec.running is restored with running false, never beside a runStrategy', () => {
+    const c = content();
+    const source = c.spec.source.virtualMachine!;
+    delete source.spec!.runStrategy;
+    source.spec!.running = true;
+    const target = targetVmFor(restore(), c);
+    assert.deepEqual([target.spec.running, target.spec.runStrategy], [false, undefined]);
   });
 
   it('statuses: no phase, complete plus conditions; a failure is a Failure condition', () => {
