@@ -133,12 +133,11 @@ export function bytes(n: number | undefined): string {
   return `${u === 0 ? String(v) : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${UNITS[u] ?? ''}`;
 }
 
-/** 5.16 → "5.2s", 135 → "2m15s", 93784 → "1d2h". */
+/** 5.16 → "5.2s", 42.26 → "42.3s", 135 → "2m15s", 93784 → "1d2h". */
 export function duration(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '-';
   const s = Math.max(0, seconds);
-  if (s < 10) return `${s.toFixed(1)}s`;
-  if (s < 60) return `${String(Math.round(s))}s`;
+  if (s < 59.95) return `${s.toFixed(1)}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${String(m)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
   const h = Math.floor(m / 60);

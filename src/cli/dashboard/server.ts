@@ -126,6 +126,10 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
         .end(body);
       return;
     }
+    if (req.method === 'GET' && path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     if (req.method === 'GET' && path === '/api/state') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(stateJson());
       return;
