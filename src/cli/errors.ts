@@ -46,7 +46,7 @@ export function describeError(err: unknown): string {
   }
   if (err instanceof Error) {
     const cause = (err as { cause?: unknown }).cause;
-    const detail = cause instanceof Error ? `: ${cause.message}` : '';
+    const detail = cause instanceof Error && !err.message.includes(cause.message) ? `: ${cause.message}` : '';
     return `${err.message}${detail}`;
   }
   return String(err);

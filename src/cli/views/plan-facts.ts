@@ -116,7 +116,11 @@ export function planFacts(plan: WirePlan, events: readonly WireEvent[], now: Dat
   const terminal = isTerminalPhase(phase);
   const steps = (status?.steps ?? []).map((s): StepFacts => {
     const f = fraction(s.progress);
-    const seconds = s.startedAt === undefined ? undefined : secondsBetween(s.startedAt, s.finishedAt, now);
+    // A step that ended without a finish time (Skipped) has no duration to show.
+    const seconds =
+      s.startedAt === undefined || (s.finishedAt === undefined && s.state !== 'Running')
+        ? undefined
+        : secondsBetween(s.startedAt, s.finishedAt, now);
     return {
       name: s.name ?? '?',
       state: s.state ?? 'Pending',

@@ -150,12 +150,30 @@ function planCard(p) {
   const running = p.steps.find((s) => s.state === 'Running');
   const more = el(
     'details',
-    { class: 'more', open: opened.has(key) },
+    { class: 'more', open: opened.has(key), 'data-key': key },
     el('summary', {}, 'Conditions and events'),
     conditionsTable(p),
     eventsList(p),
   );
-  more.addEventListener('toggle', () => (more.open ? opened.add(key) : opened.delete(key)));
+  // A plan at work shows its charts; an ended one folds them away until asked.
+  const chartsKey = `${key}#charts`;
+  const charts = el(
+    'details',
+    {
+      class: 'charts',
+      open: !TERMINAL.has(p.phase) || opened.has(chartsKey),
+      'data-key': TERMINAL.has(p.phase) ? chartsKey : undefined,
+    },
+    el('summary', {}, 'Timeline, sync rounds, downtime, preview'),
+    el(
+      'div',
+      { class: 'grid' },
+      el('figure', {}, el('figcaption', {}, 'Timeline'), timeline(p)),
+      el('figure', {}, el('figcaption', {}, 'Sync rounds'), roundsChart(p)),
+      el('figure', {}, el('figcaption', {}, 'Downtime'), downtimeGauge(p), windowText(p)),
+      el('figure', {}, el('figcaption', {}, 'Preview'), previewTable(p)),
+    ),
+  );
   return el(
     'article',
     { class: `card plan phase-${phaseClass(p.phase, p.suspended)}`, 'data-plan': key },
@@ -191,14 +209,7 @@ function planCard(p) {
       ? el('p', { class: 'warn' }, `cleaning up: ${p.cleanup.action} then ${p.cleanup.then} (${p.cleanup.reason})`)
       : '',
     actions(p),
-    el(
-      'div',
-      { class: 'grid' },
-      el('figure', {}, el('figcaption', {}, 'Timeline'), timeline(p)),
-      el('figure', {}, el('figcaption', {}, 'Sync rounds'), roundsChart(p)),
-      el('figure', {}, el('figcaption', {}, 'Downtime'), downtimeGauge(p), windowText(p)),
-      el('figure', {}, el('figcaption', {}, 'Preview'), previewTable(p)),
-    ),
+    charts,
     more,
   );
 }
@@ -240,7 +251,8 @@ function timeline(p) {
   const W = 420;
   const L = 70;
   const row = 16;
-  const x = (t) => L + ((t - t0) / (t1 - t0)) * (W - L - 4);
+  // Bars end 44 units before the right edge, so that a duration always fits after its bar.
+  const x = (t) => L + ((t - t0) / (t1 - t0)) * (W - L - 44);
   const shown = p.steps.filter((s) => s.state !== 'Pending' || s.startedAt);
   return svg(
     'svg',
@@ -449,9 +461,19 @@ function ask(plan, action) {
   const hash = plan.preview?.hash;
   document.getElementById('confirm-title').textContent = `${ACTION_LABELS[action]} ${plan.name}?`;
   body.replaceChildren(
-    el('p', {}, plan.actions[action].message),
-    action === 'approve' ? previewTable(plan) : '',
-    action === 'approve' ? el('p', {}, 'This approves exactly the preview with hash ', el('code', {}, hash), '.') : '',
+    ...(action === 'approve'
+      ? [
+          el('p', {}, 'The plan goes on with exactly these updates:'),
+          previewTable(plan),
+          el(
+            'p',
+            {},
+            'This sets spec.approvedHash to ',
+            el('code', { 'data-field': 'confirm-hash' }, hash),
+            ', the hash shown here.',
+          ),
+        ]
+      : [el('p', {}, plan.actions[action].message)]),
   );
   const ok = document.getElementById('confirm-ok');
   ok.textContent = ACTION_LABELS[action];
@@ -498,6 +520,11 @@ function toast(text, kind) {
 // ---- the whole page --------------------------------------------------------------------------
 
 function render() {
+  // What the person opened or closed stays so across redraws: read it from the page being replaced.
+  for (const d of document.querySelectorAll('details[data-key]')) {
+    if (d.open) opened.add(d.dataset.key);
+    else opened.delete(d.dataset.key);
+  }
   document.getElementById('scope').textContent =
     `context ${state.context} · ${state.namespace ? `namespace ${state.namespace}` : 'every namespace'}`;
   const appliances = document.getElementById('appliance-list');
