@@ -1,9 +1,10 @@
-// Runs `kubectl vapp ...` as a user does: the real kubectl finds the plugin (node_modules/.bin
-// put first on PATH) and runs it, with whatever Node the machine has next on PATH (the launcher
-// finds Node 24 itself). A kubeconfig of the sandbox's admin, with a default namespace, made by
-// kubectl itself.
+// Runs `kubectl vapp ...` as a user does: the real kubectl finds the plugin on PATH and runs it.
+// Two ways a user puts it there: node_modules/.bin (which also holds the project's Node 24), or
+// links to the executables in a folder of their own, with the machine's Node (maybe older) next on
+// PATH: the launcher then finds Node 24 itself. A kubeconfig of the sandbox's admin, with a default
+// namespace, made by kubectl itself.
 import { execFile, spawn } from 'node:child_process';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -11,10 +12,26 @@ import { promisify } from 'node:util';
 /** The folder with the kubectl-vapp executable. */
 export const BIN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/.bin');
 
-/** PATH with the plugin first and no other node_modules/.bin (so the machine's own node comes next). */
+/** The machine's PATH without any node_modules/.bin (npm exec puts its own first). */
+function machinePath(): string[] {
+  return (process.env.PATH ?? '').split(path.delimiter).filter((d) => !d.endsWith(`node_modules${path.sep}.bin`));
+}
+
+/** PATH with node_modules/.bin first, as `export PATH=$PWD/node_modules/.bin:$PATH` makes it. */
 export function pluginPath(): string {
-  const rest = (process.env.PATH ?? '').split(path.delimiter).filter((d) => !d.endsWith(`node_modules${path.sep}.bin`));
-  return [BIN_DIR, ...rest].join(path.delimiter);
+  return [BIN_DIR, ...machinePath()].join(path.delimiter);
+}
+
+/**
+ * PATH with `dir` first, holding links to the plugin's executables and no node: the machine's own
+ * node comes next, whatever its version.
+ */
+export async function linkedPluginPath(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const bin = path.resolve(BIN_DIR, '../../bin');
+  for (const name of ['kubectl-vapp', 'kubectl_complete-vapp'])
+    await symlink(path.join(bin, `${name}.js`), path.join(dir, name));
+  return [dir, ...machinePath()].join(path.delimiter);
 }
 
 export interface Run {
@@ -26,11 +43,11 @@ export interface Run {
 /** Runs `kubectl ARGS...` with the plugin on PATH; never throws on a non-zero exit. */
 export function kubectl(
   args: readonly string[],
-  opts: { env?: Readonly<Record<string, string>>; input?: string; timeoutMs?: number } = {},
+  opts: { env?: Readonly<Record<string, string>>; input?: string; timeoutMs?: number; path?: string } = {},
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn('kubectl', args, {
-      env: { ...process.env, PATH: pluginPath(), NO_COLOR: '', ...opts.env },
+      env: { ...process.env, PATH: opts.path ?? pluginPath(), NO_COLOR: '', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: opts.timeoutMs ?? 120_000,
     });

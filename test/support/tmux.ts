@@ -41,6 +41,11 @@ export class Terminal {
     return stdout.replace(/\s+$/, '');
   }
 
+  /** Types keys as tmux names them, e.g. C-c. */
+  async keys(...keys: string[]): Promise<void> {
+    await this.#tmux('send-keys', '-t', 'main', ...keys);
+  }
+
   /** Stops this terminal's tmux server (and what runs in it). */
   async kill(): Promise<void> {
     await this.#tmux('kill-server').catch(() => undefined);

@@ -189,4 +189,37 @@ describe('a maintenance followed live: get plan --watch in a terminal, the dashb
     );
     await shot('4-succeeded');
   });
+
+  it('get appliance --watch follows the appliance until Ctrl-C, then gives the terminal back', async () => {
+    const tree = await Terminal.start('kubectl vapp get appliance shop --watch; echo EXIT=$?; sleep 3600', {
+      width: 110,
+      height: 40,
+      env: { PATH: pluginPath(), KUBECONFIG: kubeconfig, LANG: 'C.UTF-8' },
+    });
+    try {
+      const shown = await waitFor(
+        async () => {
+          const s = await tree.screen();
+          return /watching · /.test(s) && s;
+        },
+        { what: 'the appliance tree' },
+      );
+      assert.match(shown, /serving slot green/);
+      assert.match(
+        shown,
+        /● shop-live-db\s+slot green\s+serving[^\n]*postgres 16\.4\.0\n│ {2}└─ ○ shop-db\s+slot blue\s+retained original/,
+      );
+      await tree.keys('C-c');
+      const ended = await waitFor(
+        async () => {
+          const s = await tree.screen();
+          return /EXIT=\d+/.test(s) && s;
+        },
+        { what: 'the watch to end' },
+      );
+      assert.match(ended, /EXIT=0/);
+    } finally {
+      await tree.kill();
+    }
+  });
 });

@@ -1,7 +1,9 @@
-// `kubectl vapp` against the sandbox during a maintenance, run as a user runs it (kubectl finds the
-// plugin on PATH): each command's output holds what a user needs, `approve` sets the previewed hash
-// and nothing else, and requests the operator would not honour are refused with its reason. One
-// sandbox, one full maintenance (held at its window, then rolled back) and one aborted plan.
+// `kubectl vapp` against the sandbox during a maintenance, run as a user runs it: kubectl finds the
+// plugin on PATH (linked into a folder of the user's, with the machine's own node next on PATH,
+// so the launcher has to find Node 24 itself). Each command's output holds what a user needs,
+// `approve` sets the previewed hash and nothing else, and requests the operator would not honour are
+// refused with its reason. One sandbox, one full maintenance (held at its window, then rolled back)
+// and one aborted plan.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +17,7 @@ import { RestClient } from '../../../src/runtime/rest.ts';
 import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
-import { kubectl, pluginPath, userKubeconfig } from '../../support/plugin.ts';
+import { kubectl, linkedPluginPath, userKubeconfig } from '../../support/plugin.ts';
 import { deployShop, readAppliance, readPlan, waitForPhase } from '../../support/shop.ts';
 import { waitFor } from '../../support/wait.ts';
 
@@ -30,7 +32,11 @@ describe('kubectl vapp', () => {
   let kubeconfig: string;
   /** The operator's clock: real time shifted by `shiftMs` (to open the window). */
   let shiftMs = 0;
-  const vapp = (...args: string[]) => kubectl(['vapp', ...args], { env: { KUBECONFIG: kubeconfig } });
+  /** PATH with the plugin linked in a folder of its own, and the machine's node next. */
+  let userPath: string;
+  const run = (args: string[], opts: { env?: Record<string, string>; input?: string } = {}) =>
+    kubectl(args, { path: userPath, input: opts.input ?? '', env: { KUBECONFIG: kubeconfig, ...opts.env } });
+  const vapp = (...args: string[]) => run(['vapp', ...args]);
   const plan = () => readPlan(cluster.kubeConfig, NS, PLAN);
   const reason = (p: MaintenancePlan) => p.status?.conditions.find((c) => c.type === 'Ready')?.reason;
 
@@ -47,6 +53,7 @@ describe('kubectl vapp', () => {
       controllers: { maintenance: { now: () => new Date(Date.now() + shiftMs), observeIntervalMs: 1_000 } },
     });
     kubeconfig = await userKubeconfig(cluster.kubeconfigPath, path.join(dir, 'kubeconfig'), NS);
+    userPath = await linkedPluginPath(path.join(dir, 'bin'));
     await deployShop(cluster.kubeConfig, NS, { workload: 20 });
   });
   after(async () => {
@@ -63,7 +70,7 @@ describe('kubectl vapp', () => {
     assert.match(list.stdout, /NAME\s+READY\s+SLOT\s+ACTIVE PLAN\s+PHASE\s+AGE\nshop\s+3\/3\s+blue/);
     const elsewhere = await vapp('get', 'appliances', '-n', 'default');
     assert.match(elsewhere.stdout, /No VirtualAppliances found/);
-    const explicit = await kubectl(['vapp', '--kubeconfig', kubeconfig, 'get', 'appliance', 'shop'], {
+    const explicit = await run(['vapp', '--kubeconfig', kubeconfig, 'get', 'appliance', 'shop'], {
       env: { KUBECONFIG: path.join(dir, 'missing') },
     });
     assert.equal(explicit.code, 0, explicit.stderr);
@@ -139,7 +146,7 @@ describe('kubectl vapp', () => {
     assert.match(rollback.stderr, /plan\/shop-cli: refused \(RollbackDeferred\): the plan has not cut over yet/);
     const resume = await vapp('resume', PLAN);
     assert.match(resume.stderr, /refused \(NotSuspended\)/);
-    const declined = await kubectl(['vapp', 'approve', PLAN], { env: { KUBECONFIG: kubeconfig }, input: 'n\n' });
+    const declined = await run(['vapp', 'approve', PLAN], { input: 'n\n' });
     assert.equal(declined.code, 1);
     assert.match(declined.stdout, new RegExp(`Preview\\s+hash ${waiting.status?.preview?.hash ?? ''}`));
     assert.match(
@@ -263,9 +270,7 @@ describe('kubectl vapp', () => {
   });
 
   it('completes through kubectl itself (kubectl_complete-vapp) and through the bash script', async () => {
-    const viaKubectl = await kubectl(['__complete', 'vapp', 'get', 'plan', 'shop-'], {
-      env: { KUBECONFIG: kubeconfig },
-    });
+    const viaKubectl = await run(['__complete', 'vapp', 'get', 'plan', 'shop-']);
     assert.match(viaKubectl.stdout, /^shop-cli\nshop-early\n:4\n/);
     const script = (await vapp('completion', 'bash')).stdout;
     const { stdout } = await promisify(execFile)(
@@ -274,7 +279,7 @@ describe('kubectl vapp', () => {
         '-c',
         `${script}\nCOMP_WORDS=(kubectl-vapp approve shop-c); COMP_CWORD=2; _kubectl_vapp; printf '%s\\n' "\${COMPREPLY[@]}"`,
       ],
-      { env: { ...process.env, PATH: pluginPath(), KUBECONFIG: kubeconfig } },
+      { env: { ...process.env, PATH: userPath, KUBECONFIG: kubeconfig } },
     );
     assert.equal(stdout, 'shop-cli\n');
   });

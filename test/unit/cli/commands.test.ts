@@ -5,7 +5,7 @@ import { buildPlan, defaultPlanName } from '../../../src/cli/commands/plan.ts';
 import { cobraOutput, complete, type NameKind } from '../../../src/cli/completion/engine.ts';
 import { buildProgram } from '../../../src/cli/main.ts';
 import { parseWindow } from '../../../src/cli/plan-options/window.ts';
-import { bar, bytes, drawTree, duration, truncate } from '../../../src/cli/render.ts';
+import { bar, bytes, colourFor, drawTree, duration, truncate } from '../../../src/cli/render.ts';
 
 describe('kubectl vapp plan', () => {
   it('writes the spec from the flags', () => {
@@ -92,6 +92,14 @@ describe('completion', () => {
       cobraOutput({ candidates: [{ value: 'get', description: 'show an\nobject' }, { value: 'x' }], directive: 4 }),
       'get\tshow an object\nx\n:4\n',
     );
+  });
+});
+
+describe('colours', () => {
+  it('are used on a terminal only, and never with NO_COLOR', () => {
+    assert.equal(colourFor({ isTTY: true }, {}), true);
+    assert.equal(colourFor({ isTTY: false }, {}), false);
+    assert.equal(colourFor({ isTTY: true }, { NO_COLOR: '1' }), false);
   });
 });
 
