@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +21,24 @@ import { Terminal } from '../../support/tmux.ts';
 import { waitFor } from '../../support/wait.ts';
 
 const NS = 'live';
+
+/** The HTTP status of one request to the dashboard, with the headers given. */
+function status(
+  port: number,
+  method: string,
+  urlPath: string,
+  headers: Record<string, string>,
+  body = '',
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path: urlPath, headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 const PLAN = 'shop-live';
 
 describe('a maintenance followed live: get plan --watch in a terminal, the dashboard in a browser', () => {
@@ -122,6 +141,11 @@ describe('a maintenance followed live: get plan --watch in a terminal, the dashb
     dashboard.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     url = await waitFor(() => /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1], { what: 'the dashboard URL' });
     assert.match(out, /^Dashboard of namespace live \(context vapp-sandbox\): http/);
+    // Only this machine's browser may use it: another Host (DNS rebinding) or a request without the
+    // page's token is turned away.
+    const port = Number(new URL(url).port);
+    assert.equal(await status(port, 'GET', '/', { host: `evil.example:${String(port)}` }), 421);
+    assert.equal(await status(port, 'POST', '/api/requests', { 'content-type': 'application/json' }, '{}'), 403);
     browser = await launchChromium();
     await browser.page.goto(url);
     await phaseOnPage(/^AwaitingApproval$/);
