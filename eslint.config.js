@@ -33,6 +33,21 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's page script runs in a browser, untyped and unbundled.
+    files: ['src/cli/dashboard/static/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'EventSource', 'fetch', 'setTimeout', 'clearTimeout', 'setInterval', 'Node'].map((g) => [
+          g,
+          'readonly',
+        ]),
+      ),
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': [

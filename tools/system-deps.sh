@@ -8,6 +8,7 @@ set -euo pipefail
 PACKAGES=(
   "tmux tmux"
   "promtool prometheus"
+  "chromium chromium"
 )
 
 missing=()
