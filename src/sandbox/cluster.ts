@@ -3,6 +3,9 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './controlplane/controlplane.ts';
 import { kubeconfigYaml } from './controlplane/kubeconfig.ts';
 import { installCrds, sandboxCrds } from './crds/install.ts';
+import { applyManifests } from './manifests.ts';
+import { kubevirtAdmissionPolicies, type KubevirtAdmissionOptions } from './thirdparty/kubevirt-admission.ts';
+import { sandboxStorageClasses } from './thirdparty/storage-classes.ts';
 
 /** A running sandbox cluster. */
 export interface SandboxCluster extends ControlPlane {
@@ -13,14 +16,22 @@ export interface SandboxCluster extends ControlPlane {
   serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig>;
 }
 
-export async function startSandboxCluster(
-  opts: Omit<ControlPlaneOptions, 'beforeControllerManager'> = {},
-): Promise<SandboxCluster> {
+export interface SandboxClusterOptions extends Omit<ControlPlaneOptions, 'beforeControllerManager'> {
+  /** The KubeVirt the sandbox plays (its admission rules; the Snapshot feature gate). */
+  readonly kubevirt?: KubevirtAdmissionOptions;
+}
+
+export async function startSandboxCluster(opts: SandboxClusterOptions = {}): Promise<SandboxCluster> {
   const crds = await sandboxCrds();
+  const { kubevirt, ...controlPlaneOptions } = opts;
   const controlPlane = await startControlPlane({
-    ...opts,
+    ...controlPlaneOptions,
     // Installed before the controller manager starts so its garbage collector knows the kinds at once.
-    beforeControllerManager: (kc) => installCrds(kc, crds),
+    beforeControllerManager: async (kc) => {
+      await installCrds(kc, crds);
+      // KubeVirt's admission and the CSI drivers' classes, as a real cluster has them.
+      await applyManifests(kc, [...kubevirtAdmissionPolicies(kubevirt), ...sandboxStorageClasses()]);
+    },
   });
   return {
     ...controlPlane,

@@ -51,6 +51,10 @@ const CLUSTER_SCOPED = new Set([
   'Node',
   'PersistentVolume',
   'StorageClass',
+  'VolumeSnapshotClass',
+  'VolumeSnapshotContent',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
 ]);
 
 function isNamespaced(obj: KubeObject): boolean {

@@ -357,6 +357,13 @@ export const PreviewSchema = z
       .default([])
       .describe('Targeted components that are already at their target level.'),
     estimatedDowntimeSeconds: count('Projected downtime of the cut-over, in seconds.').optional(),
+    warnings: z
+      .array(z.string().max(1024))
+      .max(64)
+      .default([])
+      .describe(
+        'What the plan can do only in part, e.g. a member whose VM has no readinessProbe (ready then means QEMU started, not that the guest serves). Not covered by the hash.',
+      ),
   })
   .describe("What the plan will change, computed in planning from the appliance's live levels.");
 export type Preview = z.infer<typeof PreviewSchema>;

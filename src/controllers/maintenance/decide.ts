@@ -293,6 +293,10 @@ function events(
       `${next.cleanup.message}; ${cleanupUnderWay(next.cleanup, plan.spec.failedClonePolicy)}`,
     );
   }
+  // What the preview warns about is said once, when it first appears.
+  const warnings = (pass.kind === 'step' ? pass.outcome.record?.preview?.warnings : undefined) ?? [];
+  const known = new Set(status.preview?.warnings ?? []);
+  for (const w of warnings) if (!known.has(w)) warning('PlanWarning', w);
   return list;
 }
 

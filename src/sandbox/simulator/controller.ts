@@ -8,6 +8,14 @@ import type { Informer } from '../../runtime/informer.ts';
 import type { ResourceRef } from '../../runtime/resources.ts';
 import type { RestClient } from '../../runtime/rest.ts';
 import { SANDBOX_NODE } from './constants.ts';
+import { STORAGE_RESOURCES } from './storage/resources.ts';
+import {
+  kubevirtSnapshotClass,
+  storageClassOf,
+  type StorageClassJson,
+  type VolumeSnapshotClassJson,
+} from './storage/classes.ts';
+import type { PvcJson } from './storage/json.ts';
 import { vmFaults, type FaultOverrides } from './faults.ts';
 import { Ipam } from './ipam.ts';
 import type { PodJson } from './json.ts';
@@ -19,6 +27,10 @@ export const RESOURCES = {
   vms: { ...KUBEVIRT.virtualMachines },
   vmis: { ...KUBEVIRT.virtualMachineInstances },
   pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
+  // Read for status.volumeSnapshotStatuses (which volumes KubeVirt can snapshot), not watched.
+  pvcs: STORAGE_RESOURCES.pvcs,
+  storageClasses: STORAGE_RESOURCES.storageClasses,
+  volumeSnapshotClasses: STORAGE_RESOURCES.volumeSnapshotClasses,
 } as const satisfies Record<string, ResourceRef>;
 
 const POD_CREATION_TIMEOUT_MS = 30_000;
@@ -94,6 +106,21 @@ export function simulatorController(opts: SimulatorControllerOptions): Controlle
           readyDelayMs: opts.readyDelayMs,
           faults: vmFaults(vm ?? {}, opts.faults),
           ipFor: (p) => ipam.allocate(p.metadata?.uid ?? ''),
+          claims: (claim) => {
+            const pvc = opts.informer(RESOURCES.pvcs).store.get(`${req.namespace ?? ''}/${claim}`) as unknown as
+              PvcJson | undefined;
+            if (pvc === undefined) return undefined;
+            const classes = opts.informer(RESOURCES.storageClasses).store.list() as unknown as StorageClassJson[];
+            const snapshotClasses = opts
+              .informer(RESOURCES.volumeSnapshotClasses)
+              .store.list() as unknown as VolumeSnapshotClassJson[];
+            const storageClass = storageClassOf(pvc, classes);
+            const snapshotClass = kubevirtSnapshotClass(storageClass?.provisioner, snapshotClasses)?.metadata?.name;
+            return {
+              ...(pvc.spec?.storageClassName ? { storageClass: pvc.spec.storageClassName } : {}),
+              ...(snapshotClass !== undefined ? { snapshotClass } : {}),
+            };
+          },
         },
       );
       if (plan.warning) ctx.log.warn(plan.warning);

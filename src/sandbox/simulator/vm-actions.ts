@@ -30,7 +30,7 @@ import {
   vmiPhase,
   type VmiStatus,
 } from './vmistatus.ts';
-import { currentVmStatus, ownedVmStatus, vmStatusFor, type VmStatus } from './vmstatus.ts';
+import { currentVmStatus, ownedVmStatus, vmStatusFor, type ClaimSnapshotting, type VmStatus } from './vmstatus.ts';
 
 /** What the cache holds for one VM key. */
 export interface VmState {
@@ -50,6 +50,8 @@ export interface PlanContext {
   readonly faults: VmFaults;
   /** The IP for a Pod the kubelet starts. */
   readonly ipFor: (pod: PodJson) => string;
+  /** What KubeVirt knows of a claim of the VM's namespace (for volumeSnapshotStatuses). */
+  readonly claims?: ClaimSnapshotting;
 }
 
 export type Action =
@@ -99,7 +101,7 @@ export function planVm(state: VmState, ctx: PlanContext): Plan {
   const machine = vmi ? planVmi(vm, vmi, pod, state, ctx, now) : planNoVmi(vm);
   actions.push(...machine.actions);
 
-  const status = vmStatusFor(vm, vmi, pod, now);
+  const status = vmStatusFor(vm, vmi, pod, now, ctx.claims);
   if (!isDeepStrictEqual(ownedVmStatus(currentVmStatus(vm)), ownedVmStatus(status))) {
     actions.push({ type: 'patchVmStatus', resourceVersion: vm.metadata?.resourceVersion ?? '', status });
   }

@@ -30,11 +30,17 @@ export function currentVmStatus(vm: VirtualMachine): VmStatus {
 }
 
 /** The status the VM should show now. `vmi` and `pod` are the live ones of this VM, if any. */
+/** What KubeVirt knows of a claim: its StorageClass and the VolumeSnapshotClass it would use. */
+export type ClaimSnapshotting = (
+  claim: string,
+) => { readonly storageClass?: string; readonly snapshotClass?: string } | undefined;
+
 export function vmStatusFor(
   vm: VirtualMachine,
   vmi: VirtualMachineInstance | undefined,
   pod: PodJson | undefined,
   now: string,
+  claims: ClaimSnapshotting = () => ({ storageClass: 'unknown', snapshotClass: 'unknown' }),
 ): VmStatus {
   const old = currentVmStatus(vm);
   const vmiConditions = vmi ? currentVmiStatus(vmi).conditions : undefined;
@@ -60,7 +66,7 @@ export function vmStatusFor(
     ready,
     created: vmi !== undefined,
     conditions,
-    volumeSnapshotStatuses: volumeSnapshotStatuses(vm.spec.template.spec?.volumes ?? []),
+    volumeSnapshotStatuses: volumeSnapshotStatuses(vm.spec.template.spec?.volumes ?? [], claims),
     ...(vm.metadata?.generation !== undefined
       ? { observedGeneration: vm.metadata.generation, desiredGeneration: vm.metadata.generation }
       : {}),
@@ -100,13 +106,34 @@ function reasonOf(c: { reason?: string; message?: string } | undefined): { reaso
   return { ...(c?.reason ? { reason: c.reason } : {}), ...(c?.message ? { message: c.message } : {}) };
 }
 
-/** Which volumes a VirtualMachineSnapshot can include: only PVCs and DataVolumes. */
+/**
+ * Which volumes a VirtualMachineSnapshot can include: PVCs and DataVolumes whose StorageClass has a
+ * VolumeSnapshotClass (kubevirt pkg/storage/snapshot/snapshot.go getVolumeSnapshotStatus).
+ */
 export function volumeSnapshotStatuses(
   volumes: readonly Volume[],
+  claims: ClaimSnapshotting,
 ): { name: string; enabled: boolean; reason?: string }[] {
-  return volumes.map((v) =>
-    v.persistentVolumeClaim !== undefined || v.dataVolume !== undefined
-      ? { name: v.name, enabled: true }
-      : { name: v.name, enabled: false, reason: `Snapshot is not supported for this volumeSource type [${v.name}]` },
-  );
+  return volumes.map((v) => {
+    const claim = v.persistentVolumeClaim?.claimName ?? v.dataVolume?.name;
+    if (claim === undefined) {
+      return {
+        name: v.name,
+        enabled: false,
+        reason: `Snapshot is not supported for this volumeSource type [${v.name}]`,
+      };
+    }
+    const known = claims(claim);
+    if (known?.storageClass === undefined) {
+      return { name: v.name, enabled: false, reason: `persistentvolumeclaim "${claim}" not found` };
+    }
+    if (known.snapshotClass === undefined) {
+      return {
+        name: v.name,
+        enabled: false,
+        reason: `No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [${known.storageClass}] [${v.name}]`,
+      };
+    }
+    return { name: v.name, enabled: true };
+  });
 }

@@ -1,12 +1,28 @@
 // Starting and stopping a slot's VMs through spec.runStrategy (spec.running is deprecated), in
 // start order.
 import type { Member, Slot } from '../../../api/v1alpha1/index.ts';
-import { isReady, isStopped } from '../../../kubevirt/vm.ts';
+import { isStopped, serves } from '../../../kubevirt/vm.ts';
 import type { VirtualMachine } from '../../../kubevirt/types.ts';
 import type { ClusterIO } from '../cluster-io.ts';
 import type { StepFacts } from '../facts.ts';
 import { done, wait, type StepOutcome } from '../outcome.ts';
 import { VMS } from '../resources.ts';
+
+/** Whether a member reads a level from the guest agent: its connection then says the guest is up. */
+export function readsGuestAgent(member: Member): boolean {
+  return member.components.some((c) => c.level.guestOS !== undefined);
+}
+
+/**
+ * Why the VM's run state cannot change now: KubeVirt refuses it while a snapshot of the VM is in
+ * progress (kubevirt pkg/storage/admitters/vm-storage-status.go), a user's backup for instance.
+ */
+export function runStateLocked(vm: VirtualMachine): string | undefined {
+  const snapshot = vm.status?.snapshotInProgress;
+  return snapshot
+    ? `VM ${vm.metadata?.name ?? ''}: snapshot ${snapshot} is in progress, its run state cannot change until it completes`
+    : undefined;
+}
 
 export async function setRunStrategy(io: ClusterIO, vm: VirtualMachine, strategy: 'Always' | 'Halted'): Promise<void> {
   if (vm.spec.runStrategy === strategy && vm.spec.running === undefined) return;
@@ -31,8 +47,12 @@ export async function startInOrder(
     for (const member of group) {
       const vm = io.vmOf(member.name, slot);
       if (vm === undefined) return wait(`member ${member.name}: no VM in slot ${slot} yet`);
+      if (vm.spec.runStrategy !== 'Always' || vm.spec.running !== undefined) {
+        const locked = runStateLocked(vm);
+        if (locked !== undefined) return wait(locked);
+      }
       await setRunStrategy(io, vm, 'Always');
-      if (isReady(vm)) ready++;
+      if (serves(vm, readsGuestAgent(member))) ready++;
       else groupReady = false;
     }
     if (!groupReady) {
@@ -53,6 +73,10 @@ export async function stopAll(facts: Pick<StepFacts, 'members'>, io: ClusterIO, 
       stopped++;
       continue;
     }
+    if (vm.spec.runStrategy !== 'Halted' || vm.spec.running !== undefined) {
+      const locked = runStateLocked(vm);
+      if (locked !== undefined) return wait(locked);
+    }
     await setRunStrategy(io, vm, 'Halted');
     if (isStopped(vm)) stopped++;
   }
@@ -61,7 +85,7 @@ export async function stopAll(facts: Pick<StepFacts, 'members'>, io: ClusterIO, 
     : wait(`stopping the ${slot} VMs`, { progress: `${String(stopped)}/${String(facts.members.length)} VMs stopped` });
 }
 
-/** The members whose VM in the slot is not ready. */
+/** The members whose VM in the slot does not serve (see serves()). */
 export function notReady(facts: Pick<StepFacts, 'members'>, io: ClusterIO, slot: Slot): Member[] {
-  return facts.members.filter((m) => !isReady(io.vmOf(m.name, slot)));
+  return facts.members.filter((m) => !serves(io.vmOf(m.name, slot), readsGuestAgent(m)));
 }

@@ -11,8 +11,18 @@ export const STORAGE_ANNOTATIONS = {
    * "true", is the error message.
    */
   snapshotFailure: `${SIM_PREFIX}snapshot-failure`,
-  /** On a VirtualMachineSnapshot or its source VM: freezing the guest fails; the snapshot still
-   * succeeds, with the QuiesceFailed indication (as KubeVirt does when a later attempt goes on). */
+  /**
+   * On a CSI VolumeSnapshot or its PVC: the driver reports this error once (status.error), then the
+   * snapshot controller's retry succeeds and the error is cleared (external-snapshotter: "the last
+   * observed error... Upon success, this error field will be cleared").
+   */
+  snapshotTransientError: `${SIM_PREFIX}snapshot-transient-error`,
+  /**
+   * On a VirtualMachineSnapshot or its source VM, with a guest agent: freezing the guest's file
+   * systems is refused. "true" (or "vss"): the freeze hits the Windows VSS limit, and KubeVirt 1.8+
+   * completes the snapshot with the QuiesceTimeout indication (pkg/storage/snapshot/source.go).
+   * "error": the freeze fails; KubeVirt retries it and the snapshot fails at its failureDeadline.
+   */
   quiesceFailed: `${SIM_PREFIX}quiesce-failed`,
   /** On a VirtualMachineSnapshot or its source VM: comma-separated volumes left out of the snapshot (excludedVolumes). */
   excludeVolumes: `${SIM_PREFIX}snapshot-exclude-volumes`,

@@ -20,6 +20,7 @@ import {
   cloneRestoreName,
   cloneSnapshotName,
   cloneSucceededStatus,
+  cloneWaitingConditions,
   isCloneFinished,
   randomSuffix,
   targetNameFor,
@@ -28,7 +29,7 @@ import {
 import { cached, isoNow, type StorageContext } from './context.ts';
 import { faultsFor } from './faults.ts';
 import { apiVersionOf, STORAGE_RESOURCES as R } from './resources.ts';
-import { isRestoreFailed } from './restore.ts';
+import { isRestoreFailed, restoreError } from './restore.ts';
 
 const CLONE_API_VERSION = apiVersionOf(R.vmClones);
 
@@ -120,14 +121,7 @@ export function cloneController(ctx: StorageContext): ControllerDefinition {
         if (fromVm && phase === 'SnapshotInProgress') return { requeueAfterMs: 200 };
         return writeStatus(cloneFailedStatus(clone, `VirtualMachineSnapshot ${snapshotName} does not exist`, now));
       }
-      if (snapshot.status?.phase === 'Failed')
-        return writeStatus(
-          cloneFailedStatus(
-            clone,
-            `VirtualMachineSnapshot ${snapshotName} failed: ${snapshot.status.error?.message ?? ''}`,
-            now,
-          ),
-        );
+      // A failed snapshot is only "not ready" to the clone controller: the clone waits (clone.go).
       if (snapshot.status?.phase !== 'Succeeded' || snapshot.status.readyToUse !== true) return undefined;
       const content = cached<VirtualMachineSnapshotContent>(
         ctx,
@@ -137,6 +131,16 @@ export function cloneController(ctx: StorageContext): ControllerDefinition {
       );
       const snapshottedVm = content?.spec.source.virtualMachine;
       if (!content || !snapshottedVm) return undefined;
+      // A VM with backend storage (a persistent TPM or EFI) cannot be cloned (clone.go verifySnapshotContent).
+      const domain = snapshottedVm.spec?.template.spec?.domain;
+      if (domain?.devices.tpm?.persistent === true || domain?.firmware?.bootloader?.efi?.persistent === true) {
+        await ctx.events.warning(
+          clone,
+          'SnapshotContentInvalid',
+          'Clone of source with backendstorage is not supported',
+        );
+        return writeStatus(cloneFailedStatus(clone, 'Clone of source with backendstorage is not supported', now));
+      }
 
       // 2. The restore into the target.
       const restoreName = cloneRestoreName(clone);
@@ -151,8 +155,6 @@ export function cloneController(ctx: StorageContext): ControllerDefinition {
       const targetName = clone.status?.targetName ?? '';
       if (phase === 'RestoreInProgress') {
         if (!restore) {
-          if (cached<VirtualMachine>(ctx, R.vms, ns, targetName))
-            return writeStatus(cloneFailedStatus(clone, `target VirtualMachine ${targetName} already exists`, now));
           const asVm = {
             metadata: snapshottedVm.metadata,
             spec: snapshottedVm.spec ?? { template: {} },
@@ -184,6 +186,12 @@ export function cloneController(ctx: StorageContext): ControllerDefinition {
         if (isRestoreFailed(restore)) {
           const why = restore.status?.conditions?.find((c) => c.type === 'Failure')?.message ?? 'restore failed';
           return writeStatus(cloneFailedStatus(clone, why, now));
+        }
+        // A restore error does not fail the clone: the restore retries and the clone waits, its Ready
+        // condition carrying the reason (kubevirt pkg/storage/clone/clone.go syncTargetVM).
+        const error = restoreError(restore);
+        if (error !== undefined && clone.status?.conditions?.find((c) => c.type === 'Ready')?.reason !== error) {
+          return writeStatus({ ...clone.status, conditions: cloneWaitingConditions(clone, error, now) });
         }
         if (restore.status?.complete !== true) return undefined;
         return writeStatus(clonePhaseStatus(clone, 'CreatingTargetVM', { restoreName }, now));

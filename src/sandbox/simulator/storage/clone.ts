@@ -147,6 +147,15 @@ export function cloneSucceededStatus(clone: VirtualMachineClone, now: string): C
   };
 }
 
+/** A clone waiting on its restore's error: Progressing True, Ready False with the error as its reason (clone/util.go). */
+export function cloneWaitingConditions(
+  clone: VirtualMachineClone,
+  reason: string,
+  now: string,
+): CloneStatus['conditions'] {
+  return withConditions(clone, 'True', 'False', reason, now);
+}
+
 export function cloneFailedStatus(clone: VirtualMachineClone, message: string, now: string): CloneStatus {
   return {
     ...clone.status,

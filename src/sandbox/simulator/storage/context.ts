@@ -1,5 +1,6 @@
 // What every controller of the storage simulator shares.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import type { EventRecorder } from '../../../runtime/events.ts';
 import type { Informer } from '../../../runtime/informer.ts';
 import type { Logger } from '../../../runtime/log.ts';
 import type { ResourceRef } from '../../../runtime/resources.ts';
@@ -20,6 +21,8 @@ export interface StorageContext {
   readonly stepDelayMs: number;
   readonly faults?: StorageFaultOverrides;
   readonly informer: (ref: ResourceRef) => Informer;
+  /** Events of the simulated drivers and controllers (ProvisioningFailed, SnapshotCreated...). */
+  readonly events: EventRecorder;
   readonly log: Logger;
   readonly now: () => number;
 }

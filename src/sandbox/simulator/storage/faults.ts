@@ -6,7 +6,10 @@ import { STORAGE_ANNOTATIONS as A } from './annotations.ts';
 export interface StorageFaults {
   /** Error message of a failing snapshot (VM snapshot or CSI VolumeSnapshot). */
   readonly snapshotFailure?: string;
-  readonly quiesceFailed?: boolean;
+  /** A CSI VolumeSnapshot's error reported once, then cleared by a retry that succeeds. */
+  readonly snapshotTransientError?: string;
+  /** vss: the freeze hits the VSS limit (QuiesceTimeout); error: the freeze fails until the deadline. */
+  readonly quiesceFailed?: 'vss' | 'error';
   /** Volumes a VM snapshot leaves out. */
   readonly excludeVolumes?: readonly string[];
   readonly cloneFailure?: string;
@@ -43,7 +46,11 @@ export function faultsFromAnnotations(obj: AnnotatedObject | undefined): Storage
   };
   const snapshot = message(A.snapshotFailure, 'simulated snapshot failure');
   if (snapshot) out.snapshotFailure = snapshot;
-  if (a[A.quiesceFailed] === 'true') out.quiesceFailed = true;
+  const quiesce = a[A.quiesceFailed];
+  if (quiesce === 'true' || quiesce === 'vss') out.quiesceFailed = 'vss';
+  else if (quiesce === 'error') out.quiesceFailed = 'error';
+  const transient = message(A.snapshotTransientError, 'simulated transient snapshot error');
+  if (transient) out.snapshotTransientError = transient;
   const exclude = a[A.excludeVolumes]
     ?.split(',')
     .map((s) => s.trim())

@@ -87,6 +87,11 @@ export async function copyVolume(from: string, to: string, minSize = 0): Promise
   await rename(tmp, to);
 }
 
+/** Grows a volume file to `size` bytes (an expansion; the new space is a hole). Never shrinks it. */
+export async function growTo(file: string, size: number): Promise<void> {
+  if (((await fileSize(file)) ?? 0) < size) await truncate(file, size);
+}
+
 export async function removeFile(file: string): Promise<void> {
   await rm(file, { force: true });
 }

@@ -4,6 +4,7 @@
 // a ledger. See ../README.md, "Storage, snapshots, clones, Jobs".
 import { mkdir } from 'node:fs/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { EventRecorder } from '../../../runtime/events.ts';
 import { Manager } from '../../../runtime/manager.ts';
 import { silentLogger, type Logger } from '../../../runtime/log.ts';
 import { RuntimeMetrics } from '../../../runtime/metrics.ts';
@@ -74,6 +75,7 @@ export async function startStorageSimulator(opts: StorageSimulatorOptions): Prom
     stepDelayMs: opts.stepDelayMs ?? DEFAULT_STEP_DELAY_MS,
     ...(opts.faults ? { faults: opts.faults } : {}),
     informer: (ref) => manager.informer(ref),
+    events: new EventRecorder({ client: manager.client, component: 'sandbox-csi', log }),
     log,
     now: Date.now,
   };

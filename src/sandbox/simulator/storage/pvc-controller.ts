@@ -3,8 +3,10 @@
 import { errorMessage } from '../../../runtime/errors.ts';
 import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
 import { isConflict } from '../../../runtime/errors.ts';
-import { cached, type StorageContext } from './context.ts';
-import { copyVolume, createSparse, exists, removeFile } from './files.ts';
+import { parseQuantity } from '../../../runtime/quantity.ts';
+import { provisionedBytes, storageClassOf, type StorageClassJson } from './classes.ts';
+import { cached, cachedList, type StorageContext } from './context.ts';
+import { copyVolume, createSparse, exists, growTo, removeFile } from './files.ts';
 import type { PvcJson, VolumeSnapshotJson } from './json.ts';
 import { pvcFile, snapshotFile } from './paths.ts';
 import { boundStatus, isBound, pvcSource, requestedBytes } from './pvc.ts';
@@ -46,15 +48,37 @@ export function pvcController(ctx: StorageContext): ControllerDefinition {
         return undefined;
       }
       if (pvc.metadata?.deletionTimestamp) return undefined;
-      if (isBound(pvc)) {
-        if (!(await exists(file))) rctx.log.warn('bound PVC has no volume file', { file });
-        return undefined;
-      }
-      let size: number;
+      let requested: number;
       try {
-        size = requestedBytes(pvc);
+        requested = requestedBytes(pvc);
       } catch (err) {
         rctx.log.warn('PVC size unreadable; not provisioning', { error: errorMessage(err) });
+        return undefined;
+      }
+      const classes = cachedList<StorageClassJson>(ctx, R.storageClasses);
+      const storageClass = storageClassOf(pvc, classes);
+      // The driver provisions whole units of its granularity: capacity may exceed the request.
+      const size = provisionedBytes(requested, storageClass);
+      if (isBound(pvc)) {
+        if (!(await exists(file))) rctx.log.warn('bound PVC has no volume file', { file });
+        // An expansion (the API server let it through: allowVolumeExpansion): the volume grows.
+        const capacity = pvc.status?.capacity?.storage;
+        if (capacity !== undefined && parseQuantity(capacity, 'capacity') < size) {
+          await ctx.locks.with([file], () => growTo(file, size));
+          return patchStatus({ ...pvc.status, capacity: { storage: String(size) } });
+        }
+        return undefined;
+      }
+      const className = pvc.spec?.storageClassName;
+      if (className === undefined || storageClass === undefined) {
+        // A claim no driver of the sandbox serves stays Pending, as on a cluster without that class.
+        await ctx.events.warning(
+          pvc,
+          'ProvisioningFailed',
+          className === undefined
+            ? 'no storage class given and no default StorageClass: waiting for a volume to be created'
+            : `storageclass.storage.k8s.io "${className}" not found`,
+        );
         return undefined;
       }
       // A claim that is not bound yet gets a fresh volume, even if a file of a former claim of the
@@ -67,6 +91,16 @@ export function pvcController(ctx: StorageContext): ControllerDefinition {
       if (source.kind === 'snapshot') {
         const vs = cached<VolumeSnapshotJson>(ctx, R.volumeSnapshots, ns, source.name);
         if (vs?.status?.readyToUse !== true) return undefined; // the snapshot's update brings us back
+        // external-provisioner refuses a volume smaller than the snapshot (controller.go).
+        const restoreSize = vs.status.restoreSize;
+        if (restoreSize !== undefined && requested < parseQuantity(restoreSize, 'restoreSize')) {
+          await ctx.events.warning(
+            pvc,
+            'ProvisioningFailed',
+            `failed to provision volume with StorageClass "${className}": error getting handle for DataSource Type VolumeSnapshot by Name ${source.name}: requested volume size ${String(requested)} is less than the size ${String(parseQuantity(restoreSize, 'restoreSize'))} for the source snapshot ${source.name}`,
+          );
+          return undefined;
+        }
         const from = snapshotFile(ctx.volumesDir, ns, source.name);
         await ctx.locks.with([from, file], () => copyVolume(from, file, size));
       } else if (source.kind === 'pvc') {
@@ -77,20 +111,25 @@ export function pvcController(ctx: StorageContext): ControllerDefinition {
       } else {
         await ctx.locks.with([file], () => createSparse(file, size));
       }
-      try {
-        await ctx.api.patch(
-          R.pvcs,
-          ns,
-          req.name,
-          { status: boundStatus(pvc) },
-          { status: true, resourceVersion: pvc.metadata?.resourceVersion ?? '' },
-        );
-      } catch (err) {
-        if (isConflict(err)) return { requeue: true };
-        throw err;
-      }
+      const bound = await patchStatus(boundStatus(pvc, size));
       rctx.log.debug('PVC bound', { file, bytes: size, source: source.kind });
-      return undefined;
+      return bound;
+
+      async function patchStatus(status: NonNullable<PvcJson['status']>): Promise<ReconcileResult | undefined> {
+        try {
+          await ctx.api.patch(
+            R.pvcs,
+            ns,
+            req.name,
+            { status },
+            { status: true, resourceVersion: pvc?.metadata?.resourceVersion ?? '' },
+          );
+          return undefined;
+        } catch (err) {
+          if (isConflict(err)) return { requeue: true };
+          throw err;
+        }
+      }
     },
   };
 }

@@ -30,11 +30,11 @@ export function isBound(pvc: PvcJson | undefined): boolean {
   return pvc?.status?.phase === 'Bound';
 }
 
-/** The status of a bound claim: what the binder writes once the volume exists. */
-export function boundStatus(pvc: PvcJson): NonNullable<PvcJson['status']> {
+/** The status of a bound claim: what the binder writes once the volume of `bytes` exists. */
+export function boundStatus(pvc: PvcJson, bytes: number): NonNullable<PvcJson['status']> {
   return {
     phase: 'Bound',
     accessModes: pvc.spec?.accessModes ?? ['ReadWriteOnce'],
-    capacity: { storage: pvc.spec?.resources?.requests?.storage ?? '0' },
+    capacity: { storage: String(bytes) },
   };
 }

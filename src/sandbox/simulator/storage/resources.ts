@@ -8,6 +8,27 @@ export const STORAGE_RESOURCES = {
   configMaps: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' },
   jobs: { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job' },
   controllerRevisions: { group: 'apps', version: 'v1', plural: 'controllerrevisions', kind: 'ControllerRevision' },
+  storageClasses: {
+    group: 'storage.k8s.io',
+    version: 'v1',
+    plural: 'storageclasses',
+    kind: 'StorageClass',
+    namespaced: false,
+  },
+  volumeSnapshotClasses: {
+    group: 'snapshot.storage.k8s.io',
+    version: 'v1',
+    plural: 'volumesnapshotclasses',
+    kind: 'VolumeSnapshotClass',
+    namespaced: false,
+  },
+  volumeSnapshotContents: {
+    group: 'snapshot.storage.k8s.io',
+    version: 'v1',
+    plural: 'volumesnapshotcontents',
+    kind: 'VolumeSnapshotContent',
+    namespaced: false,
+  },
   volumeSnapshots: {
     group: 'snapshot.storage.k8s.io',
     version: 'v1',

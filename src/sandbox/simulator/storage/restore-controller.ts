@@ -9,7 +9,7 @@ import type {
   VirtualMachineSnapshotContent,
 } from '../../../kubevirt/types.ts';
 import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
-import { isAlreadyExists, isConflict } from '../../../runtime/errors.ts';
+import { errorMessage, isAlreadyExists, isConflict } from '../../../runtime/errors.ts';
 import { runIntent } from '../runstrategy.ts';
 import { cached, isoNow, type StorageContext } from './context.ts';
 import { faultsFor } from './faults.ts';
@@ -22,6 +22,7 @@ import {
   LAST_RESTORE_ANNOTATION,
   restoreCompleteStatus,
   restoredPvc,
+  restoreErrorStatus,
   restoreFailedStatus,
   restoreInProgressStatus,
   targetVmFor,
@@ -68,6 +69,9 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
         return undefined;
       }
       const now = isoNow(ctx);
+      /** A retried error: in the status, the restore tries again a little later. */
+      const retryLater = async (message: string): Promise<ReconcileResult | undefined> =>
+        (await writeStatus(restoreErrorStatus(restore, message, now))) ?? { requeueAfterMs: 5_000 };
       const writeStatus = async (status: RestoreStatus): Promise<ReconcileResult | undefined> => {
         try {
           await ctx.api.patch(
@@ -85,10 +89,9 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
       };
       const snap = cached<VirtualMachineSnapshot>(ctx, R.vmSnapshots, ns, restore.spec.virtualMachineSnapshotName);
       if (!snap) return undefined; // waits for it (KubeVirt does too)
+      // A snapshot that failed is not ready: the restore says so and waits (restore.go doUpdateError).
       if (snap.status?.phase === 'Failed')
-        return writeStatus(
-          restoreFailedStatus(restore, `VirtualMachineSnapshot ${snap.metadata?.name ?? ''} failed`, now),
-        );
+        return retryLater(`VirtualMachineSnapshot ${snap.metadata?.name ?? ''} not ready`);
       if (snap.status?.phase !== 'Succeeded' || snap.status.readyToUse !== true) return undefined;
       const content = cached<VirtualMachineSnapshotContent>(
         ctx,
@@ -158,8 +161,7 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
       try {
         desired = targetVmFor(restore, content, targetExisted ? vm : undefined);
       } catch (err) {
-        if (err instanceof JsonPatchError)
-          return writeStatus(restoreFailedStatus(restore, `patches: ${err.message}`, now));
+        if (err instanceof JsonPatchError) return retryLater(`patches: ${err.message}`);
         throw err;
       }
       if (!vm) {
@@ -167,9 +169,16 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
           vm = await ctx.api.create<VirtualMachine>(R.vms, ns, desired);
         } catch (err) {
           if (isAlreadyExists(err)) return { requeue: true };
-          const message = err instanceof Error ? err.message : String(err);
-          return writeStatus(restoreFailedStatus(restore, `creating VirtualMachine ${target.name}: ${message}`, now));
+          // A VM KubeVirt's admission refuses: the restore reports it and retries (doUpdateError).
+          return retryLater(`creating VirtualMachine ${target.name}: ${errorMessage(err)}`);
         }
+      } else if (
+        targetExisted &&
+        vm.metadata?.name !== content.spec.source.virtualMachine?.metadata?.name &&
+        restore.metadata?.ownerReferences?.some((o) => o.kind === R.vmClones.kind) === true
+      ) {
+        // A clone's restore never writes into another VM that exists already (restore.go errorRestoreToExistingTarget).
+        return retryLater('restore source and restore target are different but restore target already exists');
       } else if (targetExisted) {
         // Restore into an existing VM: it must be stopped; its spec is replaced.
         const vmi = cached<VirtualMachineInstance>(ctx, R.vmis, ns, target.name);

@@ -259,6 +259,30 @@ export function restoreFailedStatus(restore: VirtualMachineRestore, message: str
   return { ...restore.status, complete: false, conditions: list };
 }
 
+/**
+ * An error the restore controller retries (a patch that does not apply, a target it may not write,
+ * a VM KubeVirt's webhook refuses): Progressing and Ready False with the message, no Failure
+ * (restore.go doUpdateError). The restore is retried and never fails by itself.
+ */
+export function restoreErrorStatus(restore: VirtualMachineRestore, message: string, now: string): RestoreStatus {
+  return {
+    ...restore.status,
+    complete: false,
+    conditions: conditions(restore, ['False', message], ['False', message], now),
+  };
+}
+
+/** The message of a retried restore error, if the restore shows one. */
+export function restoreError(restore: VirtualMachineRestore | undefined): string | undefined {
+  const ready = restore?.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready?.status === 'False' &&
+    ready.reason !== undefined &&
+    !ready.reason.startsWith('Initializing') &&
+    ready.reason !== 'Operation complete'
+    ? ready.reason
+    : undefined;
+}
+
 export function isRestoreFailed(restore: VirtualMachineRestore | undefined): boolean {
   return restore?.status?.conditions?.some((c) => c.type === 'Failure' && c.status === 'True') ?? false;
 }

@@ -11,7 +11,13 @@ import type { ControllerDefinition, ReconcileResult } from '../../../runtime/con
 import type { KubeObject } from '../../../runtime/object.ts';
 import { isAlreadyExists, isConflict } from '../../../runtime/errors.ts';
 import { ownerRef } from './api.ts';
-import { cached, isoNow, type StorageContext } from './context.ts';
+import {
+  kubevirtSnapshotClass,
+  storageClassOf,
+  type StorageClassJson,
+  type VolumeSnapshotClassJson,
+} from './classes.ts';
+import { cached, cachedList, isoNow, type StorageContext } from './context.ts';
 import { faultsFor } from './faults.ts';
 import type { PvcJson, VolumeSnapshotJson } from './json.ts';
 import { apiVersionOf, STORAGE_RESOURCES as R } from './resources.ts';
@@ -58,10 +64,40 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
     reconcile: async (req, rctx): Promise<ReconcileResult | undefined> => {
       const ns = req.namespace ?? '';
       const key = `vmsnapshot/${ns}/${req.name}`;
+      /** KubeVirt's snapshot class for a claim of the namespace. */
+      const snapshotClassOf = (claim: string | undefined): string | undefined => {
+        const pvc = claim === undefined ? undefined : cached<PvcJson>(ctx, R.pvcs, ns, claim);
+        const driver = storageClassOf(pvc, cachedList<StorageClassJson>(ctx, R.storageClasses))?.provisioner;
+        return kubevirtSnapshotClass(driver, cachedList<VolumeSnapshotClassJson>(ctx, R.volumeSnapshotClasses))
+          ?.metadata?.name;
+      };
+      /** status.snapshotInProgress of the VM (null unlocks). */
+      const setSnapshotInProgress = async (
+        vm: VirtualMachine,
+        value: string | null,
+      ): Promise<ReconcileResult | undefined> => {
+        try {
+          await ctx.api.patch(
+            R.vms,
+            ns,
+            vm.metadata?.name ?? '',
+            { status: { snapshotInProgress: value } },
+            { status: true, resourceVersion: vm.metadata?.resourceVersion ?? '' },
+          );
+          return undefined;
+        } catch (err) {
+          if (isConflict(err)) return { requeue: true };
+          throw err;
+        }
+      };
       const snap = cached<VirtualMachineSnapshot>(ctx, R.vmSnapshots, ns, req.name);
       if (!snap || isFinished(snap) || snap.metadata?.deletionTimestamp) {
         ctx.steps.forget(key);
         ctx.freezer.thaw(key);
+        // The VM is unlocked once its snapshot ends or goes (source.go Unlock).
+        const vmName = snap?.spec.source.name;
+        const held = vmName === undefined ? undefined : cached<VirtualMachine>(ctx, R.vms, ns, vmName);
+        if (held?.status?.snapshotInProgress === req.name) await setSnapshotInProgress(held, null);
         return undefined;
       }
       const writeStatus = async (status: SnapshotStatus): Promise<ReconcileResult | undefined> => {
@@ -94,6 +130,14 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
       if (ctx.now() > deadline) return writeStatus(failedStatus(snap, 'snapshot deadline exceeded', now));
       const untilDeadline = { requeueAfterMs: Math.min(deadline - ctx.now() + 1, 2_147_000_000) };
 
+      // One snapshot of a VM at a time: it waits while another one holds the VM (source.go Lock).
+      if (vm !== undefined) {
+        const holder = vm.status?.snapshotInProgress;
+        if (holder != null && holder !== req.name)
+          return { requeueAfterMs: Math.min(2_000, untilDeadline.requeueAfterMs) };
+        if (holder == null) return (await setSnapshotInProgress(vm, req.name)) ?? undefined;
+      }
+
       if (snap.status?.phase !== 'InProgress') {
         if (!vm) {
           const status = sourceMissingStatus(snap, now);
@@ -102,7 +146,7 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
             : ((await writeStatus(status)) ?? untilDeadline);
         }
         const vmi = cached<VirtualMachineInstance>(ctx, R.vmis, ns, source.name);
-        const ind = indicationsFor(vmi, faults.quiesceFailed === true);
+        const ind = indicationsFor(vmi, faults.quiesceFailed);
         return writeStatus(inProgressStatus(snap, vm, snapshotVolumes(vm, faults.excludeVolumes), ind, now));
       }
 
@@ -151,7 +195,19 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
       // The content's volume snapshots: freeze the guest if its agent can, create the missing ones
       // (each is cut by the CSI snapshotter), thaw once all are cut; then follow them.
       const frozenCut =
-        snap.status.indications?.includes('GuestAgent') === true && !snap.status.indications.includes('QuiesceFailed');
+        snap.status.indications?.includes('GuestAgent') === true && !snap.status.indications.includes('QuiesceTimeout');
+      // A freeze the guest refuses stops the snapshot until KubeVirt's retries succeed or its
+      // deadline passes (snapshot.go: the freeze is retried every 5 s).
+      if (
+        snap.status.indications?.includes('GuestAgent') === true &&
+        faults.quiesceFailed === 'error' &&
+        content.status?.creationTime === undefined
+      ) {
+        const message = `Failed freezing vm ${source.name}: the guest agent refused to freeze its file systems`;
+        if (snap.status.error?.message !== message)
+          return writeStatus({ ...snap.status, error: { message, time: now } });
+        return { requeueAfterMs: Math.min(5_000, untilDeadline.requeueAfterMs) };
+      }
       if (frozenCut && content.status?.creationTime === undefined) ctx.freezer.freeze(key, `${ns}/${source.name}`);
       const volumeSnapshots = new Map<string, VolumeSnapshotJson | undefined>();
       for (const b of content.spec.volumeBackups ?? []) {
@@ -167,7 +223,13 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
                 namespace: ns,
                 ownerReferences: [ownerRef(apiVersionOf(R.vmSnapshotContents), R.vmSnapshotContents.kind, content)],
               },
-              spec: { source: { persistentVolumeClaimName: b.persistentVolumeClaim.metadata?.name ?? '' } },
+              spec: {
+                source: { persistentVolumeClaimName: b.persistentVolumeClaim.metadata?.name ?? '' },
+                // KubeVirt names the class itself: the one of the volume's driver (snapshot.go).
+                ...(snapshotClassOf(b.persistentVolumeClaim.metadata?.name) !== undefined
+                  ? { volumeSnapshotClassName: snapshotClassOf(b.persistentVolumeClaim.metadata?.name) }
+                  : {}),
+              },
             });
             rctx.log.debug('volume snapshot created', { name });
           } catch (err) {

@@ -60,18 +60,26 @@ const MESSAGES: Readonly<Record<string, string>> = {
   Online: 'The VM was running when the snapshot was taken',
   GuestAgent: 'The guest agent froze the file systems of the guest for the snapshot',
   NoGuestAgent: 'No guest agent was connected: the file systems were not frozen, the snapshot is crash-consistent only',
-  QuiesceFailed: 'Freezing the file systems of the guest failed: the snapshot is crash-consistent only',
+  QuiesceTimeout:
+    'Quiesce failed: the guest hit the VSS limit of a freeze (fsfreeze is limited); the snapshot may be crash-consistent only',
 };
 
-/** Online when the VM runs; then GuestAgent when its agent is connected (else NoGuestAgent); QuiesceFailed when freezing failed. */
-export function indicationsFor(vmi: VirtualMachineInstance | undefined, quiesceFailed: boolean): Indications {
+/**
+ * Online when the VM runs; then GuestAgent when its agent is connected (else NoGuestAgent);
+ * QuiesceTimeout when the freeze hit the Windows VSS limit (KubeVirt 1.8+: pkg/storage/snapshot/
+ * source.go; QuiesceFailed of 1.6 and 1.7 is gone).
+ */
+export function indicationsFor(
+  vmi: VirtualMachineInstance | undefined,
+  quiesceFailed: 'vss' | 'error' | undefined,
+): Indications {
   const list: string[] = [];
   const online = vmi !== undefined && vmi.metadata?.deletionTimestamp == null && vmi.status?.phase === 'Running';
   if (online) {
     list.push('Online');
     const agent = findCondition(vmi.status?.conditions ?? undefined, 'AgentConnected')?.status === 'True';
     list.push(agent ? 'GuestAgent' : 'NoGuestAgent');
-    if (agent && quiesceFailed) list.push('QuiesceFailed');
+    if (agent && quiesceFailed === 'vss') list.push('QuiesceTimeout');
   }
   return {
     indications: list,

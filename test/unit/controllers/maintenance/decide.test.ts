@@ -132,6 +132,7 @@ describe('decide: planning and approval', () => {
     })),
     unchanged: [],
     estimatedDowntimeSeconds: 30,
+    warnings: [] as string[],
   });
 
   it('Automatic: the Plan step succeeds with the transition message, the preview is recorded, Snapshot starts', () => {
@@ -176,6 +177,20 @@ describe('decide: planning and approval', () => {
       [approved.status?.phase, stepOf(approved.status, 'Approve')?.message],
       ['Snapshotting', 'approved'],
     );
+  });
+
+  it('a warning of the preview is said once by a Warning Event, when it first appears', () => {
+    const warned = { ...preview(1), warnings: ['member web: VM shop-web has no readinessProbe'] };
+    const first = decide(seen({ status: { phase: 'Planning' } }), step(done(undefined, { preview: warned })));
+    assert.deepEqual(
+      first.events.filter((e) => e.reason === 'PlanWarning').map((e) => e.message),
+      ['member web: VM shop-web has no readinessProbe'],
+    );
+    const again = decide(
+      seen({ spec: { approval: 'Manual' }, status: { phase: 'AwaitingApproval', preview: warned } }),
+      step(wait('waiting', { record: { preview: warned } })),
+    );
+    assert.deepEqual(again.events, []);
   });
 
   it('a plan waiting behind another says so in Reconciling', () => {

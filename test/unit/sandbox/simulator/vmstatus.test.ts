@@ -78,15 +78,32 @@ describe('vmStatusFor', () => {
     );
   });
 
-  it('marks only PVC and DataVolume volumes as snapshottable', () => {
+  it('marks PVC and DataVolume volumes snapshottable when their StorageClass has a VolumeSnapshotClass', () => {
+    const claims = (claim: string) =>
+      claim === 'a'
+        ? { storageClass: 'fast', snapshotClass: 'fast-snap' }
+        : claim === 'c'
+          ? { storageClass: 'nfs' }
+          : undefined;
     assert.deepEqual(
-      volumeSnapshotStatuses([
-        { name: 'a', dataVolume: { name: 'a' } },
-        { name: 'b', emptyDisk: { capacity: '1Gi' } },
-      ]),
+      volumeSnapshotStatuses(
+        [
+          { name: 'a', dataVolume: { name: 'a' } },
+          { name: 'b', emptyDisk: { capacity: '1Gi' } },
+          { name: 'c', persistentVolumeClaim: { claimName: 'c' } },
+          { name: 'd', persistentVolumeClaim: { claimName: 'gone' } },
+        ],
+        claims,
+      ),
       [
         { name: 'a', enabled: true },
         { name: 'b', enabled: false, reason: 'Snapshot is not supported for this volumeSource type [b]' },
+        {
+          name: 'c',
+          enabled: false,
+          reason: 'No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [nfs] [c]',
+        },
+        { name: 'd', enabled: false, reason: 'persistentvolumeclaim "gone" not found' },
       ],
     );
   });

@@ -4,6 +4,11 @@ import { faultsFor, faultsFromAnnotations } from '../../../../../src/sandbox/sim
 import { FileLocks } from '../../../../../src/sandbox/simulator/storage/files.ts';
 import { Freezer } from '../../../../../src/sandbox/simulator/storage/freezer.ts';
 import { ledgerFile, pvcFile, snapshotFile } from '../../../../../src/sandbox/simulator/storage/paths.ts';
+import {
+  kubevirtSnapshotClass,
+  provisionedBytes,
+  snapshotClassFor,
+} from '../../../../../src/sandbox/simulator/storage/classes.ts';
 import { boundStatus, pvcSource, requestedBytes } from '../../../../../src/sandbox/simulator/storage/pvc.ts';
 import { StepClock } from '../../../../../src/sandbox/simulator/storage/steps.ts';
 import { isWriting, mountedClaims, workloadRate } from '../../../../../src/sandbox/simulator/workload/workload.ts';
@@ -28,7 +33,7 @@ describe('storage faults', () => {
       ),
       {
         snapshotFailure: 'simulated snapshot failure',
-        quiesceFailed: true,
+        quiesceFailed: 'vss',
         excludeVolumes: ['data', 'logs'],
         cloneFailure: 'no space',
         updateFailure: 'simulated update failure',
@@ -53,10 +58,10 @@ describe('storage faults', () => {
   it('the object wins over the related VM, the option wins over both', () => {
     const snap = annotated({ 'sim.vapp.dev/snapshot-failure': 'mine' });
     const source = annotated({ 'sim.vapp.dev/snapshot-failure': 'the VM', 'sim.vapp.dev/quiesce-failed': 'true' });
-    assert.deepEqual(faultsFor(snap, [source]), { snapshotFailure: 'mine', quiesceFailed: true });
+    assert.deepEqual(faultsFor(snap, [source]), { snapshotFailure: 'mine', quiesceFailed: 'vss' });
     assert.deepEqual(
-      faultsFor(snap, [source], () => ({ quiesceFailed: false })),
-      { snapshotFailure: 'mine', quiesceFailed: false },
+      faultsFor(snap, [source], () => ({ quiesceFailed: 'error' })),
+      { snapshotFailure: 'mine', quiesceFailed: 'error' },
     );
     // The option is asked about the related objects too: a fault forced on a Job reaches its Pod.
     const job = { kind: 'Job', metadata: { name: 'upd' } };
@@ -95,11 +100,41 @@ describe('volumes', () => {
         .kind,
       'unsupported',
     );
-    assert.deepEqual(boundStatus(pvc('a', '2Gi')), {
+    assert.deepEqual(boundStatus(pvc('a', '2Gi'), 3 * 2 ** 30), {
       phase: 'Bound',
       accessModes: ['ReadWriteOnce'],
-      capacity: { storage: '2Gi' },
+      capacity: { storage: String(3 * 2 ** 30) },
     });
+  });
+
+  it('a driver provisions whole units of its granularity; classes resolve as the snapshot controller and KubeVirt do', () => {
+    const block = {
+      metadata: { name: 'b' },
+      provisioner: 'block',
+      parameters: { 'sim.vapp.dev/capacity-granularity': '1Gi' },
+    };
+    assert.equal(provisionedBytes(1, block), 2 ** 30);
+    assert.equal(provisionedBytes(2 ** 30 + 1, block), 2 ** 31);
+    assert.equal(provisionedBytes(1000, undefined), 1000);
+    const def = {
+      metadata: { name: 'd', annotations: { 'snapshot.storage.kubernetes.io/is-default-class': 'true' } },
+      driver: 'local',
+      deletionPolicy: 'Delete',
+    };
+    const other = { metadata: { name: 'o' }, driver: 'block', deletionPolicy: 'Delete' };
+    assert.deepEqual(snapshotClassFor(undefined, 'local', [def, other]), { class: def });
+    assert.deepEqual(snapshotClassFor(undefined, 'block', [def, other]), {
+      error: 'cannot find default snapshot class',
+    });
+    assert.deepEqual(
+      snapshotClassFor(undefined, 'local', [def, { ...def, metadata: { ...def.metadata, name: 'd2' } }]),
+      {
+        error: '2 default snapshot classes were found',
+      },
+    );
+    assert.deepEqual(snapshotClassFor('o', 'block', [def, other]), { class: other });
+    assert.equal(kubevirtSnapshotClass('block', [def, other]), other, 'the one class of the driver');
+    assert.equal(kubevirtSnapshotClass('nfs', [def, other]), undefined, 'no class: not snapshottable');
   });
 
   it('file locks serialize holders of the same file and not of others', async () => {

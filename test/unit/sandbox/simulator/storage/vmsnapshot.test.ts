@@ -29,14 +29,19 @@ describe('VirtualMachineSnapshot decisions', () => {
     assert.deepEqual(snapshotVolumes(vm(), ['pgdata']).excluded, ['root', 'pgdata', 'cloudinit']);
   });
 
-  it('indications: Online + GuestAgent for a running VM with its agent, NoGuestAgent without, none offline; QuiesceFailed only with an agent', () => {
-    assert.deepEqual(indicationsFor(vmi(), false).indications, ['Online', 'GuestAgent']);
-    assert.deepEqual(indicationsFor(vmi({ agent: false }), false).indications, ['Online', 'NoGuestAgent']);
-    assert.deepEqual(indicationsFor(vmi({ agent: false }), true).indications, ['Online', 'NoGuestAgent']);
-    assert.deepEqual(indicationsFor(vmi(), true).indications, ['Online', 'GuestAgent', 'QuiesceFailed']);
-    assert.deepEqual(indicationsFor(undefined, true), { indications: [], sourceIndications: [] });
-    assert.deepEqual(indicationsFor(vmi({ phase: 'Scheduling' }), false).indications, []);
-    const ind = indicationsFor(vmi(), true);
+  it('indications: Online + GuestAgent for a running VM with its agent, NoGuestAgent without, none offline; QuiesceTimeout (1.8+) only with an agent hitting the VSS limit', () => {
+    assert.deepEqual(indicationsFor(vmi(), undefined).indications, ['Online', 'GuestAgent']);
+    assert.deepEqual(indicationsFor(vmi({ agent: false }), undefined).indications, ['Online', 'NoGuestAgent']);
+    assert.deepEqual(indicationsFor(vmi({ agent: false }), 'vss').indications, ['Online', 'NoGuestAgent']);
+    assert.deepEqual(indicationsFor(vmi(), 'vss').indications, ['Online', 'GuestAgent', 'QuiesceTimeout']);
+    assert.deepEqual(
+      indicationsFor(vmi(), 'error').indications,
+      ['Online', 'GuestAgent'],
+      'a failing freeze is an error, not an indication',
+    );
+    assert.deepEqual(indicationsFor(undefined, 'vss'), { indications: [], sourceIndications: [] });
+    assert.deepEqual(indicationsFor(vmi({ phase: 'Scheduling' }), undefined).indications, []);
+    const ind = indicationsFor(vmi(), 'vss');
     assert.deepEqual(
       ind.sourceIndications.map((s) => s.indication),
       ind.indications,
@@ -83,7 +88,7 @@ describe('VirtualMachineSnapshot decisions', () => {
 
   it('statuses: InProgress with everything the operator checks, then Succeeded, or Failed with the error', () => {
     const snap = snapshot();
-    const progress = inProgressStatus(snap, vm(), snapshotVolumes(vm()), indicationsFor(vmi(), false), NOW);
+    const progress = inProgressStatus(snap, vm(), snapshotVolumes(vm()), indicationsFor(vmi(), undefined), NOW);
     assert.equal(progress.phase, 'InProgress');
     assert.equal(progress.readyToUse, false);
     assert.equal(progress.sourceUID, 'vm-uid');
