@@ -7,6 +7,7 @@ import { allControllers } from '../controllers/index.ts';
 import {
   DEFAULT_CHECK_IMAGE,
   DEFAULT_DATASYNC_IMAGE,
+  DEFAULT_GITOPS_TRACKING_LABEL,
   DEFAULT_STEP_TIMEOUT_MS,
   type MaintenanceOptions,
 } from '../controllers/maintenance/options.ts';
@@ -36,6 +37,8 @@ export interface RunFlags {
   readonly checkImage: string;
   /** Milliseconds a step may wait for the cluster (a clone, a VM, a Job to start or finish) before it fails. */
   readonly stepTimeout: number;
+  /** The label Argo CD tracks its resources by ('' when it tracks by annotation only): not copied onto clones. */
+  readonly gitopsTrackingLabel: string;
 }
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -84,7 +87,12 @@ export function managerOptions(
 
 /** MaintenancePlan controller options from flags. */
 export function maintenanceOptions(flags: RunFlags): MaintenanceOptions {
-  return { datasyncImage: flags.datasyncImage, checkImage: flags.checkImage, stepTimeoutMs: flags.stepTimeout };
+  return {
+    datasyncImage: flags.datasyncImage,
+    checkImage: flags.checkImage,
+    stepTimeoutMs: flags.stepTimeout,
+    gitopsTrackingLabel: flags.gitopsTrackingLabel,
+  };
 }
 
 /** The Lease holder names the Pod (POD_NAME, from the downward API) so that `kubectl get lease` tells which replica leads. */
@@ -160,6 +168,11 @@ export function runCommand(): Command {
       'how long a step may wait for the cluster (a clone, a VM to become ready, a Job to start or finish) before the plan fails safe',
       durationMs,
       DEFAULT_STEP_TIMEOUT_MS,
+    )
+    .option(
+      '--gitops-tracking-label <label>',
+      "the label Argo CD tracks its resources by (argocd-cm application.instanceLabelKey); a clone never gets it, nor Argo CD's tracking-id annotation, so Argo CD does not count the clone as its own ('' to copy it)",
+      DEFAULT_GITOPS_TRACKING_LABEL,
     )
     .action(async (flags: RunFlags) => {
       const code = await runOperator(flags);

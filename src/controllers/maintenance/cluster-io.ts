@@ -37,6 +37,8 @@ export interface ClusterIO {
   children<T extends KubeObject>(ref: TypedRef<T>): T[];
   /** Every cached object of a kind in the plan's namespace. */
   inNamespace<T extends KubeObject>(ref: TypedRef<T>): T[];
+  /** An object read from the API server itself (for kinds or objects the caches do not hold); undefined when absent. */
+  read<T extends KubeObject>(ref: TypedRef<T>, name: string): Promise<T | undefined>;
   /** The member's VM in a slot: the clone (by its name) in the clone's slot, else the original (by its labels). */
   vmOf(member: string, slot: Slot): VirtualMachine | undefined;
   /** The Pods of one of the plan's Jobs. */
@@ -92,6 +94,14 @@ export function clusterIO(deps: ControllerDeps, scope: ClusterIOScope): ClusterI
         const l = vm.metadata?.labels ?? {};
         return l[LABEL_MEMBER] === member && l[LABEL_SLOT] === slot && l[LABEL_PLAN] !== scope.plan;
       });
+    },
+    async read<T extends KubeObject>(ref: TypedRef<T>, name: string) {
+      try {
+        return await deps.client.request<T>(path(ref, name));
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
     },
     jobPods: (job) => inNamespace(JOB_PODS).filter((p) => p.metadata?.labels?.['job-name'] === job),
     async create(ref, body, opts = {}) {

@@ -23,6 +23,7 @@ import { observe, type Observed } from './observe.ts';
 import {
   DEFAULT_CHECK_IMAGE,
   DEFAULT_DATASYNC_IMAGE,
+  DEFAULT_GITOPS_TRACKING_LABEL,
   DEFAULT_OBSERVE_INTERVAL_MS,
   DEFAULT_STEP_TIMEOUT_MS,
   type MaintenanceOptions,
@@ -38,6 +39,7 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     checkImage: opts.checkImage ?? DEFAULT_CHECK_IMAGE,
     stepTimeoutMs: opts.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
     observeIntervalMs: opts.observeIntervalMs ?? DEFAULT_OBSERVE_INTERVAL_MS,
+    gitopsTrackingLabel: opts.gitopsTrackingLabel ?? DEFAULT_GITOPS_TRACKING_LABEL,
   };
   /** resourceVersion of our last write per plan, to recognise a cache that lags behind it. */
   const lastWritten = new Map<string, string>();

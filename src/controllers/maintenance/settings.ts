@@ -20,6 +20,8 @@ export interface PlanSettings {
   readonly observeIntervalMs: number;
   readonly datasyncImage: string;
   readonly checkImage: string;
+  /** Argo CD's tracking label, '' for none (clones never get it). */
+  readonly gitopsTrackingLabel: string;
 }
 
 /** Throws a RangeError naming the field when a quantity or duration does not parse (the schema refuses them first). */
@@ -36,5 +38,6 @@ export function planSettings(
     observeIntervalMs: options.observeIntervalMs,
     datasyncImage: options.datasyncImage,
     checkImage: options.checkImage,
+    gitopsTrackingLabel: options.gitopsTrackingLabel,
   };
 }

@@ -86,11 +86,12 @@ describe('run command', () => {
     });
   });
 
-  it('passes the images and the step timeout to the MaintenancePlan controller', () => {
+  it('passes the images, the step timeout and the GitOps tracking label to the MaintenancePlan controller', () => {
     assert.deepEqual(maintenanceOptions(parse([])), {
       datasyncImage: 'ghcr.io/vapp-dev/vapp-operator:v0.1.0',
       checkImage: 'docker.io/curlimages/curl:8.11.1',
       stepTimeoutMs: 900_000,
+      gitopsTrackingLabel: 'app.kubernetes.io/instance',
     });
     const f = parse([
       '--datasync-image',
@@ -99,11 +100,14 @@ describe('run command', () => {
       'registry.internal/curl:8',
       '--step-timeout',
       '1h',
+      '--gitops-tracking-label',
+      '',
     ]);
     assert.deepEqual(maintenanceOptions(f), {
       datasyncImage: 'registry.internal/vapp-operator:v0.1.0',
       checkImage: 'registry.internal/curl:8',
       stepTimeoutMs: 3_600_000,
+      gitopsTrackingLabel: '',
     });
   });
 

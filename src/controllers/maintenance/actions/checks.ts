@@ -82,6 +82,8 @@ export function checkJob(facts: CheckFacts, name: string, slot: Slot, preview: b
               {
                 name: 'check',
                 image: facts.settings.checkImage,
+                // A guest that boots (KubeVirt's "ready" may mean only that QEMU started) refuses or
+                // drops connections for a while: retry until verify.timeoutSeconds.
                 args: [
                   '--fail',
                   '--silent',
@@ -89,7 +91,11 @@ export function checkJob(facts: CheckFacts, name: string, slot: Slot, preview: b
                   '--max-time',
                   '10',
                   '--retry',
-                  '3',
+                  '1000',
+                  '--retry-delay',
+                  '2',
+                  '--retry-max-time',
+                  String(facts.plan.spec.verify.timeoutSeconds),
                   '--retry-all-errors',
                   url(facts, http.service, http.port, http.path, preview),
                 ],
@@ -115,7 +121,8 @@ export function checkJob(facts: CheckFacts, name: string, slot: Slot, preview: b
       ownerReferences: [facts.owner],
     },
     spec: {
-      backoffLimit: 0,
+      // The user's Job retries as its template says (its Pods until verify.timeoutSeconds); curl retries itself.
+      backoffLimit: (user?.spec as { backoffLimit?: number } | undefined)?.backoffLimit ?? 0,
       activeDeadlineSeconds: facts.plan.spec.verify.timeoutSeconds,
       ttlSecondsAfterFinished: 3600,
       template: {

@@ -3,9 +3,11 @@
 // up to date; the cut-over puts them in place of the clone's scratch data volumes.
 import type { ClusterIO } from '../cluster-io.ts';
 import type { StepFacts } from '../facts.ts';
-import { done, failed, type StepOutcome } from '../outcome.ts';
+import { parseQuantity } from '../../../runtime/quantity.ts';
+import { SNAPSHOT_STORAGE } from '../../../runtime/kinds.ts';
+import { done, failed, wait, type StepOutcome } from '../outcome.ts';
 import { PVCS, VM_SNAPSHOTS, VM_SNAPSHOT_CONTENTS } from '../resources.ts';
-import { restoredClaim } from './claims.ts';
+import { ANNOTATION_SNAPSHOT_CLASS, restoredClaim } from './claims.ts';
 import type { DataVolumeRef } from './data-volumes.ts';
 
 export async function ensureReplicas(
@@ -25,7 +27,48 @@ export async function ensureReplicas(
         `no volume snapshot of ${ref.member.name}/${ref.volume} in the member's VirtualMachineSnapshot`,
       );
     }
-    await io.create(PVCS, restoredClaim(facts, name, io.get(PVCS, ref.claimName), backup.volumeSnapshotName));
+    // KubeVirt's own VolumeSnapshot of the volume is not the plan's (the caches do not hold it).
+    const kubevirtSnapshot = await io.read(SNAPSHOT_STORAGE.volumeSnapshots, backup.volumeSnapshotName);
+    await io.create(
+      PVCS,
+      restoredClaim(
+        facts,
+        name,
+        io.get(PVCS, ref.claimName),
+        backup.volumeSnapshotName,
+        kubevirtSnapshot?.status?.restoreSize,
+        kubevirtSnapshot?.spec?.volumeSnapshotClassName === undefined
+          ? undefined
+          : { [ANNOTATION_SNAPSHOT_CLASS]: kubevirtSnapshot.spec.volumeSnapshotClassName },
+      ),
+    );
+  }
+  return done();
+}
+
+/**
+ * The replicas as big as their originals: a volume expanded since the replica was made (by its
+ * user, or CDI) has more bytes than the replica holds, and the copy would run out of room. A
+ * replica is expanded (its StorageClass must allow it) and the round waits for the new capacity.
+ */
+export async function growReplicas(
+  facts: StepFacts,
+  io: ClusterIO,
+  refs: readonly DataVolumeRef[],
+): Promise<StepOutcome> {
+  for (const ref of refs) {
+    const original = io.get(PVCS, ref.claimName)?.status?.capacity?.storage;
+    const name = facts.names.replica(ref.member.name, ref.volume);
+    const replica = io.get(PVCS, name);
+    if (original === undefined || replica === undefined) continue;
+    const want = parseQuantity(original, 'capacity');
+    const requested = parseQuantity(replica.spec?.resources?.requests?.storage ?? '0', 'storage');
+    if (requested < want) {
+      await io.patch(PVCS, name, { spec: { resources: { requests: { storage: original } } } });
+      return wait(`expanding replica ${name} to ${original}, as its original was expanded`);
+    }
+    const capacity = parseQuantity(replica.status?.capacity?.storage ?? '0', 'capacity');
+    if (capacity < want) return wait(`replica ${name} is being expanded to ${original}`);
   }
   return done();
 }

@@ -12,7 +12,7 @@ import type { ClusterIO } from '../cluster-io.ts';
 import type { StepFacts } from '../facts.ts';
 import { failed, wait, type StepOutcome } from '../outcome.ts';
 import { JOBS, PVCS, VOLUME_SNAPSHOTS } from '../resources.ts';
-import { restoredClaim } from './claims.ts';
+import { ANNOTATION_SNAPSHOT_CLASS, restoredClaim } from './claims.ts';
 import type { DataVolumeRef } from './data-volumes.ts';
 
 /** Which way a round copies: into the clone's replicas (forward) or back into the original's PVCs (reverse, for a rollback). */
@@ -53,17 +53,28 @@ export async function syncRound(
         apiVersion: 'snapshot.storage.k8s.io/v1',
         kind: 'VolumeSnapshot',
         metadata: { name, namespace: facts.namespace, labels: { ...facts.labels }, ownerReferences: [facts.owner] },
-        spec: { source: { persistentVolumeClaimName: sourceClaim } },
+        spec: {
+          source: { persistentVolumeClaimName: sourceClaim },
+          // The class KubeVirt chose for the same volume (noted on the replica): a cluster need not
+          // have a default one.
+          ...snapshotClassOf(io.get(PVCS, replica)),
+        },
       } satisfies VolumeSnapshot);
       continue;
     }
     const created = snapshot.metadata?.creationTimestamp as string | undefined;
     if (created) startedAt = Math.min(startedAt, Date.parse(created));
-    if (snapshot.status?.error?.message)
-      return failed('SyncFailed', `volume snapshot ${name} failed: ${snapshot.status.error.message}`);
     if (snapshot.status?.readyToUse !== true) {
-      if (startOverdue(facts, created))
-        return failed('SyncTimeout', `volume snapshot ${name} is not ready ${overdue(facts)}`);
+      // An error is the last one the snapshot controller saw; it retries, and clears it on success.
+      const error = snapshot.status?.error?.message;
+      if (startOverdue(facts, created)) {
+        return error !== undefined
+          ? failed('SyncFailed', `volume snapshot ${name} failed: ${error}`)
+          : failed('SyncTimeout', `volume snapshot ${name} is not ready ${overdue(facts)}`);
+      }
+      if (error !== undefined) {
+        return wait(`volume snapshot ${name} reports an error, retried until the round's deadline: ${error}`);
+      }
       continue;
     }
     const cut = snapshot.status.creationTime;
@@ -71,7 +82,7 @@ export async function syncRound(
     const original = io.get(PVCS, ref.claimName);
     const volumeMode = original?.spec?.volumeMode === 'Block' ? 'Block' : 'Filesystem';
     if (io.get(PVCS, name) === undefined) {
-      await io.create(PVCS, restoredClaim(facts, name, original, name));
+      await io.create(PVCS, restoredClaim(facts, name, original, name, snapshot.status.restoreSize));
       continue;
     }
     const job = io.get(JOBS, name);
@@ -116,6 +127,14 @@ export async function syncRound(
     seconds: Math.max(0, (facts.now.getTime() - startedAt) / 1000),
     ...(cutAt !== undefined ? { cutAt } : {}),
   };
+}
+
+/** The VolumeSnapshotClass noted on a replica (see replicas.ts), as a VolumeSnapshot spec field. */
+function snapshotClassOf(replica: { metadata?: { annotations?: Record<string, string> } } | undefined): {
+  volumeSnapshotClassName?: string;
+} {
+  const name = replica?.metadata?.annotations?.[ANNOTATION_SNAPSHOT_CLASS];
+  return name === undefined ? {} : { volumeSnapshotClassName: name };
 }
 
 export function isRoundResult(r: RoundResult | StepOutcome): r is RoundResult {

@@ -14,6 +14,15 @@ import { LABEL_PLAN } from '../names.ts';
 import { done, failed, firstPending, wait, type StepOutcome } from '../outcome.ts';
 import { VMS, VM_CLONES } from '../resources.ts';
 
+/** What a clone waits on, from its Ready condition's reason (KubeVirt writes the restore's error there). */
+function restoreProblem(clone: VirtualMachineClone): string | undefined {
+  const reason = clone.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False')?.reason;
+  return reason === undefined || reason === 'Still processing' || reason === '' ? undefined : reason;
+}
+
+/** Restore errors that retrying does not cure: the clone would wait for ever (a refused VM, a patch that does not apply). */
+const PERMANENT = /mutually exclusive|must be referenced|does not apply|already exists|denied|forbidden|is invalid/i;
+
 /** A label key as a JSON Pointer segment. */
 const pointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
@@ -31,14 +40,26 @@ export async function cloneStep(facts: StepFacts, io: ClusterIO): Promise<StepOu
       continue;
     }
     if (clone.status?.phase === 'Failed') {
-      const reason = clone.status.conditions?.find((c) => c.status === 'False')?.reason ?? 'no reason given';
-      outcomes.push(failed('CloneFailed', `clone ${name} failed: ${reason}`));
+      // KubeVirt's Ready condition says why in its message (its reason is only "Failed").
+      const ready = clone.status.conditions?.find((c) => c.type === 'Ready' && c.status === 'False');
+      const why =
+        ready?.message !== undefined && ready.message !== '' ? ready.message : (ready?.reason ?? 'no reason given');
+      outcomes.push(failed('CloneFailed', `clone ${name} failed: ${why}`));
       continue;
     }
     const vmName = facts.names.cloneVm(member.name);
     const vm = io.get(VMS, vmName);
     if (clone.status?.phase !== 'Succeeded' || vm === undefined) {
-      outcomes.push(wait(`clone ${name} is ${clone.status?.phase ?? 'pending'}`));
+      // KubeVirt's restore retries its errors for ever and the clone only waits (kubevirt
+      // pkg/virt-controller/watch/clone/clone.go): the reason is in the clone's Ready condition.
+      const blocked = restoreProblem(clone);
+      if (blocked !== undefined && PERMANENT.test(blocked)) {
+        outcomes.push(failed('CloneRefused', `clone ${name} cannot complete: ${blocked}`));
+        continue;
+      }
+      outcomes.push(
+        wait(`clone ${name} is ${clone.status?.phase ?? 'pending'}${blocked === undefined ? '' : `: ${blocked}`}`),
+      );
       continue;
     }
     // KubeVirt does not copy owner references: the clone becomes a child of the appliance here, and
@@ -62,6 +83,18 @@ export async function cloneStep(facts: StepFacts, io: ClusterIO): Promise<StepOu
   if (timedOut(facts))
     return failed('CloneTimeout', `the clone did not complete within the step timeout: ${overall.message}`);
   return wait(overall.message, { progress: `${String(cloned)}/${String(facts.members.length)} VMs` });
+}
+
+/** Argo CD's tracking annotation (annotation tracking). */
+const ARGOCD_TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
+
+/** Clone filters (KubeVirt's: unanchored regular expressions, `!` drops) that keep all but Argo CD's tracking. */
+function gitopsFilters(trackingLabel: string): Pick<VirtualMachineClone['spec'], 'labelFilters' | 'annotationFilters'> {
+  const exactly = (key: string) => `!^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+  return {
+    ...(trackingLabel !== '' ? { labelFilters: ['*', exactly(trackingLabel)] } : {}),
+    annotationFilters: ['*', exactly(ARGOCD_TRACKING_ANNOTATION)],
+  };
 }
 
 /** The labels of a clone VM's template: the member's in the new slot, and the plan's. */
@@ -97,6 +130,8 @@ function cloneManifest(facts: StepFacts, member: string): VirtualMachineClone {
     spec: {
       source: { apiGroup: 'snapshot.kubevirt.io', kind: 'VirtualMachineSnapshot', name: facts.names.snapshot(member) },
       target: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: facts.names.cloneVm(member) },
+      // Argo CD's tracking metadata stays on the original: Argo CD must never count a clone as its own.
+      ...gitopsFilters(facts.settings.gitopsTrackingLabel),
       patches: patches.map((p) => JSON.stringify(p)),
     },
   };

@@ -2,7 +2,7 @@
 // (actions/sync-round.ts), until a round copies less than convergedBelow or maxRounds were run.
 // Each finished round is recorded in status; the next pass decides whether it converged.
 import { dataVolumes } from '../actions/data-volumes.ts';
-import { ensureReplicas } from '../actions/replicas.ts';
+import { ensureReplicas, growReplicas } from '../actions/replicas.ts';
 import { isRoundResult, removeRound, roundRecord, syncRound } from '../actions/sync-round.ts';
 import type { ClusterIO } from '../cluster-io.ts';
 import type { StepFacts } from '../facts.ts';
@@ -14,6 +14,8 @@ export async function syncStep(facts: StepFacts, io: ClusterIO): Promise<StepOut
   if (refs.length === 0) return done('no data volumes to sync');
   const replicas = await ensureReplicas(facts, io, refs);
   if (replicas.kind !== 'done') return replicas;
+  const grown = await growReplicas(facts, io, refs);
+  if (grown.kind !== 'done') return grown;
 
   const rounds = facts.status.syncRounds;
   const last = rounds.at(-1);

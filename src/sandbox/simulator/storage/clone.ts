@@ -38,25 +38,22 @@ export function randomSuffix(rng: () => number = Math.random): string {
 }
 
 /**
- * KubeVirt's filter syntax: `*` and `prefix*` globs, `!` negates. No filters: keep everything. A key
- * is kept when a positive filter matches it (or there is none) and no negative one does.
+ * KubeVirt's filters: unanchored regular expressions (`*` alone means `.*`), `!` negates and wins.
+ * No filters: keep everything (kubevirt pkg/virt-controller/watch/clone/vm-target.go
+ * addRemovePatchesFromFilter). A key is kept when a positive filter matches it and no negative one does.
  */
 export function keepKey(key: string, filters: readonly string[] | undefined): boolean {
-  if (!filters || filters.length === 0) return true;
-  const positive = filters.filter((f) => !f.startsWith('!'));
+  if (!filters) return true;
+  const positive = filters.filter((f) => !f.startsWith('!')).map((f) => (f === '*' ? '.*' : f));
   const negative = filters.filter((f) => f.startsWith('!')).map((f) => f.slice(1));
-  const included = positive.length === 0 || positive.some((f) => glob(f, key));
-  return included && !negative.some((f) => glob(f, key));
-}
-
-function glob(pattern: string, key: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-  return re.test(key);
+  const matches = (re: string) => {
+    try {
+      return new RegExp(re).test(key);
+    } catch {
+      return false; // KubeVirt logs an invalid expression and treats it as no match
+    }
+  };
+  return positive.some(matches) && !negative.some(matches);
 }
 
 export interface CloneIdentity {

@@ -55,6 +55,7 @@ function seen(scene: Scene = {}): Observed {
       checkImage: 'curl',
       stepTimeoutMs: 60_000,
       observeIntervalMs: 5_000,
+      gitopsTrackingLabel: 'app.kubernetes.io/instance',
     },
   });
   assert.equal(o.kind, 'plan');

@@ -63,14 +63,18 @@ describe('VirtualMachineClone decisions', () => {
     assert.match(randomSuffix(), /^[a-z0-9]{5}$/);
   });
 
-  it('label and annotation filters: none keeps all; globs; negation wins', () => {
+  it("label and annotation filters, KubeVirt's way: none keeps all; unanchored regexes, * alone is .*; negation wins", () => {
     assert.ok(keepKey('anything', undefined));
     assert.ok(keepKey('app', ['*']));
     assert.ok(!keepKey('team.example.com/owner', ['*', '!team.example.com/*']));
     assert.ok(keepKey('app', ['app', 'vapp.dev/*']));
+    assert.ok(keepKey('vapp.dev/levels', ['vapp.dev/']));
+    assert.ok(keepKey('webapp', ['app']), 'unanchored');
     assert.ok(!keepKey('other', ['app', 'vapp.dev/*']));
     assert.ok(!keepKey('app', ['!app']));
-    assert.ok(keepKey('x', ['!app']));
+    assert.ok(!keepKey('x', ['!app']), 'only negations: nothing is included');
+    assert.ok(!keepKey('x', []), 'an empty list keeps nothing');
+    assert.ok(!keepKey('app.kubernetes.io/instance', ['*', '!^app\\.kubernetes\\.io/instance$']));
   });
 
   it('the clone is Halted, without the source MAC, with a new SMBIOS serial and firmware UUID; the user patches apply last', () => {
@@ -109,8 +113,9 @@ describe('VirtualMachineClone decisions', () => {
     const target = cloned(
       clone({
         labelFilters: ['*', '!team.example.com/*'],
-        annotationFilters: ['vapp.dev/*'],
-        template: { labelFilters: ['app'], annotationFilters: ['!example.com/*'] },
+        // Unanchored, as in KubeVirt: 'vapp.dev/' alone would keep sim.vapp.dev/* too.
+        annotationFilters: ['^vapp\\.dev/'],
+        template: { labelFilters: ['^app$'], annotationFilters: ['!example.com/*'] },
       }),
     );
     assert.deepEqual(target.metadata?.labels, { app: 'db', 'vapp.dev/slot': 'blue' });
