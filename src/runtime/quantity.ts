@@ -31,3 +31,19 @@ export function parseQuantity(value: number | string, field = 'spec.dataSync.con
 
 const BINARY_SI = ['K', 'M', 'G', 'T', 'P', 'E'];
 const DECIMAL_SI: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+
+/**
+ * A byte count as the API server writes a BinarySI quantity (resource.NewQuantity(n, BinarySI)):
+ * the largest exact power of 1024 as suffix (64Mi, 1Gi), and plain digits below 1024 or when no
+ * suffix divides it (1500). A PV's capacity and a snapshot's restoreSize read this way.
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`${bytes} is not a byte count`);
+  let n = bytes;
+  let unit = -1;
+  while (n >= 1024 && n % 1024 === 0 && unit < BINARY_SI.length - 1) {
+    n /= 1024;
+    unit++;
+  }
+  return unit < 0 ? String(n) : `${n}${BINARY_SI[unit] ?? ''}i`;
+}

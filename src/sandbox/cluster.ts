@@ -4,7 +4,7 @@ import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '
 import { kubeconfigYaml } from './controlplane/kubeconfig.ts';
 import { installCrds, sandboxCrds } from './crds/install.ts';
 import { applyManifests } from './manifests.ts';
-import { kubevirtAdmissionPolicies, type KubevirtAdmissionOptions } from './thirdparty/kubevirt-admission.ts';
+import { installKubevirtAdmission, type KubevirtAdmissionOptions } from './thirdparty/kubevirt-admission.ts';
 import { sandboxStorageClasses } from './thirdparty/storage-classes.ts';
 
 /** A running sandbox cluster. */
@@ -30,7 +30,8 @@ export async function startSandboxCluster(opts: SandboxClusterOptions = {}): Pro
     beforeControllerManager: async (kc) => {
       await installCrds(kc, crds);
       // KubeVirt's admission and the CSI drivers' classes, as a real cluster has them.
-      await applyManifests(kc, [...kubevirtAdmissionPolicies(kubevirt), ...sandboxStorageClasses()]);
+      await applyManifests(kc, sandboxStorageClasses());
+      await installKubevirtAdmission(kc, kubevirt);
     },
   });
   return {

@@ -3,6 +3,7 @@
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { MaintenancePlan, MaintenancePlanInput, VirtualAppliance } from '../../src/api/v1alpha1/index.ts';
 import { isNotFound } from '../../src/runtime/errors.ts';
+import type { KubeObject } from '../../src/runtime/object.ts';
 import { RestClient } from '../../src/runtime/rest.ts';
 import { applyManifests } from '../../src/sandbox/manifests.ts';
 import { samplePlan, sandboxShop } from '../../src/sandbox/samples.ts';
@@ -12,10 +13,24 @@ import { waitFor } from './wait.ts';
 export async function deployShop(
   kc: KubeConfig,
   namespace: string,
-  opts: { workload?: number } = {},
+  opts: {
+    workload?: number;
+    /** Changes to the sample's objects before they are applied (a probe, another storage class...). */
+    adapt?: (objects: KubeObject[]) => KubeObject[];
+    /** Applies everything but the VirtualAppliance first and waits for this before applying it (adoption of running VMs). */
+    beforeAppliance?: () => Promise<unknown>;
+  } = {},
 ): Promise<VirtualAppliance> {
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-  const objects = await sandboxShop({ storage: '64Mi', ...opts });
+  const objects = (opts.adapt ?? ((o) => o))(await sandboxShop({ storage: '64Mi', ...opts }));
+  if (opts.beforeAppliance !== undefined) {
+    await applyManifests(
+      kc,
+      objects.filter((o) => o.kind !== 'VirtualAppliance'),
+      { namespace },
+    );
+    await opts.beforeAppliance();
+  }
   await applyManifests(kc, objects, { namespace });
   return waitFor(
     async () => {

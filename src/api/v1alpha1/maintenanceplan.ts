@@ -461,6 +461,13 @@ export const MaintenancePlanStatusSchema = z
     preview: PreviewSchema.optional(),
     steps: z.array(StepSchema).max(32).default([]).describe('The steps of the maintenance and their state.'),
     syncRounds: z.array(SyncRoundSchema).max(64).default([]).describe('Rounds of data delta sync so far.'),
+    cloneUIDs: z
+      .array(z.string().min(1).max(64))
+      .max(64)
+      .optional()
+      .describe(
+        'UIDs of the VirtualMachineClones this plan made. The claims KubeVirt restores for a clone have no owner and name only its restore (restore.kubevirt.io/name=tmp-restore-<uid>): by these the plan finds and removes them, even once the clones are gone.',
+      ),
     cutOver: CutOverStatusSchema.optional(),
     rollback: RollbackStatusSchema.optional(),
     cleanup: CleanupStatusSchema.optional(),

@@ -39,6 +39,8 @@ export interface ClusterIO {
   inNamespace<T extends KubeObject>(ref: TypedRef<T>): T[];
   /** An object read from the API server itself (for kinds or objects the caches do not hold); undefined when absent. */
   read<T extends KubeObject>(ref: TypedRef<T>, name: string): Promise<T | undefined>;
+  /** Every object of a kind in the plan's namespace, listed from the API server itself (not the cache). */
+  list<T extends KubeObject>(ref: TypedRef<T>): Promise<T[]>;
   /** The member's VM in a slot: the clone (by its name) in the clone's slot, else the original (by its labels). */
   vmOf(member: string, slot: Slot): VirtualMachine | undefined;
   /** The Pods of one of the plan's Jobs. */
@@ -102,6 +104,9 @@ export function clusterIO(deps: ControllerDeps, scope: ClusterIOScope): ClusterI
         if (isNotFound(err)) return undefined;
         throw err;
       }
+    },
+    async list<T extends KubeObject>(ref: TypedRef<T>) {
+      return (await deps.client.request<{ items: T[] }>(path(ref))).items;
     },
     jobPods: (job) => inNamespace(JOB_PODS).filter((p) => p.metadata?.labels?.['job-name'] === job),
     async create(ref, body, opts = {}) {

@@ -85,7 +85,8 @@ export function decide(seen: Observed, pass: PassResult): Decision {
     now,
   });
 
-  const record = pass.kind === 'step' || pass.kind === 'release' ? pass.outcome.record : undefined;
+  const record =
+    pass.kind === 'step' || pass.kind === 'release' || pass.kind === 'deleting' ? pass.outcome.record : undefined;
   const status = nextStatus(seen, next, steps, conditions, record);
   return {
     status,
@@ -218,6 +219,7 @@ function nextStatus(
   const cutOver = record?.cutOver === undefined ? status.cutOver : { ...status.cutOver, ...record.cutOver };
   const rollback = record?.rollback === undefined ? status.rollback : { ...status.rollback, ...record.rollback };
   const downtimeSeconds = record?.downtimeSeconds ?? status.downtimeSeconds;
+  const cloneUIDs = record?.cloneUIDs ?? status.cloneUIDs;
   const windowStart = next.phase === 'WaitingForWindow' ? nextWindowStart(seen.window) : undefined;
   return {
     observedGeneration: seen.generation,
@@ -226,6 +228,7 @@ function nextStatus(
     ...(preview !== undefined ? { preview } : {}),
     steps,
     syncRounds: withRound(status.syncRounds, record?.syncRound),
+    ...(cloneUIDs !== undefined ? { cloneUIDs: [...cloneUIDs] } : {}),
     ...(cutOver !== undefined ? { cutOver } : {}),
     ...(rollback !== undefined ? { rollback } : {}),
     ...(next.cleanup !== undefined

@@ -18,6 +18,8 @@ export interface StepRecord {
   readonly syncRound?: SyncRound;
   /** status.downtimeSeconds. */
   readonly downtimeSeconds?: number;
+  /** status.cloneUIDs: the UIDs of the plan's clones seen so far (the whole list). */
+  readonly cloneUIDs?: readonly string[];
 }
 
 interface Recorded {

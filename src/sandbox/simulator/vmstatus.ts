@@ -124,14 +124,12 @@ export function volumeSnapshotStatuses(
       };
     }
     const known = claims(claim);
-    if (known?.storageClass === undefined) {
-      return { name: v.name, enabled: false, reason: `persistentvolumeclaim "${claim}" not found` };
-    }
+    if (known === undefined) return { name: v.name, enabled: false, reason: 'PVC not found' };
     if (known.snapshotClass === undefined) {
       return {
         name: v.name,
         enabled: false,
-        reason: `No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [${known.storageClass}] [${v.name}]`,
+        reason: `No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [${known.storageClass ?? ''}] [${v.name}]`,
       };
     }
     return { name: v.name, enabled: true };

@@ -2,7 +2,11 @@
 // enforces them with its virt-api webhooks; without them the sandbox would accept what a real
 // cluster refuses, and a test would pass where the operator breaks. They apply to every writer, the
 // simulator and the operator alike. Each names the upstream file whose rule it plays.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { apiStatus } from '../../runtime/errors.ts';
 import type { KubeObject } from '../../runtime/object.ts';
+import { RestClient } from '../../runtime/rest.ts';
+import { applyManifests } from '../manifests.ts';
 
 /** Options of the KubeVirt the sandbox plays. */
 export interface KubevirtAdmissionOptions {
@@ -27,8 +31,12 @@ const runStrategy = (o: string) => `has(${o}.spec.runStrategy)`;
 const volumes = (o: string) =>
   `(has(${o}.spec.template.spec) && has(${o}.spec.template.spec.volumes) ? ${o}.spec.template.spec.volumes : [])`;
 const runState = (o: string) =>
-  `[${running(o)} ? string(${o}.spec.running) : '', ${runStrategy(o)} ? ${o}.spec.runStrategy : '']`;
+  `[${running(o)} ? string(${o}.spec.running) : '', ${runStrategy(o)} ? string(${o}.spec.runStrategy) : '']`;
 const snapshotInProgress = 'has(oldObject.status) && has(oldObject.status.snapshotInProgress)';
+const restoreInProgress = 'has(oldObject.status) && has(oldObject.status.restoreInProgress)';
+/** The run strategy in effect: spec.runStrategy, else Always or Halted from spec.running (VirtualMachine.RunStrategy()). */
+const effectiveStrategy = (o: string) =>
+  `(${runStrategy(o)} ? string(${o}.spec.runStrategy) : (${running(o)} && ${o}.spec.running == true ? 'Always' : 'Halted'))`;
 
 const RULES: readonly Rule[] = [
   {
@@ -78,6 +86,19 @@ const RULES: readonly Rule[] = [
       },
     ],
   },
+  {
+    // pkg/storage/admitters/vm-storage-status.go: validateRestoreStatus
+    name: 'kubevirt-vm-restore-in-progress',
+    group: 'kubevirt.io',
+    resources: ['virtualmachines'],
+    operations: ['UPDATE'],
+    validations: [
+      {
+        expression: `!(${restoreInProgress}) || ${effectiveStrategy('object')} == ${effectiveStrategy('oldObject')}`,
+        message: 'Cannot update VM runStrategy until restore completes',
+      },
+    ],
+  },
 ];
 
 /** pkg/storage/admitters/vmsnapshot.go, vmrestore.go; admitters/vmclone-admitter.go. */
@@ -93,14 +114,15 @@ const GATED: readonly Rule[] = [
   validations: [{ expression: 'false', message: message ?? '' }],
 }));
 
-/** The policies and their bindings, cluster-wide. */
+/** The policies and their bindings, cluster-wide: every policy, then the bindings, the probed one last. */
 export function kubevirtAdmissionPolicies(opts: KubevirtAdmissionOptions = {}): KubeObject[] {
   const rules = [...RULES, ...(opts.snapshotGate === false ? GATED : [])];
-  return rules.flatMap((r) => [
-    {
+  const bindings = rules.map((r) => r.name).sort((a, b) => Number(a === PROBED) - Number(b === PROBED));
+  return [
+    ...rules.map((r) => ({
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',
-      metadata: { name: r.name, labels: { 'sandbox.vapp.dev/plays': 'kubevirt-admission' } },
+      metadata: { name: r.name, labels: PLAYS },
       spec: {
         failurePolicy: 'Fail',
         matchConstraints: {
@@ -110,12 +132,50 @@ export function kubevirtAdmissionPolicies(opts: KubevirtAdmissionOptions = {}): 
         },
         validations: r.validations.map((v) => ({ ...v, reason: 'Invalid' })),
       },
-    },
-    {
+    })),
+    ...bindings.map((name) => ({
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name: r.name, labels: { 'sandbox.vapp.dev/plays': 'kubevirt-admission' } },
-      spec: { policyName: r.name, validationActions: ['Deny'] },
-    },
-  ]);
+      metadata: { name, labels: PLAYS },
+      spec: { policyName: name, validationActions: ['Deny'] },
+    })),
+  ];
+}
+
+const PLAYS = { 'sandbox.vapp.dev/plays': 'kubevirt-admission' };
+/** The rule whose refusal shows the policies are enforced: its binding is applied last. */
+const PROBED = 'kubevirt-vm-running-or-runstrategy';
+const ENFORCED_TIMEOUT_MS = 30_000;
+
+/**
+ * Applies the policies and waits until the API server enforces them: it loads a policy through its
+ * informers a moment after storing it, and a sandbox reported ready before that would admit what
+ * KubeVirt refuses. The bindings' watch is ordered, so once the last one refuses, all do.
+ */
+export async function installKubevirtAdmission(kc: KubeConfig, opts: KubevirtAdmissionOptions = {}): Promise<void> {
+  await applyManifests(kc, kubevirtAdmissionPolicies(opts), { fieldManager: 'vapp-sandbox' });
+  const client = new RestClient(kc);
+  const deadline = Date.now() + ENFORCED_TIMEOUT_MS;
+  for (;;) {
+    let last: string;
+    try {
+      await client.request('/apis/kubevirt.io/v1/namespaces/default/virtualmachines', {
+        method: 'POST',
+        query: { dryRun: 'All' },
+        body: {
+          apiVersion: 'kubevirt.io/v1',
+          kind: 'VirtualMachine',
+          metadata: { name: 'admission-probe' },
+          spec: { running: true, runStrategy: 'Always', template: { spec: { domain: { devices: {} } } } },
+        },
+      });
+      last = 'the probe VM was admitted';
+    } catch (err) {
+      last = apiStatus(err)?.message ?? String(err);
+      if (last.includes(`'${PROBED}'`)) return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`KubeVirt's admission policies were not enforced within ${ENFORCED_TIMEOUT_MS} ms: ${last}`);
+    await new Promise((r) => setTimeout(r, 100)); // the API server offers no event for this
+  }
 }

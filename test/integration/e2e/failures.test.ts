@@ -118,6 +118,18 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
       0,
       'no preview Service left',
     );
+    // Nothing leaked, KubeVirt's restored claims included: the namespace's claims are the shop's own.
+    await waitFor(
+      async () => {
+        const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace: ns })).items;
+        assert.deepEqual(
+          claims.map((c) => c.metadata?.name),
+          ['shop-db-pgdata'],
+        );
+        return true;
+      },
+      { what: 'the claims of the namespace to be those before the plan' },
+    );
     // Every block the database wrote is on its own data volume (but for blocks the clone rewrote
     // while it served, which a rollback brings back).
     // The original serves and writes: a write counts once it has surely landed (a fast failure may need a moment).

@@ -34,7 +34,14 @@ interface EndpointSlice {
 
 function vmManifest(
   name: string,
-  opts: { labels?: Record<string, string>; annotations?: Record<string, string>; runStrategy?: string } = {},
+  opts: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    runStrategy?: string;
+    /** Annotations of the template (the VMI's): the simulated guest agent is steered there. */
+    templateAnnotations?: Record<string, string>;
+    readinessProbe?: NonNullable<VirtualMachine['spec']['template']['spec']>['readinessProbe'];
+  } = {},
 ): VirtualMachine {
   return {
     apiVersion: 'kubevirt.io/v1',
@@ -43,8 +50,12 @@ function vmManifest(
     spec: {
       runStrategy: opts.runStrategy ?? 'Always',
       template: {
-        metadata: { labels: opts.labels ?? { app: name } },
+        metadata: {
+          labels: opts.labels ?? { app: name },
+          ...(opts.templateAnnotations ? { annotations: opts.templateAnnotations } : {}),
+        },
         spec: {
+          ...(opts.readinessProbe ? { readinessProbe: opts.readinessProbe } : {}),
           domain: {
             devices: {
               disks: [
@@ -132,8 +143,13 @@ describe('KubeVirt simulator against a real API server', () => {
     assert.ok(isReady(node));
   });
 
-  it('runs a VM: a VMI and a Ready launcher Pod with the template labels; the VM is Ready and Running with guest OS info', async () => {
-    await createVm(vmManifest('db', { labels: { app: 'db', slot: 'blue' } }));
+  it('runs a VM: a VMI and a Ready launcher Pod with the template labels; the VM is Ready and Running with guest OS info from its agent', async () => {
+    await createVm(
+      vmManifest('db', {
+        labels: { app: 'db', slot: 'blue' },
+        templateAnnotations: { 'sim.vapp.dev/guest-agent': 'true' },
+      }),
+    );
     const vm = await readyVm('db');
     const vmStatus = vm.status!;
     assert.equal(vmStatus.created, true);
@@ -146,7 +162,8 @@ describe('KubeVirt simulator against a real API server', () => {
     );
     assert.deepEqual(vmStatus.volumeSnapshotStatuses, [
       { name: 'root', enabled: false, reason: 'Snapshot is not supported for this volumeSource type [root]' },
-      { name: 'data', enabled: true },
+      // No claim db-data in this namespace: KubeVirt says so (pkg/storage/snapshot/snapshot.go getVolumeSnapshotStatus).
+      { name: 'data', enabled: false, reason: 'PVC not found' },
     ]);
 
     const vmi = await getVmi('db');
@@ -287,15 +304,26 @@ describe('KubeVirt simulator against a real API server', () => {
     await readyVm('stuck');
   });
 
-  it('makes a VM ready only after its ready delay (a scheduled requeue)', async () => {
-    await createVm(vmManifest('slow', { annotations: { 'sim.vapp.dev/ready-delay-ms': '1500' } }));
-    await readyVm('slow');
-    const status = (await getVmi('slow'))!.status!;
-    const running = Date.parse(
-      status.phaseTransitionTimestamps?.find((p) => p.phase === 'Running')?.phaseTransitionTimestamp ?? '',
-    );
-    const ready = Date.parse(status.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '');
-    assert.ok(ready - running >= 1500, `ready ${ready - running} ms after Running`);
+  it('makes a VM with a readinessProbe ready only after its guest booted (a scheduled requeue); one without, once Running', async () => {
+    /** Milliseconds from the VMI's Running to its Ready condition. */
+    const readyAfterRunning = async (name: string) => {
+      await readyVm(name);
+      const status = (await getVmi(name))!.status!;
+      const running = Date.parse(
+        status.phaseTransitionTimestamps?.find((p) => p.phase === 'Running')?.phaseTransitionTimestamp ?? '',
+      );
+      return Date.parse(status.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '') - running;
+    };
+    const delay = { 'sim.vapp.dev/ready-delay-ms': '1500' };
+    await createVm(vmManifest('slow', { annotations: delay, readinessProbe: { tcpSocket: { port: 5432 } } }));
+    await createVm(vmManifest('probeless', { annotations: delay }));
+    const slow = await readyAfterRunning('slow');
+    assert.ok(slow >= 1500, `ready ${slow} ms after Running`);
+    // KubeVirt: without a probe, the launcher Pod is Ready once QEMU runs (services/template.go).
+    const probeless = await readyAfterRunning('probeless');
+    assert.ok(probeless < 1500, `ready ${probeless} ms after Running`);
+    const conditions = (await getVmi('probeless'))!.status!.conditions?.map((c) => c.type) ?? [];
+    assert.ok(!conditions.includes('AgentConnected'), 'no agent, no AgentConnected');
   });
 
   it('lets the garbage collector remove the VMI and the Pod of a deleted VM', async () => {

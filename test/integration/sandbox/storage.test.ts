@@ -48,7 +48,13 @@ const R = {
 } satisfies Record<string, ResourceRef>;
 
 interface Pvc {
-  metadata?: { name?: string; uid?: string; finalizers?: string[]; ownerReferences?: { kind: string; name: string }[] };
+  metadata?: {
+    name?: string;
+    uid?: string;
+    finalizers?: string[];
+    labels?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string }[];
+  };
   spec?: Record<string, unknown>;
   status?: { phase?: string; capacity?: Record<string, string> };
 }
@@ -79,7 +85,13 @@ function pvcManifest(
 
 function vmManifest(
   name: string,
-  opts: { annotations?: Record<string, string>; runStrategy?: string; claim?: string } = {},
+  opts: {
+    annotations?: Record<string, string>;
+    runStrategy?: string;
+    claim?: string;
+    /** Whether the guest runs qemu-guest-agent (default true: snapshots freeze it). */
+    agent?: boolean;
+  } = {},
 ): VirtualMachine {
   return {
     apiVersion: 'kubevirt.io/v1',
@@ -93,7 +105,10 @@ function vmManifest(
     spec: {
       runStrategy: opts.runStrategy ?? 'Always',
       template: {
-        metadata: { labels: { app: name, 'vapp.dev/slot': 'blue' } },
+        metadata: {
+          labels: { app: name, 'vapp.dev/slot': 'blue' },
+          ...(opts.agent === false ? {} : { annotations: { 'sim.vapp.dev/guest-agent': 'true' } }),
+        },
         spec: {
           domain: {
             devices: {
@@ -344,19 +359,20 @@ describe('storage simulator against a real API server', () => {
     assert.equal(green.spec.runStrategy, 'Halted');
     assert.equal(green.metadata?.labels?.['vapp.dev/slot'], 'green');
     assert.equal(green.spec.template.metadata?.labels?.['vapp.dev/slot'], 'green');
-    assert.equal(green.spec.template.spec?.domain.devices.interfaces?.[0]?.macAddress, undefined);
-    assert.notEqual(green.spec.template.spec?.domain.firmware?.serial, 'serial-of-the-original');
-    assert.notEqual(green.spec.template.spec?.domain.firmware?.uuid, '6f1b1e2c-0000-4000-8000-000000000001');
+    // Emptied for KubeVirt to assign new ones (clone/vm-target.go generatePatches).
+    assert.equal(green.spec.template.spec?.domain.devices.interfaces?.[0]?.macAddress, '');
+    assert.equal(green.spec.template.spec?.domain.firmware?.serial, '');
+    assert.equal(green.spec.template.spec?.domain.firmware?.uuid, '');
     const claim =
       green.spec.template.spec?.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName ?? '';
     const restore = await get<VirtualMachineRestore>(R.restores, clone.status.restoreName ?? '');
     assert.equal(restore, undefined, 'the temporary restore is deleted after success');
     assert.match(claim, /^restore-[0-9a-f-]{36}-data$/);
     const restoredPvc = await boundPvc(claim);
-    assert.deepEqual(
-      restoredPvc.metadata?.ownerReferences?.map((o) => `${o.kind}/${o.name}`),
-      ['VirtualMachine/db-green'],
-    );
+    // A new target did not exist when its claims were made: they have no owner (restore.go createRestorePVC).
+    assert.equal(restoredPvc.metadata?.ownerReferences, undefined);
+    assert.equal(restoredPvc.metadata?.labels?.['restore.kubevirt.io/source-vm-name'], 'db');
+    assert.equal(restoredPvc.metadata?.labels?.['restore.kubevirt.io/source-vm-namespace'], NS);
 
     // The clone's volume holds every write made before the cut, and is not touched by later ones.
     const cloneFile = pvcFile(dir, NS, claim);
@@ -396,7 +412,7 @@ describe('storage simulator against a real API server', () => {
     const clone = await cloneIn('app-clone', 'Succeeded');
     const uid = (await get<VirtualMachineClone>(R.clones, 'app-clone'))?.metadata?.uid ?? '';
     assert.equal(clone.status?.snapshotName, `tmp-snapshot-${uid}`);
-    assert.match(clone.status.targetName ?? '', /^app-clone-[a-z0-9]{5}$/);
+    assert.match(clone.status.targetName ?? '', /^clone-app-[a-z0-9]{5}$/);
     const target = await get<VirtualMachine>(R.vms, clone.status.targetName ?? '');
     assert.equal(target?.spec.runStrategy, 'Halted');
     await waitFor(async () => (await get(R.snapshots, `tmp-snapshot-${uid}`)) === undefined, {
@@ -516,15 +532,35 @@ describe('storage simulator against a real API server', () => {
       assert.equal(snap.status.error?.message, 'disk on fire');
     });
 
-    it('quiesce-failed: the snapshot succeeds with the QuiesceFailed indication', async () => {
+    it('quiesce-failed vss: the snapshot succeeds with the QuiesceTimeout indication (KubeVirt 1.8+)', async () => {
       await create(R.snapshots, {
         apiVersion: 'snapshot.kubevirt.io/v1beta1',
         kind: 'VirtualMachineSnapshot',
-        metadata: { name: 'db-quiesce', annotations: { 'sim.vapp.dev/quiesce-failed': 'true' } },
+        metadata: { name: 'db-quiesce', annotations: { 'sim.vapp.dev/quiesce-failed': 'vss' } },
         spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'db' } },
       });
       const snap = await snapshotIn('db-quiesce', 'Succeeded');
-      assert.deepEqual(snap.status?.indications, ['Online', 'GuestAgent', 'QuiesceFailed']);
+      assert.deepEqual(snap.status?.indications, ['Online', 'GuestAgent', 'QuiesceTimeout']);
+    });
+
+    it('quiesce-failed error: the freeze is retried with the error in the status, and the snapshot fails at its deadline', async () => {
+      await create(R.snapshots, {
+        apiVersion: 'snapshot.kubevirt.io/v1beta1',
+        kind: 'VirtualMachineSnapshot',
+        metadata: { name: 'db-freeze', annotations: { 'sim.vapp.dev/quiesce-failed': 'error' } },
+        spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'db' }, failureDeadline: '3s' },
+      });
+      const retried = await waitFor(
+        async () => {
+          const s = await get<VirtualMachineSnapshot>(R.snapshots, 'db-freeze');
+          return s?.status?.error?.message !== undefined ? s : undefined;
+        },
+        { what: 'the freeze error in the snapshot status' },
+      );
+      assert.equal(retried.status?.phase, 'InProgress');
+      assert.match(retried.status?.error?.message ?? '', /^Failed freezing vm db/);
+      const failed = await snapshotIn('db-freeze', 'Failed');
+      assert.equal(failed.status?.readyToUse, false);
     });
 
     it('snapshot-exclude-volumes: the data volume is reported excluded', async () => {
@@ -553,7 +589,7 @@ describe('storage simulator against a real API server', () => {
       assert.equal(await get(R.vms, 'never'), undefined);
     });
 
-    it('a patch that does not apply fails the clone', async () => {
+    it('a patch that does not apply: the restore retries it and the clone waits, its Ready condition naming the error', async () => {
       await create(R.clones, {
         apiVersion: 'clone.kubevirt.io/v1beta1',
         kind: 'VirtualMachineClone',
@@ -563,9 +599,18 @@ describe('storage simulator against a real API server', () => {
           patches: [JSON.stringify({ op: 'replace', path: '/spec/nothing/here', value: 1 })],
         },
       });
-      const clone = await cloneIn('bad-patch', 'Failed');
+      // kubevirt pkg/storage/clone/clone.go: a restore error never fails the clone.
+      const clone = await waitFor(
+        async () => {
+          const c = await get<VirtualMachineClone>(R.clones, 'bad-patch');
+          const ready = c?.status?.conditions?.find((x) => x.type === 'Ready');
+          return ready?.status === 'False' && /patches:/.test(ready.reason ?? '') ? c : undefined;
+        },
+        { what: 'the clone Ready False with the restore error' },
+      );
+      assert.equal(clone.status?.phase, 'RestoreInProgress');
       assert.match(
-        clone.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? '',
+        clone.status?.conditions?.find((c) => c.type === 'Ready')?.reason ?? '',
         /patches: path \/spec\/nothing\/here does not exist/,
       );
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DataSyncSchema } from '../../../src/api/v1alpha1/index.ts';
-import { parseQuantity } from '../../../src/runtime/quantity.ts';
+import { formatBytes, parseQuantity } from '../../../src/runtime/quantity.ts';
 
 describe('parseQuantity (convergedBelow, in bytes)', () => {
   const cases: readonly [number | string, number][] = [
@@ -60,5 +60,26 @@ describe('parseQuantity (convergedBelow, in bytes)', () => {
     assert.throws(() => parseQuantity(1.5), /must be a non-negative integer/);
     assert.throws(() => parseQuantity('16Ei'), /is too large/);
     assert.throws(() => parseQuantity('1E'), /is too large/); // exa: 10^18 bytes
+  });
+});
+
+describe('formatBytes (a BinarySI quantity, as the API server writes one)', () => {
+  it('takes the largest power of 1024 that divides the count', () => {
+    assert.equal(formatBytes(64 * 2 ** 20), '64Mi');
+    assert.equal(formatBytes(2 ** 30), '1Gi');
+    assert.equal(formatBytes(1536 * 2 ** 20), '1536Mi');
+    assert.equal(formatBytes(3 * 2 ** 10), '3Ki');
+  });
+  it('writes plain digits below 1024 or when no suffix divides it', () => {
+    assert.equal(formatBytes(0), '0');
+    assert.equal(formatBytes(1000), '1000');
+    assert.equal(formatBytes(1025), '1025');
+  });
+  it('reads back as the same count', () => {
+    for (const n of [0, 1, 1023, 1024, 4096 + 1, 10 ** 9, 5 * 2 ** 40]) assert.equal(parseQuantity(formatBytes(n)), n);
+  });
+  it('refuses what is not a byte count', () => {
+    assert.throws(() => formatBytes(-1), RangeError);
+    assert.throws(() => formatBytes(1.5), RangeError);
   });
 });

@@ -15,9 +15,11 @@ export async function ensureReplicas(
   io: ClusterIO,
   refs: readonly DataVolumeRef[],
 ): Promise<StepOutcome> {
+  let created = 0;
   for (const ref of refs) {
     const name = facts.names.replica(ref.member.name, ref.volume);
     if (io.get(PVCS, name) !== undefined) continue;
+    created++;
     const snapshot = io.get(VM_SNAPSHOTS, facts.names.snapshot(ref.member.name));
     const content = io.get(VM_SNAPSHOT_CONTENTS, snapshot?.status?.virtualMachineSnapshotContentName ?? '');
     const backup = content?.spec.volumeBackups?.find((b) => b.volumeName === ref.volume);
@@ -43,7 +45,8 @@ export async function ensureReplicas(
       ),
     );
   }
-  return done();
+  // The rounds read the replicas (their snapshot class) from the cache: they wait until it has them.
+  return created === 0 ? done() : wait(`creating ${String(created)} replica(s) of the data volumes`);
 }
 
 /**

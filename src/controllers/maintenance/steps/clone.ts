@@ -7,11 +7,11 @@
 import { LABEL_APPLIANCE, LABEL_MEMBER, LABEL_SLOT } from '../../../api/v1alpha1/index.ts';
 import type { VirtualMachineClone } from '../../../kubevirt/types.ts';
 import { ensureIsolation } from '../actions/isolation.ts';
-import { claimRestoredVolumes } from '../actions/restored-claims.ts';
+import { claimRestoredVolumes, cloneUIDsToRecord } from '../actions/restored-claims.ts';
 import type { ClusterIO } from '../cluster-io.ts';
 import { timedOut, type StepFacts } from '../facts.ts';
 import { LABEL_PLAN } from '../names.ts';
-import { done, failed, firstPending, wait, type StepOutcome } from '../outcome.ts';
+import { done, failed, firstPending, recordThenContinue, wait, type StepOutcome } from '../outcome.ts';
 import { VMS, VM_CLONES } from '../resources.ts';
 
 /** What a clone waits on, from its Ready condition's reason (KubeVirt writes the restore's error there). */
@@ -28,7 +28,10 @@ const pointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1')
 
 export async function cloneStep(facts: StepFacts, io: ClusterIO): Promise<StepOutcome> {
   await ensureIsolation(facts, io);
-  await claimRestoredVolumes(facts, io, io.children(VM_CLONES));
+  // The clones' UIDs first: they find KubeVirt's restored claims, even once an undo deleted the clones.
+  const uids = cloneUIDsToRecord(facts, io);
+  if (uids !== undefined) return recordThenContinue("recording the clones' UIDs", { cloneUIDs: uids });
+  await claimRestoredVolumes(facts, io);
   const outcomes: StepOutcome[] = [];
   let cloned = 0;
   for (const member of facts.members) {

@@ -50,6 +50,15 @@ export class Api {
     });
   }
 
+  /** Update (PUT) of the whole object, as a client-go Update: fails with 409 if it changed since it was read. */
+  update<T>(ref: ResourceRef, namespace: string, name: string, obj: object): Promise<T> {
+    return this.client.request<T>(resourcePath(ref, namespace, name), {
+      method: 'PUT',
+      body: obj,
+      query: { fieldManager: FIELD_MANAGER },
+    });
+  }
+
   /** Deletes (404 is success); `uid` as a precondition, `gracePeriodSeconds` for Pods. */
   async delete(
     ref: ResourceRef,

@@ -1,7 +1,6 @@
 // The simulated KubeVirt clone controller: SnapshotInProgress (a temporary snapshot of a source VM;
 // skipped when the source is a snapshot) → RestoreInProgress (a temporary restore into the target,
 // with the clone's patches) → CreatingTargetVM → Succeeded, then the temporary objects are deleted.
-import { randomUUID } from 'node:crypto';
 import type {
   VirtualMachine,
   VirtualMachineClone,
@@ -149,7 +148,7 @@ export function cloneController(ctx: StorageContext): ControllerDefinition {
         const wait = step('restore');
         if (wait > 0) return { requeueAfterMs: wait };
         const targetName =
-          clone.status?.targetName ?? targetNameFor(clone, snapshottedVm.metadata?.name ?? 'vm', () => randomSuffix());
+          clone.status?.targetName ?? targetNameFor(clone, clone.spec.source.name, () => randomSuffix());
         return writeStatus(clonePhaseStatus(clone, 'RestoreInProgress', { snapshotName, targetName }, now));
       }
       const targetName = clone.status?.targetName ?? '';
@@ -159,7 +158,7 @@ export function cloneController(ctx: StorageContext): ControllerDefinition {
             metadata: snapshottedVm.metadata,
             spec: snapshottedVm.spec ?? { template: {} },
           } as VirtualMachine;
-          const patches = clonePatches(clone, asVm, { serial: randomUUID(), firmwareUuid: randomUUID() });
+          const patches = clonePatches(clone, asVm);
           try {
             await ctx.api.create(R.vmRestores, ns, {
               apiVersion: apiVersionOf(R.vmRestores),

@@ -1,10 +1,11 @@
 // What KubeVirt's clone controller decides for a VirtualMachineClone, as pure functions: the
 // names of its temporary snapshot and restore, the target's name, and the JSON patches that turn
-// the source VM into the clone (new MACs, new SMBIOS serial and firmware UUID, label and
+// the source VM into the clone (MACs, SMBIOS serial and firmware UUID emptied or given, label and
 // annotation filters, then the user's patches), plus the status of each phase.
 import type { VirtualMachine, VirtualMachineClone } from '../../../kubevirt/types.ts';
 import { setCondition } from '../conditions.ts';
 import { escapePointer } from './jsonpatch.ts';
+import { LAST_RESTORE_ANNOTATION } from './restore.ts';
 
 export type CloneStatus = NonNullable<VirtualMachineClone['status']>;
 
@@ -24,9 +25,12 @@ export function cloneRestoreName(clone: VirtualMachineClone): string {
   return `tmp-restore-${clone.metadata?.uid ?? ''}`;
 }
 
-/** spec.target.name, else `<source VM>-clone-<5 random chars>` as KubeVirt generates. */
+/**
+ * spec.target.name, else `clone-<source>-<5 random chars>`, the name KubeVirt's mutating webhook
+ * gives (pkg/virt-api/webhooks/mutating-webhook/mutators/clone-create-mutator.go).
+ */
 export function targetNameFor(clone: VirtualMachineClone, sourceVmName: string, random: () => string): string {
-  return clone.spec.target?.name ?? `${sourceVmName}-clone-${random()}`;
+  return clone.spec.target?.name ?? `clone-${sourceVmName}-${random()}`;
 }
 
 /** Five lower-case alphanumerics, like k8s.io/apimachinery's rand.String. */
@@ -56,34 +60,25 @@ export function keepKey(key: string, filters: readonly string[] | undefined): bo
   return positive.some(matches) && !negative.some(matches);
 }
 
-export interface CloneIdentity {
-  /** The SMBIOS serial of the clone (spec.newSMBiosSerial, else a new one). */
-  readonly serial: string;
-  /** A new firmware UUID, used when the source pins one. */
-  readonly firmwareUuid: string;
-}
-
-/** The patches KubeVirt generates for a clone of `source`, followed by the clone's own `spec.patches`. */
-export function clonePatches(clone: VirtualMachineClone, source: VirtualMachine, id: CloneIdentity): string[] {
+/**
+ * The patches KubeVirt generates for a clone of `source`, followed by the clone's own `spec.patches`
+ * (pkg/virt-controller/watch/clone/vm-target.go generatePatches). Each interface's MAC is replaced by
+ * the given one or emptied (a MAC pool assigns one); with a firmware, the SMBIOS serial becomes the
+ * given one or empty and the firmware UUID empty (KubeVirt derives new ones). A `replace` of a
+ * missing key adds it, as json-patch v4 does.
+ */
+export function clonePatches(clone: VirtualMachineClone, source: VirtualMachine): string[] {
   const ops: object[] = [];
   const tpl = source.spec.template;
-  // New MACs: the given ones, else none (a new one is assigned when the VM starts).
   const macs = clone.spec.newMacAddresses ?? {};
   (tpl.spec?.domain.devices.interfaces ?? []).forEach((iface, i) => {
     const path = `/spec/template/spec/domain/devices/interfaces/${i}/macAddress`;
-    const mac = macs[iface.name];
-    if (mac !== undefined) ops.push({ op: 'add', path, value: mac });
-    else if (iface.macAddress !== undefined) ops.push({ op: 'remove', path });
+    ops.push({ op: 'replace', path, value: macs[iface.name] ?? '' });
   });
-  // New SMBIOS serial and, when the source pins one, a new firmware UUID.
-  const firmware = tpl.spec?.domain.firmware;
-  const serial = clone.spec.newSMBiosSerial ?? id.serial;
-  if (firmware === undefined) {
-    if (tpl.spec) ops.push({ op: 'add', path: '/spec/template/spec/domain/firmware', value: { serial } });
-  } else {
-    ops.push({ op: 'add', path: '/spec/template/spec/domain/firmware/serial', value: serial });
-    if (firmware.uuid !== undefined)
-      ops.push({ op: 'replace', path: '/spec/template/spec/domain/firmware/uuid', value: id.firmwareUuid });
+  if (tpl.spec?.domain.firmware !== undefined) {
+    const firmware = '/spec/template/spec/domain/firmware';
+    ops.push({ op: 'replace', path: `${firmware}/serial`, value: clone.spec.newSMBiosSerial ?? '' });
+    ops.push({ op: 'replace', path: `${firmware}/uuid`, value: '' });
   }
   // Label and annotation filters, of the VM and of its template.
   const filter = (
@@ -95,7 +90,9 @@ export function clonePatches(clone: VirtualMachineClone, source: VirtualMachine,
       if (!keepKey(key, filters)) ops.push({ op: 'remove', path: `${base}/${escapePointer(key)}` });
   };
   filter('/metadata/labels', source.metadata?.labels, clone.spec.labelFilters);
-  filter('/metadata/annotations', source.metadata?.annotations, clone.spec.annotationFilters);
+  // restore.kubevirt.io/lastRestoreUID is never filtered out: the restore needs it (addAnnotationPatches).
+  const { [LAST_RESTORE_ANNOTATION]: _kept, ...annotations } = source.metadata?.annotations ?? {};
+  filter('/metadata/annotations', annotations, clone.spec.annotationFilters);
   filter('/spec/template/metadata/labels', tpl.metadata?.labels, clone.spec.template?.labelFilters);
   filter('/spec/template/metadata/annotations', tpl.metadata?.annotations, clone.spec.template?.annotationFilters);
   // No run strategy patch: the restore creates the target stopped, keeping `running` (false) for a

@@ -56,7 +56,12 @@ function applyOne(root: unknown, op: PatchOperation): unknown {
     case 'remove':
       return remove(root, op.path).root;
     case 'replace': {
-      get(root, op.path); // must exist
+      // json-patch v4 (the library KubeVirt's restore uses, vendor/gopkg.in/evanphx/json-patch.v4
+      // patch.go replace): a missing key of an existing object is added; a missing parent or an
+      // array index out of range is an error.
+      const { container, key } = parent(root, op.path);
+      if (!Array.isArray(container) && !Object.hasOwn(container, key))
+        return add(root, op.path, structuredClone(op.value));
       return add(remove(root, op.path).root, op.path, structuredClone(op.value));
     }
     case 'move': {

@@ -3,7 +3,7 @@
 import { errorMessage } from '../../../runtime/errors.ts';
 import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
 import { isConflict } from '../../../runtime/errors.ts';
-import { parseQuantity } from '../../../runtime/quantity.ts';
+import { formatBytes, parseQuantity } from '../../../runtime/quantity.ts';
 import { provisionedBytes, storageClassOf, type StorageClassJson } from './classes.ts';
 import { cached, cachedList, type StorageContext } from './context.ts';
 import { copyVolume, createSparse, exists, growTo, removeFile } from './files.ts';
@@ -65,7 +65,7 @@ export function pvcController(ctx: StorageContext): ControllerDefinition {
         const capacity = pvc.status?.capacity?.storage;
         if (capacity !== undefined && parseQuantity(capacity, 'capacity') < size) {
           await ctx.locks.with([file], () => growTo(file, size));
-          return patchStatus({ ...pvc.status, capacity: { storage: String(size) } });
+          return patchStatus({ ...pvc.status, capacity: { storage: formatBytes(size) } });
         }
         return undefined;
       }

@@ -1,6 +1,6 @@
 // Pure decisions of the simulated CSI provisioner for a PVC: its size, where its data comes from,
 // and the status of a bound claim.
-import { parseQuantity } from '../../../runtime/quantity.ts';
+import { formatBytes, parseQuantity } from '../../../runtime/quantity.ts';
 import type { PvcJson } from './json.ts';
 
 /** Where a new volume's data comes from. */
@@ -35,6 +35,6 @@ export function boundStatus(pvc: PvcJson, bytes: number): NonNullable<PvcJson['s
   return {
     phase: 'Bound',
     accessModes: pvc.spec?.accessModes ?? ['ReadWriteOnce'],
-    capacity: { storage: String(bytes) },
+    capacity: { storage: formatBytes(bytes) },
   };
 }

@@ -1,6 +1,8 @@
-// The simulated KubeVirt restore controller: a VirtualMachineRestore of a ready snapshot creates the
-// target VM (new, or replaces the spec of an existing stopped one), then one PVC per volume backup
-// restored from its CSI VolumeSnapshot (owned by the VM), and completes when they are bound.
+// The simulated KubeVirt restore controller (pkg/storage/snapshot/restore.go): a VirtualMachineRestore
+// of a ready snapshot restores one PVC per volume backup from its CSI VolumeSnapshot (owned by the
+// target only when that VM exists already), then creates the target VM halted, or replaces the spec
+// of the existing stopped one (locked meanwhile), and completes when the claims are bound. Errors
+// are retried with the reason in the status; only the restore-failure fault fails it.
 import type {
   VirtualMachine,
   VirtualMachineInstance,
@@ -11,7 +13,7 @@ import type {
 import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
 import { errorMessage, isAlreadyExists, isConflict } from '../../../runtime/errors.ts';
 import { runIntent } from '../runstrategy.ts';
-import { cached, isoNow, type StorageContext } from './context.ts';
+import { cached, cachedList, isoNow, type StorageContext } from './context.ts';
 import { faultsFor } from './faults.ts';
 import { JsonPatchError } from './jsonpatch.ts';
 import type { PvcJson, VolumeSnapshotJson } from './json.ts';
@@ -54,10 +56,37 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
       { resource: R.vmRestores },
       { resource: R.vmSnapshots, map: (s) => bySnapshot(s) },
       { resource: R.pvcs, map: (p) => byAnnotation(p) },
+      // The lock taken or given back: the restore holding the VM goes on.
+      {
+        resource: R.vms,
+        map: (vm) => {
+          const holder = (vm as unknown as VirtualMachine).status?.restoreInProgress;
+          return holder ? [{ namespace: vm.metadata?.namespace ?? '', name: holder }] : [];
+        },
+      },
     ],
     reconcile: async (req): Promise<ReconcileResult | undefined> => {
       const ns = req.namespace ?? '';
       const key = `vmrestore/${ns}/${req.name}`;
+      /** status.restoreInProgress of the target VM (null unlocks; the lock's watch event brings us back). */
+      const setRestoreInProgress = async (
+        vm: VirtualMachine,
+        value: string | null,
+      ): Promise<ReconcileResult | undefined> => {
+        try {
+          await ctx.api.patch(
+            R.vms,
+            ns,
+            vm.metadata?.name ?? '',
+            { status: { restoreInProgress: value } },
+            { status: true, resourceVersion: vm.metadata?.resourceVersion ?? '' },
+          );
+          return value === null ? { requeue: true } : undefined;
+        } catch (err) {
+          if (isConflict(err)) return { requeue: true };
+          throw err;
+        }
+      };
       const restore = cached<VirtualMachineRestore>(ctx, R.vmRestores, ns, req.name);
       if (
         !restore ||
@@ -66,6 +95,9 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
         restore.metadata?.deletionTimestamp
       ) {
         ctx.steps.forget(key);
+        // A restore that ends or goes gives its VM back (restore.go handleVMRestoreDeletion, UpdateDoneRestore).
+        const held = cachedList<VirtualMachine>(ctx, R.vms, ns).find((v) => v.status?.restoreInProgress === req.name);
+        if (held) return setRestoreInProgress(held, null);
         return undefined;
       }
       const now = isoNow(ctx);
@@ -123,6 +155,20 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
       let vm = cached<VirtualMachine>(ctx, R.vms, ns, target.name);
       const stamp = `${restore.metadata?.name ?? ''}-${restore.metadata?.uid ?? ''}`;
       const targetExisted = vm !== undefined && vm.metadata?.annotations?.[LAST_RESTORE_ANNOTATION] !== stamp;
+      // An existing target (restore.go, in this order): it must be stopped (target.Ready; the restore
+      // waits), it must be the snapshot's own VM (errorRestoreToExistingTarget), then it is locked:
+      // status.restoreInProgress, one restore at a time, and (admission) no run-state change meanwhile
+      // (UpdateRestoreInProgress).
+      if (targetExisted && vm) {
+        const vmi = cached<VirtualMachineInstance>(ctx, R.vmis, ns, target.name);
+        if (runIntent(vm) !== 'halt' || vmi) return undefined; // a VM or VMI event brings us back
+        if (vm.metadata?.name !== content.spec.source.virtualMachine?.metadata?.name)
+          return retryLater('restore source and restore target are different but restore target already exists');
+        const holder = vm.status?.restoreInProgress;
+        if (holder !== undefined && holder !== restore.metadata?.name)
+          return retryLater(`vm restore ${holder} in progress`);
+        if (holder === undefined) return setRestoreInProgress(vm, restore.metadata?.name ?? '');
+      }
       const sourceVm = { name: content.spec.source.virtualMachine?.metadata?.name ?? '', namespace: ns };
       const dataVolumes = new Map(volumeRestoresFor(restore, content).map((r) => [r.volumeName, r.dataVolumeName]));
       let allBound = true;
@@ -172,33 +218,27 @@ export function restoreController(ctx: StorageContext): ControllerDefinition {
           // A VM KubeVirt's admission refuses: the restore reports it and retries (doUpdateError).
           return retryLater(`creating VirtualMachine ${target.name}: ${errorMessage(err)}`);
         }
-      } else if (
-        targetExisted &&
-        vm.metadata?.name !== content.spec.source.virtualMachine?.metadata?.name &&
-        restore.metadata?.ownerReferences?.some((o) => o.kind === R.vmClones.kind) === true
-      ) {
-        // A clone's restore never writes into another VM that exists already (restore.go errorRestoreToExistingTarget).
-        return retryLater('restore source and restore target are different but restore target already exists');
       } else if (targetExisted) {
-        // Restore into an existing VM: it must be stopped; its spec is replaced.
-        const vmi = cached<VirtualMachineInstance>(ctx, R.vmis, ns, target.name);
-        if (runIntent(vm) !== 'halt' || vmi) return undefined; // waits until it is stopped
+        // Restore into the stopped VM: its spec is replaced as a whole (restore.go Reconcile: Update).
         try {
-          vm = await ctx.api.patch<VirtualMachine>(
-            R.vms,
-            ns,
-            target.name,
-            { metadata: { annotations: { [LAST_RESTORE_ANNOTATION]: stamp } }, spec: desired.spec },
-            { resourceVersion: vm.metadata?.resourceVersion ?? '' },
-          );
+          vm = await ctx.api.update<VirtualMachine>(R.vms, ns, target.name, {
+            ...vm,
+            metadata: {
+              ...vm.metadata,
+              annotations: { ...vm.metadata?.annotations, [LAST_RESTORE_ANNOTATION]: stamp },
+            },
+            spec: desired.spec,
+          });
         } catch (err) {
           if (isConflict(err)) return { requeue: true };
-          throw err;
+          return retryLater(`updating VirtualMachine ${target.name}: ${errorMessage(err)}`);
         }
       }
       if (!allBound) return undefined; // each claim's binding brings us back
       const wait = ctx.steps.remaining(key, 'complete', delay);
       if (wait > 0) return { requeueAfterMs: wait };
+      // The lock goes before the restore completes (restore.go UpdateDoneRestore).
+      if (vm.status?.restoreInProgress === restore.metadata?.name) return setRestoreInProgress(vm, null);
       return writeStatus(restoreCompleteStatus(restore, now));
     },
   };

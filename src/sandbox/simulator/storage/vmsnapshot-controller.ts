@@ -60,6 +60,14 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
         },
       },
       { resource: R.volumeSnapshots, map: (vs) => snapshotOfVolumeSnapshot(vs) },
+      // The lock taken: the snapshot holding the VM goes on.
+      {
+        resource: R.vms,
+        map: (vm) => {
+          const holder = (vm as unknown as VirtualMachine).status?.snapshotInProgress;
+          return holder ? [{ namespace: vm.metadata?.namespace ?? '', name: holder }] : [];
+        },
+      },
     ],
     reconcile: async (req, rctx): Promise<ReconcileResult | undefined> => {
       const ns = req.namespace ?? '';
@@ -94,10 +102,10 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
       if (!snap || isFinished(snap) || snap.metadata?.deletionTimestamp) {
         ctx.steps.forget(key);
         ctx.freezer.thaw(key);
-        // The VM is unlocked once its snapshot ends or goes (source.go Unlock).
-        const vmName = snap?.spec.source.name;
-        const held = vmName === undefined ? undefined : cached<VirtualMachine>(ctx, R.vms, ns, vmName);
-        if (held?.status?.snapshotInProgress === req.name) await setSnapshotInProgress(held, null);
+        // The VM is unlocked once its snapshot ends or goes (source.go Unlock; KubeVirt's finalizer
+        // on the snapshot lets it do so after a deletion too).
+        const held = cachedList<VirtualMachine>(ctx, R.vms, ns).find((v) => v.status?.snapshotInProgress === req.name);
+        if (held) await setSnapshotInProgress(held, null);
         return undefined;
       }
       const writeStatus = async (status: SnapshotStatus): Promise<ReconcileResult | undefined> => {
@@ -254,7 +262,16 @@ export function vmSnapshotController(ctx: StorageContext): ControllerDefinition 
           throw err;
         }
       }
-      if (error) return writeStatus(failedStatus(snap, error, now));
+      // A VolumeSnapshot error is the snapshot's error, not its end: KubeVirt waits for the snapshot
+      // controller's retry until the failure deadline (snapshot.go updateSnapshotStatus).
+      if (error) {
+        if (snap.status.error?.message !== error)
+          return writeStatus({ ...snap.status, error: { message: error, time: now } });
+        return { requeueAfterMs: Math.min(2_000, untilDeadline.requeueAfterMs) };
+      }
+      if (snap.status.error !== undefined) {
+        return writeStatus({ ...snap.status, error: null } as unknown as SnapshotStatus); // cleared with the content's
+      }
       if (contentStatus.readyToUse !== true) return untilDeadline;
       const wait = ctx.steps.remaining(key, 'succeed', delay);
       if (wait > 0) return { requeueAfterMs: wait };

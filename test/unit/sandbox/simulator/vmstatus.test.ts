@@ -103,7 +103,7 @@ describe('vmStatusFor', () => {
           enabled: false,
           reason: 'No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [nfs] [c]',
         },
-        { name: 'd', enabled: false, reason: 'persistentvolumeclaim "gone" not found' },
+        { name: 'd', enabled: false, reason: 'PVC not found' },
       ],
     );
   });

@@ -38,10 +38,21 @@ describe('JSON Patch (RFC 6902) for clone and restore patches', () => {
     assert.deepEqual(out, { c: [1], d: { b: 1 } });
   });
 
-  it('refuses what KubeVirt refuses: a missing path to replace or remove, a failed test, bad JSON, an unknown op', () => {
+  it('replaces a missing key of an existing object by adding it, as json-patch v4 does', () => {
+    const out = applyPatch(doc, parsePatches(['{"op":"replace","path":"/spec/nothing","value":1}'])) as {
+      spec: Record<string, unknown>;
+    };
+    assert.equal(out.spec.nothing, 1);
+  });
+
+  it('refuses what KubeVirt refuses: a missing parent to replace in, a missing path to remove, a failed test, bad JSON, an unknown op', () => {
     assert.throws(
-      () => applyPatch(doc, parsePatches(['{"op":"replace","path":"/spec/nothing","value":1}'])),
-      JsonPatchError,
+      () => applyPatch(doc, parsePatches(['{"op":"replace","path":"/spec/nothing/here","value":1}'])),
+      /does not exist/,
+    );
+    assert.throws(
+      () => applyPatch(doc, parsePatches(['{"op":"replace","path":"/spec/list/9","value":1}'])),
+      /out of range/,
     );
     assert.throws(
       () => applyPatch(doc, parsePatches(['{"op":"remove","path":"/metadata/annotations"}'])),

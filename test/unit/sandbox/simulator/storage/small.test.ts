@@ -103,7 +103,7 @@ describe('volumes', () => {
     assert.deepEqual(boundStatus(pvc('a', '2Gi'), 3 * 2 ** 30), {
       phase: 'Bound',
       accessModes: ['ReadWriteOnce'],
-      capacity: { storage: String(3 * 2 ** 30) },
+      capacity: { storage: '3Gi' },
     });
   });
 
