@@ -338,11 +338,8 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Updating' || p === 'Verifying' || p === 'Syncing');
     await patchSpec(ns, name, { abort: true });
     const plan = await waitForPhase(cluster.kubeConfig, ns, name, (p) => p === 'Aborted');
-    // An abort is the user's choice, not a stall: no Stalled condition (kstatus removes it).
-    assert.equal(
-      plan.status?.conditions.find((c) => c.type === 'Stalled'),
-      undefined,
-    );
+    // An aborted plan ended without the update: Stalled (kstatus Failed), with the abort as the reason.
+    assert.equal(plan.status?.conditions.find((c) => c.type === 'Stalled')?.reason, 'Aborted');
     await assertOriginalServesAlone(ns, name);
   });
 
