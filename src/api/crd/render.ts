@@ -139,7 +139,7 @@ const KINDS: readonly KindDefinition[] = [
     singular: BASE_IMAGE_SINGULAR,
     shortNames: BASE_IMAGE_SHORT_NAMES,
     description:
-      'A BaseImage is a shared base of the operating system (a golden image, e.g. a CDI DataSource kept current by a DataImportCron) that VMs\' root disks are made from. Its status lists every version, which appliances and VMs run each one, and releases the storage of a version once nothing uses it.',
+      "A BaseImage is a shared base of the operating system (a golden image, e.g. a CDI DataSource kept current by a DataImportCron) that VMs' root disks are made from. Its status lists every version, which appliances and VMs run each one, and releases the storage of a version once nothing uses it.",
     spec: BaseImageSpecSchema,
     status: BaseImageStatusSchema,
     columns: [

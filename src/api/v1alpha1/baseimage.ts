@@ -245,7 +245,9 @@ export const VersionSourceSchema = z
       .string()
       .max(64)
       .optional()
-      .describe("Size of the object (a PVC's capacity, a VolumeSnapshot's restoreSize): a new root disk gets at least this."),
+      .describe(
+        "Size of the object (a PVC's capacity, a VolumeSnapshot's restoreSize): a new root disk gets at least this.",
+      ),
   })
   .describe('The object a version lives in.');
 export type VersionSource = z.infer<typeof VersionSourceSchema>;
@@ -253,7 +255,9 @@ export type VersionSource = z.infer<typeof VersionSourceSchema>;
 export const VersionUsageSchema = z
   .object({
     appliances: count('Appliances serving from a member on this version.').default(0),
-    retainedOriginals: count('Stopped original VMs kept for a rollback (or failed clones kept) on this version.').default(0),
+    retainedOriginals: count(
+      'Stopped original VMs kept for a rollback (or failed clones kept) on this version.',
+    ).default(0),
     snapshots: count('VirtualMachineSnapshots of VMs on this version.').default(0),
     plans: count('MaintenancePlans in flight that rebase from or to this version.').default(0),
     inFlightClones: count('Clone VMs of plans in flight, and DataVolumes still cloning from this version.').default(0),
@@ -272,7 +276,10 @@ export const VersionStatusSchema = z
       .string()
       .max(63)
       .describe('The version as a label value: the base.vapp.dev/<image> label of the appliances on it.'),
-    displayVersion: z.string().max(128).describe('A name for people: listed by hand, learned from the guest, else the label.'),
+    displayVersion: z
+      .string()
+      .max(128)
+      .describe('A name for people: listed by hand, learned from the guest, else the label.'),
     guestOS: z
       .string()
       .max(256)
@@ -341,7 +348,9 @@ export const BaseImageStatusSchema = z
       .max(1024)
       .optional()
       .describe('Who uses which version, in one line (for kubectl get): e.g. "40.2: 1 appliance; 40.1: 2 appliances".'),
-    conditions: conditions('Ready, Reconciling and Stalled (kstatus) plus UpToDate (the source has no newer version pending).').default([]),
+    conditions: conditions(
+      'Ready, Reconciling and Stalled (kstatus) plus UpToDate (the source has no newer version pending).',
+    ).default([]),
   })
   .describe('The versions of the base image and who uses them, written by the operator.');
 export type BaseImageStatus = z.infer<typeof BaseImageStatusSchema>;
@@ -406,7 +415,11 @@ export const MemberBaseImageStatusSchema = z
       .describe(
         `How the version was learned: ${PROVENANCE_METHODS.join(', ')} (Provenance: the operator made the disk; DataVolumeSource: the disk's DataVolume or PVC names an import; ContainerImage: the containerDisk image; Annotation: the VM's ${ANNOTATION_BASE_VERSION} annotation; GuestOS: the guest agent's report).`,
       ),
-    guestOS: z.string().max(256).optional().describe("What the guest agent reports in the BaseImage's spec.guestOS.field."),
+    guestOS: z
+      .string()
+      .max(256)
+      .optional()
+      .describe("What the guest agent reports in the BaseImage's spec.guestOS.field."),
     message: z.string().max(1024).optional().describe('Why the version is unknown, and how to state it.'),
   })
   .describe("The base image version of the member's root disk, and how it was learned.");
@@ -428,7 +441,8 @@ export const PlanBaseImageSchema = cel(
     ),
   {
     rule: "self.version != 'latest'",
-    message: 'spec.baseImage.version must be a concrete version, not "latest": name one of the BaseImage\'s status.versions',
+    message:
+      'spec.baseImage.version must be a concrete version, not "latest": name one of the BaseImage\'s status.versions',
     fieldPath: '.version',
   },
 );
