@@ -323,7 +323,7 @@ export type LatestVersion = z.infer<typeof LatestVersionSchema>;
 export const PendingVersionSchema = z
   .object({
     version: versionId('The new version.'),
-    source: VersionSourceSchema,
+    source: VersionSourceSchema.optional(),
     readySince: timestamp('Since when its source has been Ready.'),
   })
   .describe('A new version that becomes the latest once it has been Ready for settleSeconds.');

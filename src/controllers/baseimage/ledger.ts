@@ -40,7 +40,7 @@ export function nextLedger(
         label,
         displayVersion: sv.displayVersion ?? label,
         ...(sv.guestOS === undefined ? {} : { guestOS: sv.guestOS }),
-        source: sv.source,
+        ...(sv.source === undefined ? {} : { source: sv.source }),
         state: 'Retained',
         firstSeen,
         usage: {
@@ -57,12 +57,10 @@ export function nextLedger(
       return;
     }
     // The source knows the object better (its size, or a newer format of the same import).
+    const source = sv.source === undefined ? old.source : { ...old.source, ...sv.source };
     versions.set(sv.version, {
       ...old,
-      source:
-        sv.source.kind === 'ContainerImage' && old.source !== undefined && old.source.kind !== 'ContainerImage'
-          ? old.source
-          : { ...old.source, ...sv.source },
+      ...(source === undefined ? {} : { source }),
       ...(sv.displayVersion === undefined ? {} : { displayVersion: sv.displayVersion }),
       ...(sv.guestOS === undefined ? {} : { guestOS: sv.guestOS }),
     });
@@ -94,7 +92,7 @@ export function nextLedger(
       promoted = current.version;
       pending = undefined;
     } else {
-      pending = { version: current.version, source: current.source, readySince };
+      pending = { version: current.version, ...(current.source ? { source: current.source } : {}), readySince };
       settlesAt = new Date(due);
     }
   } else {

@@ -26,7 +26,8 @@ import type { BaseImageFacts, ObjectLookup } from './facts.ts';
 /** A version as the source shows it. */
 export interface SourceVersion {
   readonly version: string;
-  readonly source: VersionSource;
+  /** Absent for a version listed by hand without a PVC or VolumeSnapshot (reachable by an update Job only). */
+  readonly source?: VersionSource;
   readonly displayVersion?: string;
   readonly guestOS?: string;
   /** When the source object was made (for versions discovered after the fact). */
@@ -80,17 +81,14 @@ export function readSource(facts: BaseImageFacts): SourceReading {
             };
       return {
         version: v.version,
-        source: source ?? { kind: 'ContainerImage', name: v.version },
+        ...(source === undefined ? {} : { source }),
         ...(v.displayVersion === undefined ? {} : { displayVersion: v.displayVersion }),
         ...(v.guestOS === undefined ? {} : { guestOS: v.guestOS }),
       };
     });
     const last = spec.explicit.versions[spec.explicit.versions.length - 1];
     const current = known[known.length - 1];
-    const missing =
-      last !== undefined && (last.pvc !== undefined || last.snapshot !== undefined) && current !== undefined
-        ? objectProblem(facts.objects, current.source)
-        : undefined;
+    const missing = current?.source !== undefined ? objectProblem(facts.objects, current.source) : undefined;
     return {
       ...(current !== undefined && missing === undefined ? { current } : {}),
       known,

@@ -3,6 +3,7 @@ import type { KubeObject } from '../../../runtime/object.ts';
 import type { ClusterIO } from '../cluster-io.ts';
 import { done, wait, type StepOutcome } from '../outcome.ts';
 import {
+  DATA_VOLUMES,
   JOBS,
   NETWORK_POLICIES,
   PVCS,
@@ -13,7 +14,17 @@ import {
   VOLUME_SNAPSHOTS,
 } from '../resources.ts';
 
-const CHILD_KINDS = [VM_CLONES, VMS, JOBS, SERVICES, NETWORK_POLICIES, VOLUME_SNAPSHOTS, PVCS, VM_SNAPSHOTS];
+const CHILD_KINDS = [
+  VM_CLONES,
+  VMS,
+  JOBS,
+  SERVICES,
+  NETWORK_POLICIES,
+  VOLUME_SNAPSHOTS,
+  DATA_VOLUMES,
+  PVCS,
+  VM_SNAPSHOTS,
+];
 
 /** Deletes every object the plan created (but those `keep` keeps); done when none is left. */
 export async function removeChildren(
