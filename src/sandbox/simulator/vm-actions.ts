@@ -4,7 +4,7 @@
 // write's watch event brings the next pass, and every write carries the resourceVersion it was
 // computed from, so a pass on a stale cache fails with a conflict instead of going backwards.
 import { isDeepStrictEqual } from 'node:util';
-import type { VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
+import type { GuestOSInfo, VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
 import { SANDBOX_NODE } from './constants.ts';
 import type { VmFaults } from './faults.ts';
 import { guestOsInfoFor } from './guestos.ts';
@@ -46,6 +46,8 @@ export interface PlanContext {
   readonly faults: VmFaults;
   /** The IP for a Pod the kubelet starts. */
   readonly ipFor: (pod: PodJson) => string;
+  /** What the VMI's root disk states about its OS (an imported golden image), for the guest agent. */
+  readonly diskOs?: Partial<GuestOSInfo>;
 }
 
 export type Action =
@@ -149,7 +151,7 @@ function planVmi(
   if (ctx.now < readyAt) return { actions: [], requeueAfterMs: readyAt - ctx.now };
   if (!isPodReady(pod)) return { actions: [podStatus(pod, podReadyStatus(pod, now))] };
   if (isVmiReady(vmi)) return { actions: [] };
-  const guest = guestOsInfoFor(vmi);
+  const guest = guestOsInfoFor(vmi, ctx.diskOs);
   return { ...patch(readyStatus(vmi, guest.info, now)), ...(guest.warning ? { warning: guest.warning } : {}) };
 }
 
