@@ -78,6 +78,12 @@ export function nextLedger(
     const due = Date.parse(readySince) + (reading.settles ? settleMs : 0);
     if (latest === undefined || due <= now.getTime()) {
       add(current, readySince);
+      const promotedEntry = versions.get(current.version);
+      // An import seen before it became current (while CDI imported it) was never superseded.
+      if (promotedEntry?.supersededAt !== undefined) {
+        const { supersededAt: _, ...rest } = promotedEntry;
+        versions.set(current.version, rest);
+      }
       const entry = versions.get(current.version);
       if (latest !== undefined) {
         const old = versions.get(latest.version);
@@ -101,12 +107,15 @@ export function nextLedger(
     pending = undefined;
   }
   // A tag or version dropped from the spec is superseded too (it is not the latest any more).
+  // (An import newer than the latest, still on its way to become current, is not.)
   for (const v of versions.values()) {
     if (
-      v.version !== latest?.version &&
-      v.supersededAt === undefined &&
       latest !== undefined &&
-      v.version !== pending?.version
+      v.version !== latest.version &&
+      v.supersededAt === undefined &&
+      v.version !== pending?.version &&
+      v.version !== reading.current?.version &&
+      !(reading.settles && Date.parse(v.firstSeen) > Date.parse(latest.since))
     )
       versions.set(v.version, { ...v, supersededAt: at });
   }

@@ -312,8 +312,9 @@ function requeue(
   suspended: boolean,
 ): ReconcileResult {
   if (pass.kind === 'error') return {};
-  // An ended plan is looked at again when it changes (its own status write is such a change).
-  if (isTerminal(next.phase) && pass.kind !== 'release') return {};
+  // An ended plan is looked at again when it changes (its own status write is such a change); its
+  // release, or its deletion's, polls: a scratch volume it waits for carries no label of the plan.
+  if (isTerminal(next.phase) && pass.kind !== 'release' && pass.kind !== 'deleting') return {};
   if (changed) return { requeueAfterMs: 1 };
   if (suspended) return {};
   const outcome =

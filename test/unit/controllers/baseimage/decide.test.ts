@@ -93,6 +93,26 @@ describe('BaseImage decisions', () => {
     assert.match(settled.events.find((e) => e.reason === 'NewVersion')?.message ?? '', /replaces/);
   });
 
+  it('an import seen while CDI makes it is not superseded, and becomes the latest when the DataSource points at it', () => {
+    // CDI records the import it makes in currentImports at once; the DataSource still points at A.
+    const importing: World = {
+      ...onA,
+      cron: cron({ name: IMPORT_B, digest: DIGEST_B }),
+      snapshots: [importSnapshot(IMPORT_A), importSnapshot(IMPORT_B, { created: '2026-03-01T00:00:05Z' })],
+    };
+    const [, seen, promoted] = run({}, [
+      { world: onA, at: T0 },
+      { world: importing, at: later(6) },
+      { world: onB(), at: later(7) },
+    ]);
+    const b = (d: typeof seen) => d?.status.versions.find((v) => v.source?.name === IMPORT_B);
+    assert.equal(b(seen)?.supersededAt, undefined);
+    assert.equal(seen?.status.latest?.version, DIGEST_A);
+    assert.equal(promoted?.status.latest?.version, DIGEST_B);
+    assert.equal(b(promoted)?.supersededAt, undefined);
+    assert.equal(promoted?.status.versions.find((v) => v.version === DIGEST_A)?.supersededAt, '2026-03-01T00:00:07Z');
+  });
+
   it('counts the appliances on each version and names them; an older version in use keeps its finalizer', () => {
     const world = { ...onB({ finalizer: true }), ...threeAppliancesOnA() };
     const [, d] = run({}, [
