@@ -425,6 +425,9 @@ export const MemberBaseImageStatusSchema = z
   .describe("The base image version of the member's root disk, and how it was learned.");
 export type MemberBaseImageStatus = z.infer<typeof MemberBaseImageStatusSchema>;
 
+const LATEST_RULE =
+  'spec.baseImage.version must be a concrete version, not "latest": name one of the BaseImage\'s status.versions';
+
 export const PlanBaseImageSchema = cel(
   z
     .object({
@@ -436,14 +439,10 @@ export const PlanBaseImageSchema = cel(
         .optional()
         .describe('The members to rebase; every member whose spec.members[].baseImage names this image when omitted.'),
     })
+    .refine((b) => b.version !== 'latest', { error: LATEST_RULE, path: ['version'] })
     .describe(
       "Rebase members onto a version of a BaseImage: the clone's root disk is replaced (or upgraded by a Job) and its data volumes are carried over.",
     ),
-  {
-    rule: "self.version != 'latest'",
-    message:
-      'spec.baseImage.version must be a concrete version, not "latest": name one of the BaseImage\'s status.versions',
-    fieldPath: '.version',
-  },
+  { rule: "self.version != 'latest'", message: LATEST_RULE, fieldPath: '.version' },
 );
 export type PlanBaseImage = z.infer<typeof PlanBaseImageSchema>;
