@@ -80,6 +80,33 @@ export function decideBaseImage(facts: BaseImageFacts): BaseImageDecision {
     else if (a.kind === 'unprotect') actions.push({ kind: 'removeFinalizer', object });
     else actions.push(...deletions(facts, object));
   }
+  // Our finalizer on an import that is no (longer the) object of a kept version, e.g. the transient
+  // import PVC of a snapshot-format cron: it goes, so that CDI's own clean-up completes.
+  const kept = new Set(
+    actions.filter((a) => a.kind === 'addFinalizer').map((a) => `${a.object.kind}/${a.object.name}`),
+  );
+  for (const v of released.versions) {
+    if (
+      v.source !== undefined &&
+      v.source.kind !== 'ContainerImage' &&
+      ['Latest', 'InUse', 'Retained'].includes(v.state)
+    )
+      kept.add(`${v.source.kind}/${v.source.name}`);
+  }
+  for (const [kind, list] of [
+    ['PersistentVolumeClaim', facts.importPvcs],
+    ['VolumeSnapshot', facts.importSnapshots],
+  ] as const) {
+    for (const obj of list) {
+      const name = obj.metadata?.name ?? '';
+      if (
+        protectedBy(obj) &&
+        !kept.has(`${kind}/${name}`) &&
+        !actions.some((a) => a.object.kind === kind && a.object.name === name)
+      )
+        actions.push({ kind: 'removeFinalizer', object: { kind, namespace, name } });
+    }
+  }
   const cron = facts.cron;
   if (
     image.spec.release.garbageCollection === 'TakeOver' &&

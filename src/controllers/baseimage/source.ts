@@ -49,6 +49,9 @@ export interface SourceReading {
   readonly problem?: { readonly stalled: boolean; readonly reason: string; readonly message: string };
 }
 
+/** How long a new BaseImage waits for its DataSource to appear before it is Stalled. */
+export const DATA_SOURCE_GRACE_MS = 60_000;
+
 export function readSource(facts: BaseImageFacts): SourceReading {
   const { image } = facts;
   const namespace = image.metadata.namespace ?? '';
@@ -105,18 +108,26 @@ export function readSource(facts: BaseImageFacts): SourceReading {
   const ds = facts.dataSource;
   if (ds === undefined) {
     const message = `DataSource ${namespace}/${dsName} not found`;
+    // A DataImportCron creates its DataSource on its first pass: a new BaseImage waits a little first.
+    const created = Date.parse(image.metadata.creationTimestamp ?? '');
+    const young = Number.isFinite(created) && facts.now.getTime() - created < DATA_SOURCE_GRACE_MS;
     return {
       known: [],
       settles: true,
       upToDate: { status: 'False', reason: 'DataSourceNotFound', message },
-      problem: { stalled: true, reason: 'DataSourceNotFound', message },
+      problem: { stalled: !young, reason: 'DataSourceNotFound', message },
     };
   }
   const cron = facts.cron;
   const imports = currentImports(cron);
+  // Where CDI keeps imports as VolumeSnapshots, the import PVC of the same name is transient (CDI
+  // deletes it once the snapshot is ready): the snapshot is the version's object.
+  const snapshotNames = new Set(facts.importSnapshots.map((x) => x.metadata?.name));
   const known = [
-    ...facts.importPvcs.map((p) => fromObject(facts, 'PersistentVolumeClaim', p, recorded)),
-    ...facts.importSnapshots.map((s) => fromObject(facts, 'VolumeSnapshot', s, recorded)),
+    ...facts.importPvcs
+      .filter((p) => !snapshotNames.has(p.metadata?.name))
+      .map((p) => fromObject(facts, 'PersistentVolumeClaim', p, recorded)),
+    ...facts.importSnapshots.map((x) => fromObject(facts, 'VolumeSnapshot', x, recorded)),
   ]
     .filter((v) => v !== undefined)
     .sort((a, b) => (a.lastUse ?? a.created ?? '').localeCompare(b.lastUse ?? b.created ?? ''));

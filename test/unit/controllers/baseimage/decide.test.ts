@@ -329,6 +329,34 @@ describe('BaseImage decisions', () => {
     assert.ok(d?.events.some((e) => e.type === 'Warning' && e.reason === 'VersionMissing'));
   });
 
+  it('a new BaseImage waits a minute for its DataSource (the cron creates it) before it stalls', () => {
+    const young = baseImage();
+    young.metadata.creationTimestamp = '2026-02-29T23:59:30Z';
+    const d = decideBaseImage(facts(young, {}, T0));
+    assert.equal(
+      d.status.conditions.find((c) => c.type === 'Stalled'),
+      undefined,
+    );
+    assert.equal(d.status.conditions.find((c) => c.type === 'Reconciling')?.reason, 'DataSourceNotFound');
+  });
+
+  it("with imports kept as VolumeSnapshots, the snapshot is the version's object; a finalizer on the transient import PVC goes", () => {
+    const importPvc = {
+      ...pvc(GOLDEN, IMPORT_A),
+      metadata: {
+        ...pvc(GOLDEN, IMPORT_A).metadata,
+        labels: { 'cdi.kubevirt.io/dataImportCron': 'fedora' },
+        finalizers: ['vapp.dev/base-image-in-use'],
+      },
+    };
+    const [d] = run({}, [{ world: { ...onA, pvcs: [importPvc] }, at: T0 }]);
+    assert.equal(d?.status.versions[0]?.source?.kind, 'VolumeSnapshot');
+    assert.deepEqual(
+      d?.actions.filter((a) => a.kind === 'removeFinalizer'),
+      [{ kind: 'removeFinalizer', object: { kind: 'PersistentVolumeClaim', namespace: GOLDEN, name: IMPORT_A } }],
+    );
+  });
+
   it('a DataSource that does not exist stalls the BaseImage, naming it', () => {
     const [d] = run({}, [{ world: {}, at: T0 }]);
     const stalled = d?.status.conditions.find((c) => c.type === 'Stalled');
