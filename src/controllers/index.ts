@@ -5,6 +5,7 @@ import type { ControllerDefinition, ControllerDeps } from '../runtime/controller
 import { applianceController } from './appliance/controller.ts';
 import { registerApplianceMetrics } from './appliance/metrics.ts';
 import { APPLIANCES } from './appliance/resources.ts';
+import { baseImageController } from './baseimage/controller.ts';
 import { maintenanceController } from './maintenance/controller.ts';
 import { registerPlanStatusMetrics } from './maintenance/metrics.ts';
 import type { MaintenanceOptions } from './maintenance/options.ts';
@@ -30,5 +31,6 @@ export function allControllers(deps: ControllerDeps, opts: ControllerOptions = {
   return [
     applianceController(deps),
     maintenanceController(deps, { ...opts.maintenance, ...(opts.registry ? { registry: opts.registry } : {}) }),
+    baseImageController(deps),
   ];
 }

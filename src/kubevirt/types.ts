@@ -20,6 +20,9 @@ export type VirtualMachineSnapshotContent = KubeVirtSchemas['v1beta1.VirtualMach
 export type VirtualMachineRestore = KubeVirtSchemas['v1beta1.VirtualMachineRestore'];
 export type VirtualMachineClone = KubeVirtSchemas['v1beta1.VirtualMachineClone'];
 export type DataVolume = cdi['schemas']['v1beta1.DataVolume'];
+export type DataVolumeSpec = cdi['schemas']['v1beta1.DataVolumeSpec'];
+export type DataSource = cdi['schemas']['v1beta1.DataSource'];
+export type DataImportCron = cdi['schemas']['v1beta1.DataImportCron'];
 
 /** API coordinates of the KubeVirt kinds, as served by KubeVirt 1.x. */
 export const KUBEVIRT = {
@@ -55,4 +58,6 @@ export const KUBEVIRT = {
     kind: 'VirtualMachineClone',
   },
   dataVolumes: { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', kind: 'DataVolume' },
+  dataSources: { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datasources', kind: 'DataSource' },
+  dataImportCrons: { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'dataimportcrons', kind: 'DataImportCron' },
 } as const;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   API_VERSION,
   DNS_LABEL,
+  DURATION,
   ObjectMetaSchema,
   conditions,
   count,
@@ -12,6 +13,7 @@ import {
   semverLevel,
   timestamp,
 } from './meta.ts';
+import { PlanBaseImageSchema } from './baseimage.ts';
 import { JobTemplateSchema } from './common.ts';
 import { atMostOne, cel, immutableFields, setOf, uniqueBy } from './rules.ts';
 
@@ -68,8 +70,6 @@ const MAX_TARGETS = 64;
 const COMPONENT_REF = new RegExp(`^(${DNS_LABEL.source.slice(1, -1)}/)?${DNS_LABEL.source.slice(1, -1)}$`);
 const HH_MM = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 const TIME_ZONE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
-/** A Go duration such as 24h, 90m or 1h30m (no sign). */
-const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$/;
 /** A non-negative Kubernetes quantity such as 64Mi, 1G or 500000 (resource.Quantity without sign). */
 const QUANTITY =
   /^\+?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
@@ -252,12 +252,14 @@ const PlanSpecObject = z
     components: uniqueBy(
       z
         .array(TargetSchema)
-        .min(1)
         .max(MAX_TARGETS)
-        .describe('Target levels. Components already at their target are left alone.'),
+        .describe(
+          'Target levels. Components already at their target are left alone. May be empty when spec.baseImage is set.',
+        ),
       'name',
       'spec.components[].name',
-    ),
+    ).default([]),
+    baseImage: PlanBaseImageSchema.optional(),
     allowDowngrade: z
       .boolean()
       .default(false)
@@ -303,8 +305,19 @@ const IMMUTABLE_PLAN_SPEC_FIELDS = Object.keys(PlanSpecObject.shape).filter(
   (f) => !(MUTABLE_PLAN_SPEC_FIELDS as readonly string[]).includes(f),
 );
 
+const TARGETS_RULE = 'spec.components must name at least one component unless spec.baseImage is set';
+
 export const MaintenancePlanSpecSchema = cel(
-  immutableFields(PlanSpecObject, IMMUTABLE_PLAN_SPEC_FIELDS, 'spec', IMMUTABLE_HINT),
+  immutableFields(PlanSpecObject, IMMUTABLE_PLAN_SPEC_FIELDS, 'spec', IMMUTABLE_HINT).superRefine((spec, ctx) => {
+    if (spec.components.length === 0 && spec.baseImage === undefined)
+      ctx.addIssue({ code: 'custom', path: ['components'], message: TARGETS_RULE });
+  }),
+  {
+    rule: 'self.components.size() > 0 || has(self.baseImage)',
+    message: TARGETS_RULE,
+    fieldPath: '.components',
+    reason: 'FieldValueRequired',
+  },
   {
     rule: '!oldSelf.abort || self.abort',
     message: 'spec.abort cannot be set back to false once a plan is aborted',
@@ -340,12 +353,37 @@ export const UnchangedComponentSchema = z
   .describe('A targeted component that is already at its target level.');
 export type UnchangedComponent = z.infer<typeof UnchangedComponentSchema>;
 
+export const RebaseSchema = z
+  .object({
+    member: dnsLabel('Member whose root disk is rebased.'),
+    image: z.string().max(128).describe('The BaseImage, <namespace>/<name>.'),
+    volume: dnsLabel('The root volume that gets the new version.'),
+    from: z.string().max(256).describe('The version the member runs now.'),
+    to: z.string().max(256).describe('The target version.'),
+    fromDisplay: z.string().max(128).optional().describe('The current version, for people.'),
+    toDisplay: z.string().max(128).optional().describe('The target version, for people.'),
+    downgrade: z.boolean().optional().describe('The target is older than the current version (allowDowngrade).'),
+  })
+  .describe('A member whose root disk the plan rebases onto another version of its BaseImage.');
+export type Rebase = z.infer<typeof RebaseSchema>;
+
+export const BaseUnchangedSchema = z
+  .object({
+    member: dnsLabel('Member already on the target version.'),
+    image: z.string().max(128).describe('The BaseImage, <namespace>/<name>.'),
+    version: z.string().max(256).describe('The version it runs, which is the target.'),
+  })
+  .describe('A member the plan would rebase that already runs the target version.');
+export type BaseUnchanged = z.infer<typeof BaseUnchangedSchema>;
+
 export const PreviewSchema = z
   .object({
     hash: z
       .string()
       .max(128)
-      .describe('Hash of updates and unchanged; set spec.approvedHash to it to approve a Manual plan.'),
+      .describe(
+        'Hash of updates, unchanged, rebases and baseUnchanged; set spec.approvedHash to it to approve a Manual plan.',
+      ),
     updates: z
       .array(ComponentUpdateSchema)
       .max(MAX_TARGETS * 4)
@@ -356,6 +394,16 @@ export const PreviewSchema = z
       .max(MAX_TARGETS * 4)
       .default([])
       .describe('Targeted components that are already at their target level.'),
+    rebases: z
+      .array(RebaseSchema)
+      .max(16)
+      .optional()
+      .describe('Members whose root disk is rebased onto the target version of spec.baseImage.'),
+    baseUnchanged: z
+      .array(BaseUnchangedSchema)
+      .max(16)
+      .optional()
+      .describe('Members of spec.baseImage that already run its target version.'),
     estimatedDowntimeSeconds: count('Projected downtime of the cut-over, in seconds.').optional(),
     warnings: z
       .array(z.string().max(1024))

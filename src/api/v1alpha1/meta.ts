@@ -59,6 +59,21 @@ export function objectName(description: string) {
     .describe(description);
 }
 
+/** A Go duration such as 24h, 90m or 1h30m (no sign). */
+export const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$/;
+
+/** A Go duration such as 24h or 90m. */
+export function duration(description: string) {
+  return z
+    .string()
+    .max(32)
+    .regex(DURATION, { error: 'must be a duration such as 24h, 90m or 1h30m' })
+    .describe(description);
+}
+
+/** Guest OS fields (VMI status.guestOSInfo) that a level or a base image version can be read from. */
+export const GUEST_OS_FIELDS = ['versionId', 'kernelRelease'] as const;
+
 /** A semver level such as 16.4.0. */
 export function semverLevel(description: string) {
   return z

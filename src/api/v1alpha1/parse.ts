@@ -6,6 +6,7 @@ import {
   type VirtualAppliance,
   type VirtualApplianceSpec,
 } from './virtualappliance.ts';
+import { BaseImageSchema, type BaseImage } from './baseimage.ts';
 import {
   MaintenancePlanSchema,
   MaintenancePlanSpecSchema,
@@ -132,4 +133,13 @@ export function safeParseMaintenancePlan(obj: unknown): ParseResult<MaintenanceP
 /** Validates a MaintenancePlan spec alone; paths in the error start at spec. */
 export function parseMaintenancePlanSpec(spec: unknown): MaintenancePlanSpec {
   return parseWith(MaintenancePlanSpecSchema, 'MaintenancePlan spec', spec, undefined, ['spec']);
+}
+
+/** Validates a BaseImage (e.g. from a watch) and applies defaults; throws {@link InvalidObjectError}. */
+export function parseBaseImage(obj: unknown): BaseImage {
+  return parseWith(BaseImageSchema, 'BaseImage', obj, nameOf(obj));
+}
+/** Like {@link parseBaseImage}, returning the error instead of throwing it. */
+export function safeParseBaseImage(obj: unknown): ParseResult<BaseImage> {
+  return safe(() => parseBaseImage(obj));
 }

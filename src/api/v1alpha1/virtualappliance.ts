@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   API_VERSION,
   ANNOTATION_LEVELS,
+  GUEST_OS_FIELDS,
   ObjectMetaSchema,
   SlotSchema,
   conditions,
@@ -11,6 +12,7 @@ import {
   dnsLabel,
   objectName,
 } from './meta.ts';
+import { MemberBaseImageSchema, MemberBaseImageStatusSchema } from './baseimage.ts';
 import { JobTemplateSchema } from './common.ts';
 import { cel, exactlyOne, setOf, uniqueBy } from './rules.ts';
 
@@ -19,8 +21,7 @@ export const VIRTUAL_APPLIANCE_PLURAL = 'virtualappliances';
 export const VIRTUAL_APPLIANCE_SINGULAR = 'virtualappliance';
 export const VIRTUAL_APPLIANCE_SHORT_NAMES = ['vapp'] as const;
 
-/** Guest OS fields (VMI status.guestOSInfo) that a level can be read from. */
-export const GUEST_OS_FIELDS = ['versionId', 'kernelRelease'] as const;
+export { GUEST_OS_FIELDS } from './meta.ts';
 
 const MAX_MEMBERS = 16;
 const MAX_COMPONENTS = 32;
@@ -106,6 +107,8 @@ export type Component = z.infer<typeof ComponentSchema>;
 
 const DATA_VOLUME_RULE =
   "spec.members[].components[].update.image.volume must not be one of the member's dataVolumes: data volumes are never updated";
+const ROOT_VOLUME_RULE =
+  "spec.members[].baseImage.volume must not be one of the member's dataVolumes: a rebase replaces the root disk, data volumes are carried over";
 
 export const MemberSchema = cel(
   z
@@ -131,8 +134,12 @@ export const MemberSchema = cel(
         .max(1000)
         .default(0)
         .describe('Clone VMs start in ascending startOrder; members with the same value start together.'),
+      baseImage: MemberBaseImageSchema.optional(),
     })
     .superRefine((member, ctx) => {
+      if (member.baseImage !== undefined && member.dataVolumes.includes(member.baseImage.volume)) {
+        ctx.addIssue({ code: 'custom', path: ['baseImage', 'volume'], message: ROOT_VOLUME_RULE });
+      }
       member.components.forEach((c, i) => {
         if (c.update.image && member.dataVolumes.includes(c.update.image.volume)) {
           ctx.addIssue({
@@ -147,6 +154,11 @@ export const MemberSchema = cel(
   {
     rule: '!has(self.components) || !has(self.dataVolumes) || self.components.all(c, !has(c.update.image) || !(c.update.image.volume in self.dataVolumes))',
     message: DATA_VOLUME_RULE,
+  },
+  {
+    rule: '!has(self.baseImage) || !has(self.dataVolumes) || !(self.baseImage.volume in self.dataVolumes)',
+    message: ROOT_VOLUME_RULE,
+    fieldPath: '.baseImage.volume',
   },
 );
 export type Member = z.infer<typeof MemberSchema>;
@@ -194,6 +206,7 @@ export const MemberStatusSchema = z
       .max(MAX_COMPONENTS)
       .default([])
       .describe("Live levels of the member's components."),
+    baseImage: MemberBaseImageStatusSchema.optional(),
   })
   .describe('The live inventory of one member.');
 export type MemberStatus = z.infer<typeof MemberStatusSchema>;

@@ -1,11 +1,26 @@
 // The VirtualAppliance controller: what it watches and how events map to appliances.
-import type { VirtualAppliance } from '../../api/v1alpha1/index.ts';
+import type { BaseImage, VirtualAppliance } from '../../api/v1alpha1/index.ts';
 import { enqueueByLabel, type ControllerDefinition, type ControllerDeps } from '../../runtime/controller.ts';
 import { labelIndex } from '../../runtime/store.ts';
 import { LABEL_APPLIANCE } from '../../api/v1alpha1/index.ts';
-import { BY_CREATED_BY, BY_MEMBER_VM, BY_SERVICE, applianceIndexes, appliancesFor } from './indexes.ts';
+import type { KubeObject } from '../../runtime/object.ts';
+import { BY_BASE_IMAGE, BY_CREATED_BY, BY_MEMBER_VM, BY_SERVICE, applianceIndexes, appliancesFor } from './indexes.ts';
 import { applianceReconciler } from './reconciler.ts';
-import { APPLIANCES, LAUNCHER_PODS, SERVICES, VMIS, VMS } from './resources.ts';
+import { APPLIANCES, BASE_IMAGES, DATA_VOLUMES, LAUNCHER_PODS, PVCS, SERVICES, VMIS, VMS } from './resources.ts';
+
+/** What of a BaseImage the members' provenance reads: its versions, not their usage. */
+function versionsChanged(a: KubeObject, b: KubeObject): boolean {
+  const pick = (o: KubeObject) =>
+    ((o as BaseImage).status?.versions ?? []).map((v) => [
+      v.version,
+      v.label,
+      v.displayVersion,
+      v.guestOS,
+      v.source?.name,
+      v.state === 'Released',
+    ]);
+  return JSON.stringify(pick(a)) !== JSON.stringify(pick(b)) || a.metadata?.generation !== b.metadata?.generation;
+}
 
 export function applianceController(deps: ControllerDeps): ControllerDefinition {
   const appliances = deps.cache.informer<VirtualAppliance>(APPLIANCES).store;
@@ -17,6 +32,8 @@ export function applianceController(deps: ControllerDeps): ControllerDefinition 
   return {
     name: 'virtualappliance',
     reconcile: applianceReconciler(deps),
+    // A member's root disk (its DataVolume and PVC) is read for its provenance; the VM's changes are watched.
+    caches: [DATA_VOLUMES, PVCS],
     watches: [
       { resource: APPLIANCES },
       // A VM or VMI concerns the appliances naming it in the spec and the one whose label it carries.
@@ -32,6 +49,14 @@ export function applianceController(deps: ControllerDeps): ControllerDefinition 
         },
       },
       { resource: SERVICES, map: (svc) => appliancesFor(appliances, BY_SERVICE, svc) },
+      {
+        resource: BASE_IMAGES,
+        map: (bimg) =>
+          appliances
+            .byIndex(BY_BASE_IMAGE, `${bimg.metadata?.namespace ?? ''}/${bimg.metadata?.name ?? ''}`)
+            .map((a) => ({ namespace: a.metadata.namespace ?? '', name: a.metadata.name ?? '' })),
+        updatePredicate: versionsChanged,
+      },
     ],
   };
 }

@@ -1,8 +1,10 @@
 // The live inventory of an appliance and its kstatus summary, from what the caches hold. Pure.
-import type { Member, MemberStatus, Slot } from '../../api/v1alpha1/index.ts';
+import type { Member, MemberBaseImageStatus, MemberStatus, Slot } from '../../api/v1alpha1/index.ts';
 import type { VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
 import type { KStatus } from '../../runtime/conditions.ts';
 import { readLevel } from '../../kubevirt/level-reader.ts';
+import { versionLabel } from '../shared/provenance.ts';
+import type { MemberBaseImageSeen } from './observe.ts';
 
 /** What the controller found for one member. */
 export interface MemberObservation {
@@ -13,6 +15,8 @@ export interface MemberObservation {
   readonly vmi?: VirtualMachineInstance;
   /** Set when the VM belongs to another appliance. */
   readonly ownedBy?: string;
+  /** With spec.members[].baseImage: what its root disk runs. */
+  readonly baseImage?: MemberBaseImageSeen;
 }
 
 /** The inventory of one member plus anything that blocks it. */
@@ -54,7 +58,24 @@ export function memberInventory(obs: MemberObservation): MemberInventory {
     else stalls.push(`member ${member.name} component ${component.name}: ${reading.problem}`);
     return { name: component.name };
   });
-  return { status: { ...base, ready, components }, stalls, waits };
+  const baseImage = obs.baseImage === undefined ? undefined : baseImageStatus(obs.baseImage);
+  return { status: { ...base, ready, components, ...(baseImage ? { baseImage } : {}) }, stalls, waits };
+}
+
+/** status.members[].baseImage: the version of the root disk and how it was learned (never a stall: the member serves either way). */
+export function baseImageStatus(seen: MemberBaseImageSeen): MemberBaseImageStatus {
+  const p = seen.provenance;
+  if (p === undefined)
+    return { image: seen.image, determinedBy: 'Unknown', ...(seen.problem ? { message: seen.problem } : {}) };
+  return {
+    image: seen.image,
+    ...(p.version === undefined ? {} : { version: p.version, label: seen.label ?? versionLabel(p.version) }),
+    ...(seen.displayVersion === undefined ? {} : { displayVersion: seen.displayVersion }),
+    ...(p.source === undefined ? {} : { source: p.source.slice(0, 512) }),
+    determinedBy: p.determinedBy,
+    ...(p.guestOS === undefined ? {} : { guestOS: p.guestOS }),
+    ...(p.message === undefined ? {} : { message: p.message.slice(0, 1024) }),
+  };
 }
 
 /** Summary of the whole appliance. */

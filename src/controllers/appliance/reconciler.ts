@@ -2,14 +2,15 @@
 // own the Services' slot key: the writes actions.ts decides), then summarise the live inventory into
 // status in one write. An API error an action runs into is written into status too (Reconciling,
 // ProgressingWithRetry) before it goes to the work queue's backoff.
-import type { V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1PersistentVolumeClaim, V1Pod, V1Service } from '@kubernetes/client-node';
 import {
   API_VERSION,
+  type BaseImage,
   VIRTUAL_APPLIANCE_KIND,
   type VirtualAppliance,
   type VirtualApplianceStatus,
 } from '../../api/v1alpha1/index.ts';
-import type { VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
+import type { DataVolume, VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
 import { apply, applyStatus } from '../../runtime/apply.ts';
 import {
   PROGRESSING_WITH_RETRY,
@@ -28,7 +29,7 @@ import { APPLIANCE_FIELD_MANAGER } from '../shared/field-managers.ts';
 import { applianceActions, type ApplianceAction } from './actions.ts';
 import { memberInventory, summarize } from './inventory.ts';
 import { observeAppliance, type ApplianceSeen } from './observe.ts';
-import { APPLIANCES, LAUNCHER_PODS, SERVICES, VMIS, VMS } from './resources.ts';
+import { APPLIANCES, BASE_IMAGES, DATA_VOLUMES, LAUNCHER_PODS, PVCS, SERVICES, VMIS, VMS } from './resources.ts';
 
 /** A periodic re-check, as controller-runtime's resync: watches drive everything else. */
 const RESYNC_MS = 10 * 60_000;
@@ -40,6 +41,9 @@ export function applianceReconciler(deps: ControllerDeps) {
     vmis: deps.cache.informer<VirtualMachineInstance>(VMIS).store,
     pods: deps.cache.informer<V1Pod>(LAUNCHER_PODS).store,
     services: deps.cache.informer<V1Service>(SERVICES).store,
+    baseImages: deps.cache.informer<BaseImage>(BASE_IMAGES).store,
+    dataVolumes: deps.cache.informer<DataVolume>(DATA_VOLUMES).store,
+    pvcs: deps.cache.informer<V1PersistentVolumeClaim>(PVCS).store,
   };
   const query = { fieldManager: APPLIANCE_FIELD_MANAGER };
 
@@ -90,6 +94,22 @@ export function applianceReconciler(deps: ControllerDeps) {
         await apply(deps.client, action.object, { fieldManager: APPLIANCE_FIELD_MANAGER });
         if (action.event !== undefined)
           await deps.events.normal(appliance, action.eventReason ?? 'Applied', action.event);
+        return;
+      case 'labelAppliance':
+        await deps.client.request(resourcePath(APPLIANCES, namespace, appliance.metadata.name ?? ''), {
+          method: 'PATCH',
+          contentType: 'application/merge-patch+json',
+          query,
+          body: { metadata: { labels: action.labels } },
+        });
+        return;
+      case 'annotateVm':
+        await deps.client.request(resourcePath(VMS, namespace, action.name), {
+          method: 'PATCH',
+          contentType: 'application/merge-patch+json',
+          query,
+          body: { metadata: { annotations: action.annotations } },
+        });
         return;
       case 'label':
         await deps.client.request(resourcePath(action.resource, namespace, action.name), {
@@ -145,6 +165,7 @@ function inventoryOf(m: ApplianceSeen['members'][number]) {
     ...(m.vm ? { vm: m.vm } : {}),
     ...(m.vmi ? { vmi: m.vmi } : {}),
     ...(m.ownership?.state === 'other' ? { ownedBy: m.ownership.appliance } : {}),
+    ...(m.baseImage ? { baseImage: m.baseImage } : {}),
   });
 }
 

@@ -1,6 +1,6 @@
 // The kinds the VirtualAppliance controller reads and writes, typed by their objects.
 import { CORE } from '../../runtime/kinds.ts';
 
-export { APPLIANCES, SERVICES, VMIS, VMS } from '../shared/kinds.ts';
+export { APPLIANCES, BASE_IMAGES, DATA_VOLUMES, PVCS, SERVICES, VMIS, VMS } from '../shared/kinds.ts';
 /** The virt-launcher Pods the member VMs run in (labelled alike once adopted): no other Pod is cached. */
 export const LAUNCHER_PODS = { ...CORE.pods, labelSelector: 'kubevirt.io=virt-launcher' };

@@ -14,6 +14,8 @@ import type { MaintenanceOptions } from './options.ts';
 import { planReconciler } from './reconciler.ts';
 import {
   APPLIANCES,
+  BASE_IMAGES,
+  DATA_VOLUMES,
   JOBS,
   NETWORK_POLICIES,
   PLANS,
@@ -30,6 +32,8 @@ import {
 
 /** Plan index: `namespace/appliance`. */
 const BY_APPLIANCE = 'vapp.dev/plan-appliance';
+/** Plan index: `namespace/name` of spec.baseImage's BaseImage. */
+const BY_BASE_IMAGE = 'vapp.dev/plan-base-image';
 
 export function maintenanceController(
   deps: ControllerDeps,
@@ -38,6 +42,12 @@ export function maintenanceController(
   const plans = deps.cache.informer<MaintenancePlan>(PLANS).store;
   if (!plans.hasIndex(BY_APPLIANCE))
     plans.addIndex(BY_APPLIANCE, (p) => [`${p.metadata.namespace ?? ''}/${p.spec.appliance}`]);
+  if (!plans.hasIndex(BY_BASE_IMAGE))
+    plans.addIndex(BY_BASE_IMAGE, (p) =>
+      p.spec.baseImage === undefined
+        ? []
+        : [`${p.spec.baseImage.ref.namespace ?? p.metadata.namespace ?? ''}/${p.spec.baseImage.ref.name}`],
+    );
 
   /** The plans of the appliance an object belongs to (by name for the appliance itself). */
   const plansOfAppliance = (applianceName: string | undefined, obj: KubeObject) => {
@@ -79,6 +89,14 @@ export function maintenanceController(
       { resource: PVCS, map: child },
       { resource: VOLUME_SNAPSHOTS, map: child },
       { resource: NETWORK_POLICIES, map: child },
+      { resource: DATA_VOLUMES, map: child },
+      {
+        resource: BASE_IMAGES,
+        map: (b) =>
+          plans
+            .byIndex(BY_BASE_IMAGE, `${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`)
+            .map((p) => ({ namespace: p.metadata.namespace ?? '', name: p.metadata.name ?? '' })),
+      },
     ],
   };
 }

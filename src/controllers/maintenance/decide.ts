@@ -13,6 +13,7 @@ import type { PassResult } from './pass.ts';
 import { isSafePoint, progress, stepOf, transition, type Cleanup, type PlanEvent, type PlanState } from './phases.ts';
 import { isTerminal } from './pipeline.ts';
 import { abortNotice, rollbackNotice } from './requests.ts';
+import { changesNothing } from './preview-hash.ts';
 import { markStep, type StepUpdate } from './step-status.ts';
 import { nextWindowStart } from './window.ts';
 
@@ -67,8 +68,13 @@ export function decide(seen: Observed, pass: PassResult): Decision {
       ? { reason: t?.reason ?? 'Succeeded', message: t?.message ?? '' }
       : undefined;
   const waiting =
-    outcome?.kind === 'wait' && outcome.reason !== undefined
+    outcome?.kind === 'wait' && outcome.reason !== undefined && outcome.stalled !== true
       ? { reason: outcome.reason, message: outcome.message }
+      : undefined;
+  // A wait on a person's answer (a version to state) is a stall, like a refused input.
+  const stalled =
+    outcome?.kind === 'wait' && outcome.stalled === true
+      ? { reason: outcome.reason ?? 'Stalled', message: outcome.message }
       : undefined;
   const conditions = planConditions(seen.status.conditions, {
     state: next,
@@ -77,6 +83,7 @@ export function decide(seen: Observed, pass: PassResult): Decision {
     steps,
     suspended,
     ...(pass.kind === 'refused' ? { refused: { reason: pass.reason, message: pass.message } } : {}),
+    ...(stalled === undefined ? {} : { refused: stalled }),
     ...(pass.kind === 'error' ? { error: { message: errorText(seen, pass.message) } } : {}),
     ...(waiting !== undefined ? { waiting } : {}),
     ...(failure !== undefined ? { failure } : {}),
@@ -115,7 +122,7 @@ export function eventOf(seen: Observed, pass: PassResult): PlanEvent | undefined
     return { type: 'stepFailed', step: stepOf(state) ?? state.phase, reason: o.reason, message: o.message };
   }
   if (o.kind !== 'done') return undefined;
-  const nothingToDo = o.record?.preview?.updates.length === 0;
+  const nothingToDo = changesNothing(o.record?.preview);
   switch (state.phase) {
     case 'Planning':
       return nothingToDo ? { type: 'noChanges' } : { type: 'planned', approval: plan.spec.approval };
@@ -312,8 +319,9 @@ function requeue(
   suspended: boolean,
 ): ReconcileResult {
   if (pass.kind === 'error') return {};
-  // An ended plan is looked at again when it changes (its own status write is such a change).
-  if (isTerminal(next.phase) && pass.kind !== 'release') return {};
+  // An ended plan is looked at again when it changes (its own status write is such a change); its
+  // release, or its deletion's, polls: a scratch volume it waits for carries no label of the plan.
+  if (isTerminal(next.phase) && pass.kind !== 'release' && pass.kind !== 'deleting') return {};
   if (changed) return { requeueAfterMs: 1 };
   if (suspended) return {};
   const outcome =

@@ -2,6 +2,7 @@
 // parsed settings and the clock. Read-only and free of I/O; the door to the API server is
 // cluster-io.ts. Built once per pass by observe().
 import type {
+  BaseImage,
   MaintenancePlan,
   MaintenancePlanStatus,
   Member,
@@ -35,6 +36,8 @@ export interface StepFacts {
   readonly settings: PlanSettings;
   /** The maintenance window at `now`. */
   readonly window: WindowState;
+  /** spec.baseImage's BaseImage (parsed), or why it cannot be read; absent without spec.baseImage. */
+  readonly baseImage?: { readonly image: BaseImage } | { readonly problem: string; readonly reason: string };
 }
 
 export interface StepFactsInput {
@@ -47,6 +50,7 @@ export interface StepFactsInput {
   readonly cloneSlot: Slot | undefined;
   readonly settings: PlanSettings;
   readonly window: WindowState;
+  readonly baseImage?: StepFacts['baseImage'];
 }
 
 export function stepFacts(input: StepFactsInput): StepFacts {
@@ -71,6 +75,7 @@ export function stepFacts(input: StepFactsInput): StepFacts {
     members: [...appliance.spec.members].sort((a, b) => a.startOrder - b.startOrder),
     settings: input.settings,
     window: input.window,
+    ...(input.baseImage === undefined ? {} : { baseImage: input.baseImage }),
   };
 }
 

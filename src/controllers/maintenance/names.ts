@@ -34,6 +34,8 @@ export function planNames(plan: string) {
     updateJob: (member: string, component: string) => childName(plan, member, component),
     checkJob: (kind: 'verify' | 'observe', attempt: number) => childName(plan, kind, attempt),
     replica: (member: string, volume: string) => childName(plan, member, volume),
+    /** A rebased member's new root disk (a DataVolume cloned from the target version). */
+    rootDisk: (member: string) => childName(plan, member, 'rebased-root'),
     round: (member: string, volume: string, round: number) => childName(plan, member, volume, `r${String(round)}`),
     reverseRound: (member: string, volume: string, round: number) =>
       childName(plan, member, volume, `back${String(round)}`),

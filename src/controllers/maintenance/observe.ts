@@ -3,13 +3,14 @@
 // `now`, when the current step started, and the facts the steps get.
 import {
   LABEL_SLOT,
+  type BaseImage,
   type MaintenancePlan,
   type MaintenancePlanStatus,
   type Slot,
   type Step,
   type VirtualAppliance,
 } from '../../api/v1alpha1/index.ts';
-import { issuesLine, safeParseMaintenancePlan } from '../../api/v1alpha1/parse.ts';
+import { issuesLine, safeParseBaseImage, safeParseMaintenancePlan } from '../../api/v1alpha1/parse.ts';
 import type { VirtualMachine } from '../../kubevirt/types.ts';
 import { hasFinalizer, isDeleting } from '../../runtime/finalizers.ts';
 import type { Store } from '../../runtime/store.ts';
@@ -68,6 +69,7 @@ export interface ObserveSources {
   readonly plans: Store<MaintenancePlan>;
   readonly appliances: Store<VirtualAppliance>;
   readonly vms: Store<VirtualMachine>;
+  readonly baseImages: Store<BaseImage>;
   /** resourceVersion of this controller's last write per plan key. */
   readonly lastWritten: ReadonlyMap<string, string>;
   readonly options: Required<MaintenanceOptions>;
@@ -113,6 +115,7 @@ export function observe(key: string, sources: ObserveSources): Observation {
           cloneSlot: cloneSlot(sources.vms, plan, appliance),
           settings,
           window,
+          ...baseImageOf(sources.baseImages, plan),
         });
   return {
     kind: 'plan',
@@ -153,4 +156,20 @@ function cloneSlot(vms: Store<VirtualMachine>, plan: MaintenancePlan, appliance:
     if (slot === 'blue' || slot === 'green') return slot;
   }
   return undefined;
+}
+
+/** spec.baseImage's BaseImage, parsed, or why it cannot be read. */
+function baseImageOf(images: Store<BaseImage>, plan: MaintenancePlan): { baseImage?: StepFacts['baseImage'] } {
+  const target = plan.spec.baseImage;
+  if (target === undefined) return {};
+  const key = `${target.ref.namespace ?? plan.metadata.namespace ?? ''}/${target.ref.name}`;
+  const raw = images.get(key);
+  if (raw === undefined)
+    return { baseImage: { reason: 'BaseImageNotFound', problem: `spec.baseImage.ref: BaseImage ${key} not found` } };
+  const parsed = safeParseBaseImage(raw);
+  if (!parsed.ok)
+    return {
+      baseImage: { reason: 'BaseImageInvalid', problem: `BaseImage ${key} is invalid: ${issuesLine(parsed.error)}` },
+    };
+  return { baseImage: { image: parsed.value } };
 }

@@ -39,6 +39,8 @@ export type StepOutcome =
        * Reconciling reason (CamelCase).
        */
       readonly reason?: string;
+      /** The wait needs a person (kstatus Stalled, with the reason and message), e.g. to state a version. */
+      readonly stalled?: boolean;
     } & Recorded)
   | ({ readonly kind: 'failed'; readonly reason: string; readonly message: string } & Recorded);
 
@@ -46,6 +48,7 @@ export interface WaitOptions {
   readonly progress?: string;
   readonly requeueAfterMs?: number;
   readonly reason?: string;
+  readonly stalled?: boolean;
   readonly record?: StepRecord;
 }
 

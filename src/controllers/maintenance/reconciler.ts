@@ -6,6 +6,7 @@
 import {
   API_VERSION,
   MAINTENANCE_PLAN_KIND,
+  type BaseImage,
   type MaintenancePlan,
   type VirtualAppliance,
 } from '../../api/v1alpha1/index.ts';
@@ -30,7 +31,7 @@ import {
 } from './options.ts';
 import { passError, runPass, type PassResult } from './pass.ts';
 import { persist } from './persist.ts';
-import { APPLIANCES, PLANS, VMS } from './resources.ts';
+import { APPLIANCES, BASE_IMAGES, PLANS, VMS } from './resources.ts';
 
 export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | undefined, opts: MaintenanceOptions = {}) {
   const options: Required<MaintenanceOptions> = {
@@ -47,6 +48,7 @@ export function planReconciler(deps: ControllerDeps, metrics: PlanMetrics | unde
     plans: deps.cache.informer<MaintenancePlan>(PLANS).store,
     appliances: deps.cache.informer<VirtualAppliance>(APPLIANCES).store,
     vms: deps.cache.informer<VirtualMachine>(VMS).store,
+    baseImages: deps.cache.informer<BaseImage>(BASE_IMAGES).store,
     lastWritten,
     options,
   };

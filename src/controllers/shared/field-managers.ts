@@ -5,3 +5,5 @@
 export const APPLIANCE_FIELD_MANAGER = 'vapp-operator/appliance';
 /** The MaintenancePlan controller: the plan's status, its children, the appliance's lock and serving slot. */
 export const MAINTENANCE_FIELD_MANAGER = 'vapp-operator/maintenance';
+/** The BaseImage controller: the image's status, the finalizer on its versions' storage, their release. */
+export const BASE_IMAGE_FIELD_MANAGER = 'vapp-operator/base-image';

@@ -1,7 +1,7 @@
 // The simulator's one controller, run by the operator runtime's manager: watches VMs, VMIs and
 // launcher Pods, maps each event to its VM's key, asks planVm what to do and does it.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
+import type { GuestOSInfo, VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
 import { KUBEVIRT } from '../../kubevirt/types.ts';
 import { enqueueOwner, requestKey, type ControllerDefinition, type ReconcileResult } from '../../runtime/controller.ts';
 import type { Informer } from '../../runtime/informer.ts';
@@ -21,6 +21,7 @@ import { Ipam } from './ipam.ts';
 import type { PodJson } from './json.ts';
 import { owningVmiName } from './pod.ts';
 import { planVm } from './vm-actions.ts';
+import { isVmiReady } from './vmistatus.ts';
 import { Writer } from './writer.ts';
 
 export const RESOURCES = {
@@ -43,6 +44,8 @@ export interface SimulatorControllerOptions {
   readonly readyDelayMs: number;
   readonly faults?: FaultOverrides;
   readonly now?: () => number;
+  /** What a VMI's disks state about its OS, read when its guest agent connects (the storage part's volume files). */
+  readonly diskOs?: (vmi: VirtualMachineInstance) => Promise<Partial<GuestOSInfo> | undefined>;
 }
 
 /** Builds the controller definition; its informers must be the manager's (shared caches). */
@@ -94,6 +97,11 @@ export function simulatorController(opts: SimulatorControllerOptions): Controlle
       )
         podCreations.delete(vmiUid);
 
+      // The guest agent reports when the VMI becomes Ready: only then is its root disk read.
+      const diskOs =
+        opts.diskOs !== undefined && vmi?.status?.phase === 'Running' && !isVmiReady(vmi)
+          ? await opts.diskOs(vmi)
+          : undefined;
       const plan = planVm(
         {
           ...(vm ? { vm } : {}),
@@ -121,6 +129,7 @@ export function simulatorController(opts: SimulatorControllerOptions): Controlle
               ...(snapshotClass !== undefined ? { snapshotClass } : {}),
             };
           },
+          ...(diskOs === undefined ? {} : { diskOs }),
         },
       );
       if (plan.warning) ctx.log.warn(plan.warning);

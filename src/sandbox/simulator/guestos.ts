@@ -1,6 +1,7 @@
 // What the simulated guest agent reports in VMI status.guestOSInfo. A real agent reads the guest's
 // /etc/os-release and uname; the simulator has no guest, so it takes the fields from the template
-// annotation sim.vapp.dev/guest-os (JSON) and, for the version, falls back to the tag of the first
+// annotation sim.vapp.dev/guest-os (JSON), then from the os-release an imported disk states
+// (cdi/os-release.ts, passed in as `disk`), and for the version falls back to the tag of the first
 // containerDisk image: updating a VM's root image therefore "updates its OS", as in real life.
 import type { GuestOSInfo, VirtualMachineInstance } from '../../kubevirt/types.ts';
 import { SIM_ANNOTATIONS } from './annotations.ts';
@@ -22,7 +23,7 @@ export interface GuestOsResult {
   readonly warning?: string;
 }
 
-export function guestOsInfoFor(vmi: VirtualMachineInstance): GuestOsResult {
+export function guestOsInfoFor(vmi: VirtualMachineInstance, disk?: Partial<GuestOSInfo>): GuestOsResult {
   const versionId = imageTag(firstContainerDiskImage(vmi));
   const derived: GuestOSInfo = {
     id: 'sandbox',
@@ -32,6 +33,7 @@ export function guestOsInfoFor(vmi: VirtualMachineInstance): GuestOsResult {
     kernelRelease: '6.12.0-sandbox',
     kernelVersion: '#1 SMP PREEMPT_DYNAMIC',
     machine: 'x86_64',
+    ...disk,
   };
   const raw = vmi.metadata?.annotations?.[SIM_ANNOTATIONS.guestOs];
   if (raw === undefined) return { info: derived };

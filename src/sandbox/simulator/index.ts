@@ -7,6 +7,7 @@ import { RuntimeMetrics } from '../../runtime/metrics.ts';
 import type { FaultOverrides } from './faults.ts';
 import { RESOURCES, simulatorController } from './controller.ts';
 import { registerNode } from './noderegistration.ts';
+import { guestOsFromDisks } from './cdi/index.ts';
 import { startStorageSimulator, type StorageFaultOverrides } from './storage/index.ts';
 
 export { SIM_ANNOTATIONS } from './annotations.ts';
@@ -63,6 +64,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       informer: (ref) => manager.informer(ref),
       readyDelayMs: opts.readyDelayMs ?? DEFAULT_READY_DELAY_MS,
       ...(opts.faults ? { faults: opts.faults } : {}),
+      ...(opts.volumesDir === undefined ? {} : { diskOs: guestOsFromDisks(opts.volumesDir) }),
     }),
   );
 

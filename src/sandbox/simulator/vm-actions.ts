@@ -4,7 +4,7 @@
 // write's watch event brings the next pass, and every write carries the resourceVersion it was
 // computed from, so a pass on a stale cache fails with a conflict instead of going backwards.
 import { isDeepStrictEqual } from 'node:util';
-import type { VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
+import type { GuestOSInfo, VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
 import { SANDBOX_NODE } from './constants.ts';
 import type { VmFaults } from './faults.ts';
 import { guestOsInfoFor } from './guestos.ts';
@@ -52,6 +52,8 @@ export interface PlanContext {
   readonly ipFor: (pod: PodJson) => string;
   /** What KubeVirt knows of a claim of the VM's namespace (for volumeSnapshotStatuses). */
   readonly claims?: ClaimSnapshotting;
+  /** What the VMI's root disk states about its OS (an imported golden image), for the guest agent. */
+  readonly diskOs?: Partial<GuestOSInfo>;
 }
 
 export type Action =
@@ -166,7 +168,7 @@ function planVmi(
   if (probePasses && !isPodReady(pod)) return { actions: [podStatus(pod, podReadyStatus(pod, now))] };
   if (probePasses && !isVmiReady(vmi)) return patch(readyStatus(vmi, now));
   if (agent && booted && !isAgentConnected(vmi)) {
-    const guest = guestOsInfoFor(vmi);
+    const guest = guestOsInfoFor(vmi, ctx.diskOs);
     return { ...patch(agentStatus(vmi, guest.info, now)), ...(guest.warning ? { warning: guest.warning } : {}) };
   }
   // Something waits for the boot (a probe through the guest, the agent): look again then.

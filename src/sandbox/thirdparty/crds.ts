@@ -11,7 +11,7 @@ export function crdFromSwagger(kind: ThirdPartyKind, definitions: Definitions): 
   const properties = { ...(schema.properties as Record<string, SchemaNode> | undefined) };
   // A CRD schema may not describe metadata beyond name restrictions: the API server owns it.
   properties.metadata = { type: 'object' };
-  const hasStatus = properties.status !== undefined;
+  const hasStatus = properties.status !== undefined && kind.statusSubresource !== false;
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',

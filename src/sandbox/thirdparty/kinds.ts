@@ -19,6 +19,11 @@ export interface ThirdPartyKind {
   /** The Swagger definition that describes the kind. */
   readonly definition: string;
   readonly printerColumns: readonly PrinterColumn[];
+  /**
+   * Whether status is a subresource (default: when the kind has a status). CDI's DataSource and
+   * DataImportCron have none upstream: their controllers write status with the object.
+   */
+  readonly statusSubresource?: boolean;
 }
 
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
@@ -131,5 +136,29 @@ export const THIRD_PARTY_KINDS: readonly ThirdPartyKind[] = [
       { name: 'Restarts', type: 'integer', jsonPath: '.status.restartCount' },
       age,
     ],
+  },
+  {
+    spec: 'cdi',
+    group: 'cdi.kubevirt.io',
+    version: 'v1beta1',
+    kind: 'DataSource',
+    plural: 'datasources',
+    shortNames: ['das'],
+    categories: ['all'],
+    definition: 'v1beta1.DataSource',
+    printerColumns: [age],
+    statusSubresource: false,
+  },
+  {
+    spec: 'cdi',
+    group: 'cdi.kubevirt.io',
+    version: 'v1beta1',
+    kind: 'DataImportCron',
+    plural: 'dataimportcrons',
+    shortNames: ['dic', 'dics'],
+    categories: ['all'],
+    definition: 'v1beta1.DataImportCron',
+    printerColumns: [{ name: 'Format', type: 'string', jsonPath: '.status.sourceFormat' }, age],
+    statusSubresource: false,
   },
 ];

@@ -12,9 +12,22 @@ import {
   KubernetesObjectApi,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { safeParseMaintenancePlan, safeParseVirtualAppliance } from '../../../src/api/v1alpha1/index.ts';
+import {
+  safeParseBaseImage,
+  safeParseMaintenancePlan,
+  safeParseVirtualAppliance,
+} from '../../../src/api/v1alpha1/index.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
-import { del, get, loadSamples, sampleAppliance, samplePlan, set, type Manifest } from '../../unit/api/fixtures.ts';
+import {
+  del,
+  get,
+  loadSamples,
+  sampleAppliance,
+  sampleBaseImage,
+  samplePlan,
+  set,
+  type Manifest,
+} from '../../unit/api/fixtures.ts';
 
 const NAMESPACE = 'crd-validation';
 
@@ -334,6 +347,53 @@ const createCases: CreateCase[] = [
     path: 'spec.verify.timeoutSeconds',
     says: 'greater than or equal to 1',
   },
+  // Base images.
+  {
+    name: 'a BaseImage with two sources',
+    base: sampleBaseImage,
+    mutate: (o) => set(o, 'spec.source.containerDisk', { repository: 'registry.example.com/os/fedora', tags: ['40'] }),
+    path: 'spec.source',
+    says: 'spec.source must set exactly one of: dataSource, containerDisk, explicit',
+  },
+  {
+    name: 'a BaseImage with no source',
+    base: sampleBaseImage,
+    mutate: (o) => set(o, 'spec.source', {}),
+    path: 'spec.source',
+    says: 'spec.source must set exactly one of: dataSource, containerDisk, explicit',
+  },
+  {
+    name: 'a version listed by hand in a PVC and a VolumeSnapshot',
+    base: sampleBaseImage,
+    mutate: (o) =>
+      set(o, 'spec.source', {
+        explicit: { versions: [{ version: '40.1', pvc: { name: 'fedora-40-1' }, snapshot: { name: 'fedora-40-1' } }] },
+      }),
+    path: 'spec.source.explicit.versions[0]',
+    says: 'may set at most one of: pvc, snapshot',
+  },
+  {
+    name: 'a member whose root volume is also a data volume',
+    base: sampleAppliance,
+    mutate: (o) =>
+      set(o, 'spec.members[0].baseImage', { ref: { name: 'fedora', namespace: 'golden-images' }, volume: 'pgdata' }),
+    path: 'spec.members[0].baseImage.volume',
+    says: "spec.members[].baseImage.volume must not be one of the member's dataVolumes: a rebase replaces the root disk",
+  },
+  {
+    name: 'a rebase onto "latest"',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.baseImage', { ref: { name: 'fedora', namespace: 'golden-images' }, version: 'latest' }),
+    path: 'spec.baseImage.version',
+    says: 'spec.baseImage.version must be a concrete version',
+  },
+  {
+    name: 'a plan with neither components nor a base image',
+    base: samplePlan,
+    mutate: (o) => set(o, 'spec.components', []),
+    path: 'spec.components',
+    says: 'spec.components must name at least one component unless spec.baseImage is set',
+  },
 ];
 
 interface UpdateCase {
@@ -466,7 +526,12 @@ describe('CRD validation by the API server', () => {
         const r = await refusal(objects.create(asObject(obj)));
         assertNamesField(r, c.path, c.says);
 
-        const zod = obj.kind === 'VirtualAppliance' ? safeParseVirtualAppliance(obj) : safeParseMaintenancePlan(obj);
+        const zod =
+          obj.kind === 'VirtualAppliance'
+            ? safeParseVirtualAppliance(obj)
+            : obj.kind === 'BaseImage'
+              ? safeParseBaseImage(obj)
+              : safeParseMaintenancePlan(obj);
         assert.equal(zod.ok, false, 'zod refuses it too');
         const zodPath = c.zodPath ?? c.path;
         assert.ok(

@@ -38,10 +38,11 @@ describe('rendered CRDs', () => {
   it('are namespaced v1alpha1 kinds with a status subresource, short names and a category', () => {
     assert.deepEqual(
       crds.map((c) => c.metadata.name),
-      ['virtualappliances.vapp.dev', 'maintenanceplans.vapp.dev'],
+      ['virtualappliances.vapp.dev', 'maintenanceplans.vapp.dev', 'baseimages.vapp.dev'],
     );
     assert.deepEqual(byKind('VirtualAppliance').spec.names.shortNames, ['vapp']);
     assert.deepEqual(byKind('MaintenancePlan').spec.names.shortNames, ['mplan', 'mp']);
+    assert.deepEqual(byKind('BaseImage').spec.names.shortNames, ['bimg']);
     for (const crd of crds) {
       assert.equal(crd.spec.versions[0]!.name, 'v1alpha1');
       assert.deepEqual(crd.spec.versions[0]!.subresources, { status: {} });
@@ -69,9 +70,20 @@ describe('rendered CRDs', () => {
       'Message=.status.conditions[?(@.type=="Ready")].message',
       'Age=.metadata.creationTimestamp',
     ]);
+    assert.deepEqual(cols('BaseImage'), [
+      'Latest=.status.latest.displayVersion',
+      'Versions=.status.versionCount',
+      'In Use=.status.inUse',
+      'Reclaimable=.status.reclaimable',
+      'Usage=.status.usage',
+      'Ready=.status.conditions[?(@.type=="Ready")].status',
+      'Releasable=.status.releasable',
+      'Message=.status.conditions[?(@.type=="Ready")].message',
+      'Age=.metadata.creationTimestamp',
+    ]);
   });
 
-  for (const kind of ['VirtualAppliance', 'MaintenancePlan']) {
+  for (const kind of ['VirtualAppliance', 'MaintenancePlan', 'BaseImage']) {
     describe(kind, () => {
       it('is structural: every node typed, no $schema, $ref, additionalProperties next to properties or false, no unions but int-or-string', () => {
         for (const [n, p] of nodes(kind)) {
@@ -144,6 +156,7 @@ describe('rendered CRDs', () => {
         '.allowDowngrade',
         '.appliance',
         '.approval',
+        '.baseImage',
         '.components',
         '.dataSync',
         '.failedClonePolicy',

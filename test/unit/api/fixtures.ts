@@ -36,6 +36,12 @@ export function sampleAppliance(): Manifest {
   return one('VirtualAppliance');
 }
 
+/** The BaseImage sample (config/samples/golden-image). */
+export function sampleBaseImage(): Manifest {
+  const file = path.join(SAMPLES, 'golden-image', 'baseimage-fedora.yaml');
+  return parse(readFileSync(file, 'utf8')) as Manifest;
+}
+
 /** The shop MaintenancePlan sample. */
 export function samplePlan(): Manifest {
   return one('MaintenancePlan');

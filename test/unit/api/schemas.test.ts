@@ -173,7 +173,7 @@ const cases: Case[] = [
     base: samplePlan,
     mutate: (o) => set(o, 'spec.components', []),
     path: 'spec.components',
-    message: '>=1',
+    message: 'spec.components must name at least one component unless spec.baseImage is set',
   },
   {
     name: 'missing appliance',

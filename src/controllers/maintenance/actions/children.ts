@@ -5,6 +5,7 @@ import type { StepFacts } from '../facts.ts';
 import { claimRestoredVolumes, cloneUIDsToRecord, restoredClaimsSettled } from './restored-claims.ts';
 import { done, recordThenContinue, wait, type StepOutcome } from '../outcome.ts';
 import {
+  DATA_VOLUMES,
   JOBS,
   NETWORK_POLICIES,
   PVCS,
@@ -15,7 +16,17 @@ import {
   VOLUME_SNAPSHOTS,
 } from '../resources.ts';
 
-const CHILD_KINDS = [VM_CLONES, VMS, JOBS, SERVICES, NETWORK_POLICIES, VOLUME_SNAPSHOTS, PVCS, VM_SNAPSHOTS];
+const CHILD_KINDS = [
+  VM_CLONES,
+  VMS,
+  JOBS,
+  SERVICES,
+  NETWORK_POLICIES,
+  VOLUME_SNAPSHOTS,
+  DATA_VOLUMES,
+  PVCS,
+  VM_SNAPSHOTS,
+];
 
 /** Deletes every object the plan created (but those `keep` keeps); done when none is left. */
 export async function removeChildren(

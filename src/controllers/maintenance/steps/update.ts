@@ -1,6 +1,7 @@
-// Updating: update the clone only. Image updates are applied while the clone is halted; then the
-// clone VMs start in startOrder; then update Jobs run against the running clone; finally every
-// updated component's level is read again from the clone and must equal its target.
+// Updating: update the clone only. Image updates and rebased root disks (actions/rebase.ts) are
+// applied while the clone is halted; then the clone VMs start in startOrder; then update Jobs run
+// against the running clone; finally every updated component's level is read again from the clone
+// and must equal its target, and a rebased guest must report its new version.
 import type { V1Job } from '@kubernetes/client-node';
 import {
   ANNOTATION_LEVELS,
@@ -14,6 +15,7 @@ import { withTag } from '../../../kubevirt/image-tag.ts';
 import { readLevel } from '../../../kubevirt/level-reader.ts';
 import type { VirtualMachine } from '../../../kubevirt/types.ts';
 import { jobState } from '../../../runtime/job-state.ts';
+import { checkGuestVersions, replaceRootDisks, runRebaseJobs } from '../actions/rebase.ts';
 import { startInOrder } from '../actions/vm-power.ts';
 import type { ClusterIO } from '../cluster-io.ts';
 import { timedOut, type StepFacts } from '../facts.ts';
@@ -34,6 +36,9 @@ export async function updateStep(facts: StepFacts, io: ClusterIO): Promise<StepO
     const outcome = await applyImage(io, vm, component, strategy, update);
     if (outcome.kind !== 'done') return outcome;
   }
+  // 1b. Rebased members get their new root disk, still halted.
+  const replaced = await replaceRootDisks(facts, io);
+  if (replaced.kind !== 'done') return replaced;
   // 2. Start the clone in start order.
   const started = await startInOrder(facts, io, facts.toSlot);
   if (started.kind !== 'done') {
@@ -70,6 +75,8 @@ export async function updateStep(facts: StepFacts, io: ClusterIO): Promise<StepO
     }
     jobsDone++;
   }
+  const rebaseJobs = await runRebaseJobs(facts, io);
+  if (rebaseJobs.kind !== 'done') return rebaseJobs;
   // 4. Read every updated level again on the clone.
   for (const update of updates) {
     const component = componentOf(facts, update);
@@ -91,7 +98,15 @@ export async function updateStep(facts: StepFacts, io: ClusterIO): Promise<StepO
       );
     }
   }
-  return done(`${String(updates.length)} component(s) updated on the clone`);
+  // 5. A rebased guest reports its new version.
+  const guest = checkGuestVersions(facts, io);
+  if (guest.kind !== 'done') return guest;
+  const rebases = facts.status.preview?.rebases ?? [];
+  return done(
+    rebases.length === 0
+      ? `${String(updates.length)} component(s) updated on the clone`
+      : `${String(updates.length)} component(s) updated and ${String(rebases.length)} member(s) rebased onto ${rebases.map((r) => r.toDisplay ?? r.to).join(', ')} on the clone`,
+  );
 }
 
 function componentOf(facts: Pick<StepFacts, 'appliance'>, update: ComponentUpdate): Component | undefined {

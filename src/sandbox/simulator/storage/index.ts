@@ -1,13 +1,14 @@
 // The KubeVirt simulator, part 2: storage (PVCs as sparse files, CSI VolumeSnapshots as copies),
 // KubeVirt snapshots, restores and clones, the kubelet of Job Pods (the data-sync worker runs the
-// real datasync code on the volume files) and a workload that writes to running VMs' volumes with
-// a ledger. See ../README.md, "Storage, snapshots, clones, Jobs".
+// real datasync code on the volume files), a workload that writes to running VMs' volumes with
+// a ledger, and CDI (cdi/: DataImportCron, DataSource, DataVolume import and clone). See ../README.md, "Storage, snapshots, clones, Jobs".
 import { mkdir } from 'node:fs/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { EventRecorder } from '../../../runtime/events.ts';
 import { Manager } from '../../../runtime/manager.ts';
 import { silentLogger, type Logger } from '../../../runtime/log.ts';
 import { RuntimeMetrics } from '../../../runtime/metrics.ts';
+import { CDI_RESOURCES, cdiControllers } from '../cdi/index.ts';
 import { jobPodController } from '../jobs/controller.ts';
 import { Workload } from '../workload/workload.ts';
 import { Api } from './api.ts';
@@ -81,6 +82,7 @@ export async function startStorageSimulator(opts: StorageSimulatorOptions): Prom
   };
   // Every informer the controllers read, watched or not.
   for (const ref of Object.values(STORAGE_RESOURCES)) if (ref.plural !== 'configmaps') manager.informer(ref);
+  for (const ref of Object.values(CDI_RESOURCES)) manager.informer(ref);
   const workload = new Workload(ctx);
   manager.addController(pvcController(ctx));
   manager.addController(volumeSnapshotController(ctx));
@@ -89,15 +91,17 @@ export async function startStorageSimulator(opts: StorageSimulatorOptions): Prom
   manager.addController(cloneController(ctx));
   manager.addController(jobPodController(ctx));
   manager.addController(workload.controller());
+  for (const def of cdiControllers(ctx)) manager.addController(def);
 
   const abort = new AbortController();
   const running = manager.start(abort.signal);
   running.catch((err: unknown) => log.error('storage simulator stopped', { error: String(err) }));
   await Promise.race([
     Promise.all(
-      Object.values(STORAGE_RESOURCES)
-        .filter((r) => r.plural !== 'configmaps')
-        .map((r) => manager.informer(r).waitForSync(abort.signal)),
+      [
+        ...Object.values(STORAGE_RESOURCES).filter((r) => r.plural !== 'configmaps'),
+        ...Object.values(CDI_RESOURCES),
+      ].map((r) => manager.informer(r).waitForSync(abort.signal)),
     ),
     running,
   ]);

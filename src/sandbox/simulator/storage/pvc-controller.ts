@@ -84,6 +84,7 @@ export function pvcController(ctx: StorageContext): ControllerDefinition {
       // A claim that is not bound yet gets a fresh volume, even if a file of a former claim of the
       // same name is still there.
       const source = pvcSource(pvc);
+      if (source.kind === 'populator') return undefined; // the sandbox's CDI fills and binds it
       if (source.kind === 'unsupported') {
         rctx.log.warn('PVC data source not supported by the simulator; not provisioning', { source: source.what });
         return undefined;

@@ -8,6 +8,8 @@ export type PvcSource =
   | { readonly kind: 'empty' }
   | { readonly kind: 'snapshot'; readonly name: string }
   | { readonly kind: 'pvc'; readonly name: string }
+  /** A volume populator's kind (CDI's VolumeImportSource, VolumeCloneSource): the populator fills and binds it. */
+  | { readonly kind: 'populator'; readonly what: string }
   | { readonly kind: 'unsupported'; readonly what: string };
 
 export function requestedBytes(pvc: PvcJson): number {
@@ -23,6 +25,7 @@ export function pvcSource(pvc: PvcJson): PvcSource {
   if (ref.kind === 'VolumeSnapshot' && (ref.apiGroup ?? '') === 'snapshot.storage.k8s.io')
     return { kind: 'snapshot', name: ref.name };
   if (ref.kind === 'PersistentVolumeClaim' && !ref.apiGroup) return { kind: 'pvc', name: ref.name };
+  if (ref.apiGroup === 'cdi.kubevirt.io') return { kind: 'populator', what: `${ref.kind} ${ref.name}` };
   return { kind: 'unsupported', what: `${ref.apiGroup ? `${ref.apiGroup}/` : ''}${ref.kind} ${ref.name}` };
 }
 

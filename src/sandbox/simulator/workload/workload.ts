@@ -1,5 +1,5 @@
 // The simulated workload: while a VM annotated sim.vapp.dev/workload runs, it writes random 4 KiB
-// blocks at random aligned offsets of every PVC its VMI mounts, at the annotated rate per volume,
+// blocks at random aligned offsets (never the first block) of every PVC its VMI mounts, at the annotated rate per volume,
 // and appends each write to the volume's ledger. Writes stop as soon as the VM is asked to stop
 // (runStrategy Halted) or its VMI is no longer running.
 import { randomBytes, randomInt } from 'node:crypto';
@@ -129,8 +129,10 @@ export class Workload {
         return; // not provisioned (yet)
       }
       const blocks = Math.floor(size / WRITE_SIZE);
-      if (blocks === 0) return;
-      const offset = randomInt(blocks) * WRITE_SIZE;
+      if (blocks < 2) return;
+      // Never block 0: it is the disk's boot block (a file system does not write it), where an
+      // imported disk states its OS for the guest agent (cdi/os-release.ts).
+      const offset = randomInt(1, blocks) * WRITE_SIZE;
       const data = randomBytes(WRITE_SIZE);
       const seq = await this.#nextSeq(ledger);
       // Ledgered before written: whoever sees the new bytes on the volume finds the entry that

@@ -48,6 +48,7 @@ function seen(scene: Scene = {}): Observed {
     plans,
     appliances,
     vms: new Store<VirtualMachine>(),
+    baseImages: new Store(),
     lastWritten: new Map(),
     options: {
       now: () => scene.now ?? NOW,

@@ -95,9 +95,14 @@ describe('volumes', () => {
       kind: 'pvc',
       name: 'p',
     });
+    // CDI's populators fill their PVCs (the sandbox's cdi/); another populator is not simulated.
     assert.equal(
       pvcSource({ spec: { dataSourceRef: { apiGroup: 'cdi.kubevirt.io', kind: 'VolumeImportSource', name: 'i' } } })
         .kind,
+      'populator',
+    );
+    assert.equal(
+      pvcSource({ spec: { dataSourceRef: { apiGroup: 'example.com', kind: 'Backup', name: 'b' } } }).kind,
       'unsupported',
     );
     assert.deepEqual(boundStatus(pvc('a', '2Gi'), 3 * 2 ** 30), {
