@@ -28,9 +28,10 @@ $(GENERATED): $(NODE_DEPS) scripts/generate-kubevirt-types.ts
 	$(NPM) run --silent generate:types
 
 .PHONY: generate
-generate: $(NODE_DEPS) ## Regenerate the KubeVirt typings, crds/ (from the zod schemas), the argocd-cm patch and the dashboard ConfigMap
+generate: $(NODE_DEPS) ## Regenerate the KubeVirt typings, crds/ (from the zod schemas), config/admission, the argocd-cm patch and the dashboard ConfigMap
 	$(NPM) run --silent generate:types
 	$(NPM) run --silent generate:crds
+	$(NPM) run --silent generate:admission
 	$(NPM) run --silent generate:integrations
 
 .PHONY: controlplane

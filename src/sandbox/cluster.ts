@@ -1,7 +1,9 @@
-// A sandbox cluster: the real control plane with our CRDs and the third-party CRDs installed.
+// A sandbox cluster: the real control plane with our CRDs, the third-party CRDs and the shipped
+// admission policies (config/admission) installed.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './controlplane/controlplane.ts';
 import { kubeconfigYaml } from './controlplane/kubeconfig.ts';
+import { installAdmissionPolicies } from './admission.ts';
 import { installCrds, sandboxCrds } from './crds/install.ts';
 
 /** A running sandbox cluster. */
@@ -20,7 +22,10 @@ export async function startSandboxCluster(
   const controlPlane = await startControlPlane({
     ...opts,
     // Installed before the controller manager starts so its garbage collector knows the kinds at once.
-    beforeControllerManager: (kc) => installCrds(kc, crds),
+    beforeControllerManager: async (kc) => {
+      await installCrds(kc, crds);
+      await installAdmissionPolicies(kc);
+    },
   });
   return {
     ...controlPlane,

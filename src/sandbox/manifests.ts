@@ -51,6 +51,8 @@ const CLUSTER_SCOPED = new Set([
   'Node',
   'PersistentVolume',
   'StorageClass',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
 ]);
 
 function isNamespaced(obj: KubeObject): boolean {
