@@ -43,6 +43,8 @@ export interface ClusterIO {
   jobPods(job: string): V1Pod[];
   /** Creates the object unless it exists (409 AlreadyExists is success: a restarted operator re-creates nothing). */
   create<T extends KubeObject>(ref: TypedRef<T>, body: T): Promise<void>;
+  /** A server-side dry run of a create (dryRun=All): throws the API server's refusal, stores nothing. */
+  dryRunCreate(ref: ResourceRef, body: KubeObject): Promise<void>;
   /** A merge patch (or a JSON patch when `json`). */
   patch(ref: ResourceRef, name: string, body: unknown, opts?: { json?: boolean; subresource?: string }): Promise<void>;
   /** Deletes the object if present (background propagation). */
@@ -97,6 +99,9 @@ export function clusterIO(deps: ControllerDeps, scope: ClusterIOScope): ClusterI
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
       }
+    },
+    async dryRunCreate(ref, body) {
+      await deps.client.request(path(ref), { method: 'POST', body, query: { ...query, dryRun: 'All' } });
     },
     async patch(ref, name, body, opts = {}) {
       await deps.client.request(path(ref, name, opts.subresource), {
