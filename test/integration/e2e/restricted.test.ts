@@ -41,7 +41,7 @@ describe('a maintenance in a namespace with Pod Security restricted', () => {
       metadata: { name },
       spec: { ...spec, verify, rollback: { ...spec.rollback, observeSeconds: 1, retainOriginalFor: '1s' } },
     };
-    await applyManifests(cluster.kubeConfig, [plan as KubeObject], { namespace: NS });
+    await applyManifests(cluster.kubeConfig, [plan], { namespace: NS });
   }
 
   before(async () => {
