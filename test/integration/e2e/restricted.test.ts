@@ -10,7 +10,6 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { MaintenancePlanInput } from '../../../src/api/v1alpha1/index.ts';
-import type { KubeObject } from '../../../src/runtime/object.ts';
 import { applyManifests } from '../../../src/sandbox/manifests.ts';
 import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
 import { samplePlan, sandboxShop } from '../../../src/sandbox/samples.ts';
