@@ -252,9 +252,9 @@ describe("the operator ServiceAccount's permissions", () => {
         );
         const other = await readAppliance(cluster.kubeConfig, 'elsewhere');
         assert.equal(other.status, undefined, 'no status on the appliance outside the watched namespaces');
-        const vm = (await new RestClient(cluster.kubeConfig).request(
+        const vm = await new RestClient(cluster.kubeConfig).request<KubeObject>(
           '/apis/kubevirt.io/v1/namespaces/elsewhere/virtualmachines/shop-db',
-        )) as KubeObject;
+        );
         assert.equal(vm.metadata?.labels?.['vapp.dev/appliance'], undefined, 'its VMs are not adopted');
         assert.equal(vm.metadata?.ownerReferences, undefined);
       } finally {
