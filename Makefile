@@ -86,6 +86,10 @@ demo: $(GENERATED) controlplane ## The whole maintenance on the embedded sandbox
 bench-appliances: $(GENERATED) controlplane ## Benchmark: time to a Ready inventory and operator memory for 500 appliances
 	$(NPM) exec -- node scripts/bench-appliances.ts --appliances $${APPLIANCES:-500}
 
+.PHONY: fuzz
+fuzz: $(GENERATED) controlplane ## Send RUNS (default 20000) random and mutated manifests to a sandbox with the operator running; prints the counts
+	$(NPM) exec -- node scripts/fuzz-manifests.ts --runs $${RUNS:-20000} $(if $(SEED),--seed $(SEED),)
+
 .PHONY: bench-datasync
 bench-datasync: $(NODE_DEPS) ## Benchmark: datasync vs rsync vs a plain read, on a 2 GiB image
 	$(NPM) exec -- node scripts/bench-datasync.ts
