@@ -19,14 +19,23 @@ export async function startSandboxCluster(
   opts: Omit<ControlPlaneOptions, 'beforeControllerManager'> = {},
 ): Promise<SandboxCluster> {
   const crds = await sandboxCrds();
+  let policies: Promise<void> | undefined;
   const controlPlane = await startControlPlane({
     ...opts,
     // Installed before the controller manager starts so its garbage collector knows the kinds at once.
     beforeControllerManager: async (kc) => {
       await installCrds(kc, crds);
-      await installAdmissionPolicies(kc);
+      // The policies take the API server a second or two to enforce: meanwhile the controller manager starts.
+      policies = installAdmissionPolicies(kc);
+      policies.catch(() => undefined);
     },
   });
+  try {
+    await policies;
+  } catch (err) {
+    await controlPlane.stop();
+    throw err;
+  }
   return {
     ...controlPlane,
     serviceAccountKubeConfig: (namespace, name) => serviceAccountKubeConfig(controlPlane, namespace, name),
