@@ -332,6 +332,8 @@ export interface FuzzCounts {
   readonly waiting: number;
   readonly reconciles: number;
   readonly seconds: number;
+  /** Reconciles per second once every object was reported (requeues of the waiting ones only). */
+  readonly idleReconcilesPerSecond: number;
   /** Admitted objects by kind, outcome and the reason of their Ready condition. */
   readonly reasons: Readonly<Record<string, number>>;
 }
@@ -371,11 +373,41 @@ function namesField(body: unknown): boolean {
   );
 }
 
-async function reconcileTotal(metricsUrl: string): Promise<number> {
+/** controller_runtime_reconcile_total by series (controller and result). */
+async function reconcileSeries(metricsUrl: string): Promise<Map<string, number>> {
   const text = await (await fetch(metricsUrl)).text();
+  const series = new Map<string, number>();
+  for (const m of text.matchAll(/^controller_runtime_reconcile_total(\{[^}]*\}) (\S+)$/gm))
+    series.set(m[1] ?? '', Number(m[2]));
+  return series;
+}
+
+async function reconcileTotal(metricsUrl: string): Promise<number> {
+  return [...(await reconcileSeries(metricsUrl)).values()].reduce((a, b) => a + b, 0);
+}
+
+const IDLE_WINDOW_MS = 6_000;
+
+/** Reconciles per second over `windowMs`, sampled as it passes. */
+async function idleRate(metricsUrl: string, windowMs: number, log: (line: string) => void): Promise<number> {
+  const start = Date.now();
+  const first = await reconcileSeries(metricsUrl);
+  let last = first;
+  await waitFor(
+    async () => {
+      last = await reconcileSeries(metricsUrl);
+      return Date.now() - start >= windowMs;
+    },
+    { what: 'the end of the measurement window', timeoutMs: windowMs * 2, intervalMs: 500 },
+  );
+  const seconds = (Date.now() - start) / 1000;
   let total = 0;
-  for (const m of text.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\S+)$/gm)) total += Number(m[1]);
-  return total;
+  for (const [series, value] of last) {
+    const delta = value - (first.get(series) ?? 0);
+    total += delta;
+    if (delta > 0) log(`idle: ${(delta / seconds).toFixed(1)} reconciles/s ${series}`);
+  }
+  return total / seconds;
 }
 
 /** Runs `cases` at `concurrency` against a fresh sandbox; returns counts and violations. */
@@ -543,6 +575,17 @@ export async function runManifestFuzz(opts: {
       const reconciles = (await reconcileTotal(operator.metricsUrl)) - before;
       if (hasExited(operator.process)) violations.push('the operator crashed');
 
+      // A reconcile loop shows once nothing changes any more: a measurement over a quiet window (not
+      // a wait for anything). Waiting objects requeue every few seconds; nothing should go faster.
+      const idle = await idleRate(operator.metricsUrl, IDLE_WINDOW_MS, log);
+      const waitingNow = [...outcomes.values()].filter((o) => o === 'waiting' || o === 'ready').length;
+      const idleBound = 10 + waitingNow;
+      if (idle > idleBound)
+        violations.push(
+          `${idle.toFixed(1)} reconciles/s with nothing to do (bound ${String(idleBound)}/s): a reconcile loop`,
+        );
+      if (hasExited(operator.process)) violations.push('the operator crashed');
+
       // The serving appliance serves as before: Ready, same slot, every Service selecting it.
       const after = await readAppliance(cluster.kubeConfig, NS);
       if (!after.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True'))
@@ -568,6 +611,7 @@ export async function runManifestFuzz(opts: {
           waiting: count('waiting'),
           reconciles,
           seconds,
+          idleReconcilesPerSecond: Math.round(idle * 10) / 10,
           reasons: Object.fromEntries([...reasons].sort()),
         },
         violations,

@@ -308,7 +308,9 @@ function requeue(
   // An ended plan is looked at again when it changes (its own status write is such a change).
   if (isTerminal(next.phase) && pass.kind !== 'release') return {};
   if (changed) return { requeueAfterMs: 1 };
-  if (suspended) return {};
+  // The appliance's creation wakes the plan (the controller watches appliances): no polling, or
+  // every plan naming a missing appliance would be reconciled every second for as long as it exists.
+  if (suspended || pass.kind === 'refused') return {};
   const outcome =
     pass.kind === 'step' || pass.kind === 'release' || pass.kind === 'deleting' ? pass.outcome : undefined;
   return { requeueAfterMs: (outcome?.kind === 'wait' ? outcome.requeueAfterMs : undefined) ?? POLL_MS };

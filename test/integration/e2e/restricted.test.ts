@@ -2,7 +2,8 @@
 // API server's PodSecurity admission: every Pod the operator has created there (data sync, HTTP
 // check) and the sample's update Job must meet it, and so must the simulated virt-launcher Pods
 // (KubeVirt's non-root launcher with a seccomp profile). A check Job the level refuses ends the plan
-// with the refusal as its reason, not with a wait for a Job whose Pods never come.
+// with the refusal as its reason, not with a wait for a Job whose Pods never come; so does a Job
+// template the Job API refuses.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -95,6 +96,41 @@ describe('a maintenance in a namespace with Pod Security restricted', () => {
     assert.equal(verify?.state, 'Failed');
     assert.match(verify?.message ?? '', /violates PodSecurity "restricted:latest": privileged \(container "check"/);
     assert.match(await waitForWarning(cluster.kubeConfig, NS, name, 'PodSecurityRefused'), /^Verify: /);
+    await deletePlan(cluster.kubeConfig, NS, name);
+  });
+
+  it("a check Job the Job API refuses fails the plan with InvalidJobTemplate and the API server's words", async () => {
+    const name = 'invalid-check';
+    await applyPlan(name, {
+      timeoutSeconds: 60,
+      job: {
+        template: {
+          spec: {
+            template: {
+              spec: {
+                // Fine for a Pod, refused for a Job.
+                restartPolicy: 'Always',
+                securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+                containers: [
+                  {
+                    name: 'check',
+                    image: 'registry.example.com/check:1',
+                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    });
+    const plan = await waitForPhase(cluster.kubeConfig, NS, name, (p) => p === 'Failed' || p === 'Succeeded');
+    const stalled = plan.status?.conditions.find((c) => c.type === 'Stalled');
+    assert.equal(stalled?.reason, 'InvalidJobTemplate', stalled?.message);
+    assert.match(
+      plan.status?.steps.find((s) => s.name === 'Verify')?.message ?? '',
+      /Job\.batch "invalid-check-verify-1" is invalid: spec\.template\.spec\.restartPolicy: Required value: valid values: "OnFailure", "Never"/,
+    );
     await deletePlan(cluster.kubeConfig, NS, name);
   });
 
