@@ -171,9 +171,10 @@ const plan = (name: string, appliances: readonly string[]) =>
   fc
     .record({
       appliance: fc.oneof(
-        { weight: 2, arbitrary: fc.constant('shop') },
-        { weight: 1, arbitrary: fc.constant('missing-appliance') },
-        { weight: 2, arbitrary: fc.constantFrom(...appliances) },
+        // Few on the serving shop: plans queued on one appliance take their turns one by one.
+        { weight: 1, arbitrary: fc.constant('shop') },
+        { weight: 2, arbitrary: fc.constant('missing-appliance') },
+        { weight: 9, arbitrary: fc.constantFrom(...appliances) },
       ),
       components: fc.uniqueArray(
         fc.record({ name: fc.oneof(fc.constantFrom('postgres', 'app/shop', 'nginx', 'db/postgres'), dnsLabel), level }),
@@ -246,13 +247,13 @@ function mutate(obj: Record<string, unknown>, m: Mutation): void {
   } else parent[key] = m.value;
 }
 
-/** The serving shop's levels: a plan on the shop targets these or lower, so that it ends in planning. */
-const SHOP_LEVELS = ['16.2.0', '2.3.1', '1.26.2', '1.0.0'];
+/** The serving shop's components and levels: a plan on the shop targets exactly these, so that it ends in planning. */
+const SHOP_LEVELS: Readonly<Record<string, string>> = { postgres: '16.2.0', shop: '2.3.1', nginx: '1.26.2' };
 
 /**
- * The fuzz is about bad input, not maintenances: a plan on the serving shop gets no target above
- * the shop's levels and no downgrade, so it ends in planning (NoChanges, a downgrade or an unknown
- * component), and a plan whose mutated targets might still be above waits for an approval.
+ * The fuzz is about bad input, not maintenances: a plan on the serving shop targets the shop's own
+ * levels and allows no downgrade, so it ends in planning (NoChanges, an unknown component or
+ * member), and a plan whose mutated targets cannot be read so waits for an approval.
  */
 function keepShopServing(manifest: FuzzCase['manifest']): void {
   const spec = manifest.spec as Record<string, unknown> | null | undefined;
@@ -260,16 +261,13 @@ function keepShopServing(manifest: FuzzCase['manifest']): void {
     return;
   spec.allowDowngrade = false;
   if (!Array.isArray(spec.components)) return;
-  spec.components.forEach((c: unknown, i: number) => {
-    if (
-      c !== null &&
-      typeof c === 'object' &&
-      !Array.isArray(c) &&
-      typeof (c as { level?: unknown }).level === 'string'
-    )
-      (c as { level: string }).level = SHOP_LEVELS[i % SHOP_LEVELS.length] ?? '1.0.0';
-    else spec.approval = 'Manual';
-  });
+  for (const c of spec.components as unknown[]) {
+    const target = c as { name?: unknown; level?: unknown } | null;
+    if (target !== null && typeof target === 'object' && typeof target.name === 'string') {
+      // The shop's own level (NoChanges), or a component it does not run (UnknownComponent).
+      target.level = SHOP_LEVELS[target.name.split('/').pop() ?? ''] ?? '1.0.0';
+    } else spec.approval = 'Manual';
+  }
 }
 
 /** A manifest to send: valid-shaped, mutated, or random; and who sends it. */
@@ -526,6 +524,7 @@ export async function runManifestFuzz(opts: {
       const outcomes = new Map<number, NonNullable<ReturnType<typeof outcome>>>();
       const reasons = new Map<string, number>();
       const examples = new Map<string, string>();
+      let lastSignature = '';
       const list = async (plural: string) =>
         (await admin.request<{ items: Reported[] }>(`/apis/vapp.dev/v1alpha1/namespaces/${NS}/${plural}`)).items;
       try {
@@ -536,6 +535,7 @@ export async function runManifestFuzz(opts: {
             for (const plural of ['virtualappliances', 'maintenanceplans'])
               for (const o of await list(plural)) live.set(`${plural}/${o.metadata.name ?? ''}`, o);
             let missing = 0;
+            let signature = '';
             reasons.clear();
             for (const a of admitted) {
               const o = live.get(`${a.kind}/${a.name}`);
@@ -545,6 +545,7 @@ export async function runManifestFuzz(opts: {
                 outcomes.set(a.index, result);
                 const reason = o?.status?.conditions.find((c) => c.type === 'Ready')?.reason ?? '';
                 const key = `${o?.kind ?? ''} ${result} ${reason}`;
+                signature += `${a.name}:${key};`;
                 reasons.set(key, (reasons.get(key) ?? 0) + 1);
                 if (!examples.has(key)) {
                   const steps =
@@ -559,7 +560,11 @@ export async function runManifestFuzz(opts: {
               }
             }
             log(`reported ${String(admitted.length - missing)}/${String(admitted.length)}`);
-            return missing === 0;
+            // Settled: everything reported, and nothing moved since the last look (plans queued behind
+            // another on one appliance take their turns meanwhile).
+            const settled = missing === 0 && signature === lastSignature;
+            lastSignature = signature;
+            return settled;
           },
           {
             what: 'every admitted manifest reported by the operator',
@@ -588,6 +593,15 @@ export async function runManifestFuzz(opts: {
 
       // The serving appliance serves as before: Ready, same slot, every Service selecting it.
       const after = await readAppliance(cluster.kubeConfig, NS);
+      const holder = after.status?.activePlan;
+      if (holder) {
+        const held = await admin
+          .request<MaintenancePlan>(`/apis/vapp.dev/v1alpha1/namespaces/${NS}/maintenanceplans/${holder}`)
+          .catch(() => undefined);
+        log(
+          `the shop is locked by plan ${holder}: ${held?.status?.phase ?? '?'}, spec ${JSON.stringify(held?.spec)}, ready ${JSON.stringify(held?.status?.conditions.find((c) => c.type === 'Ready'))}`,
+        );
+      }
       if (!after.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True'))
         violations.push(`the serving appliance is not Ready: ${JSON.stringify(after.status?.conditions)}`);
       if (after.status?.activeSlot !== servingSlot)

@@ -19,7 +19,7 @@ describe('random and mutated manifests', () => {
     );
     // The generator reaches every kind of answer: refusals by the schema and by the policies,
     // appliances stalled and plans failed with a reason, objects the operator is working on.
-    for (const k of ['refused', 'refusedByPolicy', 'stalled', 'failed'] as const)
+    for (const k of ['refused', 'refusedByPolicy', 'stalled', 'failed', 'succeeded'] as const)
       assert.ok(counts[k] > 0, `some manifests ${k}`);
     assert.ok(counts.ready + counts.waiting > 0, 'some objects admitted and in progress or ready');
     // No reconcile loop: a handful of reconciles per admitted object, not one per millisecond.
