@@ -593,14 +593,23 @@ export async function runManifestFuzz(opts: {
 
       // The serving appliance serves as before: Ready, same slot, every Service selecting it.
       const after = await readAppliance(cluster.kubeConfig, NS);
-      const holder = after.status?.activePlan;
-      if (holder) {
+      // No appliance is left locked by a plan that ended before any cut-over (it would block every
+      // later maintenance); a failed clone kept for inspection (Retain) holds it by design.
+      for (const a of await list('virtualappliances')) {
+        const holder = (a as VirtualAppliance).status?.activePlan;
+        if (!holder) continue;
         const held = await admin
           .request<MaintenancePlan>(`/apis/vapp.dev/v1alpha1/namespaces/${NS}/maintenanceplans/${holder}`)
           .catch(() => undefined);
-        log(
-          `the shop is locked by plan ${holder}: ${held?.status?.phase ?? '?'}, spec ${JSON.stringify(held?.spec)}, ready ${JSON.stringify(held?.status?.conditions.find((c) => c.type === 'Ready'))}`,
-        );
+        const phase = held?.status?.phase;
+        const ended = phase === 'Failed' || phase === 'Succeeded' || phase === 'Aborted';
+        const retained = phase === 'Failed' && held?.spec.failedClonePolicy === 'Retain';
+        if (held !== undefined && ended && !retained && held.status?.cutOver?.originalStoppedAt === undefined) {
+          const ready = held.status?.conditions.find((c) => c.type === 'Ready');
+          violations.push(
+            `appliance ${a.metadata.name ?? ''} is still locked by plan ${holder}, which ended ${phase} (${ready?.reason ?? ''}: ${ready?.message ?? ''}) before any cut-over`,
+          );
+        }
       }
       if (!after.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True'))
         violations.push(`the serving appliance is not Ready: ${JSON.stringify(after.status?.conditions)}`);
