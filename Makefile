@@ -28,9 +28,10 @@ $(GENERATED): $(NODE_DEPS) scripts/generate-kubevirt-types.ts
 	$(NPM) run --silent generate:types
 
 .PHONY: generate
-generate: $(NODE_DEPS) ## Regenerate the KubeVirt typings, crds/ (from the zod schemas), the argocd-cm patch and the dashboard ConfigMap
+generate: $(NODE_DEPS) ## Regenerate the KubeVirt typings, crds/ (from the zod schemas), config/admission, the argocd-cm patch and the dashboard ConfigMap
 	$(NPM) run --silent generate:types
 	$(NPM) run --silent generate:crds
+	$(NPM) run --silent generate:admission
 	$(NPM) run --silent generate:integrations
 
 .PHONY: controlplane
@@ -84,6 +85,10 @@ demo: $(GENERATED) controlplane ## The whole maintenance on the embedded sandbox
 .PHONY: bench-appliances
 bench-appliances: $(GENERATED) controlplane ## Benchmark: time to a Ready inventory and operator memory for 500 appliances
 	$(NPM) exec -- node scripts/bench-appliances.ts --appliances $${APPLIANCES:-500}
+
+.PHONY: fuzz
+fuzz: $(GENERATED) controlplane ## Send RUNS (default 20000) random and mutated manifests to a sandbox with the operator running; prints the counts
+	$(NPM) exec -- node scripts/fuzz-manifests.ts --runs $${RUNS:-20000} $(if $(SEED),--seed $(SEED),)
 
 .PHONY: bench-datasync
 bench-datasync: $(NODE_DEPS) ## Benchmark: datasync vs rsync vs a plain read, on a 2 GiB image

@@ -1,7 +1,9 @@
-// A sandbox cluster: the real control plane with our CRDs and the third-party CRDs installed.
+// A sandbox cluster: the real control plane with our CRDs, the third-party CRDs and the shipped
+// admission policies (config/admission) installed.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './controlplane/controlplane.ts';
 import { kubeconfigYaml } from './controlplane/kubeconfig.ts';
+import { installAdmissionPolicies } from './admission.ts';
 import { installCrds, sandboxCrds } from './crds/install.ts';
 import { applyManifests } from './manifests.ts';
 import { installKubevirtAdmission, type KubevirtAdmissionOptions } from './thirdparty/kubevirt-admission.ts';
@@ -24,16 +26,28 @@ export interface SandboxClusterOptions extends Omit<ControlPlaneOptions, 'before
 export async function startSandboxCluster(opts: SandboxClusterOptions = {}): Promise<SandboxCluster> {
   const crds = await sandboxCrds();
   const { kubevirt, ...controlPlaneOptions } = opts;
+  let policies: Promise<void> | undefined;
   const controlPlane = await startControlPlane({
     ...controlPlaneOptions,
     // Installed before the controller manager starts so its garbage collector knows the kinds at once.
     beforeControllerManager: async (kc) => {
       await installCrds(kc, crds);
-      // KubeVirt's admission and the CSI drivers' classes, as a real cluster has them.
+      // The CSI drivers' classes, the shipped admission policies and KubeVirt's, as a real cluster
+      // has them. The policies take the API server a second or two to enforce: meanwhile the
+      // controller manager starts.
       await applyManifests(kc, sandboxStorageClasses());
-      await installKubevirtAdmission(kc, kubevirt);
+      policies = Promise.all([installAdmissionPolicies(kc), installKubevirtAdmission(kc, kubevirt)]).then(
+        () => undefined,
+      );
+      policies.catch(() => undefined);
     },
   });
+  try {
+    await policies;
+  } catch (err) {
+    await controlPlane.stop();
+    throw err;
+  }
   return {
     ...controlPlane,
     serviceAccountKubeConfig: (namespace, name) => serviceAccountKubeConfig(controlPlane, namespace, name),

@@ -33,11 +33,19 @@ export interface SandboxOperator {
 
 export async function startSandboxOperator(
   cluster: SandboxCluster,
-  opts: { log?: Logger; controllers?: ControllerOptions } = {},
+  opts: {
+    log?: Logger;
+    controllers?: ControllerOptions;
+    /** Watch these namespaces only (`--namespace`); default: all. */
+    namespaces?: readonly string[];
+    /** The operator's client configuration, when its RBAC is installed otherwise (default: config/rbac). */
+    kubeConfig?: KubeConfig;
+  } = {},
 ): Promise<SandboxOperator> {
-  const kubeConfig = await operatorKubeConfig(cluster);
+  const kubeConfig = opts.kubeConfig ?? (await operatorKubeConfig(cluster));
   const manager = new Manager({
     kubeConfig,
+    ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
     log: opts.log ?? silentLogger(),
     // Port 0: the kernel picks free ports as the servers bind them, so no other program can take them first.
     metricsBindAddress: '127.0.0.1:0',

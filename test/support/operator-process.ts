@@ -2,6 +2,7 @@
 // RBAC, with leader election in vapp-system. For the tests that kill it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,4 +65,48 @@ export async function killOperator(p: ChildProcess): Promise<void> {
   const exited = once(p, 'exit');
   p.kill('SIGKILL');
   await exited;
+}
+
+/** An operator process that serves /metrics on a port the kernel picked (read from its JSON log). */
+export interface OperatorWithMetrics {
+  readonly process: ChildProcess;
+  readonly metricsUrl: string;
+}
+
+export async function startOperatorProcessWithMetrics(o: OperatorProcessOptions): Promise<OperatorWithMetrics> {
+  const child = spawn(
+    process.execPath,
+    [
+      MAIN,
+      'run',
+      '--kubeconfig',
+      o.kubeconfig,
+      '--leader-elect',
+      '--leader-election-namespace',
+      OPERATOR_NAMESPACE,
+      '--metrics-bind-address',
+      '127.0.0.1:0',
+      '--health-probe-bind-address',
+      '0',
+      '--log-level',
+      'info',
+      '--log-format',
+      'json',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, POD_NAME: o.podName ?? '' } },
+  );
+  const address = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the operator exited (${String(code)}) before serving metrics`)));
+    // Every line is read, so that the pipe never fills and blocks the operator.
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      let entry: { message?: string; address?: string } = {};
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        return;
+      }
+      if (entry.message === 'serving metrics' && entry.address !== undefined) resolve(entry.address);
+    });
+  });
+  return { process: child, metricsUrl: `http://${address}/metrics` };
 }

@@ -23,10 +23,12 @@ export const VIRTUAL_APPLIANCE_SHORT_NAMES = ['vapp'] as const;
 
 export { GUEST_OS_FIELDS } from './meta.ts';
 
-const MAX_MEMBERS = 16;
+/** Most members of an appliance (the admission policies in config/admission check each by index). */
+export const MAX_MEMBERS = 16;
 const MAX_COMPONENTS = 32;
 const MAX_VOLUMES = 16;
-const MAX_SERVICES = 16;
+/** Most Services of an appliance. */
+export const MAX_SERVICES = 16;
 
 export const LevelSourceSchema = exactlyOne(
   z

@@ -45,11 +45,10 @@ export interface ClusterIO {
   vmOf(member: string, slot: Slot): VirtualMachine | undefined;
   /** The Pods of one of the plan's Jobs. */
   jobPods(job: string): V1Pod[];
-  /**
-   * Creates the object unless it exists (409 AlreadyExists is success: a restarted operator
-   * re-creates nothing). With `dryRun` the API server's admission judges it and nothing is stored.
-   */
-  create<T extends KubeObject>(ref: TypedRef<T>, body: T, opts?: { dryRun?: boolean }): Promise<void>;
+  /** Creates the object unless it exists (409 AlreadyExists is success: a restarted operator re-creates nothing). */
+  create<T extends KubeObject>(ref: TypedRef<T>, body: T): Promise<void>;
+  /** A server-side dry run of a create (dryRun=All): throws the API server's refusal, stores nothing. */
+  dryRunCreate(ref: ResourceRef, body: KubeObject): Promise<void>;
   /** A merge patch (or a JSON patch when `json`). */
   patch(ref: ResourceRef, name: string, body: unknown, opts?: { json?: boolean; subresource?: string }): Promise<void>;
   /** Deletes the object if present (background propagation). */
@@ -109,16 +108,15 @@ export function clusterIO(deps: ControllerDeps, scope: ClusterIOScope): ClusterI
       return (await deps.client.request<{ items: T[] }>(path(ref))).items;
     },
     jobPods: (job) => inNamespace(JOB_PODS).filter((p) => p.metadata?.labels?.['job-name'] === job),
-    async create(ref, body, opts = {}) {
+    async create(ref, body) {
       try {
-        await deps.client.request(path(ref), {
-          method: 'POST',
-          body,
-          query: opts.dryRun ? { ...query, dryRun: 'All' } : query,
-        });
+        await deps.client.request(path(ref), { method: 'POST', body, query });
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
       }
+    },
+    async dryRunCreate(ref, body) {
+      await deps.client.request(path(ref), { method: 'POST', body, query: { ...query, dryRun: 'All' } });
     },
     async patch(ref, name, body, opts = {}) {
       await deps.client.request(path(ref, name, opts.subresource), {

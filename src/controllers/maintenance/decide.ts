@@ -323,7 +323,9 @@ function requeue(
   // release, or its deletion's, polls: a scratch volume it waits for carries no label of the plan.
   if (isTerminal(next.phase) && pass.kind !== 'release' && pass.kind !== 'deleting') return {};
   if (changed) return { requeueAfterMs: 1 };
-  if (suspended) return {};
+  // The appliance's creation wakes the plan (the controller watches appliances): no polling, or
+  // every plan naming a missing appliance would be reconciled every second for as long as it exists.
+  if (suspended || pass.kind === 'refused') return {};
   const outcome =
     pass.kind === 'step' || pass.kind === 'release' || pass.kind === 'deleting' ? pass.outcome : undefined;
   return { requeueAfterMs: (outcome?.kind === 'wait' ? outcome.requeueAfterMs : undefined) ?? POLL_MS };

@@ -2,7 +2,7 @@
 // what to change, before anything is snapshotted or cloned. And what the plan can do only in part
 // (a member whose readiness KubeVirt cannot tell) becomes a warning in the preview.
 import type { VirtualMachine, VirtualMachineSnapshot } from '../../kubevirt/types.ts';
-import { apiStatus, errorMessage, isRetryable } from '../../runtime/errors.ts';
+import { apiStatus, errorMessage, isAlreadyExists, isRetryable } from '../../runtime/errors.ts';
 import { hasReadinessProbe } from '../../kubevirt/vm.ts';
 import { readsGuestAgent } from './actions/vm-power.ts';
 import type { ClusterIO } from './cluster-io.ts';
@@ -76,19 +76,17 @@ async function snapshotsRefused(facts: StepFacts, io: ClusterIO): Promise<StepOu
   const member = facts.members[0];
   const original = member === undefined ? undefined : io.vmOf(member.name, facts.fromSlot);
   if (member === undefined || original?.metadata?.name === undefined) return undefined;
+  const snapshot: VirtualMachineSnapshot = {
+    apiVersion: 'snapshot.kubevirt.io/v1beta1',
+    kind: 'VirtualMachineSnapshot',
+    metadata: { name: facts.names.snapshot(member.name), namespace: facts.namespace, labels: { ...facts.labels } },
+    spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: original.metadata.name } },
+  };
   try {
-    await io.create(
-      VM_SNAPSHOTS,
-      {
-        apiVersion: 'snapshot.kubevirt.io/v1beta1',
-        kind: 'VirtualMachineSnapshot',
-        metadata: { name: facts.names.snapshot(member.name), namespace: facts.namespace, labels: { ...facts.labels } },
-        spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: original.metadata.name } },
-      } satisfies VirtualMachineSnapshot,
-      { dryRun: true },
-    );
+    await io.dryRunCreate(VM_SNAPSHOTS, snapshot);
     return undefined;
   } catch (err) {
+    if (isAlreadyExists(err)) return undefined; // admitted once already: the snapshot exists
     if (isRetryable(err) || apiStatus(err) === undefined) throw err;
     return failed(
       'SnapshotsRefused',

@@ -65,6 +65,8 @@ const CONTROLLERS = [
   // Computes ResourceQuota status (hard, used); the ResourceQuota admission plugin, on by default in
   // kube-apiserver, refuses what exceeds a quota only once that status exists.
   'resourcequota-controller',
+  // Type-checks ValidatingAdmissionPolicies against the kinds they match (status.typeChecking).
+  'validatingadmissionpolicy-status-controller',
 ];
 
 const SERVICE_CIDR = '10.96.0.0/16';

@@ -21,3 +21,11 @@ export const LAUNCHER_APP = 'virt-launcher';
 
 /** The uid of the qemu user in virt-launcher (KubeVirt runs VMs non-root by default). */
 export const RUNTIME_USER = 107;
+
+/**
+ * The seccomp profile of launcher Pods. KubeVirt sets one only when its configuration asks for it
+ * (spec.configuration.seccompConfiguration.virtualMachineInstanceProfile.customProfile, here
+ * runtimeDefaultProfile: true); without it a launcher Pod is refused in a namespace whose Pod
+ * Security level is `restricted`. The simulated KubeVirt is configured so.
+ */
+export const LAUNCHER_SECCOMP_PROFILE = { type: 'RuntimeDefault' } as const;

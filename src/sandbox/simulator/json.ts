@@ -14,6 +14,7 @@ export interface ContainerJson {
   image?: string;
   command?: string[];
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: Record<string, unknown>;
 }
 
 export interface ContainerStatusJson {
@@ -51,6 +52,7 @@ export interface PodJson {
     automountServiceAccountToken?: boolean;
     terminationGracePeriodSeconds?: number;
     nodeSelector?: Record<string, string>;
+    securityContext?: Record<string, unknown>;
     containers: ContainerJson[];
   };
   status?: PodStatusJson;

@@ -1,13 +1,15 @@
 // The virt-launcher Pod that virt-controller creates for a VMI (the Pod the VM "runs" in).
 import type { VirtualMachine, VirtualMachineInstance } from '../../kubevirt/types.ts';
 import { KUBEVIRT } from '../../kubevirt/types.ts';
-import { LABELS, LAUNCHER_APP, LAUNCHER_IMAGE } from './constants.ts';
+import { LABELS, LAUNCHER_APP, LAUNCHER_IMAGE, LAUNCHER_SECCOMP_PROFILE, RUNTIME_USER } from './constants.ts';
 import type { PodJson } from './json.ts';
 
 /**
  * The launcher Pod of `vmi`. Its labels are the VMI's (that is, the VM template's at start) plus
  * KubeVirt's own, which is what lets a Service select a VM by a template label. The name is
  * `virt-launcher-<vm>-<5 random chars>`: the API server fills in the random part (generateName).
+ * Its security contexts are KubeVirt's in non-root mode (the default): the qemu user, no privilege
+ * escalation, every capability dropped but NET_BIND_SERVICE, which Pod Security `restricted` allows.
  */
 export function launcherPodFor(vm: VirtualMachine | undefined, vmi: VirtualMachineInstance): PodJson {
   const name = vmi.metadata?.name ?? '';
@@ -49,6 +51,13 @@ export function launcherPodFor(vm: VirtualMachine | undefined, vmi: VirtualMachi
       // KubeVirt gives the launcher 15 s more than the guest, to shut the domain down cleanly.
       terminationGracePeriodSeconds: grace + 15,
       nodeSelector: { 'kubevirt.io/schedulable': 'true', ...vmi.spec.nodeSelector },
+      securityContext: {
+        fsGroup: RUNTIME_USER,
+        runAsUser: RUNTIME_USER,
+        runAsGroup: RUNTIME_USER,
+        runAsNonRoot: true,
+        seccompProfile: { ...LAUNCHER_SECCOMP_PROFILE },
+      },
       containers: [
         {
           name: 'compute',
@@ -65,6 +74,13 @@ export function launcherPodFor(vm: VirtualMachine | undefined, vmi: VirtualMachi
             vmi.metadata?.namespace ?? '',
           ],
           resources: { requests: { cpu: '100m', memory: memoryRequest(vmi) } },
+          securityContext: {
+            runAsUser: RUNTIME_USER,
+            runAsGroup: RUNTIME_USER,
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
+          },
         },
       ],
     },

@@ -5,6 +5,7 @@ import type { V1Job } from '@kubernetes/client-node';
 import { LABEL_APPLIANCE, LABEL_SLOT, type Slot } from '../../../api/v1alpha1/index.ts';
 import { jobState } from '../../../runtime/job-state.ts';
 import type { ClusterIO } from '../cluster-io.ts';
+import { createJob } from './job-admission.ts';
 import type { StepFacts } from '../facts.ts';
 import { done, failed, wait, type StepOutcome } from '../outcome.ts';
 import { JOBS } from '../resources.ts';
@@ -31,7 +32,8 @@ export async function runCheck(
   const name = facts.names.checkJob(kind, attempt);
   const job = io.get(JOBS, name);
   if (job === undefined) {
-    await io.create(JOBS, checkJob(facts, name, slot, preview));
+    const refused = await createJob(io, checkJob(facts, name, slot, preview), 'check Job');
+    if (refused !== undefined) return refused;
     return wait(`check ${name} started`);
   }
   const state = jobState(job);

@@ -15,6 +15,7 @@ import { withTag } from '../../../kubevirt/image-tag.ts';
 import { readLevel } from '../../../kubevirt/level-reader.ts';
 import type { VirtualMachine } from '../../../kubevirt/types.ts';
 import { jobState } from '../../../runtime/job-state.ts';
+import { createJob } from '../actions/job-admission.ts';
 import { checkGuestVersions, replaceRootDisks, runRebaseJobs } from '../actions/rebase.ts';
 import { startInOrder } from '../actions/vm-power.ts';
 import type { ClusterIO } from '../cluster-io.ts';
@@ -57,7 +58,8 @@ export async function updateStep(facts: StepFacts, io: ClusterIO): Promise<StepO
     const job = io.get(JOBS, name);
     const template = componentOf(facts, update)?.update.job?.template;
     if (job === undefined && template !== undefined) {
-      await io.create(JOBS, updateJob(facts, update, template));
+      const refused = await createJob(io, updateJob(facts, update, template), 'update Job');
+      if (refused !== undefined) return refused;
       return wait(`update Job ${name} created`, {
         progress: `${String(jobsDone)}/${String(jobUpdates.length)} update Jobs`,
       });

@@ -403,6 +403,17 @@ describe('decide: errors and refusals', () => {
     );
   });
 
+  it('a missing appliance is not polled: its creation wakes the plan', () => {
+    const refused = {
+      kind: 'refused',
+      reason: 'ApplianceNotFound',
+      message: 'VirtualAppliance shop not found in namespace shop',
+    } as const;
+    const first = decide(seen({ status: { phase: 'Pending' }, withAppliance: false }), refused);
+    const again = decide(seen({ status: first.status, withAppliance: false }), refused);
+    assert.deepEqual(again.result, {});
+  });
+
   it('an abort after the cut-over is answered once, when the spec changes', () => {
     const changed = seen({ spec: { abort: true }, generation: 2, status: { phase: 'Observing' } });
     assert.deepEqual(
