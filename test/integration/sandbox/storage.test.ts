@@ -511,6 +511,50 @@ describe('storage simulator against a real API server', () => {
     assert.equal(pod?.status?.phase, 'Succeeded');
   });
 
+  it('runs curl against a Service as its guest would answer: connects to a ready endpoint, fails on a missing Service or, after --retry-max-time, on one nothing backs', async () => {
+    const service = (name: string, selector: Record<string, string>) =>
+      create(
+        { group: '', version: 'v1', plural: 'services', kind: 'Service' },
+        { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector, ports: [{ port: 5432 }] } },
+      );
+    const curl = (name: string, url: string, retrySeconds: number) => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              {
+                name: 'check',
+                image: 'curlimages/curl:8.11.1',
+                args: ['--fail', '--retry-max-time', String(retrySeconds), url],
+              },
+            ],
+          },
+        },
+      },
+    });
+    await service('db', { app: 'db' }); // the running VM db of an earlier case
+    await service('nobody', { app: 'nobody' });
+    await create(R.jobs, curl('curl-db', `http://db.${NS}.svc:5432/`, 30));
+    await create(R.jobs, curl('curl-missing', `http://missing.${NS}.svc:5432/`, 30));
+    await create(R.jobs, curl('curl-nobody', `http://nobody.${NS}.svc:5432/`, 2));
+    assert.equal((await jobFinished('curl-db')).outcome, 'Complete');
+    assert.equal((await jobFinished('curl-missing')).outcome, 'Failed');
+    assert.match(terminationMessage((await jobPods('curl-missing'))[0]), /Could not resolve host: missing/);
+    assert.equal((await jobFinished('curl-nobody')).outcome, 'Failed');
+    const refused = (await jobPods('curl-nobody'))[0];
+    assert.match(terminationMessage(refused), /Connection refused/);
+    // The raw JSON holds timestamps as strings (the typed Pod says Date).
+    const ran =
+      Date.parse(String(refused?.status?.containerStatuses?.[0]?.state?.terminated?.finishedAt)) -
+      Date.parse(String(refused?.status?.startTime));
+    assert.ok(ran >= 2000, `retried for ${String(ran)} ms`);
+  });
+
   describe('faults', () => {
     it('a snapshot-failure annotation on the VM fails its snapshot', async () => {
       await create(
@@ -920,4 +964,9 @@ function plainJob(name: string): object {
       },
     },
   };
+}
+
+/** What a Job Pod's container wrote to its termination log. */
+function terminationMessage(pod: Parameters<typeof datasyncResultFromPod>[0] | undefined): string {
+  return pod?.status?.containerStatuses?.[0]?.state?.terminated?.message ?? '';
 }

@@ -1,6 +1,7 @@
 // Which simulated kubelet work a Job's Pod stands for, as a pure function of the Pod (and its
 // Job): the data-sync worker (its container runs `vapp-operator datasync`), a component update
-// (label vapp.dev/update=true, env VAPP_VM, VAPP_COMPONENT, VAPP_FROM, VAPP_TO) or anything else.
+// (label vapp.dev/update=true, env VAPP_VM, VAPP_COMPONENT, VAPP_FROM, VAPP_TO), curl against a
+// Service (the HTTP check) or anything else.
 import path from 'node:path/posix';
 import { DATASYNC_CONTAINER } from '../../../datasync/job.ts';
 import type { JobContainerJson, JobJson, JobPodJson } from './json.ts';
@@ -41,9 +42,22 @@ export interface UpdateWork {
   readonly to: string;
 }
 
+/** curl against a Service's cluster DNS name, retried until --retry-max-time (the operator's HTTP check). */
+export interface HttpWork {
+  readonly type: 'http';
+  readonly container: string;
+  readonly service: string;
+  readonly namespace: string;
+  readonly port: number;
+  readonly url: string;
+  /** How long curl retries a refused connection, in seconds (--retry-max-time; 0: one try). */
+  readonly retryMaxSeconds: number;
+}
+
 export type JobWork =
   | DatasyncWork
   | UpdateWork
+  | HttpWork
   | { readonly type: 'other'; readonly container: string }
   | { readonly type: 'invalid'; readonly container: string; readonly reason: string };
 
@@ -64,7 +78,30 @@ export function classifyJobPod(pod: JobPodJson, job?: JobJson): JobWork {
     }
     return { type: 'invalid', container: first, reason: 'update Job without VAPP_VM, VAPP_COMPONENT and VAPP_TO' };
   }
+  const http = containers.map(httpWork).find((w) => w !== undefined);
+  if (http) return http;
   return { type: 'other', container: first };
+}
+
+/** A curl container whose URL names a Service (http://<service>.<namespace>.svc[:port]/...). */
+function httpWork(c: JobContainerJson): HttpWork | undefined {
+  const args = [...(c.command ?? []), ...(c.args ?? [])];
+  const isCurl = (c.image ?? '').includes('curl') || args[0] === 'curl';
+  const url = args.find((a) => /^https?:\/\//.test(a));
+  const m =
+    url === undefined
+      ? null
+      : /^(https?):\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?(?::(\d+))?(\/|$)/.exec(url);
+  if (!isCurl || url === undefined || m === null) return undefined;
+  return {
+    type: 'http',
+    container: c.name,
+    service: m[2] ?? '',
+    namespace: m[3] ?? '',
+    port: m[4] !== undefined ? Number(m[4]) : m[1] === 'https' ? 443 : 80,
+    url,
+    retryMaxSeconds: Number(flag(args, '--retry-max-time') ?? '0') || 0,
+  };
 }
 
 function isDatasync(c: JobContainerJson): boolean {

@@ -13,7 +13,7 @@ import { classifyJobPod, jobNameOf } from './classify.ts';
 import type { JobJson, JobPodJson } from './json.ts';
 import { jobPodIp, runningStatus, terminatedStatus } from './kubelet.ts';
 import { relatedObjects } from './related.ts';
-import { runDatasync, runUpdate, type Termination } from './run.ts';
+import { httpReachable, runDatasync, runUpdate, type Termination } from './run.ts';
 
 export function jobPodController(ctx: StorageContext): ControllerDefinition {
   // Pods whose work runs now, and Pods whose end was written but is not in the cache yet: their
@@ -110,6 +110,23 @@ export function jobPodController(ctx: StorageContext): ControllerDefinition {
           case 'invalid':
             end = { exitCode: 1, message: work.reason };
             break;
+          case 'http': {
+            const reached = faults.jobFailure
+              ? { exitCode: 22, message: `curl: (22) The requested URL returned error: 500 (${faults.jobFailure})` }
+              : await httpReachable(ctx, work);
+            if (reached !== 'retry') {
+              end = reached;
+              break;
+            }
+            // Refused: curl tries again every --retry-delay until --retry-max-time has passed.
+            const started = Date.parse(pod.status?.startTime ?? isoNow(ctx));
+            if (ctx.now() - started < work.retryMaxSeconds * 1000) return { requeueAfterMs: 1_000 };
+            end = {
+              exitCode: 7,
+              message: `curl: (7) Failed to connect to ${work.service}.${work.namespace}.svc port ${String(work.port)}: Connection refused`,
+            };
+            break;
+          }
           default:
             end = faults.jobFailure ? { exitCode: 1, message: faults.jobFailure } : { exitCode: 0, message: '' };
         }

@@ -1,5 +1,5 @@
 // Carrying out a Job Pod's work in-process: the real datasync library on the volume files, the
-// level change of an update, or nothing. Returns what the container would have exited with and
+// level change of an update, an HTTP check's connection, or nothing. Returns what the container would have exited with and
 // written to /dev/termination-log.
 import { DatasyncError, exitStatusFor } from '../../../datasync/errors.ts';
 import { parseRangesText } from '../../../datasync/ranges-file.ts';
@@ -14,7 +14,7 @@ import type { StorageContext } from '../storage/context.ts';
 import type { StorageFaults } from '../storage/faults.ts';
 import { pvcFile } from '../storage/paths.ts';
 import { STORAGE_RESOURCES as R } from '../storage/resources.ts';
-import type { DatasyncWork, PathSource, UpdateWork } from './classify.ts';
+import type { DatasyncWork, HttpWork, PathSource, UpdateWork } from './classify.ts';
 import { withLevel } from '../../../api/v1alpha1/levels-annotation.ts';
 
 export interface Termination {
@@ -110,4 +110,28 @@ export async function runUpdate(
     }
   }
   return { exitCode: 1, message: `VirtualMachine ${work.vm} kept changing; level not written` };
+}
+
+/**
+ * Whether curl would connect: nothing listens in the sandbox, so a guest "serves" when the Service
+ * exists with the port and its EndpointSlices have a ready endpoint (a Ready launcher Pod). A
+ * Service that does not exist fails as curl does (no such host); one without a ready endpoint
+ * refuses the connection, which curl retries until --retry-max-time.
+ */
+export async function httpReachable(ctx: StorageContext, work: HttpWork): Promise<Termination | 'retry'> {
+  const service = await ctx.api.get<{ spec?: { ports?: { port: number }[] } }>(
+    R.services,
+    work.namespace,
+    work.service,
+  );
+  if (service === undefined)
+    return { exitCode: 6, message: `curl: (6) Could not resolve host: ${work.service}.${work.namespace}.svc` };
+  const slices = await ctx.api.client.request<{
+    items: { endpoints?: { conditions?: { ready?: boolean } }[] }[];
+  }>(`/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(work.namespace)}/endpointslices`, {
+    query: { labelSelector: `kubernetes.io/service-name=${work.service}` },
+  });
+  const ready = slices.items.some((s) => (s.endpoints ?? []).some((e) => e.conditions?.ready !== false));
+  if (ready && (service.spec?.ports ?? []).some((p) => p.port === work.port)) return { exitCode: 0, message: '' };
+  return 'retry';
 }

@@ -6,6 +6,7 @@ export const STORAGE_RESOURCES = {
   pvcs: { group: '', version: 'v1', plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim' },
   pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
   configMaps: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' },
+  services: { group: '', version: 'v1', plural: 'services', kind: 'Service' },
   jobs: { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job' },
   controllerRevisions: { group: 'apps', version: 'v1', plural: 'controllerrevisions', kind: 'ControllerRevision' },
   storageClasses: {
