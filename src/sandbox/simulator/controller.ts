@@ -28,7 +28,9 @@ export const RESOURCES = {
   vms: { ...KUBEVIRT.virtualMachines },
   vmis: { ...KUBEVIRT.virtualMachineInstances },
   pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
-  // Read for status.volumeSnapshotStatuses (which volumes KubeVirt can snapshot), not watched.
+  // For status.volumeSnapshotStatuses (which volumes KubeVirt can snapshot): a claim's change brings
+  // back the VMs using it, a VolumeSnapshotClass's every VM (kubevirt pkg/storage/snapshot/
+  // snapshot_base.go handlePVC, handleVolumeSnapshotClass).
   pvcs: STORAGE_RESOURCES.pvcs,
   storageClasses: STORAGE_RESOURCES.storageClasses,
   volumeSnapshotClasses: STORAGE_RESOURCES.volumeSnapshotClasses,
@@ -36,6 +38,7 @@ export const RESOURCES = {
 
 const POD_CREATION_TIMEOUT_MS = 30_000;
 const VMI_INDEX = 'simulator-vmi';
+const CLAIM_INDEX = 'simulator-vm-claims';
 
 export interface SimulatorControllerOptions {
   readonly kubeConfig: KubeConfig;
@@ -61,6 +64,16 @@ export function simulatorController(opts: SimulatorControllerOptions): Controlle
       return vmi ? [`${p.metadata?.namespace ?? ''}/${vmi}`] : [];
     });
   }
+  if (!vms.hasIndex(CLAIM_INDEX)) {
+    vms.addIndex(CLAIM_INDEX, (v) =>
+      ((v as unknown as VirtualMachine).spec.template.spec?.volumes ?? []).flatMap((vol) => {
+        const claim = vol.persistentVolumeClaim?.claimName ?? vol.dataVolume?.name;
+        return claim === undefined ? [] : [`${v.metadata?.namespace ?? ''}/${claim}`];
+      }),
+    );
+  }
+  const vmsUsingClaim = (namespace: string, claim: string) =>
+    vms.byIndex(CLAIM_INDEX, `${namespace}/${claim}`).map((v) => ({ namespace, name: v.metadata?.name ?? '' }));
   const ipam = new Ipam();
   // IPs already given (e.g. before a simulator restart) stay taken; a deleted Pod frees its IP.
   podInformer.addEventHandler({
@@ -82,6 +95,11 @@ export function simulatorController(opts: SimulatorControllerOptions): Controlle
         resource: RESOURCES.pods,
         map: enqueueOwner(KUBEVIRT.virtualMachineInstances.kind, KUBEVIRT.virtualMachineInstances.group),
       },
+      {
+        resource: RESOURCES.pvcs,
+        map: (pvc) => vmsUsingClaim(pvc.metadata?.namespace ?? '', pvc.metadata?.name ?? ''),
+      },
+      { resource: RESOURCES.volumeSnapshotClasses, map: () => vms.keys().map(keyToRequest) },
     ],
     reconcile: async (req, ctx): Promise<ReconcileResult | undefined> => {
       const key = requestKey(req);
@@ -154,4 +172,10 @@ function observeIp(ipam: Ipam, pod: PodJson): void {
 
 function ownedBy(pod: PodJson, uid: string): boolean {
   return pod.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? false;
+}
+
+/** A store key (namespace/name) as a reconcile request. */
+function keyToRequest(key: string): { namespace: string; name: string } {
+  const [namespace = '', name = ''] = key.split('/');
+  return { namespace, name };
 }

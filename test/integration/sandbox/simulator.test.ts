@@ -165,6 +165,21 @@ describe('KubeVirt simulator against a real API server', () => {
       // No claim db-data in this namespace: KubeVirt says so (pkg/storage/snapshot/snapshot.go getVolumeSnapshotStatus).
       { name: 'data', enabled: false, reason: 'PVC not found' },
     ]);
+    // The claim appears (the API server gives it the default StorageClass): the VM is looked at again.
+    await rest.request(`/api/v1/namespaces/${NS}/persistentvolumeclaims`, {
+      method: 'POST',
+      body: {
+        metadata: { name: 'db-data' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+    });
+    await waitFor(
+      async () =>
+        (
+          (await custom.getNamespacedCustomObject({ ...vms, name: 'db' })) as VirtualMachine
+        ).status?.volumeSnapshotStatuses?.find((v) => v.name === 'data')?.enabled === true,
+      { what: 'the data volume snapshottable once its claim exists' },
+    );
 
     const vmi = await getVmi('db');
     assert.ok(vmi);
