@@ -88,6 +88,10 @@ async function snapshotsRefused(facts: StepFacts, io: ClusterIO): Promise<StepOu
   } catch (err) {
     if (isAlreadyExists(err)) return undefined; // admitted once already: the snapshot exists
     if (isRetryable(err) || apiStatus(err) === undefined) throw err;
+    // KubeVirt's webhook refuses with 400 (webhooks.ToAdmissionResponseError), a policy with 422.
+    // Anything else (403: the operator's role lacks the verb) is the Snapshot step's to report.
+    const code = apiStatus(err)?.code;
+    if (code !== 400 && code !== 422) return undefined;
     return failed(
       'SnapshotsRefused',
       `KubeVirt refuses VirtualMachineSnapshots (${errorMessage(err)}): a maintenance needs them; enable the Snapshot feature gate in the KubeVirt CR (spec.configuration.developerConfiguration.featureGates)`,
