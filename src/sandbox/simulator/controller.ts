@@ -21,7 +21,7 @@ import { Ipam } from './ipam.ts';
 import type { PodJson } from './json.ts';
 import { owningVmiName } from './pod.ts';
 import { planVm } from './vm-actions.ts';
-import { isVmiReady } from './vmistatus.ts';
+import { isAgentConnected } from './vmistatus.ts';
 import { Writer } from './writer.ts';
 
 export const RESOURCES = {
@@ -115,9 +115,9 @@ export function simulatorController(opts: SimulatorControllerOptions): Controlle
       )
         podCreations.delete(vmiUid);
 
-      // The guest agent reports when the VMI becomes Ready: only then is its root disk read.
+      // The guest agent reports the os-release once it connects: only until then is the root disk read.
       const diskOs =
-        opts.diskOs !== undefined && vmi?.status?.phase === 'Running' && !isVmiReady(vmi)
+        opts.diskOs !== undefined && vmi?.status?.phase === 'Running' && !isAgentConnected(vmi)
           ? await opts.diskOs(vmi)
           : undefined;
       const plan = planVm(

@@ -137,9 +137,10 @@ describe('shared base image end to end', () => {
     const onA = await waitFor(
       async () => {
         const v = await versionOf(a.version);
-        return v?.state === 'InUse' && v.usage.appliances === 3 && v;
+        // The guests report their OS once booted (their agents connect then), a little after Ready.
+        return v?.state === 'InUse' && v.usage.appliances === 3 && v.guestOS !== undefined && v;
       },
-      { what: 'A InUse by three appliances' },
+      { what: 'A InUse by three appliances, its guest OS learned' },
     );
     assert.deepEqual(onA.holders.filter((h) => h.startsWith('appliance')).sort(), [
       'appliance apps/shop1 (db, web)',
