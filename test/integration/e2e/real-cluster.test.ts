@@ -237,7 +237,8 @@ describe('real-cluster fidelity: member VMs as a real cluster has them', () => {
             body: {
               apiVersion: 'snapshot.kubevirt.io/v1beta1',
               kind: 'VirtualMachineSnapshot',
-              metadata: { name: 'nightly-backup', annotations: { 'sim.vapp.dev/step-delay-ms': '4000' } },
+              // Held (a long step) until the plan's Snapshot step has started, then let go.
+              metadata: { name: 'nightly-backup', annotations: { 'sim.vapp.dev/step-delay-ms': '600000' } },
               spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'shop-db' } },
             },
           },
@@ -247,6 +248,22 @@ describe('real-cluster fidelity: member VMs as a real cluster has them', () => {
             (await vms('user-snapshot')).find((v) => v.metadata?.name === 'shop-db')?.status?.snapshotInProgress ===
             'nightly-backup',
           { what: "the user's snapshot holding shop-db" },
+        );
+      },
+      during: async () => {
+        await waitFor(
+          async () =>
+            (await readPlan(cluster.kubeConfig, 'user-snapshot', PLAN)).status?.steps.find((s) => s.name === 'Snapshot')
+              ?.startedAt !== undefined,
+          { what: "the plan's Snapshot step started", timeoutMs: 120_000 },
+        );
+        await new RestClient(cluster.kubeConfig).request(
+          '/apis/snapshot.kubevirt.io/v1beta1/namespaces/user-snapshot/virtualmachinesnapshots/nightly-backup',
+          {
+            method: 'PATCH',
+            contentType: 'application/merge-patch+json',
+            body: { metadata: { annotations: { 'sim.vapp.dev/step-delay-ms': '0' } } },
+          },
         );
       },
     });
