@@ -150,7 +150,16 @@ describe('KubeVirt simulator against a real API server', () => {
         templateAnnotations: { 'sim.vapp.dev/guest-agent': 'true' },
       }),
     );
-    const vm = await readyVm('db');
+    await readyVm('db');
+    // Ready comes first (no readinessProbe: the launcher Pod is Ready when the domain runs); the
+    // agent connects once the guest has booted.
+    const vm = await waitFor(
+      async () => {
+        const v = await getVm('db');
+        return v.status?.conditions?.some((c) => c.type === 'AgentConnected' && c.status === 'True') ? v : undefined;
+      },
+      { what: 'VM db with its guest agent connected' },
+    );
     const vmStatus = vm.status!;
     assert.equal(vmStatus.created, true);
     assert.deepEqual(
