@@ -19,7 +19,7 @@ const STEP_MARK: Readonly<Record<string, string>> = {
   Skipped: '⊘',
 };
 
-const WAITING = new Set(['AwaitingApproval', 'WaitingForWindow']);
+const WAITING = new Set(['AwaitingApproval', 'WaitingForWindow', 'WaitingForCutOverSlot']);
 
 /** The phase with its mark and colour. */
 export function phaseLabel(phase: string, suspended: boolean, p: Palette): string {

@@ -103,6 +103,7 @@ describe('suspend and resume', () => {
       'Verifying',
       'Syncing',
       'WaitingForWindow',
+      'WaitingForCutOverSlot',
     ]);
     assert.match(decideSuspend(plan('CuttingOver')).message, /no safe point/);
   });

@@ -77,7 +77,7 @@ function phaseClass(phase, suspended) {
   if (phase === 'Succeeded') return 'ok';
   if (phase === 'Failed') return 'bad';
   if (phase === 'Aborted' || phase === 'RolledBack' || suspended) return 'warn';
-  if (phase === 'AwaitingApproval' || phase === 'WaitingForWindow') return 'wait';
+  if (phase === 'AwaitingApproval' || phase === 'WaitingForWindow' || phase === 'WaitingForCutOverSlot') return 'wait';
   return 'run';
 }
 
