@@ -2,7 +2,7 @@
 // views (appliance-facts.ts, plan-facts.ts) plus, for each plan, which requests the operator would
 // honour now and why not the others. Pure; the server sends it to the page on every change.
 import { LABEL_APPLIANCE } from '../../api/v1alpha1/index.ts';
-import { ACTIONS, type Action } from '../requests/decision.ts';
+import type { Action } from '../requests/decision.ts';
 import { planTarget } from '../requests/plan.ts';
 import { applianceFacts, type ApplianceFacts } from '../views/appliance-facts.ts';
 import { planFacts, type PlanFacts } from '../views/plan-facts.ts';
@@ -16,7 +16,8 @@ export interface ActionState {
 }
 
 export interface DashboardPlan extends PlanFacts {
-  readonly actions: Readonly<Record<Action, ActionState>>;
+  /** The requests that apply to a plan (planTarget.actions). */
+  readonly actions: Readonly<Partial<Record<Action, ActionState>>>;
 }
 
 export interface DashboardState {
@@ -73,11 +74,11 @@ export function dashboardState(input: DashboardInputs, now: Date): DashboardStat
     .map((plan): DashboardPlan => {
       const facts = planFacts(plan, eventsByPlan.get(key(plan.metadata?.namespace, plan.metadata?.name)) ?? [], now);
       const actions = Object.fromEntries(
-        ACTIONS.map((action) => {
+        planTarget.actions.map((action) => {
           const d = planTarget.decide(action, plan, {}, now);
           return [action, { allowed: d.kind === 'patch', message: d.message }];
         }),
-      ) as Record<Action, ActionState>;
+      ) as Partial<Record<Action, ActionState>>;
       return { ...facts, actions };
     });
   return {

@@ -36,7 +36,7 @@ describe('the dashboard state', () => {
         ['rollback', false],
       ],
     );
-    assert.match(actions?.rollback.message ?? '', /has not cut over yet/);
+    assert.match(actions?.rollback?.message ?? '', /has not cut over yet/);
     assert.equal(state.plans[0]?.preview?.hash, 'abc');
   });
 });
