@@ -59,7 +59,8 @@ export function decideRolloutSuspend(r: WireRollout): Decision {
 
 /** resume: spec.suspend back to false. A rollout the failure policy paused needs acknowledge instead. */
 export function decideRolloutResume(r: WireRollout): Decision {
-  const paused = phaseOf(r) === 'Paused' && r.status?.failures?.exceeded === true;
+  // The failure policy pauses whatever spec.suspend says (the phase shows Suspended when both hold).
+  const paused = r.status?.failures?.exceeded === true && (r.spec?.failurePolicy?.action ?? 'Pause') === 'Pause';
   if (r.spec?.suspend !== true)
     return refuse(
       paused ? 'PausedByFailures' : 'NotSuspended',
