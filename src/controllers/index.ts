@@ -1,6 +1,6 @@
 // The controllers the operator runs. `vapp-operator run` registers every definition returned here.
 import type { Registry } from 'prom-client';
-import type { MaintenancePlan, VirtualAppliance } from '../api/v1alpha1/index.ts';
+import type { MaintenancePlan, MaintenanceRollout, VirtualAppliance } from '../api/v1alpha1/index.ts';
 import type { ControllerDefinition, ControllerDeps } from '../runtime/controller.ts';
 import { applianceController } from './appliance/controller.ts';
 import { registerApplianceMetrics } from './appliance/metrics.ts';
@@ -10,6 +10,7 @@ import { maintenanceController } from './maintenance/controller.ts';
 import { registerPlanStatusMetrics } from './maintenance/metrics.ts';
 import type { MaintenanceOptions } from './maintenance/options.ts';
 import { PLANS } from './maintenance/resources.ts';
+import { registerRolloutMetrics, ROLLOUTS_CACHE } from './rollout-metrics/metrics.ts';
 
 /** Settings of the controllers beyond their objects' specs. */
 export interface ControllerOptions {
@@ -20,10 +21,12 @@ export interface ControllerOptions {
 
 export function allControllers(deps: ControllerDeps, opts: ControllerOptions = {}): ControllerDefinition[] {
   if (opts.registry) {
-    // Series per appliance and per plan, read from the caches at each scrape.
+    // Series per appliance, per plan and per rollout, read from the caches at each scrape.
     const appliances = deps.cache.informer<VirtualAppliance>(APPLIANCES).store;
     const plans = deps.cache.informer<MaintenancePlan>(PLANS).store;
     registerApplianceMetrics(opts.registry, () => appliances.list());
+    const rollouts = deps.cache.informer<MaintenanceRollout>(ROLLOUTS_CACHE).store;
+    registerRolloutMetrics(opts.registry, () => rollouts.list());
     registerPlanStatusMetrics(opts.registry, () => plans.list(), {
       ...(opts.maintenance?.stepTimeoutMs !== undefined ? { stepTimeoutMs: opts.maintenance.stepTimeoutMs } : {}),
     });
