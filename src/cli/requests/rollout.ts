@@ -93,15 +93,10 @@ export function decideAcknowledge(r: WireRollout): Decision {
   };
 }
 
-/** The wave waiting for a person: state AwaitingApproval, else the current wave if Manual and not approved. */
+/** The wave waiting for a person, as the operator reports it (state AwaitingApproval, not yet in spec.approvedWaves). */
 export function waveAwaitingApproval(r: WireRollout): string | undefined {
   const approved = new Set(r.spec?.approvedWaves ?? []);
-  const waiting = (r.status?.waves ?? []).find((w) => w.state === 'AwaitingApproval' && !approved.has(w.name ?? ''));
-  if (waiting?.name !== undefined) return waiting.name;
-  const current = (r.spec?.waves ?? []).find((w) => w.name === r.status?.currentWave);
-  return current?.approval === 'Manual' && current.name !== undefined && !approved.has(current.name)
-    ? current.name
-    : undefined;
+  return (r.status?.waves ?? []).find((w) => w.state === 'AwaitingApproval' && !approved.has(w.name ?? ''))?.name;
 }
 
 /** approve: the wave waiting for approval added to spec.approvedWaves (the one the user was shown). */

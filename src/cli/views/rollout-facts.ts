@@ -17,8 +17,10 @@ export interface WaveFacts {
   readonly upToDate: number;
   readonly soakUntil?: string;
   readonly completedAt?: string;
-  /** The wave waits for a person (approval Manual) and spec.approvedWaves does not name it yet. */
+  /** The operator holds the wave for a person (state AwaitingApproval) and spec.approvedWaves does not name it yet. */
   readonly awaitingApproval: boolean;
+  /** A Manual wave that spec.approvedWaves does not name yet: it will wait for a person when its turn comes. */
+  readonly gated: boolean;
 }
 
 export interface InFlightFacts {
@@ -144,9 +146,8 @@ export function rolloutFacts(rollout: WireRollout, events: readonly WireEvent[],
     upToDate: num(w.upToDate),
     ...(w.soakUntil === undefined ? {} : { soakUntil: w.soakUntil }),
     ...(w.completedAt === undefined ? {} : { completedAt: w.completedAt }),
-    awaitingApproval:
-      w.state === 'AwaitingApproval' ||
-      (manual.has(w.name ?? '') && !approved.has(w.name ?? '') && w.state === 'Pending'),
+    awaitingApproval: w.state === 'AwaitingApproval' && !approved.has(w.name ?? ''),
+    gated: manual.has(w.name ?? '') && !approved.has(w.name ?? '') && w.state === 'Pending',
   }));
   const f = status?.failures;
   const maxUnavailable = spec?.maxUnavailable;

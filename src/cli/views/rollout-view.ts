@@ -26,7 +26,7 @@ const WAVE_MARK: Readonly<Record<string, string>> = {
   Pending: '○',
 };
 
-function waveRow(w: WaveFacts, current: boolean, o: ViewOptions): string[] {
+function waveRow(w: WaveFacts, rollout: string, current: boolean, o: ViewOptions): string[] {
   const p = o.palette;
   const mark = WAVE_MARK[w.state] ?? '?';
   const name = `${mark} ${w.name}${current ? ' ←' : ''}`;
@@ -42,10 +42,12 @@ function waveRow(w: WaveFacts, current: boolean, o: ViewOptions): string[] {
     w.state === 'Soaking' && w.soakUntil !== undefined
       ? `soaking until ${localTime(w.soakUntil, 'UTC')} (${relative(w.soakUntil, o.now)})`
       : w.awaitingApproval
-        ? p.yellow(`waiting for approval (spec.approvedWaves)`)
-        : w.completedAt !== undefined
-          ? p.dim(`completed ${relative(w.completedAt, o.now)}`)
-          : '';
+        ? p.yellow(`waiting for approval: kubectl vapp approve rollout/${rollout} adds it to spec.approvedWaves`)
+        : w.gated
+          ? p.dim('approval Manual: waits for a person when its turn comes')
+          : w.completedAt !== undefined
+            ? p.dim(`completed ${relative(w.completedAt, o.now)}`)
+            : '';
   return [
     coloured,
     w.state,
@@ -124,7 +126,7 @@ export function rolloutView(f: RolloutFacts, o: ViewOptions): string[] {
     lines.push(p.bold('Waves'));
     lines.push(
       ...columns(
-        f.waves.map((w) => waveRow(w, w.name === f.currentWave && !f.ended, o)),
+        f.waves.map((w) => waveRow(w, f.name, w.name === f.currentWave && !f.ended, o)),
         '  ',
       ),
     );

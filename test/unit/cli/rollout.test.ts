@@ -176,7 +176,25 @@ describe('the rollout view', () => {
     assert.match(out, /Requested\s+suspend/);
     assert.match(out, /Target\s+base image images\/debian 13\.2 · follows the latest/);
     assert.match(out, /◑ canary ←\s+Soaking\s+.*soaking until Sat 2026-12-05 03:20 UTC \(in 20m00s\)/);
-    assert.match(out, /○ eu\s+Pending\s+.*waiting for approval \(spec\.approvedWaves\)/);
+    assert.match(out, /○ eu\s+Pending\s+.*approval Manual: waits for a person when its turn comes/);
+  });
+
+  it('says how to approve a wave the operator holds for a person', () => {
+    const out = text(
+      rollout(
+        { waves: [{ name: 'eu', selector: {}, approval: 'Manual' }] },
+        {
+          phase: 'AwaitingApproval',
+          waves: [{ name: 'eu', state: 'AwaitingApproval', appliances: 3, upToDate: 0 }],
+          currentWave: 'eu',
+        },
+      ),
+    );
+    assert.match(out, /Phase\s+⏸ AwaitingApproval/);
+    assert.match(
+      out,
+      /⏸ eu ←\s+AwaitingApproval\s+.*waiting for approval: kubectl vapp approve rollout\/shops adds it to spec\.approvedWaves/,
+    );
   });
 
   it('cuts lines to the width of the terminal, and lists rollouts as a table', () => {
