@@ -183,15 +183,15 @@ describe('Argo CD health checks and actions, in Argo CD v3.2’s Lua', () => {
 
   it('MaintenanceRollout: acknowledge-failures refuses, with an error Argo CD shows, when nothing is left to acknowledge', async () => {
     const rollouts = all.find((k) => k.kind === 'MaintenanceRollout');
-    const paused = rollouts?.fixtures.find((f) => f.file === 'handwritten-Paused-failures.yaml');
+    const paused = rollouts?.fixtures.find((f) => f.file === 'Paused.yaml');
     assert.ok(paused);
     const acknowledged = structuredClone(paused.object) as KubeObject & { spec: { acknowledgedFailures: number } };
-    acknowledged.spec.acknowledgedFailures = 3;
+    acknowledged.spec.acknowledgedFailures = 2;
     const [view] = await argoView([acknowledged]);
     assert.equal(enabledActions(view as ArgoView).includes('acknowledge-failures'), false);
     assert.match(
       view?.results['acknowledge-failures']?.error ?? '',
-      /no unacknowledged failure \(status\.failures\.count 3, spec\.acknowledgedFailures 3\)/,
+      /no unacknowledged failure \(status\.failures\.count 2, spec\.acknowledgedFailures 2\)/,
     );
   });
 
