@@ -2,7 +2,10 @@
 // serves them), its exit codes, and the requests (abort, suspend, resume, acknowledge, approve of a
 // wave) with their refusals.
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { parseMaintenanceRollout } from '../../../src/api/v1alpha1/index.ts';
 import { rolloutExitCodeOf, rolloutTable } from '../../../src/cli/commands/get-rollout.ts';
 import { palette, stripAnsi } from '../../../src/cli/render.ts';
@@ -229,6 +232,41 @@ describe('the rollout view', () => {
       undefined,
       undefined,
     ]);
+  });
+});
+
+describe('the rollout view of the objects the Argo CD tests use (test/fixtures/argocd)', () => {
+  const dir = path.join(import.meta.dirname, '../../fixtures/argocd/vapp.dev/MaintenanceRollout');
+  const fixtures = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && f !== 'expected.yaml')
+    .map((f) => ({ file: f, rollout: parse(readFileSync(path.join(dir, f), 'utf8')) as WireRollout }));
+
+  it('shows every one with its phase, its progress and its waves', () => {
+    assert.ok(fixtures.length >= 5);
+    for (const { file, rollout: r } of fixtures) {
+      const out = text(r);
+      const phase = r.status?.phase ?? 'Pending';
+      assert.match(out, new RegExp(`^Phase\\s+\\S+ ${phase}`, 'm'), file);
+      const c = r.status?.counts;
+      if ((c?.selected ?? 0) > 0)
+        assert.ok(out.includes(`${String(c?.upToDate ?? 0)}/${String(c?.selected ?? 0)} up to date`), file);
+      for (const w of r.status?.waves ?? [])
+        assert.match(out, new RegExp(`${w.name ?? ''}[ ←]*\\s+${w.state ?? ''}`), file);
+    }
+  });
+
+  it('names the failed appliances of the paused one and what to do, and offers the requests that apply', () => {
+    const paused = fixtures.find((f) => f.file === 'Paused.yaml')?.rollout;
+    assert.ok(paused);
+    const out = text(paused);
+    for (const a of paused.status?.needsAttention ?? []) assert.ok(out.includes(a.appliance ?? '?'), a.appliance);
+    assert.match(out, /kubectl vapp acknowledge shops -n fleet/);
+    assert.equal(decideAcknowledge(paused).kind, 'patch');
+    assert.equal((decideRolloutResume(paused) as { reason: string }).reason, 'PausedByFailures');
+    const aborted = fixtures.find((f) => f.file === 'Aborted.yaml')?.rollout;
+    assert.ok(aborted);
+    assert.equal(decideRolloutSuspend(aborted).kind, 'refused');
+    assert.equal(rolloutExitCodeOf(aborted.status?.phase), 11);
   });
 });
 
