@@ -209,10 +209,17 @@ export function schedule(input: ScheduleInput): Schedule {
 
   let freeInFlight = spec.maxInFlight - unfinished.length;
   if (!stopped && waves.open !== undefined) {
-    for (const a of selected) {
-      if (waveOf.get(a.name) !== waves.open || states.get(a.name) !== 'Pending') continue;
-      const chosen = windowOf(a, spec);
-      const w = stateOf(chosen, now);
+    // Appliances whose window is open go first, then by how soon it opens: a plan waiting for a
+    // window holds a clone (and an in-flight slot) without making progress.
+    const candidates = selected
+      .filter((a) => waveOf.get(a.name) === waves.open && states.get(a.name) === 'Pending')
+      .map((a) => {
+        const chosen = windowOf(a, spec);
+        const w = stateOf(chosen, now);
+        return { a, chosen, w, opens: w.open ? 0 : (w.opensAt?.getTime() ?? Number.POSITIVE_INFINITY) };
+      })
+      .sort((x, y) => x.opens - y.opens);
+    for (const { a, chosen, w } of candidates) {
       if (!mayPrepare(w, now, prepareAheadMs)) {
         noteWindow(w.opensAt);
         wake(preparesAt(w, prepareAheadMs));

@@ -310,6 +310,25 @@ describe('schedule', () => {
     assert.equal(s.wakeAt?.toISOString(), '2026-12-02T20:00:00.000Z');
   });
 
+  it('takes appliances whose window is open before those still waiting for theirs', () => {
+    const r = rollout({
+      maxInFlight: 2,
+      prepareAhead: '24h',
+      windows: [
+        {
+          name: 'later',
+          selector: { matchLabels: { group: 'later' } },
+          window: { startTime: '15:00', endTime: '16:00' },
+        },
+      ],
+    });
+    const apps = ['a', 'b', 'c', 'd'].map((n, i) =>
+      appliance(n, { labels: { app: 'shop', ...(i < 3 ? { group: 'later' } : {}) } }),
+    );
+    assert.deepEqual(run(r, apps, []).create.map((c) => c.appliance)[0], 'd');
+    assert.equal(run(r, apps, []).create.length, 2, 'then one that prepares ahead of its window');
+  });
+
   it('pauses on failures beyond the budget, naming them, and resumes once acknowledged', () => {
     const r = rollout({ maxInFlight: 2, failurePolicy: { maxFailures: 1 } });
     const endedAt = new Date(NOW.getTime() - MIN);
