@@ -93,10 +93,19 @@ export function decideAcknowledge(r: WireRollout): Decision {
   };
 }
 
-/** The wave waiting for a person, as the operator reports it (state AwaitingApproval, not yet in spec.approvedWaves). */
+/**
+ * The wave waiting for a person, as the operator reports it: a wave in state AwaitingApproval, else
+ * (a status without waves) the current wave of a rollout in phase AwaitingApproval; never one that
+ * spec.approvedWaves names already.
+ */
 export function waveAwaitingApproval(r: WireRollout): string | undefined {
   const approved = new Set(r.spec?.approvedWaves ?? []);
-  return (r.status?.waves ?? []).find((w) => w.state === 'AwaitingApproval' && !approved.has(w.name ?? ''))?.name;
+  const waiting = (r.status?.waves ?? []).find((w) => w.state === 'AwaitingApproval' && !approved.has(w.name ?? ''));
+  if (waiting?.name !== undefined) return waiting.name;
+  const current = r.status?.currentWave;
+  return r.status?.phase === 'AwaitingApproval' && current !== undefined && !approved.has(current)
+    ? current
+    : undefined;
 }
 
 /** approve: the wave waiting for approval added to spec.approvedWaves (the one the user was shown). */

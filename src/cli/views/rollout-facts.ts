@@ -4,6 +4,7 @@
 // flight, the conditions and the last Events. Pure; the terminal view (rollout-view.ts) and the
 // dashboard show the same facts.
 import { secondsBetween } from '../render.ts';
+import { waveAwaitingApproval } from '../requests/rollout.ts';
 import type { WireEvent, WireRollout } from '../wire.ts';
 import { type ConditionFacts, type EventFacts, lastEvents } from './plan-facts.ts';
 
@@ -78,6 +79,8 @@ export interface RolloutFacts {
   readonly counts: RolloutCountFacts;
   readonly waves: readonly WaveFacts[];
   readonly currentWave?: string;
+  /** The wave that waits for a person now (an approval adds it to spec.approvedWaves). */
+  readonly approvalWave?: string;
   readonly inFlight: readonly InFlightFacts[];
   readonly needsAttention: readonly AttentionFacts[];
   readonly budgets: {
@@ -160,6 +163,7 @@ export function rolloutFacts(rollout: WireRollout, events: readonly WireEvent[],
   const createdAt = rollout.metadata?.creationTimestamp;
   const elapsed = secondsBetween(createdAt, ended && phase === 'Completed' ? lastEnd : undefined, now);
   const ready = (status?.conditions ?? []).find((x) => x.type === 'Ready');
+  const approvalWave = waveAwaitingApproval(rollout);
   return {
     name: rollout.metadata?.name ?? '',
     namespace: rollout.metadata?.namespace ?? '',
@@ -174,6 +178,7 @@ export function rolloutFacts(rollout: WireRollout, events: readonly WireEvent[],
     counts,
     waves,
     ...(status?.currentWave === undefined ? {} : { currentWave: status.currentWave }),
+    ...(approvalWave === undefined ? {} : { approvalWave }),
     inFlight: (status?.inFlight ?? []).map((x) => ({
       appliance: x.appliance ?? '',
       plan: x.plan ?? '',

@@ -79,6 +79,10 @@ export function rolloutView(f: RolloutFacts, o: ViewOptions): string[] {
     lines.push(`${label('Status')} ${f.summary.reason}: ${f.summary.message}`);
   const requests = [f.suspended ? 'suspend' : '', f.abortRequested ? 'abort' : ''].filter((x) => x !== '');
   if (requests.length > 0) lines.push(`${label('Requested')} ${p.yellow(requests.join(', '))}`);
+  if (f.approvalWave !== undefined)
+    lines.push(
+      `${label('Approval')} ${p.yellow(`wave ${f.approvalWave} waits for a person`)}: kubectl vapp approve rollout/${f.name} -n ${f.namespace}`,
+    );
   lines.push(`${label('Target')} ${f.target}${f.followsLatest ? p.dim(' · follows the latest') : ''}`);
   const figures: [number, string, (s: string) => string][] = [
     [c.selected, 'selected', (s) => s],

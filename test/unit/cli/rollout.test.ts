@@ -255,7 +255,7 @@ describe('the rollout view of the objects the Argo CD tests use (test/fixtures/a
     }
   });
 
-  it('names the failed appliances of the paused one and what to do, and offers the requests that apply', () => {
+  it('names the failed appliances of the paused one, the wave that waits for approval, what to do, and offers the requests that apply', () => {
     const paused = fixtures.find((f) => f.file === 'Paused.yaml')?.rollout;
     assert.ok(paused);
     const out = text(paused);
@@ -263,6 +263,17 @@ describe('the rollout view of the objects the Argo CD tests use (test/fixtures/a
     assert.match(out, /kubectl vapp acknowledge shops -n fleet/);
     assert.equal(decideAcknowledge(paused).kind, 'patch');
     assert.equal((decideRolloutResume(paused) as { reason: string }).reason, 'PausedByFailures');
+    const awaiting = fixtures.find((f) => f.file === 'AwaitingApproval.yaml')?.rollout;
+    assert.ok(awaiting);
+    assert.match(
+      text(awaiting),
+      /Approval\s+wave canary waits for a person: kubectl vapp approve rollout\/shops -n fleet/,
+    );
+    assert.deepEqual(decideApproveWave(awaiting, { wave: 'canary' }), {
+      kind: 'patch',
+      spec: { approvedWaves: ['canary'] },
+      message: 'approved wave canary',
+    });
     const aborted = fixtures.find((f) => f.file === 'Aborted.yaml')?.rollout;
     assert.ok(aborted);
     assert.equal(decideRolloutSuspend(aborted).kind, 'refused');

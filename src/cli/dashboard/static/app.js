@@ -518,6 +518,13 @@ function rolloutCard(r) {
     r.summary?.message
       ? el('p', { class: 'summary', 'data-field': 'summary' }, `${r.summary.reason}: ${r.summary.message}`)
       : '',
+    r.approvalWave
+      ? el(
+          'p',
+          { class: 'warn', 'data-field': 'approval' },
+          `wave ${r.approvalWave} waits for a person: Approve wave lets it start`,
+        )
+      : '',
     el(
       'p',
       { class: 'meta counts' },
