@@ -10,18 +10,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
-import type {
-  MaintenancePlan,
-  MaintenanceRollout,
-  MaintenanceRolloutInput,
-  VirtualAppliance,
-} from '../../../src/api/v1alpha1/index.ts';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import type { MaintenanceRolloutInput, VirtualAppliance } from '../../../src/api/v1alpha1/index.ts';
 import type { KubeObject } from '../../../src/runtime/object.ts';
 import { RestClient } from '../../../src/runtime/rest.ts';
 import { applyManifests } from '../../../src/sandbox/manifests.ts';
+import {
+  CUTTING_OVER,
+  TERMINAL,
+  deployShops as deployFleet,
+  listPlans,
+  readRollout as readFleetRollout,
+  sampleBudgets as sampleFleetBudgets,
+} from '../../support/fleet.ts';
 import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
-import { sandboxShop } from '../../../src/sandbox/samples.ts';
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { STORAGE_ANNOTATIONS } from '../../../src/sandbox/simulator/storage/index.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
@@ -29,35 +31,6 @@ import { waitFor } from '../../support/wait.ts';
 
 const run = promisify(execFile);
 const GROUP = { group: 'vapp.dev', version: 'v1alpha1' };
-const TERMINAL = new Set(['Succeeded', 'Failed', 'Aborted', 'RolledBack']);
-/** Phases in which a plan holds a clone of its appliance. */
-const HOLDS_CLONE = new Set([
-  'Cloning',
-  'Updating',
-  'Verifying',
-  'Syncing',
-  'WaitingForWindow',
-  'WaitingForCutOverSlot',
-  'CuttingOver',
-  'Observing',
-  'RollingBack',
-]);
-const CUTTING_OVER = new Set(['CuttingOver', 'Observing', 'RollingBack']);
-
-/** The shop sample as the appliance `name`: every object renamed, the component names kept. */
-function renamedShop(objects: readonly KubeObject[], name: string, labels: Record<string, string>): KubeObject[] {
-  return objects.map((o) => {
-    let text = JSON.stringify(o);
-    for (const part of ['db-pgdata', 'db', 'app', 'web']) text = text.replaceAll(`"shop-${part}"`, `"${name}-${part}"`);
-    text = text.replaceAll('"vapp.dev/appliance":"shop"', `"vapp.dev/appliance":"${name}"`);
-    const obj = JSON.parse(text) as KubeObject;
-    if (obj.kind === 'VirtualAppliance' && obj.metadata) {
-      obj.metadata.name = name;
-      obj.metadata.labels = { ...obj.metadata.labels, ...labels };
-    }
-    return obj;
-  });
-}
 
 /** HH:MM in UTC, `minutes` from `at`. */
 const hhmm = (at: number, minutes: number) => new Date(at + minutes * 60_000).toISOString().slice(11, 16);
@@ -71,19 +44,8 @@ describe('MaintenanceRollout end to end', () => {
   const custom = () => cluster.kubeConfig.makeApiClient(CustomObjectsApi);
   const kubectl = (...args: string[]) =>
     run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { timeout: 60_000 });
-  const plans = async (ns: string) =>
-    (
-      (await custom().listNamespacedCustomObject({ ...GROUP, namespace: ns, plural: 'maintenanceplans' })) as {
-        items: MaintenancePlan[];
-      }
-    ).items;
-  const readRollout = async (ns: string, name: string) =>
-    (await custom().getNamespacedCustomObject({
-      ...GROUP,
-      namespace: ns,
-      plural: 'maintenancerollouts',
-      name,
-    })) as MaintenanceRollout;
+  const plans = (ns: string) => listPlans(cluster.kubeConfig, ns);
+  const readRollout = (ns: string, name: string) => readFleetRollout(cluster.kubeConfig, ns, name);
   const patch = (p: string, body: unknown) =>
     new RestClient(cluster.kubeConfig).request(p, {
       method: 'PATCH',
@@ -98,51 +60,9 @@ describe('MaintenanceRollout end to end', () => {
         await patch(`/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans/${p.metadata.name ?? ''}`, stamp);
   };
 
-  /** Deploys shops named `names` into `ns` (labels per shop) and waits until all are Ready. */
-  async function deployShops(ns: string, shops: Record<string, Record<string, string>>): Promise<void> {
-    await cluster.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns } } });
-    const sample = await sandboxShop({ storage: '64Mi' });
-    for (const [name, labels] of Object.entries(shops))
-      await applyManifests(cluster.kubeConfig, renamedShop(sample, name, labels), { namespace: ns });
-    await waitFor(
-      async () => {
-        const list = (await custom().listNamespacedCustomObject({
-          ...GROUP,
-          namespace: ns,
-          plural: 'virtualappliances',
-        })) as {
-          items: VirtualAppliance[];
-        };
-        const ready = list.items.filter((a) =>
-          a.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
-        );
-        return ready.length === Object.keys(shops).length;
-      },
-      { what: `${String(Object.keys(shops).length)} shops Ready in ${ns}`, timeoutMs: 180_000 },
-    );
-  }
-
-  /** Samples every plan of the namespace on each watch event: the most holding a clone, cutting over. */
-  async function sampleBudgets(ns: string) {
-    const phases = new Map<string, string>();
-    const max = { clones: 0, cuttingOver: 0, events: 0 };
-    const watch = new Watch(cluster.kubeConfig);
-    const req = await watch.watch(
-      `/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenanceplans`,
-      {},
-      (type: string, obj: MaintenancePlan) => {
-        const name = obj.metadata.name ?? '';
-        if (type === 'DELETED') phases.delete(name);
-        else phases.set(name, obj.status?.phase ?? 'Pending');
-        const now = [...phases.values()];
-        max.clones = Math.max(max.clones, now.filter((p) => HOLDS_CLONE.has(p)).length);
-        max.cuttingOver = Math.max(max.cuttingOver, now.filter((p) => CUTTING_OVER.has(p)).length);
-        max.events++;
-      },
-      () => undefined,
-    );
-    return { max, stop: () => req.abort() };
-  }
+  const deployShops = (ns: string, shops: Record<string, Record<string, string>>) =>
+    deployFleet(cluster.kubeConfig, ns, shops);
+  const sampleBudgets = (ns: string) => sampleFleetBudgets(cluster.kubeConfig, ns);
 
   before(async () => {
     cluster = await startTestCluster();
