@@ -12,6 +12,7 @@ import type { Connection } from './kubeconfig.ts';
 export const RESOURCES = {
   appliances: { group: 'vapp.dev', version: 'v1alpha1', plural: 'virtualappliances', kind: 'VirtualAppliance' },
   plans: { group: 'vapp.dev', version: 'v1alpha1', plural: 'maintenanceplans', kind: 'MaintenancePlan' },
+  rollouts: { group: 'vapp.dev', version: 'v1alpha1', plural: 'maintenancerollouts', kind: 'MaintenanceRollout' },
   vms: KUBEVIRT.virtualMachines,
   vmis: KUBEVIRT.virtualMachineInstances,
   services: { group: '', version: 'v1', plural: 'services', kind: 'Service' },

@@ -1,9 +1,10 @@
 // `kubectl vapp`: the kubectl plugin (the `kubectl-vapp` executable, bin/kubectl-vapp.js) that
-// shows appliances and plans, writes and approves plans, makes the one-word requests (abort,
-// suspend, resume, rollback) and serves a local dashboard. It talks to the cluster with the user's
+// shows appliances, plans and fleet rollouts, writes and approves plans, makes the one-word requests
+// (abort, suspend, resume, rollback, acknowledge) and serves a local dashboard. It talks to the cluster with the user's
 // own kubeconfig, resolved as kubectl resolves it (kubeconfig.ts).
 import { Command, Option } from 'commander';
 import { abortCommand } from './commands/abort.ts';
+import { acknowledgeCommand } from './commands/acknowledge.ts';
 import { approveCommand } from './commands/approve.ts';
 import { completeCommand, completionCommand } from './commands/completion.ts';
 import { dashboardCommand } from './commands/dashboard.ts';
@@ -19,7 +20,7 @@ import { cliExamples } from './help.ts';
 export function buildProgram(): Command {
   const program = new Command('kubectl vapp')
     .description(
-      "Follow and drive appliance maintenance: trees of VirtualAppliances, live MaintenancePlans with their steps, sync rounds and downtime, approvals and requests checked against the operator's rules, and a local dashboard.",
+      "Follow and drive appliance maintenance: trees of VirtualAppliances, live MaintenancePlans with their steps, sync rounds and downtime, fleet MaintenanceRollouts with their waves and budgets, approvals and requests checked against the operator's rules, and a local dashboard.",
     )
     .addOption(new Option('--kubeconfig <file>', 'the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)'))
     .addOption(new Option('--context <name>', 'the kubeconfig context (default: its current-context)'))
@@ -33,6 +34,10 @@ export function buildProgram(): Command {
         ['kubectl vapp plan shop --set postgres=16.4.0 --approval Manual', 'write a plan and see its preview'],
         ['kubectl vapp approve shop-20261122-020000', 'approve exactly what the preview shows'],
         ['kubectl vapp get plan shop-20261122-020000 --watch', 'follow the plan live until it ends'],
+        [
+          'kubectl vapp get rollout shops-2026-12 --watch',
+          'follow a fleet rollout: waves, budgets, what needs attention',
+        ],
         ['kubectl vapp dashboard', 'the web dashboard on http://127.0.0.1:3100'],
       ]),
     );
@@ -44,6 +49,7 @@ export function buildProgram(): Command {
     suspendCommand(),
     resumeCommand(),
     rollbackCommand(),
+    acknowledgeCommand(),
     dashboardCommand(),
     completionCommand(),
   ])

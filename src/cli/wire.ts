@@ -3,7 +3,15 @@
 // because raw JSON may lack anything (a plan without status yet, a status written by an older or a
 // newer operator). The plugin never parses with the schemas: they strip fields they do not know,
 // and the plugin shows fields that later operator versions add (FutureStatus) when they are there.
-import type { Condition, MaintenancePlan, SyncRound, VirtualAppliance, Step, Preview } from '../api/v1alpha1/index.ts';
+import type {
+  Condition,
+  MaintenancePlan,
+  MaintenanceRollout,
+  SyncRound,
+  VirtualAppliance,
+  Step,
+  Preview,
+} from '../api/v1alpha1/index.ts';
 import type { VirtualMachine, VirtualMachineInstance } from '../kubevirt/types.ts';
 
 /** T as raw JSON: every field may be missing (maps such as labels and metadata are taken as they are). */
@@ -45,6 +53,7 @@ export type WirePlanStatus = Omit<Wire<PlanStatus>, 'syncRounds' | 'cutOver'> &
 
 export type WirePlan = Omit<Wire<MaintenancePlan>, 'status'> & { readonly status?: WirePlanStatus };
 export type WireAppliance = Wire<VirtualAppliance>;
+export type WireRollout = Wire<MaintenanceRollout>;
 export type WireVm = VirtualMachine;
 export type WireVmi = VirtualMachineInstance;
 

@@ -55,6 +55,8 @@ export function renderDashboardConfigMap(text: string = readDashboard().text): s
 
 export interface PanelQuery {
   readonly panel: string;
+  /** The title of the row the panel is in (undefined above the first row). */
+  readonly row?: string;
   readonly refId: string;
   /** As written in the dashboard, with its $variables. */
   readonly expr: string;
@@ -62,11 +64,17 @@ export interface PanelQuery {
 
 /** Every panel's every query, rows' nested panels included. */
 export function panelQueries(dashboard: Dashboard = readDashboard().dashboard): PanelQuery[] {
-  const all = (panels: readonly Panel[]): Panel[] => panels.flatMap((p) => [p, ...all(p.panels ?? [])]);
-  return all(dashboard.panels).flatMap((p) =>
+  // A row's panels follow it on the grid, or (a collapsed row) are nested in it.
+  let row: string | undefined;
+  const all = (panels: readonly Panel[]): { panel: Panel; row: string | undefined }[] =>
+    panels.flatMap((p) => {
+      if (p.type === 'row') row = p.title;
+      return [{ panel: p, row }, ...all(p.panels ?? [])];
+    });
+  return all(dashboard.panels).flatMap(({ panel: p, row: r }) =>
     (p.targets ?? []).map((t) => {
       if (t.expr === undefined || t.expr.trim() === '') throw new Error(`panel "${p.title}" ${t.refId} has no expr`);
-      return { panel: p.title, refId: t.refId, expr: t.expr };
+      return { panel: p.title, ...(r === undefined ? {} : { row: r }), refId: t.refId, expr: t.expr };
     }),
   );
 }

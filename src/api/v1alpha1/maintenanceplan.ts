@@ -33,6 +33,7 @@ export const PHASES = [
   'Verifying',
   'Syncing',
   'WaitingForWindow',
+  'WaitingForCutOverSlot',
   'CuttingOver',
   'Observing',
   'Succeeded',
@@ -64,7 +65,7 @@ export const CLEANUP_ENDS = ['Failed', 'Aborted'] as const;
 export type StepState = (typeof STEP_STATES)[number];
 
 /** Spec fields that may change after a plan is created; every other spec field is immutable. */
-export const MUTABLE_PLAN_SPEC_FIELDS = ['approvedHash', 'suspend', 'abort', 'rollbackNow'] as const;
+export const MUTABLE_PLAN_SPEC_FIELDS = ['approvedHash', 'suspend', 'abort', 'rollbackNow', 'cutOverHold'] as const;
 
 const MAX_TARGETS = 64;
 const COMPONENT_REF = new RegExp(`^(${DNS_LABEL.source.slice(1, -1)}/)?${DNS_LABEL.source.slice(1, -1)}$`);
@@ -244,7 +245,7 @@ export const RollbackSchema = z
 export type Rollback = z.infer<typeof RollbackSchema>;
 
 const IMMUTABLE_HINT =
-  'only approvedHash, suspend, abort and rollbackNow may change after a MaintenancePlan is created; create a new plan instead';
+  'only approvedHash, suspend, abort, rollbackNow and cutOverHold may change after a MaintenancePlan is created; create a new plan instead';
 
 const PlanSpecObject = z
   .object({
@@ -286,6 +287,12 @@ const PlanSpecObject = z
         'What becomes of the clone when a step fails (the original serves again either way). Delete: remove it. Retain: keep its VMs, volumes and snapshots for inspection, isolated by its NetworkPolicy and reachable through the <service>-preview Services; the appliance stays locked until the plan is deleted, which removes them. An abort always deletes the clone.',
       ),
     suspend: z.boolean().default(false).describe('Pause at the next safe point; set back to false to resume.'),
+    cutOverHold: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Prepare (snapshot, clone, update, verify, pre-copy) but wait before the cut-over, in phase WaitingForCutOverSlot, until this is false. A MaintenanceRollout creates its plans held and sets it to false when the plan gets one of its cut-over slots (spec.maxCuttingOver).',
+      ),
     abort: z
       .boolean()
       .default(false)
@@ -299,7 +306,9 @@ const PlanSpecObject = z
         'Roll back to the original once the clone serves: while Observing, or after the plan ended (Succeeded, or Failed after the cut-over) as long as the original is retained (rollback.retainOriginalFor). The writes the clone accepted are synced back first. Cannot be undone.',
       ),
   })
-  .describe('The maintenance to perform. Only approvedHash, suspend, abort and rollbackNow may change after creation.');
+  .describe(
+    'The maintenance to perform. Only approvedHash, suspend, abort, rollbackNow and cutOverHold may change after creation.',
+  );
 
 const IMMUTABLE_PLAN_SPEC_FIELDS = Object.keys(PlanSpecObject.shape).filter(
   (f) => !(MUTABLE_PLAN_SPEC_FIELDS as readonly string[]).includes(f),

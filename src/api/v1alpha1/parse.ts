@@ -13,6 +13,7 @@ import {
   type MaintenancePlan,
   type MaintenancePlanSpec,
 } from './maintenanceplan.ts';
+import { MaintenanceRolloutSchema, type MaintenanceRollout } from './maintenancerollout.ts';
 
 /** A zod issue path written as Kubernetes writes field paths: spec.members[0].components[1].name. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -142,4 +143,13 @@ export function parseBaseImage(obj: unknown): BaseImage {
 /** Like {@link parseBaseImage}, returning the error instead of throwing it. */
 export function safeParseBaseImage(obj: unknown): ParseResult<BaseImage> {
   return safe(() => parseBaseImage(obj));
+}
+
+/** Validates a MaintenanceRollout (e.g. from a watch) and applies defaults; throws {@link InvalidObjectError}. */
+export function parseMaintenanceRollout(obj: unknown): MaintenanceRollout {
+  return parseWith(MaintenanceRolloutSchema, 'MaintenanceRollout', obj, nameOf(obj));
+}
+/** Like {@link parseMaintenanceRollout}, returning the error instead of throwing it. */
+export function safeParseMaintenanceRollout(obj: unknown): ParseResult<MaintenanceRollout> {
+  return safe(() => parseMaintenanceRollout(obj));
 }

@@ -1,7 +1,7 @@
 // `kubectl vapp completion bash|zsh` prints a completion script; the hidden `__complete WORDS...`
 // answers the scripts and kubectl itself (through `kubectl_complete-vapp`) with what may come next,
-// looking plan, appliance and namespace names up in the cluster (briefly: a slow cluster must not
-// hang the shell).
+// looking plan, rollout, appliance and namespace names up in the cluster (briefly: a slow cluster
+// must not hang the shell).
 import { Argument, Command } from 'commander';
 import { Cluster, RESOURCES } from '../cluster.ts';
 import { cobraOutput, complete, type NameKind } from '../completion/engine.ts';
@@ -65,9 +65,14 @@ async function lookupNames(kind: NameKind, flags: Readonly<Record<string, string
       return names(resourcePath(RESOURCES.appliances, cluster.namespace));
     case 'plan':
       return names(resourcePath(RESOURCES.plans, cluster.namespace));
+    case 'rollout':
+      return names(resourcePath(RESOURCES.rollouts, cluster.namespace));
     case 'target': {
-      const plans = await names(resourcePath(RESOURCES.plans, cluster.namespace));
-      return [...plans, ...targetKinds().map((k) => `${k}/`)];
+      const [plans, rollouts] = await Promise.all([
+        names(resourcePath(RESOURCES.plans, cluster.namespace)),
+        names(resourcePath(RESOURCES.rollouts, cluster.namespace)).catch(() => []),
+      ]);
+      return [...plans, ...rollouts.map((r) => `rollout/${r}`), ...targetKinds().map((k) => `${k}/`)];
     }
   }
 }

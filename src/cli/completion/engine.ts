@@ -1,12 +1,12 @@
 // Shell completion from the command tree itself (commander has none built in): given the words
 // typed after the program name, the last one partial, what may come next: subcommands, flags,
-// a flag's choices, or object names that `names` looks up (plans, appliances, namespaces...).
+// a flag's choices, or object names that `names` looks up (plans, appliances, rollouts, namespaces...).
 // It answers in cobra's `__complete` protocol, which kubectl (1.26+) speaks to a plugin's
 // `kubectl_complete-<plugin>` executable, and which the bash and zsh scripts (scripts.ts) read too.
 import type { Command, Option } from 'commander';
 
 /** What a positional argument or flag value holds, for a name lookup. */
-export type NameKind = 'plan' | 'appliance' | 'namespace' | 'context' | 'target';
+export type NameKind = 'plan' | 'appliance' | 'rollout' | 'namespace' | 'context' | 'target';
 
 export interface Candidate {
   readonly value: string;
@@ -28,12 +28,14 @@ export type NameLookup = (kind: NameKind, flags: Readonly<Record<string, string>
 export const POSITIONAL: Readonly<Record<string, NameKind>> = {
   'get plan': 'plan',
   'get appliance': 'appliance',
+  'get rollout': 'rollout',
   plan: 'appliance',
   approve: 'plan',
   abort: 'target',
   suspend: 'target',
   resume: 'target',
   rollback: 'target',
+  acknowledge: 'rollout',
 };
 
 const FLAG_VALUES: Readonly<Record<string, NameKind>> = {

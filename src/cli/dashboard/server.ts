@@ -1,8 +1,9 @@
 // `kubectl vapp dashboard`: a web page on 127.0.0.1, served by the plugin from the user's own
-// kubeconfig (no server-side component). It keeps live caches of appliances, plans, their VMs,
-// Services and Events (list+watch), sends the page the dashboard's state on every change as
+// kubeconfig (no server-side component). It keeps live caches of appliances, plans, rollouts, their
+// VMs, Services and Events (list+watch), sends the page the dashboard's state on every change as
 // server-sent events, and carries out the requests the page confirms (approve, abort, suspend,
-// resume, rollback) through the same rules and patches as the commands (requests/).
+// resume, rollback on plans; approve of a wave, abort, suspend, resume, acknowledge on rollouts)
+// through the same rules and patches as the commands (requests/).
 //
 // Only this machine's browser may use it: it listens on loopback, answers only requests whose Host
 // is its own loopback address (no DNS rebinding), and takes a request only with the per-run token
@@ -14,10 +15,11 @@ import type { AddressInfo } from 'node:net';
 import { LABEL_APPLIANCE } from '../../api/v1alpha1/index.ts';
 import { RESOURCES, type Cluster, type LiveCaches } from '../cluster.ts';
 import { describeError } from '../errors.ts';
-import { ACTIONS, type Action } from '../requests/decision.ts';
+import { ACTIONS, type Action, type RequestOptions, type RequestTarget, type Versioned } from '../requests/decision.ts';
 import { planTarget } from '../requests/plan.ts';
+import { rolloutTarget } from '../requests/rollout.ts';
 import { sendRequest } from '../requests/send.ts';
-import type { WireAppliance, WireEvent, WirePlan, WireService, WireVm, WireVmi } from '../wire.ts';
+import type { WireAppliance, WireEvent, WirePlan, WireRollout, WireService, WireVm, WireVmi } from '../wire.ts';
 import { dashboardState } from './state.ts';
 
 export interface DashboardOptions {
@@ -63,7 +65,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
           vms: caches.list<WireVm>(2),
           vmis: caches.list<WireVmi>(3),
           services: caches.list<WireService>(4),
-          events: caches.list<WireEvent>(5),
+          events: [...caches.list<WireEvent>(5), ...caches.list<WireEvent>(7)],
+          rollouts: caches.list<WireRollout>(6),
         },
         new Date(),
       ),
@@ -92,6 +95,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       { resource: RESOURCES.vmis, namespace, labelSelector: LABEL_APPLIANCE },
       { resource: RESOURCES.services, namespace },
       { resource: RESOURCES.events, namespace, fieldSelector: 'involvedObject.kind=MaintenancePlan' },
+      { resource: RESOURCES.rollouts, namespace },
+      { resource: RESOURCES.events, namespace, fieldSelector: 'involvedObject.kind=MaintenanceRollout' },
     ],
     schedule,
   );
@@ -161,33 +166,49 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       json(res, 415, { ok: false, message: 'requests are JSON' });
       return;
     }
-    let body: { namespace?: unknown; name?: unknown; action?: unknown; hash?: unknown };
+    let body: { kind?: unknown; namespace?: unknown; name?: unknown; action?: unknown; hash?: unknown; wave?: unknown };
     try {
       body = JSON.parse(await readBody(req)) as typeof body;
     } catch (err) {
       json(res, 400, { ok: false, message: `not a JSON request: ${describeError(err)}` });
       return;
     }
-    const { namespace: ns, name, action, hash } = body;
+    const { kind, namespace: ns, name, action, hash, wave } = body;
+    const target: RequestTarget<Versioned> | undefined =
+      kind === undefined || kind === planTarget.kind
+        ? planTarget
+        : kind === rolloutTarget.kind
+          ? rolloutTarget
+          : undefined;
+    if (target === undefined) {
+      json(res, 400, { ok: false, message: `kind is ${planTarget.kind} or ${rolloutTarget.kind}` });
+      return;
+    }
     if (typeof ns !== 'string' || typeof name !== 'string' || !(ACTIONS as readonly unknown[]).includes(action)) {
       json(res, 400, { ok: false, message: `a request names namespace, name and an action (${ACTIONS.join(', ')})` });
+      return;
+    }
+    if (!target.actions.includes(action as Action)) {
+      json(res, 400, { ok: false, message: `a ${target.kind} takes ${target.actions.join(', ')}` });
       return;
     }
     if (namespace !== undefined && ns !== namespace) {
       json(res, 403, { ok: false, message: `this dashboard shows namespace ${namespace} only` });
       return;
     }
-    if (action === 'approve' && typeof hash !== 'string') {
+    if (action === 'approve' && target === planTarget && typeof hash !== 'string') {
       json(res, 400, { ok: false, message: 'an approval names the preview hash it approves' });
       return;
     }
-    const { decision } = await sendRequest(
-      cluster.client,
-      planTarget,
-      { namespace: ns, name },
-      action as Action,
-      typeof hash === 'string' ? { hash } : {},
-    );
+    if (action === 'approve' && target !== planTarget && typeof wave !== 'string') {
+      json(res, 400, { ok: false, message: 'an approval of a rollout names the wave it approves' });
+      return;
+    }
+    const opts: RequestOptions = {
+      ...(typeof hash === 'string' ? { hash } : {}),
+      ...(typeof wave === 'string' ? { wave } : {}),
+    };
+    const { decision } = await sendRequest(cluster.client, target, { namespace: ns, name }, action as Action, opts);
     if (decision.kind === 'refused') json(res, 409, { ok: false, reason: decision.reason, message: decision.message });
     else json(res, 200, { ok: true, changed: decision.kind === 'patch', message: decision.message });
   };

@@ -1,9 +1,9 @@
-// What a request (approve, abort, suspend, resume, rollback) comes to on one object: a spec change
-// to send, nothing to do, or a refusal that says why. Pure; the kinds decide in their own modules
-// (plan.ts; a fleet rollout's later), and send.ts carries the decision out.
+// What a request (approve, abort, suspend, resume, rollback, acknowledge) comes to on one object: a
+// spec change to send, nothing to do, or a refusal that says why. Pure; the kinds decide in their
+// own modules (plan.ts, rollout.ts), and send.ts carries the decision out.
 
 /** The requests a user can make from the plugin or the dashboard. */
-export const ACTIONS = ['approve', 'abort', 'suspend', 'resume', 'rollback'] as const;
+export const ACTIONS = ['approve', 'abort', 'suspend', 'resume', 'rollback', 'acknowledge'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export type Decision =
@@ -20,6 +20,8 @@ export interface RequestOptions {
   readonly hash?: string;
   /** rollback: also when the plan can only roll back later, once the clone serves. */
   readonly deferred?: boolean;
+  /** approve on a rollout: the wave the user was shown waiting for approval (and approves). */
+  readonly wave?: string;
 }
 
 /** Any object with metadata, as a request reads it. */
@@ -33,6 +35,8 @@ export interface RequestTarget<T> {
   readonly kind: string;
   /** Words that name the kind in `KIND/NAME` (the first is the canonical one). */
   readonly names: readonly string[];
+  /** The requests that apply to the kind at all (the others are refused whatever the state). */
+  readonly actions: readonly Action[];
   /** The collection's API path in a namespace. */
   path(namespace: string, name: string): string;
   decide(action: Action, obj: T, opts: RequestOptions, now: Date): Decision;

@@ -112,6 +112,7 @@ export function decideRollback(plan: WirePlan, opts: RequestOptions, now: Date):
 export const planTarget: RequestTarget<WirePlan> = {
   kind: 'MaintenancePlan',
   names: ['plan', 'mplan', 'mp', 'maintenanceplan', 'maintenanceplans'],
+  actions: ['approve', 'abort', 'suspend', 'resume', 'rollback'],
   path: (namespace, name) =>
     `/apis/vapp.dev/v1alpha1/namespaces/${encodeURIComponent(namespace)}/maintenanceplans/${encodeURIComponent(name)}`,
   decide(action, plan, opts, now) {
@@ -126,6 +127,11 @@ export const planTarget: RequestTarget<WirePlan> = {
         return decideResume(plan);
       case 'rollback':
         return decideRollback(plan, opts, now);
+      case 'acknowledge':
+        return refuse(
+          'NotApplicable',
+          'a MaintenancePlan has no failures to acknowledge: acknowledge is for rollouts (rollout/NAME)',
+        );
     }
   },
 };

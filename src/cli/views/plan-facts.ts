@@ -266,7 +266,7 @@ function windowFacts(plan: WirePlan, now: Date): WindowFacts {
   };
 }
 
-function lastEvents(events: readonly WireEvent[]): EventFacts[] {
+export function lastEvents(events: readonly WireEvent[]): EventFacts[] {
   return [...events]
     .sort((a, b) => eventTime(a) - eventTime(b))
     .slice(-EVENTS_SHOWN)

@@ -19,7 +19,7 @@ const STEP_MARK: Readonly<Record<string, string>> = {
   Skipped: '⊘',
 };
 
-const WAITING = new Set(['AwaitingApproval', 'WaitingForWindow']);
+const WAITING = new Set(['AwaitingApproval', 'WaitingForWindow', 'WaitingForCutOverSlot']);
 
 /** The phase with its mark and colour. */
 export function phaseLabel(phase: string, suspended: boolean, p: Palette): string {
@@ -46,7 +46,7 @@ function stepState(state: string, p: Palette): string {
 }
 
 /** "in 2d3h" or "5m ago". */
-function relative(at: string, now: Date): string {
+export function relative(at: string, now: Date): string {
   const s = secondsSince(at, now);
   if (s === undefined) return at;
   return s < 0 ? `in ${duration(-s)}` : `${duration(s)} ago`;

@@ -7,7 +7,8 @@
 // cleanup) and an API error it retries (reason ProgressingWithRetry, the error in the message).
 // Stalled is True when the plan has ended without the update (Failed, RolledBack, Aborted: kstatus
 // Failed, so that a pipeline waiting on the plan stops and does not read it as done) or its input is
-// refused. Waiting for a person (AwaitingApproval, suspend) or for the clock (WaitingForWindow) is
+// refused. Waiting for a person (AwaitingApproval, suspend), for the clock (WaitingForWindow) or for
+// a cut-over slot from the plan's rollout (WaitingForCutOverSlot) is
 // Ready False with that reason and neither Reconciling nor Stalled (kstatus InProgress: the plan is
 // not done; Argo CD shows Suspended, see config/argocd/vapp.dev/MaintenancePlan/health.lua, which
 // also shows an Aborted plan as Suspended: the user's choice, not a fault).
@@ -99,7 +100,7 @@ export function planKStatus(previous: readonly Condition[] | undefined, input: P
   if (input.suspended)
     return { state: 'NotReady', reason: 'Suspended', message: `suspended (spec.suspend) in ${phase}` };
   const doing = isTerminal(phase) ? phase : rowOf(phase).doing;
-  if (phase === 'AwaitingApproval' || phase === 'WaitingForWindow') {
+  if (phase === 'AwaitingApproval' || phase === 'WaitingForWindow' || phase === 'WaitingForCutOverSlot') {
     return { state: 'NotReady', reason: phase, message: input.waiting?.message ?? doing };
   }
   return { state: 'Reconciling', reason: input.waiting?.reason ?? phase, message: input.waiting?.message ?? doing };

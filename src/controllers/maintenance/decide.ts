@@ -129,10 +129,17 @@ export function eventOf(seen: Observed, pass: PassResult): PlanEvent | undefined
     case 'AwaitingApproval':
       return nothingToDo ? { type: 'noChanges' } : { type: 'stepSucceeded' };
     case 'Syncing':
-      return { type: 'stepSucceeded', windowOpen: seen.window.open };
+    case 'WaitingForWindow':
+    case 'WaitingForCutOverSlot':
+      return { type: 'stepSucceeded', windowOpen: seen.window.open, held: plan.spec.cutOverHold };
     default:
       return { type: 'stepSucceeded' };
   }
+}
+
+/** The waits in front of the cut-over: the CutOver step has not started in them. */
+function waitsBeforeCutOver(phase: Phase): boolean {
+  return phase === 'WaitingForWindow' || phase === 'WaitingForCutOverSlot';
 }
 
 /** What the outcome of the current step makes of it. */
@@ -171,8 +178,8 @@ function nextSteps(
   const mark = (name: Parameters<typeof markStep>[1], update: StepUpdate) => {
     steps = markStep(steps, name, update, now);
   };
-  // The current step runs, succeeds or fails (a wait for the window is the CutOver step, not started yet).
-  if (currentStep !== undefined && pass.kind === 'step' && state.phase !== 'WaitingForWindow') {
+  // The current step runs, succeeds or fails (a wait for the window or a slot is the CutOver step, not started yet).
+  if (currentStep !== undefined && pass.kind === 'step' && !waitsBeforeCutOver(state.phase)) {
     mark(currentStep, stepUpdate(state, pass.outcome, transitionMessage));
   }
   if (next.phase !== state.phase || next.cleanup !== state.cleanup) {
@@ -196,7 +203,7 @@ function nextSteps(
       mark('Release', { kind: 'skipped', message: 'rolled back: the original serves again' });
     }
     const nextStep = stepOf(next);
-    if (nextStep !== undefined && nextStep !== 'Cleanup' && next.phase !== 'WaitingForWindow')
+    if (nextStep !== undefined && nextStep !== 'Cleanup' && !waitsBeforeCutOver(next.phase))
       mark(nextStep, { kind: 'running' });
   }
   if (pass.kind === 'release') {

@@ -124,8 +124,8 @@ export interface PlanSample {
   readonly value: number;
 }
 
-/** Phases in which the plan waits on purpose (a person, the clock, another plan): no deadline. */
-const WAITING_PHASES: readonly Phase[] = ['Pending', 'AwaitingApproval', 'WaitingForWindow'];
+/** Phases in which the plan waits on purpose (a person, the clock, another plan, its rollout): no deadline. */
+const WAITING_PHASES: readonly Phase[] = ['Pending', 'AwaitingApproval', 'WaitingForWindow', 'WaitingForCutOverSlot'];
 
 const seconds = (timestamp: string | undefined) => {
   const ms = timestamp === undefined ? Number.NaN : Date.parse(timestamp);
@@ -156,7 +156,9 @@ export function planSamples(plan: PlanSnapshot, stepTimeoutSeconds: number): Pla
     ? seconds(status?.cleanup?.startedAt ?? cleanupStep?.startedAt)
     : phase === 'Pending'
       ? seconds(plan.metadata.creationTimestamp)
-      : phase === 'WaitingForWindow'
+      : // The waits before the cut-over start when the sync ends (a wait for a slot after one
+        // for the window reports the first).
+        phase === 'WaitingForWindow' || phase === 'WaitingForCutOverSlot'
         ? seconds(step('Sync')?.finishedAt)
         : TERMINAL_PHASES.includes(phase)
           ? Math.max(

@@ -5,13 +5,17 @@
 //                                     -planned{Automatic}-> Snapshotting
 //                                     -planned{Manual}-> AwaitingApproval -stepSucceeded-> Snapshotting
 //   Snapshotting -> Cloning -> Updating -> Verifying -> Syncing   (stepSucceeded each, see PIPELINE)
-//   Syncing -stepSucceeded{windowOpen}-> CuttingOver, else -> WaitingForWindow -stepSucceeded-> CuttingOver
+//   Syncing -stepSucceeded{windowOpen, !held}-> CuttingOver
+//           -stepSucceeded{!windowOpen}-> WaitingForWindow -stepSucceeded{!held}-> CuttingOver
+//           -stepSucceeded{windowOpen, held}-> WaitingForCutOverSlot        (held: spec.cutOverHold)
+//   WaitingForWindow -stepSucceeded{held}-> WaitingForCutOverSlot -stepSucceeded{windowOpen}-> CuttingOver
+//   WaitingForCutOverSlot -stepSucceeded{!windowOpen}-> WaitingForWindow  (the slot came after the window closed)
 //   CuttingOver -stepSucceeded-> Observing -stepSucceeded-> Succeeded
 //   Observing -observeFailed{rollbackAutomatic} | rollbackRequested-> RollingBack -stepSucceeded-> RolledBack
 //   Succeeded, Failed (after the cut-over) -rollbackRequested{originalRetained}-> RollingBack
 //
 // Failures and abort follow the phase's row in PIPELINE: before anything exists (Pending, Planning,
-// AwaitingApproval) they end the plan at once. From Snapshotting to WaitingForWindow the plan keeps
+// AwaitingApproval) they end the plan at once. From Snapshotting to WaitingForCutOverSlot the plan keeps
 // its phase and gets a `cleanup` (remove the clone and everything the plan created), and
 // `cleanupDone` ends it in Failed or Aborted: the terminal phase is only reached once the clone is
 // gone. A failure during CuttingOver gets a cleanup that first restores the original. Abort is
@@ -40,8 +44,12 @@ export interface PlanState {
 }
 
 export type PlanEvent =
-  /** The current phase's step finished (see PIPELINE's `next`). Leaving Syncing, windowOpen says whether the cut-over may start now. */
-  | { readonly type: 'stepSucceeded'; readonly windowOpen?: boolean }
+  /**
+   * The current phase's step finished (see PIPELINE's `next`). Before the cut-over (Syncing and the
+   * two waits after it), windowOpen says whether the window is open and held whether the plan waits
+   * for a cut-over slot (spec.cutOverHold).
+   */
+  | { readonly type: 'stepSucceeded'; readonly windowOpen?: boolean; readonly held?: boolean }
   /** Planning found updates and no problems. */
   | { readonly type: 'planned'; readonly approval: ApprovalMode }
   /** Every target is already at its level. */
@@ -109,9 +117,35 @@ export function transition(state: PlanState, event: PlanEvent): Transition {
   switch (event.type) {
     case 'stepSucceeded':
       if (phase === 'Syncing') {
+        if (event.windowOpen !== true)
+          return to(
+            'WaitingForWindow',
+            'WaitingForWindow',
+            'data synced; the cut-over waits for the maintenance window',
+          );
+        return event.held === true
+          ? to(
+              'WaitingForCutOverSlot',
+              'WaitingForCutOverSlot',
+              'data synced; the cut-over waits for a slot from its rollout (spec.cutOverHold)',
+            )
+          : to('CuttingOver', 'DataSynced', 'data synced and the window is open; cutting over');
+      }
+      if (phase === 'WaitingForWindow' && event.held === true) {
+        return to(
+          'WaitingForCutOverSlot',
+          'WindowOpen',
+          'the maintenance window is open; the cut-over waits for a slot from its rollout (spec.cutOverHold)',
+        );
+      }
+      if (phase === 'WaitingForCutOverSlot') {
         return event.windowOpen === true
-          ? to('CuttingOver', 'DataSynced', 'data synced and the window is open; cutting over')
-          : to('WaitingForWindow', 'WaitingForWindow', 'data synced; the cut-over waits for the maintenance window');
+          ? to('CuttingOver', 'CutOverSlotGranted', 'the rollout gave the plan a cut-over slot; cutting over')
+          : to(
+              'WaitingForWindow',
+              'WaitingForWindow',
+              'the rollout gave the plan a cut-over slot; the cut-over waits for the maintenance window',
+            );
       }
       if (row.next !== undefined) return to(row.next.phase, row.next.reason, row.next.message);
       break;

@@ -44,7 +44,8 @@ export interface PipelineRow {
   readonly doing: string;
   /**
    * Where the finished step leads. Absent where it depends on more than the step: Planning (the
-   * approval mode, or nothing to do) and Syncing (whether the window is open).
+   * approval mode, or nothing to do), Syncing and WaitingForCutOverSlot (whether the window is
+   * open, whether the plan is held for a cut-over slot).
    */
   readonly next?: Successor;
   /**
@@ -144,6 +145,12 @@ export const PIPELINE = [
     step: 'CutOver',
     doing: 'waiting for the maintenance window to cut over',
     next: { phase: 'CuttingOver', reason: 'WindowOpen', message: 'the maintenance window is open; cutting over' },
+    ...withClone,
+  },
+  {
+    phase: 'WaitingForCutOverSlot',
+    step: 'CutOver',
+    doing: 'waiting for a cut-over slot from its rollout (spec.cutOverHold)',
     ...withClone,
   },
   {

@@ -7,6 +7,7 @@ import type { WorkingPhase } from './pipeline.ts';
 import { admitStep } from './steps/admit.ts';
 import { cloneStep } from './steps/clone.ts';
 import { cutOverStep } from './steps/cutover.ts';
+import { cutOverSlotStep } from './steps/cutover-slot.ts';
 import { observeStep } from './steps/observe.ts';
 import { approveStep, planStep } from './steps/plan.ts';
 import { rollbackStep } from './steps/rollback.ts';
@@ -29,6 +30,7 @@ export const RUNNERS = {
   Verifying: verifyStep,
   Syncing: syncStep,
   WaitingForWindow: windowStep,
+  WaitingForCutOverSlot: cutOverSlotStep,
   CuttingOver: cutOverStep,
   Observing: observeStep,
   RollingBack: rollbackStep,

@@ -7,3 +7,5 @@ export const APPLIANCE_FIELD_MANAGER = 'vapp-operator/appliance';
 export const MAINTENANCE_FIELD_MANAGER = 'vapp-operator/maintenance';
 /** The BaseImage controller: the image's status, the finalizer on its versions' storage, their release. */
 export const BASE_IMAGE_FIELD_MANAGER = 'vapp-operator/base-image';
+/** The MaintenanceRollout controller: the rollout's status, the plans it makes, their cut-over slots. */
+export const ROLLOUT_FIELD_MANAGER = 'vapp-operator/rollout';

@@ -1,12 +1,14 @@
 // The kinds more than one controller reads, typed by their objects: the appliance, its plans, the
-// base images, the VMs and VMIs, their Services and disks.
-import type { BaseImage, MaintenancePlan, VirtualAppliance } from '../../api/v1alpha1/index.ts';
+// rollouts, the base images, the VMs and VMIs, their Services and disks.
+import type { BaseImage, MaintenancePlan, MaintenanceRollout, VirtualAppliance } from '../../api/v1alpha1/index.ts';
 import {
   BASE_IMAGE_KIND,
   BASE_IMAGE_PLURAL,
   GROUP,
   MAINTENANCE_PLAN_KIND,
   MAINTENANCE_PLAN_PLURAL,
+  MAINTENANCE_ROLLOUT_KIND,
+  MAINTENANCE_ROLLOUT_PLURAL,
   VERSION,
   VIRTUAL_APPLIANCE_KIND,
   VIRTUAL_APPLIANCE_PLURAL,
@@ -27,6 +29,12 @@ export const PLANS: TypedRef<MaintenancePlan> = {
   version: VERSION,
   plural: MAINTENANCE_PLAN_PLURAL,
   kind: MAINTENANCE_PLAN_KIND,
+};
+export const ROLLOUTS: TypedRef<MaintenanceRollout> = {
+  group: GROUP,
+  version: VERSION,
+  plural: MAINTENANCE_ROLLOUT_PLURAL,
+  kind: MAINTENANCE_ROLLOUT_KIND,
 };
 export const BASE_IMAGES: TypedRef<BaseImage> = {
   group: GROUP,

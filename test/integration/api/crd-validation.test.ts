@@ -1,5 +1,5 @@
 // The CRDs in crds/ as the API server enforces them: bad manifests are refused with the field named,
-// the plan's spec is immutable except approvedHash, suspend, abort and rollbackNow, every sample (the KubeVirt
+// the plan's spec is immutable except approvedHash, suspend, abort, rollbackNow and cutOverHold, every sample (the KubeVirt
 // VMs included) is accepted, defaults are applied and kubectl get shows the printer columns.
 // Each refused create is also checked against the zod schemas: both name the same field.
 import assert from 'node:assert/strict';
@@ -15,6 +15,7 @@ import {
 import {
   safeParseBaseImage,
   safeParseMaintenancePlan,
+  safeParseMaintenanceRollout,
   safeParseVirtualAppliance,
 } from '../../../src/api/v1alpha1/index.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
@@ -25,6 +26,7 @@ import {
   sampleAppliance,
   sampleBaseImage,
   samplePlan,
+  sampleRollout,
   set,
   type Manifest,
 } from '../../unit/api/fixtures.ts';
@@ -90,6 +92,20 @@ const JOB = {
 };
 
 const createCases: CreateCase[] = [
+  {
+    name: 'a rollout without a target',
+    base: sampleRollout,
+    mutate: (o) => set(o, 'spec.target', {}),
+    path: 'spec.target.components',
+    says: 'spec.target must name at least one component or a baseImage',
+  },
+  {
+    name: 'a rollout budget given as a bad percentage',
+    base: sampleRollout,
+    mutate: (o) => set(o, 'spec.maxUnavailable', '150%'),
+    path: 'spec.maxUnavailable',
+    says: 'should match',
+  },
   {
     name: 'bad semver level',
     base: samplePlan,
@@ -405,7 +421,7 @@ interface UpdateCase {
   readonly says: string;
 }
 
-const IMMUTABLE = 'is immutable: only approvedHash, suspend, abort and rollbackNow may change';
+const IMMUTABLE = 'is immutable: only approvedHash, suspend, abort, rollbackNow and cutOverHold may change';
 const planWithoutWindow = (): Manifest => {
   const p = samplePlan();
   del(p, 'spec.window');
@@ -531,7 +547,9 @@ describe('CRD validation by the API server', () => {
             ? safeParseVirtualAppliance(obj)
             : obj.kind === 'BaseImage'
               ? safeParseBaseImage(obj)
-              : safeParseMaintenancePlan(obj);
+              : obj.kind === 'MaintenanceRollout'
+                ? safeParseMaintenanceRollout(obj)
+                : safeParseMaintenancePlan(obj);
         assert.equal(zod.ok, false, 'zod refuses it too');
         const zodPath = c.zodPath ?? c.path;
         assert.ok(
@@ -558,7 +576,7 @@ describe('CRD validation by the API server', () => {
     });
   });
 
-  it('accepts changes to approvedHash, suspend, abort and rollbackNow, but not taking an abort or a rollback request back', async () => {
+  it('accepts changes to approvedHash, suspend, cutOverHold, abort and rollbackNow, but not taking an abort or a rollback request back', async () => {
     const header = {
       apiVersion: 'vapp.dev/v1alpha1',
       kind: 'MaintenancePlan',
@@ -580,6 +598,8 @@ describe('CRD validation by the API server', () => {
     );
     assert.equal(get(await change((o) => set(o, 'spec.suspend', true)), 'spec.suspend'), true);
     assert.equal(get(await change((o) => set(o, 'spec.suspend', false)), 'spec.suspend'), false);
+    assert.equal(get(await change((o) => set(o, 'spec.cutOverHold', true)), 'spec.cutOverHold'), true);
+    assert.equal(get(await change((o) => set(o, 'spec.cutOverHold', false)), 'spec.cutOverHold'), false);
     assert.equal(get(await change((o) => set(o, 'metadata.labels', { team: 'shop' })), 'metadata.labels.team'), 'shop');
     assert.equal(get(await change((o) => set(o, 'spec.abort', true)), 'spec.abort'), true);
     assert.equal(get(await change((o) => set(o, 'spec.rollbackNow', true)), 'spec.rollbackNow'), true);
@@ -593,6 +613,32 @@ describe('CRD validation by the API server', () => {
         `spec.${field} cannot be set back to false`,
       );
     }
+  });
+
+  it('accepts the rollout sample; its acknowledgedFailures only grows and an abort stays', async () => {
+    const header = {
+      apiVersion: 'vapp.dev/v1alpha1',
+      kind: 'MaintenanceRollout',
+      metadata: { name: 'fleet', namespace: NAMESPACE },
+    };
+    await objects.create(asObject(withName(sampleRollout(), 'fleet')));
+    const change = async (mutate: Mutate) => {
+      const live = (await objects.read(header)) as unknown as Manifest;
+      mutate(live);
+      return (await objects.replace(asObject(live))) as unknown as Manifest;
+    };
+    assert.equal(get(await change((o) => set(o, 'spec.acknowledgedFailures', 2)), 'spec.acknowledgedFailures'), 2);
+    assertNamesField(
+      await refusal(change((o) => set(o, 'spec.acknowledgedFailures', 1))),
+      'spec.acknowledgedFailures',
+      'spec.acknowledgedFailures may only grow',
+    );
+    assert.equal(get(await change((o) => set(o, 'spec.abort', true)), 'spec.abort'), true);
+    assertNamesField(
+      await refusal(change((o) => set(o, 'spec.abort', false))),
+      'spec.abort',
+      'spec.abort cannot be set back to false',
+    );
   });
 
   it('accepts every sample, the KubeVirt VirtualMachines included', async () => {
@@ -647,6 +693,7 @@ describe('CRD validation by the API server', () => {
       rollback: { automatic: true, observeSeconds: 600, retainOriginalFor: '24h' },
       failedClonePolicy: 'Delete',
       suspend: false,
+      cutOverHold: false,
       abort: false,
       rollbackNow: false,
     });

@@ -38,11 +38,17 @@ describe('rendered CRDs', () => {
   it('are namespaced v1alpha1 kinds with a status subresource, short names and a category', () => {
     assert.deepEqual(
       crds.map((c) => c.metadata.name),
-      ['virtualappliances.vapp.dev', 'maintenanceplans.vapp.dev', 'baseimages.vapp.dev'],
+      [
+        'virtualappliances.vapp.dev',
+        'maintenanceplans.vapp.dev',
+        'baseimages.vapp.dev',
+        'maintenancerollouts.vapp.dev',
+      ],
     );
     assert.deepEqual(byKind('VirtualAppliance').spec.names.shortNames, ['vapp']);
     assert.deepEqual(byKind('MaintenancePlan').spec.names.shortNames, ['mplan', 'mp']);
     assert.deepEqual(byKind('BaseImage').spec.names.shortNames, ['bimg']);
+    assert.deepEqual(byKind('MaintenanceRollout').spec.names.shortNames, ['mroll']);
     for (const crd of crds) {
       assert.equal(crd.spec.versions[0]!.name, 'v1alpha1');
       assert.deepEqual(crd.spec.versions[0]!.subresources, { status: {} });
@@ -81,9 +87,19 @@ describe('rendered CRDs', () => {
       'Message=.status.conditions[?(@.type=="Ready")].message',
       'Age=.metadata.creationTimestamp',
     ]);
+    assert.deepEqual(cols('MaintenanceRollout'), [
+      'Phase=.status.phase',
+      'Progress=.status.progress',
+      'Wave=.status.currentWave',
+      'Failed=.status.failures.count',
+      'Revision=.status.revision',
+      'Next Window=.status.nextWindowStart',
+      'Message=.status.conditions[?(@.type=="Ready")].message',
+      'Age=.metadata.creationTimestamp',
+    ]);
   });
 
-  for (const kind of ['VirtualAppliance', 'MaintenancePlan', 'BaseImage']) {
+  for (const kind of ['VirtualAppliance', 'MaintenancePlan', 'BaseImage', 'MaintenanceRollout']) {
     describe(kind, () => {
       it('is structural: every node typed, no $schema, $ref, additionalProperties next to properties or false, no unions but int-or-string', () => {
         for (const [n, p] of nodes(kind)) {

@@ -36,6 +36,12 @@ export function sampleAppliance(): Manifest {
   return one('VirtualAppliance');
 }
 
+/** The MaintenanceRollout sample (config/samples/fleet). */
+export function sampleRollout(): Manifest {
+  const file = path.join(SAMPLES, 'fleet', 'maintenancerollout-shops.yaml');
+  return parse(readFileSync(file, 'utf8')) as Manifest;
+}
+
 /** The BaseImage sample (config/samples/golden-image). */
 export function sampleBaseImage(): Manifest {
   const file = path.join(SAMPLES, 'golden-image', 'baseimage-fedora.yaml');

@@ -334,6 +334,7 @@ describe('zod schemas', () => {
       rollback: { automatic: true, observeSeconds: 600, retainOriginalFor: '24h' },
       failedClonePolicy: 'Delete',
       suspend: false,
+      cutOverHold: false,
       abort: false,
       rollbackNow: false,
     });
@@ -438,6 +439,6 @@ describe('zod schemas', () => {
       'status.conditions[0].reason',
     ])
       assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
-    assert.equal(PHASES.length, 16);
+    assert.equal(PHASES.length, 17);
   });
 });

@@ -63,7 +63,10 @@ describe('exit codes of get plan --watch', () => {
 });
 
 describe('completion', () => {
-  const names = (kind: NameKind) => Promise.resolve(kind === 'plan' ? ['shop-1', 'shop-2', 'web-1'] : ['shop']);
+  const names = (kind: NameKind) =>
+    Promise.resolve(
+      kind === 'plan' ? ['shop-1', 'shop-2', 'web-1'] : kind === 'rollout' ? ['shops-2026-12'] : ['shop'],
+    );
   const words = async (...typed: string[]) =>
     (await complete(buildProgram(), typed, names)).candidates.map((c) => c.value);
 
@@ -76,10 +79,14 @@ describe('completion', () => {
       'suspend',
       'resume',
       'rollback',
+      'acknowledge',
       'dashboard',
       'completion',
     ]);
-    assert.deepEqual(await words('get', ''), ['appliance', 'plan']);
+    assert.deepEqual(await words('get', ''), ['appliance', 'plan', 'rollout']);
+    assert.deepEqual(await words('get', 'rollout', ''), ['shops-2026-12']);
+    assert.deepEqual(await words('acknowledge', ''), ['shops-2026-12']);
+    assert.ok((await words('get', 'rollout', '--')).includes('--watch'));
     assert.deepEqual(await words('get', 'plan', 'sh'), ['shop-1', 'shop-2']);
     assert.deepEqual(await words('-n', 'x', 'approve', ''), ['shop-1', 'shop-2', 'web-1']);
     assert.deepEqual(await words('get', 'plan', '-o', ''), ['json', 'yaml']);

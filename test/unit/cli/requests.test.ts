@@ -103,6 +103,7 @@ describe('suspend and resume', () => {
       'Verifying',
       'Syncing',
       'WaitingForWindow',
+      'WaitingForCutOverSlot',
     ]);
     assert.match(decideSuspend(plan('CuttingOver')).message, /no safe point/);
   });
@@ -141,7 +142,7 @@ describe('request targets', () => {
   it('takes NAME or KIND/NAME, and names the kinds that take requests', () => {
     assert.equal(parseTarget('shop-1').name, 'shop-1');
     assert.equal(parseTarget('mplan/shop-1').target.kind, 'MaintenancePlan');
-    assert.throws(() => parseTarget('vapp/shop'), /vapp: not a kind that takes requests \(use plan\)/);
+    assert.throws(() => parseTarget('vapp/shop'), /vapp: not a kind that takes requests \(use plan, rollout\)/);
     assert.throws(() => parseTarget('plan/'), /names no object/);
   });
 });

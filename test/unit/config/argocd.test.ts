@@ -161,6 +161,40 @@ describe('Argo CD health checks and actions, in Argo CD v3.2’s Lua', () => {
     assert.match(view?.results.approve?.error ?? '', /no status\.preview\.hash to approve/);
   });
 
+  it('MaintenanceRollout: every action is enabled somewhere and disabled elsewhere', () => {
+    const rollouts = all.find((k) => k.kind === 'MaintenanceRollout');
+    assert.ok(rollouts);
+    const actions =
+      readCustomizations()
+        .find((c) => c.kind === 'MaintenanceRollout')
+        ?.actions.map((a) => a.name) ?? [];
+    assert.deepEqual(actions, ['abort', 'acknowledge-failures', 'resume', 'suspend']);
+    for (const a of actions) {
+      assert.ok(
+        rollouts.fixtures.some((f) => a in f.expected.actions),
+        `${a} enabled somewhere`,
+      );
+      assert.ok(
+        rollouts.fixtures.some((f) => !(a in f.expected.actions)),
+        `${a} disabled somewhere`,
+      );
+    }
+  });
+
+  it('MaintenanceRollout: acknowledge-failures refuses, with an error Argo CD shows, when nothing is left to acknowledge', async () => {
+    const rollouts = all.find((k) => k.kind === 'MaintenanceRollout');
+    const paused = rollouts?.fixtures.find((f) => f.file === 'Paused.yaml');
+    assert.ok(paused);
+    const acknowledged = structuredClone(paused.object) as KubeObject & { spec: { acknowledgedFailures: number } };
+    acknowledged.spec.acknowledgedFailures = 2;
+    const [view] = await argoView([acknowledged]);
+    assert.equal(enabledActions(view as ArgoView).includes('acknowledge-failures'), false);
+    assert.match(
+      view?.results['acknowledge-failures']?.error ?? '',
+      /no unacknowledged failure \(status\.failures\.count 2, spec\.acknowledgedFailures 2\)/,
+    );
+  });
+
   it('the fixtures are objects as the API server serves them, without managed fields', () => {
     for (const k of all)
       for (const f of k.fixtures) {

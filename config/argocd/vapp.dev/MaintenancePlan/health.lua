@@ -1,7 +1,7 @@
 -- Argo CD health of a MaintenancePlan, from status.phase and the Ready condition.
 --   Healthy: Succeeded. Degraded: Failed, RolledBack, or input the operator refuses (Stalled).
---   Suspended: waiting for a person or the clock (AwaitingApproval, WaitingForWindow, suspended at a
---   safe point), and Aborted (the user's choice: the original serves, nothing is left to do).
+--   Suspended: waiting for a person, the clock or the plan's rollout (AwaitingApproval,
+--   WaitingForWindow, WaitingForCutOverSlot, suspended at a safe point), and Aborted (the user's choice: the original serves, nothing is left to do).
 --   Progressing: every other phase, a cleanup under way, a suspend not reached yet.
 -- A Reconciling or Stalled condition may be absent (Flux's convention): absent counts as False.
 local hs = {}
@@ -47,7 +47,8 @@ elseif stalled ~= nil then
   hs.message = say(stalled.message)
 elseif ready ~= nil and ready.reason == "Suspended" then
   hs.status = "Suspended"
-elseif (phase == "AwaitingApproval" or phase == "WaitingForWindow") and (ready == nil or ready.reason == phase) then
+elseif (phase == "AwaitingApproval" or phase == "WaitingForWindow" or phase == "WaitingForCutOverSlot")
+  and (ready == nil or ready.reason == phase) then
   hs.status = "Suspended"
 elseif obj.spec ~= nil and obj.spec.suspend == true then
   hs.status = "Progressing"

@@ -77,7 +77,7 @@ function phaseClass(phase, suspended) {
   if (phase === 'Succeeded') return 'ok';
   if (phase === 'Failed') return 'bad';
   if (phase === 'Aborted' || phase === 'RolledBack' || suspended) return 'warn';
-  if (phase === 'AwaitingApproval' || phase === 'WaitingForWindow') return 'wait';
+  if (phase === 'AwaitingApproval' || phase === 'WaitingForWindow' || phase === 'WaitingForCutOverSlot') return 'wait';
   return 'run';
 }
 
@@ -214,12 +214,13 @@ function planCard(p) {
   );
 }
 
-function actions(p) {
+function actions(p, labels = ACTION_LABELS) {
   return el(
     'p',
     { class: 'actions' },
-    ...Object.entries(ACTION_LABELS).map(([action, label]) => {
+    ...Object.entries(labels).map(([action, label]) => {
       const a = p.actions[action];
+      if (a === undefined) return '';
       return el(
         'button',
         {
@@ -228,7 +229,7 @@ function actions(p) {
           disabled: !a.allowed,
           title: a.message,
           class: action === 'approve' ? 'primary' : action === 'abort' || action === 'rollback' ? 'danger' : '',
-          onclick: () => ask(p, action),
+          onclick: () => ask(p, action, labels),
         },
         label,
       );
@@ -452,31 +453,226 @@ function eventsList(p) {
   );
 }
 
+// ---- rollouts --------------------------------------------------------------------------------
+
+const ROLLOUT_ACTION_LABELS = {
+  approve: 'Approve wave',
+  suspend: 'Suspend',
+  resume: 'Resume',
+  acknowledge: 'Acknowledge failures',
+  abort: 'Abort',
+};
+
+function rolloutPhaseClass(phase, suspended) {
+  if (phase === 'Completed') return 'ok';
+  if (phase === 'Paused') return 'bad';
+  if (phase === 'Aborted' || phase === 'Suspended' || suspended) return 'warn';
+  if (phase === 'WaitingForWindow' || phase === 'AwaitingApproval' || phase === 'Soaking') return 'wait';
+  return 'run';
+}
+
+/** A budget as "used/allowed" with a bar; full budgets are marked. */
+function budget(name, b) {
+  return el(
+    'span',
+    {
+      class: `budget ${b.used > b.allowed ? 'over' : b.used === b.allowed && b.allowed > 0 ? 'full' : ''}`,
+      'data-budget': name,
+    },
+    `${name} `,
+    el('progress', { max: Math.max(1, b.allowed), value: Math.min(b.used, Math.max(1, b.allowed)) }),
+    ` ${b.used}/${b.allowed}${b.spec ? ` (${b.spec})` : ''}`,
+  );
+}
+
+function rolloutCard(r) {
+  const key = `${r.namespace}/${r.name}`;
+  const c = r.counts;
+  const f = r.failures;
+  const more = el(
+    'details',
+    { class: 'more', open: opened.has(key), 'data-key': key },
+    el('summary', {}, 'Conditions and events'),
+    conditionsTable(r),
+    eventsList(r),
+  );
+  return el(
+    'article',
+    { class: `card plan rollout phase-${rolloutPhaseClass(r.phase, r.suspended)}`, 'data-rollout': key },
+    el(
+      'h3',
+      {},
+      r.name,
+      el('span', { class: 'ns' }, r.namespace),
+      el('span', { class: `badge ${rolloutPhaseClass(r.phase, r.suspended)}`, 'data-field': 'phase' }, r.phase),
+      r.suspended && r.phase !== 'Suspended' ? el('span', { class: 'badge warn' }, 'suspend requested') : '',
+      r.abortRequested && r.phase !== 'Aborted' ? el('span', { class: 'badge warn' }, 'abort requested') : '',
+    ),
+    el(
+      'p',
+      { class: 'progress' },
+      el('progress', { max: Math.max(1, c.selected), value: c.upToDate }),
+      el('span', { 'data-field': 'progress' }, ` ${c.upToDate}/${c.selected} up to date`),
+      ` · revision ${r.revision} · ${r.target}${r.followsLatest ? ' (follows the latest)' : ''}`,
+    ),
+    r.summary?.message
+      ? el('p', { class: 'summary', 'data-field': 'summary' }, `${r.summary.reason}: ${r.summary.message}`)
+      : '',
+    r.approvalWave
+      ? el(
+          'p',
+          { class: 'warn', 'data-field': 'approval' },
+          `wave ${r.approvalWave} waits for a person: Approve wave lets it start`,
+        )
+      : '',
+    el(
+      'p',
+      { class: 'meta counts' },
+      [
+        `${c.pending} pending`,
+        `${c.inFlight} in flight`,
+        c.waitingForSlot ? `${c.waitingForSlot} waiting for a slot` : '',
+        c.waitingForWindow ? `${c.waitingForWindow} waiting for a window` : '',
+        c.cuttingOver ? `${c.cuttingOver} cutting over` : '',
+        c.failed ? `${c.failed} failed` : '',
+        c.rolledBack ? `${c.rolledBack} rolled back` : '',
+        c.held ? `${c.held} held` : '',
+        c.unavailable ? `${c.unavailable} unavailable` : '',
+      ]
+        .filter((x) => x)
+        .join(' · '),
+      r.nextWindowStart ? el('span', {}, ' · next window ', relative(r.nextWindowStart)) : '',
+    ),
+    el(
+      'p',
+      { class: 'budgets' },
+      budget('in flight', r.budgets.inFlight),
+      budget('cutting over', r.budgets.cuttingOver),
+      budget('unavailable', r.budgets.unavailable),
+      budget('failures', { used: f.count - f.acknowledged, allowed: f.allowed }),
+      f.acknowledged ? el('span', { class: 'dim' }, ` +${f.acknowledged} acknowledged`) : '',
+      f.exceeded
+        ? el('span', { class: 'badge bad' }, f.action === 'Pause' ? 'budget spent: paused' : 'budget spent')
+        : '',
+    ),
+    el(
+      'table',
+      { class: 'waves' },
+      el(
+        'tbody',
+        {},
+        ...r.waves.map((w) =>
+          el(
+            'tr',
+            { 'data-wave': w.name, class: w.name === r.currentWave && !r.ended ? 'current' : '' },
+            el('th', {}, w.name),
+            el('td', { class: `wave ${w.state}` }, w.state),
+            el(
+              'td',
+              {},
+              el('progress', { max: Math.max(1, w.appliances), value: w.upToDate }),
+              ` ${w.upToDate}/${w.appliances}`,
+            ),
+            el(
+              'td',
+              {},
+              w.state === 'Soaking' && w.soakUntil ? ['soaking until ', relative(w.soakUntil)] : '',
+              w.awaitingApproval ? 'waiting for approval' : '',
+              w.gated ? 'approval Manual: waits for a person when its turn comes' : '',
+              w.completedAt ? ['completed ', relative(w.completedAt)] : '',
+            ),
+          ),
+        ),
+      ),
+    ),
+    r.inFlight.length
+      ? el(
+          'table',
+          { class: 'inflight' },
+          el(
+            'thead',
+            {},
+            el('tr', {}, ...['appliance', 'plan', 'wave', 'phase', 'cut-over slot'].map((h) => el('th', {}, h))),
+          ),
+          el(
+            'tbody',
+            {},
+            ...r.inFlight.map((x) =>
+              el(
+                'tr',
+                { 'data-inflight': x.plan },
+                el('td', {}, x.appliance),
+                el('td', {}, x.plan),
+                el('td', {}, x.wave),
+                el('td', {}, x.phase ?? '-'),
+                el('td', {}, x.cutOverSlot ? 'yes' : 'no'),
+              ),
+            ),
+          ),
+        )
+      : '',
+    r.needsAttention.length
+      ? el(
+          'div',
+          { class: 'attention' },
+          el('h4', {}, 'Needs attention'),
+          el(
+            'ul',
+            {},
+            ...r.needsAttention.map((a) =>
+              el(
+                'li',
+                { 'data-attention': a.appliance, class: a.reason },
+                el('b', {}, a.appliance),
+                a.plan ? ` (${a.plan})` : '',
+                ` ${a.reason}: ${a.message}`,
+                a.since ? [' · ', relative(a.since)] : '',
+              ),
+            ),
+          ),
+        )
+      : '',
+    actions(r, ROLLOUT_ACTION_LABELS),
+    more,
+  );
+}
+
 // ---- requests behind a confirmation ----------------------------------------------------------
 
-function ask(plan, action) {
+function ask(plan, action, labels = ACTION_LABELS) {
   const dialog = document.getElementById('confirm');
   const body = document.getElementById('confirm-body');
-  // What the person is shown is what is sent: the hash is taken now, not when they click.
-  const hash = plan.preview?.hash;
-  document.getElementById('confirm-title').textContent = `${ACTION_LABELS[action]} ${plan.name}?`;
+  const rollout = plan.kind === 'MaintenanceRollout';
+  // What the person is shown is what is sent: the hash (or the wave) is taken now, not when they click.
+  const hash = rollout ? plan.waveAwaitingApproval : plan.preview?.hash;
+  document.getElementById('confirm-title').textContent = `${labels[action]} ${plan.name}?`;
   body.replaceChildren(
-    ...(action === 'approve'
+    ...(rollout && action === 'approve'
       ? [
-          el('p', {}, 'The plan goes on with exactly these updates:'),
-          previewTable(plan),
           el(
             'p',
             {},
-            'This sets spec.approvedHash to ',
-            el('code', { 'data-field': 'confirm-hash' }, hash),
-            ', the hash shown here.',
+            'Wave ',
+            el('code', { 'data-field': 'confirm-wave' }, hash),
+            ' may start: this adds it to spec.approvedWaves.',
           ),
         ]
-      : [el('p', {}, plan.actions[action].message)]),
+      : action === 'approve'
+        ? [
+            el('p', {}, 'The plan goes on with exactly these updates:'),
+            previewTable(plan),
+            el(
+              'p',
+              {},
+              'This sets spec.approvedHash to ',
+              el('code', { 'data-field': 'confirm-hash' }, hash),
+              ', the hash shown here.',
+            ),
+          ]
+        : [el('p', {}, plan.actions[action].message)]),
   );
   const ok = document.getElementById('confirm-ok');
-  ok.textContent = ACTION_LABELS[action];
+  ok.textContent = labels[action];
   ok.className = action === 'approve' ? 'primary' : 'danger';
   dialog.returnValue = '';
   dialog.addEventListener(
@@ -495,10 +691,11 @@ async function send(plan, action, hash) {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-vapp-token': token },
       body: JSON.stringify({
+        kind: plan.kind ?? 'MaintenancePlan',
         namespace: plan.namespace,
         name: plan.name,
         action,
-        ...(action === 'approve' ? { hash } : {}),
+        ...(action === 'approve' ? (plan.kind === 'MaintenanceRollout' ? { wave: hash } : { hash }) : {}),
       }),
     });
     const answer = await res.json();
@@ -542,6 +739,10 @@ function render() {
   plans.replaceChildren(
     ...(ordered.length ? ordered.map(planCard) : [el('p', { class: 'dim' }, 'No MaintenancePlans.')]),
   );
+  // The Rollouts section shows once there is a rollout to show.
+  const rollouts = state.rollouts ?? [];
+  document.getElementById('rollout-list').closest('section').hidden = rollouts.length === 0;
+  document.getElementById('rollout-list').replaceChildren(...rollouts.map(rolloutCard));
 }
 
 function connect() {

@@ -28,6 +28,7 @@ const ALL_EVENTS: readonly PlanEvent[] = [
   { type: 'noChanges' },
   { type: 'stepSucceeded' },
   { type: 'stepSucceeded', windowOpen: true },
+  { type: 'stepSucceeded', windowOpen: true, held: true },
   fail('Clone'),
   { type: 'abortRequested' },
   { type: 'observeFailed', reason: 'CheckFailed', message: 'GET /healthz: 503', rollbackAutomatic: true },
@@ -93,6 +94,37 @@ describe('transition: the way through', () => {
       const t = transition({ phase }, { type: 'noChanges' });
       assert.deepEqual([t.state.phase, t.reason], ['Succeeded', 'NoChanges']);
     }
+  });
+
+  it('a held plan (spec.cutOverHold) waits for a cut-over slot once its window is open, and for the window again if it closed meanwhile', () => {
+    const held = { type: 'stepSucceeded', windowOpen: true, held: true } as const;
+    const released = { type: 'stepSucceeded', windowOpen: true, held: false } as const;
+    const closed = { type: 'stepSucceeded', windowOpen: false, held: true } as const;
+    assert.deepEqual(run({ phase: 'Syncing' }, [held, held, released]).phases, [
+      'WaitingForCutOverSlot',
+      'CuttingOver',
+      'Observing',
+    ]);
+    // held while the slot is not given: the runner waits, no event; given with the window open: cut over
+    const granted = transition({ phase: 'WaitingForCutOverSlot' }, released);
+    assert.deepEqual([granted.state.phase, granted.reason], ['CuttingOver', 'CutOverSlotGranted']);
+    // window closed first: the window, then the slot
+    assert.deepEqual(run({ phase: 'Syncing' }, [closed, held, released]).phases, [
+      'WaitingForWindow',
+      'WaitingForCutOverSlot',
+      'CuttingOver',
+    ]);
+    // a slot given after the window closed: back to the window, then straight to the cut-over
+    const late = { type: 'stepSucceeded', windowOpen: false, held: false } as const;
+    assert.deepEqual(run({ phase: 'WaitingForCutOverSlot' }, [late, released]).phases, [
+      'WaitingForWindow',
+      'CuttingOver',
+    ]);
+    assert.equal(isSafePoint('WaitingForCutOverSlot'), true);
+    assert.equal(
+      transition({ phase: 'WaitingForCutOverSlot' }, { type: 'abortRequested' }).state.cleanup?.action,
+      'RemoveClone',
+    );
   });
 
   it('only the cut-over waits for the window', () => {
@@ -283,6 +315,7 @@ describe('isSafePoint', () => {
     Verifying: true,
     Syncing: true,
     WaitingForWindow: true,
+    WaitingForCutOverSlot: true,
     CuttingOver: false,
     Observing: false,
     RollingBack: false,
@@ -360,6 +393,7 @@ describe('steps', () => {
         'Update',
         'Verify',
         'Sync',
+        'CutOver',
         'CutOver',
         'CutOver',
         'Observe',

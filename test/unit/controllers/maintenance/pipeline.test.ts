@@ -55,6 +55,7 @@ describe('the pipeline', () => {
       Verifying: 'RemoveClone',
       Syncing: 'RemoveClone',
       WaitingForWindow: 'RemoveClone',
+      WaitingForCutOverSlot: 'RemoveClone',
       CuttingOver: 'RestoreOriginal',
       Observing: 'KeepClone',
       RollingBack: 'RestoreClone',
@@ -113,7 +114,7 @@ describe('the pipeline', () => {
   it('a phase without a fixed successor is one whose end depends on more than its step', () => {
     assert.deepEqual(
       rows.filter((r) => r.next === undefined).map((r) => r.phase),
-      ['Planning', 'Syncing'],
+      ['Planning', 'Syncing', 'WaitingForCutOverSlot'],
     );
   });
 });

@@ -25,6 +25,7 @@ describe('abortApplies', () => {
       'Verifying',
       'Syncing',
       'WaitingForWindow',
+      'WaitingForCutOverSlot',
     ]);
     assert.equal(
       abortApplies({

@@ -28,6 +28,7 @@ local cleaning = status.cleanup ~= nil or (cleanupStep ~= nil and cleanupStep.st
 local terminal = phase == "Succeeded" or phase == "Failed" or phase == "Aborted" or phase == "RolledBack"
 local beforeCutOver = phase == "Pending" or phase == "Planning" or phase == "AwaitingApproval" or phase == "Snapshotting"
   or phase == "Cloning" or phase == "Updating" or phase == "Verifying" or phase == "Syncing" or phase == "WaitingForWindow"
+  or phase == "WaitingForCutOverSlot"
 local hash = status.preview ~= nil and status.preview.hash or nil
 
 local canApprove = phase == "AwaitingApproval" and hash ~= nil and spec.approvedHash ~= hash
