@@ -17,7 +17,7 @@ import { Informer } from './informer.ts';
 import { LeaderElector } from './leader-election.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { RuntimeMetrics } from './metrics.ts';
-import { resourceId, ResourceResolver, type ResourceRef } from './resources.ts';
+import { resourceId, resourceOfPath, ResourceResolver, type ResourceRef } from './resources.ts';
 import { RestClient } from './rest.ts';
 import type { KubeObject } from './object.ts';
 
@@ -80,16 +80,19 @@ export class Manager implements CacheProvider {
   constructor(opts: ManagerOptions) {
     this.#o = opts;
     this.log = opts.log ?? silentLogger();
-    this.client = new RestClient(opts.kubeConfig);
-    this.resolver = new ResourceResolver(this.client);
-    this.#identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
-    this.#serving.promise.catch(() => undefined); // start() rejects too: whoever awaits it sees the error
-    this.events = new EventRecorder({ client: this.client, instance: this.#identity, log: this.log });
     if (opts.metrics) this.metrics = opts.metrics;
     else {
       this.metrics = new RuntimeMetrics();
       collectDefaultMetrics({ register: this.metrics.registry });
     }
+    const requests = this.metrics.restRequests;
+    this.client = new RestClient(opts.kubeConfig, {
+      onResponse: (method, path, code) => requests.inc({ code: String(code), method, resource: resourceOfPath(path) }),
+    });
+    this.resolver = new ResourceResolver(this.client);
+    this.#identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
+    this.#serving.promise.catch(() => undefined); // start() rejects too: whoever awaits it sees the error
+    this.events = new EventRecorder({ client: this.client, instance: this.#identity, log: this.log });
   }
 
   /** The shared informer of a resource, created on first use (register before `start`). */

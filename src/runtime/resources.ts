@@ -80,3 +80,24 @@ export class ResourceResolver {
     return this.resolve(obj.apiVersion, obj.kind);
   }
 }
+
+/**
+ * The resource a request path addresses, as the API server's metrics name it: `pods`,
+ * `pods/status`, `virtualmachines.kubevirt.io` (plural, then `.group` when not core, then
+ * `/subresource`). Paths that are not resources (`/metrics`, discovery) give `''`.
+ */
+export function resourceOfPath(path: string): string {
+  const parts = (path.split('?')[0] ?? '').split('/').filter((p) => p !== '');
+  let group = '';
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 2) rest = parts.slice(2);
+  else if (parts[0] === 'apis' && parts.length >= 3) {
+    group = parts[1] ?? '';
+    rest = parts.slice(3);
+  } else return '';
+  // namespaces/<ns>/<plural>/... addresses a namespaced kind; namespaces[/<ns>[/status]] the Namespace itself.
+  if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
+  const [plural, , subresource] = rest;
+  if (plural === undefined) return '';
+  return `${plural}${group === '' ? '' : `.${group}`}${subresource === undefined ? '' : `/${subresource}`}`;
+}
