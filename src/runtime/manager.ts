@@ -19,6 +19,7 @@ import { silentLogger, type Logger } from './log.ts';
 import { RuntimeMetrics } from './metrics.ts';
 import { resourceId, resourceOfPath, ResourceResolver, type ResourceRef } from './resources.ts';
 import { RestClient } from './rest.ts';
+import { metadataOnly, trimObject } from './trim.ts';
 import type { KubeObject } from './object.ts';
 
 /** Leader election settings of a {@link Manager}. */
@@ -107,6 +108,7 @@ export class Manager implements CacheProvider {
         ...(this.#o.namespaces ? { namespaces: this.#o.namespaces } : {}),
         ...(this.#o.watchdogMs !== undefined ? { watchdogMs: this.#o.watchdogMs } : {}),
         log: this.log,
+        transform: resource.metadataOnly === true ? metadataOnly : trimObject,
       });
       this.#informers.set(id, inf);
       if (this.#started) inf.start();

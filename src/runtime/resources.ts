@@ -18,6 +18,12 @@ export interface ResourceRef {
    * Requests by name ignore it.
    */
   readonly labelSelector?: string;
+  /**
+   * The informer of this ref caches only apiVersion, kind and metadata of each object (like
+   * controller-runtime's metadata-only watches), for kinds whose labels and owners are all a
+   * controller reads (launcher Pods).
+   */
+  readonly metadataOnly?: boolean;
 }
 
 /**
@@ -33,7 +39,7 @@ export function apiVersionOf(ref: ResourceRef): string {
 
 /** A stable identity of a resource and its selector, e.g. `virtualmachines.kubevirt.io/v1` or `pods/v1?kubevirt.io=virt-launcher`. */
 export function resourceId(ref: ResourceRef): string {
-  return `${ref.plural}${ref.group ? `.${ref.group}` : ''}/${ref.version}${ref.labelSelector ? `?${ref.labelSelector}` : ''}`;
+  return `${ref.plural}${ref.group ? `.${ref.group}` : ''}/${ref.version}${ref.labelSelector ? `?${ref.labelSelector}` : ''}${ref.metadataOnly === true ? '#metadata' : ''}`;
 }
 
 /** The URL path of a collection, an object or one of its subresources. */
