@@ -70,7 +70,7 @@ export function simulatorController(opts: SimulatorControllerOptions): Controlle
   });
   // Launcher Pods created but not in the cache yet, by VMI uid: never create a second one.
   const podCreations = new Map<string, number>();
-  const writer = new Writer(opts.kubeConfig, opts.client);
+  const writer = new Writer(opts.client);
 
   return {
     name: 'kubevirt-simulator',
