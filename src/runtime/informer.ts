@@ -84,6 +84,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.#reflectors.every((r) => r.synced);
   }
 
+  /** An optional kind the API server does not serve (see ResourceRef.optional): nothing is cached. */
+  get absent(): boolean {
+    return this.#reflectors.some((r) => r.absent);
+  }
+
   /** Sum of the reflectors' counters (lists, watches, 410s, watchdog restarts, errors). */
   get stats(): { lists: number; watches: number; gone: number; watchdogRestarts: number; errors: number } {
     const s = { lists: 0, watches: 0, gone: 0, watchdogRestarts: 0, errors: 0 };

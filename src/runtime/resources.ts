@@ -24,6 +24,12 @@ export interface ResourceRef {
    * controller reads (launcher Pods).
    */
   readonly metadataOnly?: boolean;
+  /**
+   * The kind's CRD may not be installed (CDI's DataVolumes and DataSources): while the API server
+   * answers 404 to its list, the informer counts as synced with nothing cached (`absent`), so the
+   * controllers start, and it lists again every 30 s until the kind is served.
+   */
+  readonly optional?: boolean;
 }
 
 /**
