@@ -74,7 +74,10 @@ export function simulatorController(opts: SimulatorControllerOptions): Controlle
 
   return {
     name: 'kubevirt-simulator',
-    maxConcurrentReconciles: 4,
+    // The one controller plays virt-controller, virt-handler, the scheduler and the kubelet, which
+    // each run their own workers in a cluster (virt-controller alone several per controller); a
+    // pass mostly waits for the API server, so more of them keep hundreds of VMs starting at once.
+    maxConcurrentReconciles: 16,
     watches: [
       { resource: RESOURCES.vms },
       { resource: RESOURCES.vmis },
