@@ -68,6 +68,18 @@ export function clientRequests(samples: readonly Sample[]): Map<string, number> 
   return sumBy(samples, 'rest_client_requests_total', (l) => `${l.method ?? ''} ${l.resource ?? ''}`);
 }
 
+/** Resources the control plane writes for itself (leader election Leases, the `kubernetes` Service's Endpoints). */
+export const CONTROL_PLANE_OWN = ['leases.coordination.k8s.io', 'endpoints'];
+
+/** The API server's write requests by `VERB resource`, the control plane's own bookkeeping aside. */
+export function apiServerWrites(samples: readonly Sample[]): Map<string, number> {
+  return new Map(
+    [...apiServerRequests(samples)].filter(
+      ([k]) => isWrite(k.split(' ')[0] ?? '') && !CONTROL_PLANE_OWN.includes(k.split(' ')[1] ?? ''),
+    ),
+  );
+}
+
 /** Sum of the counts of write requests. */
 export function writes(counts: Iterable<[string, number]>): number {
   let n = 0;

@@ -13,6 +13,8 @@ export interface OperatorProcess {
   readonly pid: number;
   /** http://host:port/metrics */
   readonly metricsUrl: string;
+  /** Its kubeconfig (the operator ServiceAccount's), for a restart without installing the RBAC again. */
+  readonly kubeconfig: string;
   /** The operator's /metrics as text. */
   scrape(): Promise<string>;
   /** SIGTERM, then waits for the exit (and the profile to be written). */
@@ -21,20 +23,27 @@ export interface OperatorProcess {
 
 export async function startOperatorProcess(
   cluster: SandboxCluster,
-  opts: { readonly namespace: string; readonly cpuProfileDir?: string; readonly extraArgs?: readonly string[] },
+  opts: {
+    readonly namespace: string;
+    readonly cpuProfileDir?: string;
+    readonly extraArgs?: readonly string[];
+    /** A kubeconfig from an earlier start (default: install the RBAC and write one). */
+    readonly kubeconfig?: string;
+  },
 ): Promise<OperatorProcess> {
-  const saConfig = await operatorKubeConfig(cluster);
-  const saKubeconfig = `${cluster.dir}/operator.kubeconfig`;
-  const user = saConfig.getCurrentUser();
-  await writeFile(
-    saKubeconfig,
-    kubeconfigYaml({
-      server: cluster.server,
-      caData: cluster.caData,
-      user: user?.name ?? 'operator',
-      token: user?.token ?? '',
-    }),
-  );
+  const saKubeconfig = opts.kubeconfig ?? `${cluster.dir}/operator.kubeconfig`;
+  if (opts.kubeconfig === undefined) {
+    const user = (await operatorKubeConfig(cluster)).getCurrentUser();
+    await writeFile(
+      saKubeconfig,
+      kubeconfigYaml({
+        server: cluster.server,
+        caData: cluster.caData,
+        user: user?.name ?? 'operator',
+        token: user?.token ?? '',
+      }),
+    );
+  }
   const child = spawn(
     process.execPath,
     [
@@ -78,6 +87,7 @@ export async function startOperatorProcess(
     child,
     pid: child.pid ?? 0,
     metricsUrl,
+    kubeconfig: saKubeconfig,
     scrape: async () => (await fetch(metricsUrl)).text(),
     stop: async () => {
       child.kill('SIGTERM');

@@ -12,12 +12,11 @@ import { operatorKubeConfig, startSandboxOperator, type SandboxOperator } from '
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
 import { waitFor } from '../../support/wait.ts';
-import { apiServerRequests, diff, isWrite, parsePrometheus, sumBy } from '../../../scripts/bench/measure.ts';
+import { apiServerWrites, diff, parsePrometheus, sumBy } from '../../../scripts/bench/measure.ts';
 
 const NS = 'fleet';
 const APPLIANCES = 20;
 const MEMBERS = ['db', 'app', 'web'] as const;
-const CONTROL_PLANE_OWN = ['leases.coordination.k8s.io', 'endpoints'];
 
 describe('VirtualAppliance resync', () => {
   let cluster: TestCluster;
@@ -31,12 +30,7 @@ describe('VirtualAppliance resync', () => {
    * bookkeeping: Leases (leader elections renew them) and Endpoints (the API server's reconciler of
    * the `kubernetes` Service writes them now and then).
    */
-  const writeCounts = async () =>
-    new Map(
-      [...apiServerRequests(parsePrometheus(await rest.requestText('/metrics')))].filter(
-        ([k]) => isWrite(k.split(' ')[0] ?? '') && !CONTROL_PLANE_OWN.includes(k.split(' ')[1] ?? ''),
-      ),
-    );
+  const writeCounts = async () => apiServerWrites(parsePrometheus(await rest.requestText('/metrics')));
   const readyCount = async () => {
     const list = await rest.request<{ items: VirtualAppliance[] }>(
       `/apis/vapp.dev/v1alpha1/namespaces/${NS}/virtualappliances`,
