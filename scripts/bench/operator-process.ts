@@ -24,7 +24,8 @@ export interface OperatorProcess {
 export async function startOperatorProcess(
   cluster: SandboxCluster,
   opts: {
-    readonly namespace: string;
+    /** Watch this namespace only (default: all). */
+    readonly namespace?: string;
     readonly cpuProfileDir?: string;
     readonly extraArgs?: readonly string[];
     /** A kubeconfig from an earlier start (default: install the RBAC and write one). */
@@ -52,8 +53,7 @@ export async function startOperatorProcess(
       'run',
       '--kubeconfig',
       saKubeconfig,
-      '--namespace',
-      opts.namespace,
+      ...(opts.namespace === undefined ? [] : ['--namespace', opts.namespace]),
       '--no-leader-elect',
       // Port 0: the operator binds a port the kernel picks and logs it, so no other program can take it first.
       '--metrics-bind-address',
