@@ -84,7 +84,11 @@ demo: $(GENERATED) controlplane ## The whole maintenance on the embedded sandbox
 
 .PHONY: bench-appliances
 bench-appliances: $(GENERATED) controlplane ## Benchmark: time to a Ready inventory and operator memory for 500 appliances
-	$(NPM) exec -- node scripts/bench-appliances.ts --appliances $${APPLIANCES:-500}
+	$(NPM) exec -- node scripts/bench-appliances.ts --appliances $${APPLIANCES:-500} $(if $(CPU_PROF),--cpu-prof,)
+
+.PHONY: bench-maintenances
+bench-maintenances: $(GENERATED) controlplane ## Benchmark: API writes and operator CPU per maintenance, MAINTENANCES (default 50) plans at once
+	$(NPM) exec -- node scripts/bench-maintenances.ts --maintenances $${MAINTENANCES:-50}
 
 .PHONY: fuzz
 fuzz: $(GENERATED) controlplane ## Send RUNS (default 20000) random and mutated manifests to a sandbox with the operator running; prints the counts

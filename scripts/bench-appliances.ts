@@ -1,26 +1,43 @@
 // Benchmark (not a test): how long the operator takes to a Ready inventory for N appliances of three
-// VMs each in the sandbox, and how much memory it uses doing it. Prints figures, writes JSON.
+// VMs each in the sandbox, how much memory it uses doing it, and where the time goes: the API
+// server's requests by verb and resource during the run, the operator's writes and reconciles per
+// appliance, the simulator's reconcile time and writes, CPU seconds per process. Writes JSON.
 //
-//   npx node scripts/bench-appliances.ts [--appliances 500]
+//   npx node scripts/bench-appliances.ts [--appliances 500] [--cpu-prof]
 //
 // The operator runs as its own process (`vapp-operator run`, under the shipped RBAC) so that its RSS
-// is measured alone; the control plane and the KubeVirt simulator run beside it.
-import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+// and CPU are measured alone; the control plane and the KubeVirt simulator run beside it (the
+// simulator in this process). --cpu-prof writes the operator's .cpuprofile to bench-results/.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { VirtualAppliance } from '../src/api/v1alpha1/index.ts';
 import { RestClient } from '../src/runtime/rest.ts';
 import { startSandboxCluster } from '../src/sandbox/cluster.ts';
-import { kubeconfigYaml } from '../src/sandbox/controlplane/kubeconfig.ts';
-import { operatorKubeConfig } from '../src/sandbox/operator.ts';
 import { startSimulator } from '../src/sandbox/simulator/index.ts';
+import {
+  apiServerRequests,
+  apiServerWrites,
+  clientRequests,
+  cpuSeconds,
+  diff,
+  parsePrometheus,
+  printCounts,
+  rssKiB,
+  sandboxCpu,
+  sumBy,
+  writes,
+} from './bench/measure.ts';
+import { startOperatorProcess } from './bench/operator-process.ts';
 
-const { values } = parseArgs({ options: { appliances: { type: 'string', default: '500' } } });
+const { values } = parseArgs({
+  options: { appliances: { type: 'string', default: '500' }, 'cpu-prof': { type: 'boolean', default: false } },
+});
 const count = Number(values.appliances);
 const NS = 'bench';
 const MEMBERS = ['db', 'app', 'web'] as const;
+await mkdir('bench-results', { recursive: true });
 
 const cluster = await startSandboxCluster();
 const simulator = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 0 });
@@ -29,65 +46,25 @@ const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
 const rest = new RestClient(cluster.kubeConfig);
 await core.createNamespace({ body: { metadata: { name: NS } } });
 
-// The operator process, under the vapp-operator ServiceAccount.
-const saConfig = await operatorKubeConfig(cluster);
-const saKubeconfig = `${cluster.dir}/operator.kubeconfig`;
-const user = saConfig.getCurrentUser();
-await writeFile(
-  saKubeconfig,
-  kubeconfigYaml({
-    server: cluster.server,
-    caData: cluster.caData,
-    user: user?.name ?? 'operator',
-    token: user?.token ?? '',
-  }),
-);
-const operator = spawn(
-  process.execPath,
-  [
-    'src/main.ts',
-    'run',
-    '--kubeconfig',
-    saKubeconfig,
-    '--namespace',
-    NS,
-    '--no-leader-elect',
-    // Port 0: the operator binds a port the kernel picks and logs it, so no other program can take it first.
-    '--metrics-bind-address',
-    '127.0.0.1:0',
-    '--health-probe-bind-address',
-    '0',
-    '--log-level',
-    'info',
-    '--log-format',
-    'json',
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const metricsAddress = new Promise<string>((resolve, reject) => {
-  operator.once('exit', (code) => reject(new Error(`the operator exited (${String(code)}) before serving metrics`)));
-  createInterface({ input: operator.stdout }).on('line', (line) => {
-    let entry: { message?: string; address?: string } = {};
-    try {
-      entry = JSON.parse(line) as typeof entry;
-    } catch {
-      // not a log entry
-    }
-    if (entry.message === 'serving metrics' && entry.address !== undefined) resolve(entry.address);
-  });
+const operator = await startOperatorProcess(cluster, {
+  namespace: NS,
+  ...(values['cpu-prof'] ? { cpuProfileDir: 'bench-results' } : {}),
 });
 let peakRssKiB = 0;
 const sampleRss = async (): Promise<number> => {
-  const status = await readFile(`/proc/${String(operator.pid)}/status`, 'utf8').catch(() => '');
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  peakRssKiB = Math.max(peakRssKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+  const { rss, peak } = await rssKiB(operator.pid);
+  peakRssKiB = Math.max(peakRssKiB, peak);
   return rss;
 };
-const metricsUrl = `http://${await metricsAddress}/metrics`;
-const idleRssKiB = await (async () => {
-  await waitUntil(async () => (await fetch(metricsUrl).catch(() => undefined))?.ok === true);
-  return sampleRss();
-})();
+await waitUntil(async () => (await fetch(operator.metricsUrl).catch(() => undefined))?.ok === true);
+const idleRssKiB = await sampleRss();
+
+// The counters before the run.
+const apiBefore = apiServerRequests(parsePrometheus(await rest.requestText('/metrics')));
+const opBefore = parsePrometheus(await operator.scrape());
+const simBefore = parsePrometheus(await simulator.metrics.registry.metrics());
+const cpuBefore = await sandboxCpu([operator.pid]);
+const opCpuBefore = await cpuSeconds(operator.pid);
 
 const started = Date.now();
 // Creates in parallel (as many clients would), a few at a time.
@@ -119,25 +96,108 @@ await waitUntil(async () => {
 const readySeconds = (Date.now() - started) / 1000;
 const steadyRssKiB = await sampleRss();
 
+const apiAfter = apiServerRequests(parsePrometheus(await rest.requestText('/metrics')));
+const opAfter = parsePrometheus(await operator.scrape());
+const simAfter = parsePrometheus(await simulator.metrics.registry.metrics());
+const cpuAfter = await sandboxCpu([operator.pid]);
+const opCpu = (await cpuSeconds(operator.pid)) - opCpuBefore;
+
+const api = diff(apiBefore, apiAfter);
+const opRequests = diff(clientRequests(opBefore), clientRequests(opAfter));
+const simRequests = diff(clientRequests(simBefore), clientRequests(simAfter));
+const reconciles = (samples: ReturnType<typeof parsePrometheus>) =>
+  sumBy(samples, 'controller_runtime_reconcile_total', (l) => l.controller);
+const reconcileSeconds = (samples: ReturnType<typeof parsePrometheus>) =>
+  sumBy(samples, 'controller_runtime_reconcile_time_seconds_sum', (l) => l.controller);
+const opReconciles = diff(reconciles(opBefore), reconciles(opAfter));
+const simReconciles = diff(reconciles(simBefore), reconciles(simAfter));
+const simSeconds = diff(reconcileSeconds(simBefore), reconcileSeconds(simAfter));
+const cpu = diff(cpuBefore, cpuAfter).map(([k, v]): [string, number] => [k, Math.round(v * 10) / 10]);
+cpu.unshift(['vapp-operator', Math.round(opCpu * 10) / 10]);
+const applianceReconciles = opReconciles.find(([k]) => k === 'virtualappliance')?.[1] ?? 0;
+
 const result = {
-  machine: `${String((await import('node:os')).cpus().length)} cores, ${String(Math.round((await import('node:os')).totalmem() / 2 ** 30))} GiB`,
+  machine: `${String(cpus().length)} cores, ${String(Math.round(totalmem() / 2 ** 30))} GiB`,
+  loadAverageAtEnd: loadavg()[0],
   appliances: count,
   vms: count * MEMBERS.length,
   createSeconds: createdSeconds,
   readySeconds,
+  readyAfterLastCreateSeconds: readySeconds - createdSeconds,
   operatorRssMiB: { idle: idleRssKiB / 1024, afterReady: steadyRssKiB / 1024, peak: peakRssKiB / 1024 },
+  cpuSeconds: Object.fromEntries(cpu),
+  operator: {
+    writes: writes(opRequests),
+    writesPerAppliance: writes(opRequests) / count,
+    reconcilesPerAppliance: applianceReconciles / count,
+    requests: Object.fromEntries(opRequests),
+    reconciles: Object.fromEntries(opReconciles),
+  },
+  simulator: {
+    writes: writes(simRequests),
+    reconcileSeconds: Object.fromEntries(simSeconds),
+    reconciles: Object.fromEntries(simReconciles),
+    requests: Object.fromEntries(simRequests),
+  },
+  apiServer: { writes: writes(api), requests: Object.fromEntries(api) },
 };
 console.log(`appliances           ${String(count)} (${String(count * MEMBERS.length)} VMs)`);
 console.log(`created in           ${createdSeconds.toFixed(1)} s`);
-console.log(`all Ready after      ${readySeconds.toFixed(1)} s (from the first create)`);
+console.log(
+  `all Ready after      ${readySeconds.toFixed(1)} s from the first create, ${(readySeconds - createdSeconds).toFixed(1)} s after the last`,
+);
 console.log(
   `operator RSS         idle ${(idleRssKiB / 1024).toFixed(0)} MiB, after ready ${(steadyRssKiB / 1024).toFixed(0)} MiB, peak ${(peakRssKiB / 1024).toFixed(0)} MiB`,
 );
-await mkdir('bench-results', { recursive: true });
-await writeFile('bench-results/appliances.json', JSON.stringify(result, null, 2));
+console.log(
+  `operator             ${String(result.operator.writes)} writes (${result.operator.writesPerAppliance.toFixed(2)} per appliance), ${(applianceReconciles / count).toFixed(2)} appliance reconciles per appliance`,
+);
+console.log(
+  `simulator            ${String(result.simulator.writes)} writes, ${(simSeconds[0]?.[1] ?? 0).toFixed(1)} s in reconciles`,
+);
+console.log(`API server           ${String(result.apiServer.writes)} writes`);
+printCounts('CPU seconds', cpu);
+printCounts('operator requests (method resource)', opRequests);
+printCounts('simulator requests (method resource)', simRequests);
+printCounts('API server requests (verb resource)', api);
 
-operator.kill('SIGTERM');
-await new Promise((r) => operator.once('exit', r));
+// A forced resync: a new operator process replays its caches as adds and reconciles every
+// appliance again; unchanged appliances must cost no write. Measured once the writes have stopped.
+const apiWrites = async () => apiServerWrites(parsePrometheus(await rest.requestText('/metrics')));
+let lastWrites = await apiWrites();
+await waitUntil(async () => {
+  const now = await apiWrites();
+  const moved = diff(lastWrites, now).length > 0;
+  lastWrites = now;
+  return !moved;
+}, 5 * 60_000);
+await operator.stop();
+const resyncStarted = Date.now();
+const beforeResync = await apiWrites();
+const restarted = await startOperatorProcess(cluster, { namespace: NS, kubeconfig: operator.kubeconfig });
+await waitUntil(async () => {
+  const samples = parsePrometheus(await restarted.scrape().catch(() => ''));
+  const done = sumBy(samples, 'controller_runtime_reconcile_total', (l) => l.controller).get('virtualappliance') ?? 0;
+  const depth = sumBy(samples, 'workqueue_depth', (l) => l.name).get('virtualappliance') ?? 1;
+  const active = sumBy(samples, 'controller_runtime_active_workers', (l) => l.controller).get('virtualappliance');
+  return done >= count && depth === 0 && active === 0;
+}, 10 * 60_000);
+const resyncSeconds = (Date.now() - resyncStarted) / 1000;
+const resyncWrites = diff(beforeResync, await apiWrites());
+const restartedRss = await rssKiB(restarted.pid);
+const resync = {
+  seconds: resyncSeconds,
+  writes: Object.fromEntries(resyncWrites),
+  operatorRssMiB: restartedRss.rss / 1024,
+  operatorCpuSeconds: await cpuSeconds(restarted.pid),
+};
+console.log(
+  `forced resync        ${String(count)} appliances reconciled again by a new operator in ${resyncSeconds.toFixed(1)} s: ${String(writes(resyncWrites))} writes; its RSS ${(restartedRss.rss / 1024).toFixed(0)} MiB`,
+);
+printCounts('writes during the resync', resyncWrites);
+await writeFile('bench-results/appliances.json', JSON.stringify({ ...result, resync }, null, 2));
+
+await restarted.stop();
 await simulator.stop();
 await cluster.stop();
 

@@ -57,7 +57,25 @@ export const KUBEVIRT = {
     plural: 'virtualmachineclones',
     kind: 'VirtualMachineClone',
   },
-  dataVolumes: { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', kind: 'DataVolume' },
-  dataSources: { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datasources', kind: 'DataSource' },
-  dataImportCrons: { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'dataimportcrons', kind: 'DataImportCron' },
+  dataVolumes: {
+    group: 'cdi.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'datavolumes',
+    kind: 'DataVolume',
+    optional: true,
+  },
+  dataSources: {
+    group: 'cdi.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'datasources',
+    kind: 'DataSource',
+    optional: true,
+  },
+  dataImportCrons: {
+    group: 'cdi.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'dataimportcrons',
+    kind: 'DataImportCron',
+    optional: true,
+  },
 } as const;

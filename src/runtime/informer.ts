@@ -14,7 +14,7 @@ export interface EventHandler<T> {
 }
 
 /** Options for {@link Informer}. */
-export interface InformerOptions {
+export interface InformerOptions<T extends KubeObject = KubeObject> {
   readonly client: RestClient;
   readonly resource: ResourceRef;
   /** Namespaces to watch; empty or undefined watches all (one list/watch per namespace otherwise). */
@@ -26,6 +26,11 @@ export interface InformerOptions {
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
   readonly log?: Logger;
+  /**
+   * Applied to every listed or watched object before it is cached or handed to handlers (like
+   * client-go's SetTransform), e.g. {@link trimObject}. It receives freshly parsed JSON it may modify.
+   */
+  readonly transform?: (obj: T) => T;
 }
 
 /**
@@ -42,23 +47,29 @@ export class Informer<T extends KubeObject = KubeObject> {
   #running: Promise<unknown> | undefined;
   readonly #syncWaiters: (() => void)[] = [];
 
-  constructor(opts: InformerOptions) {
+  constructor(opts: InformerOptions<T>) {
     this.resource = opts.resource;
     this.#log = (opts.log ?? silentLogger()).child({ informer: opts.resource.plural });
     const namespaces =
       opts.namespaces && opts.namespaces.length > 0 && opts.resource.namespaced !== false
         ? opts.namespaces
         : [undefined];
+    const transform = opts.transform ?? ((obj: T) => obj);
     const sink: ReflectorSink<T> = {
-      replace: (items, ns) => this.#replace(items, ns),
-      upsert: (obj) => this.#upsert(obj),
+      replace: (items, ns) => this.#replace(items.map(transform), ns),
+      upsert: (obj) => this.#upsert(transform(obj)),
       remove: (obj) => this.#remove(obj),
       listed: () => {
         if (this.synced) for (const w of this.#syncWaiters.splice(0)) w();
       },
     };
     this.#reflectors = namespaces.map((namespace) => {
-      const r: ReflectorOptions = { ...opts, log: opts.log ?? silentLogger(), ...(namespace ? { namespace } : {}) };
+      const { transform: _transform, ...reflectorOptions } = opts;
+      const r: ReflectorOptions = {
+        ...reflectorOptions,
+        log: opts.log ?? silentLogger(),
+        ...(namespace ? { namespace } : {}),
+      };
       return new Reflector<T>(r, sink);
     });
   }
@@ -71,6 +82,11 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   get synced(): boolean {
     return this.#reflectors.every((r) => r.synced);
+  }
+
+  /** An optional kind the API server does not serve (see ResourceRef.optional): nothing is cached. */
+  get absent(): boolean {
+    return this.#reflectors.some((r) => r.absent);
   }
 
   /** Sum of the reflectors' counters (lists, watches, 410s, watchdog restarts, errors). */

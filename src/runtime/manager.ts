@@ -17,8 +17,9 @@ import { Informer } from './informer.ts';
 import { LeaderElector } from './leader-election.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { RuntimeMetrics } from './metrics.ts';
-import { resourceId, ResourceResolver, type ResourceRef } from './resources.ts';
+import { resourceId, resourceOfPath, ResourceResolver, type ResourceRef } from './resources.ts';
 import { RestClient } from './rest.ts';
+import { metadataOnly, trimObject } from './trim.ts';
 import type { KubeObject } from './object.ts';
 
 /** Leader election settings of a {@link Manager}. */
@@ -80,16 +81,19 @@ export class Manager implements CacheProvider {
   constructor(opts: ManagerOptions) {
     this.#o = opts;
     this.log = opts.log ?? silentLogger();
-    this.client = new RestClient(opts.kubeConfig);
-    this.resolver = new ResourceResolver(this.client);
-    this.#identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
-    this.#serving.promise.catch(() => undefined); // start() rejects too: whoever awaits it sees the error
-    this.events = new EventRecorder({ client: this.client, instance: this.#identity, log: this.log });
     if (opts.metrics) this.metrics = opts.metrics;
     else {
       this.metrics = new RuntimeMetrics();
       collectDefaultMetrics({ register: this.metrics.registry });
     }
+    const requests = this.metrics.restRequests;
+    this.client = new RestClient(opts.kubeConfig, {
+      onResponse: (method, path, code) => requests.inc({ code: String(code), method, resource: resourceOfPath(path) }),
+    });
+    this.resolver = new ResourceResolver(this.client);
+    this.#identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
+    this.#serving.promise.catch(() => undefined); // start() rejects too: whoever awaits it sees the error
+    this.events = new EventRecorder({ client: this.client, instance: this.#identity, log: this.log });
   }
 
   /** The shared informer of a resource, created on first use (register before `start`). */
@@ -104,6 +108,7 @@ export class Manager implements CacheProvider {
         ...(this.#o.namespaces ? { namespaces: this.#o.namespaces } : {}),
         ...(this.#o.watchdogMs !== undefined ? { watchdogMs: this.#o.watchdogMs } : {}),
         log: this.log,
+        transform: resource.metadataOnly === true ? metadataOnly : trimObject,
       });
       this.#informers.set(id, inf);
       if (this.#started) inf.start();

@@ -24,6 +24,8 @@ export class RuntimeMetrics {
   readonly activeWorkers: Gauge<'controller'>;
   readonly maxConcurrentReconciles: Gauge<'controller'>;
   readonly leaderStatus: Gauge<'name'>;
+  /** client-go's rest_client_requests_total, with the resource: what the operator costs the API server. */
+  readonly restRequests: Counter<'code' | 'method' | 'resource'>;
   readonly #depth: Gauge<'name' | 'controller'>;
   readonly #adds: Counter<'name' | 'controller'>;
   readonly #queueDuration: Histogram<'name' | 'controller'>;
@@ -78,6 +80,12 @@ export class RuntimeMetrics {
       registers,
     });
     const q = ['name', 'controller'] as const;
+    this.restRequests = new Counter({
+      name: 'rest_client_requests_total',
+      help: 'Number of HTTP requests, partitioned by status code, method and resource',
+      labelNames: ['code', 'method', 'resource'],
+      registers,
+    });
     this.#depth = new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: q, registers });
     this.#adds = new Counter({
       name: 'workqueue_adds_total',

@@ -1,10 +1,13 @@
 import { backoffDelay } from './backoff.ts';
 import { isAborted, realClock, sleep, type Clock } from './clock.ts';
-import { errorMessage, isGone } from './errors.ts';
+import { errorMessage, isGone, isNotFound } from './errors.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { resourcePath, type ResourceRef } from './resources.ts';
 import type { RestClient } from './rest.ts';
 import type { KubeObject } from './object.ts';
+
+/** How often the list of an optional kind that is not served is tried again. */
+const ABSENT_RELIST_MS = 30_000;
 
 /** A list response. */
 interface ListObject<T> {
@@ -76,6 +79,7 @@ export class Reflector<T extends KubeObject> {
   readonly #log: Logger;
   readonly #clock: Clock;
   #synced = false;
+  #absent = false;
 
   constructor(opts: ReflectorOptions, sink: ReflectorSink<T>) {
     this.#o = opts;
@@ -87,9 +91,14 @@ export class Reflector<T extends KubeObject> {
     });
   }
 
-  /** True once the first list has been delivered. */
+  /** True once the first list has been delivered (or, for an optional kind, found not served). */
   get synced(): boolean {
     return this.#synced;
+  }
+
+  /** An optional kind the API server does not serve (its last list was a 404). */
+  get absent(): boolean {
+    return this.#absent;
   }
 
   /** Runs until `signal` aborts. Never rejects. */
@@ -109,6 +118,16 @@ export class Reflector<T extends KubeObject> {
         else if (!isAborted(signal)) await this.#pause(failures++, signal); // an empty watch: do not spin
       } catch (err) {
         if (isAborted(signal)) break;
+        if (this.#o.resource.optional === true && isNotFound(err) && rv === undefined) {
+          // Not installed (yet): nothing to cache; look again later, as the kind may be installed.
+          if (!this.#absent) this.#log.info('resource not served, its cache stays empty', { error: errorMessage(err) });
+          this.#absent = true;
+          this.#sink.replace([], this.#o.namespace);
+          this.#synced = true;
+          this.#sink.listed();
+          await sleep(this.#clock, ABSENT_RELIST_MS, signal);
+          continue;
+        }
         if (isGone(err)) {
           this.stats.gone++;
           this.#log.info('resourceVersion expired, relisting', { resourceVersion: rv });
@@ -160,6 +179,7 @@ export class Reflector<T extends KubeObject> {
       item.kind ??= this.#o.resource.kind;
     }
     this.#sink.replace(items, this.#o.namespace);
+    this.#absent = false;
     this.#synced = true;
     this.#sink.listed();
     this.#log.debug('listed', { count: items.length, resourceVersion: rv });

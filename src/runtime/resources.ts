@@ -18,6 +18,18 @@ export interface ResourceRef {
    * Requests by name ignore it.
    */
   readonly labelSelector?: string;
+  /**
+   * The informer of this ref caches only apiVersion, kind and metadata of each object (like
+   * controller-runtime's metadata-only watches), for kinds whose labels and owners are all a
+   * controller reads (launcher Pods).
+   */
+  readonly metadataOnly?: boolean;
+  /**
+   * The kind's CRD may not be installed (CDI's DataVolumes and DataSources): while the API server
+   * answers 404 to its list, the informer counts as synced with nothing cached (`absent`), so the
+   * controllers start, and it lists again every 30 s until the kind is served.
+   */
+  readonly optional?: boolean;
 }
 
 /**
@@ -33,7 +45,7 @@ export function apiVersionOf(ref: ResourceRef): string {
 
 /** A stable identity of a resource and its selector, e.g. `virtualmachines.kubevirt.io/v1` or `pods/v1?kubevirt.io=virt-launcher`. */
 export function resourceId(ref: ResourceRef): string {
-  return `${ref.plural}${ref.group ? `.${ref.group}` : ''}/${ref.version}${ref.labelSelector ? `?${ref.labelSelector}` : ''}`;
+  return `${ref.plural}${ref.group ? `.${ref.group}` : ''}/${ref.version}${ref.labelSelector ? `?${ref.labelSelector}` : ''}${ref.metadataOnly === true ? '#metadata' : ''}`;
 }
 
 /** The URL path of a collection, an object or one of its subresources. */
@@ -79,4 +91,25 @@ export class ResourceResolver {
     if (!obj.apiVersion || !obj.kind) throw new Error('object needs apiVersion and kind');
     return this.resolve(obj.apiVersion, obj.kind);
   }
+}
+
+/**
+ * The resource a request path addresses, as the API server's metrics name it: `pods`,
+ * `pods/status`, `virtualmachines.kubevirt.io` (plural, then `.group` when not core, then
+ * `/subresource`). Paths that are not resources (`/metrics`, discovery) give `''`.
+ */
+export function resourceOfPath(path: string): string {
+  const parts = (path.split('?')[0] ?? '').split('/').filter((p) => p !== '');
+  let group = '';
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 2) rest = parts.slice(2);
+  else if (parts[0] === 'apis' && parts.length >= 3) {
+    group = parts[1] ?? '';
+    rest = parts.slice(3);
+  } else return '';
+  // namespaces/<ns>/<plural>/... addresses a namespaced kind; namespaces[/<ns>[/status]] the Namespace itself.
+  if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
+  const [plural, , subresource] = rest;
+  if (plural === undefined) return '';
+  return `${plural}${group === '' ? '' : `.${group}`}${subresource === undefined ? '' : `/${subresource}`}`;
 }

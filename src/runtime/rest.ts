@@ -42,6 +42,8 @@ export interface RestClientOptions {
    * connection that died silently must fail, not hang the caller for ever.
    */
   readonly timeoutMs?: number;
+  /** Called after every answered request (watches when they open): the `rest_client_requests_total` counter. */
+  readonly onResponse?: (method: string, path: string, code: number) => void;
 }
 
 /** Raw JSON access to the API server for paths such as `/apis/vapp.dev/v1alpha1/...`. */
@@ -49,6 +51,7 @@ export class RestClient {
   readonly kubeConfig: KubeConfig;
   readonly #config: Configuration;
   readonly #timeoutMs: number;
+  readonly #onResponse: RestClientOptions['onResponse'];
   /**
    * client-node creates a new connection pool (undici Agent) for every request, so every call
    * would pay a TLS handshake. Plain requests share the first pool instead (keep-alive); watch
@@ -60,10 +63,17 @@ export class RestClient {
     this.kubeConfig = kubeConfig;
     this.#config = kubeConfig.makeApiClient(ConfigHolder).config;
     this.#timeoutMs = opts.timeoutMs ?? 60_000;
+    this.#onResponse = opts.onResponse;
   }
 
   /** Sends a request and returns the parsed JSON body; throws ApiException (raw body) on non-2xx. */
   async request<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
+    const text = await this.requestText(path, opts);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /** Like {@link request}, the body as text (e.g. the API server's `/metrics`). */
+  async requestText(path: string, opts: RequestOptions = {}): Promise<string> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const res = await this.#send(
       path,
@@ -79,7 +89,7 @@ export class RestClient {
         res.headers,
       );
     }
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    return text;
   }
 
   /** Opens a streaming GET (for watches); throws ApiException on non-2xx. Abort with `signal`. */
@@ -109,6 +119,8 @@ export class RestClient {
       this.#pool ??= ctx.getDispatcher();
       if (this.#pool !== undefined) ctx.setDispatcher(this.#pool);
     }
-    return this.#config.httpApi.send(ctx).toPromise();
+    const res = await this.#config.httpApi.send(ctx).toPromise();
+    this.#onResponse?.(opts.method ?? 'GET', path, res.httpStatusCode);
+    return res;
   }
 }

@@ -37,7 +37,12 @@ export class WorkQueue {
   readonly #dirty = new Set<string>();
   readonly #processing = new Map<string, number>();
   readonly #addedAt = new Map<string, number>();
-  readonly #delayed = new Map<string, { at: number; timer: TimerHandle }>();
+  // Delayed adds: the due time of each key, and a heap of (due, key) behind one timer for the
+  // earliest (500 appliances resyncing are one timer, not 500). Heap entries whose due time no
+  // longer matches the map are stale and skipped.
+  readonly #delayed = new Map<string, number>();
+  readonly #heap = new DueHeap();
+  #timer: { at: number; handle: TimerHandle } | undefined;
   readonly #waiters: ((key: string | undefined) => void)[] = [];
   #shuttingDown = false;
   #drain = false;
@@ -94,13 +99,38 @@ export class WorkQueue {
     }
     const at = this.#clock.now() + ms;
     const pending = this.#delayed.get(key);
-    if (pending && pending.at <= at) return;
-    if (pending) this.#clock.clearTimeout(pending.timer);
-    const timer = this.#clock.setTimeout(() => {
-      this.#delayed.delete(key);
-      this.add(key);
-    }, ms);
-    this.#delayed.set(key, { at, timer });
+    if (pending !== undefined && pending <= at) return;
+    this.#delayed.set(key, at);
+    this.#heap.push(at, key);
+    this.#arm();
+  }
+
+  /** Keeps the one timer set for the earliest delayed add. */
+  #arm(): void {
+    const next = this.#heap.peek();
+    if (next === undefined) {
+      if (this.#timer) this.#clock.clearTimeout(this.#timer.handle);
+      this.#timer = undefined;
+      return;
+    }
+    if (this.#timer && this.#timer.at <= next.at) return;
+    if (this.#timer) this.#clock.clearTimeout(this.#timer.handle);
+    this.#timer = {
+      at: next.at,
+      handle: this.#clock.setTimeout(() => this.#fire(), next.at - this.#clock.now()),
+    };
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    const now = this.#clock.now();
+    for (let due = this.#heap.peek(); due !== undefined && due.at <= now; due = this.#heap.peek()) {
+      this.#heap.pop();
+      if (this.#delayed.get(due.key) !== due.at) continue; // superseded by an earlier add
+      this.#delayed.delete(due.key);
+      this.add(due.key);
+    }
+    this.#arm();
   }
 
   /** Adds `key` after its next backoff delay; returns that delay in milliseconds. */
@@ -152,8 +182,10 @@ export class WorkQueue {
     if (!this.#shuttingDown) {
       this.#shuttingDown = true;
       this.#drain = opts.drain ?? false;
-      for (const { timer } of this.#delayed.values()) this.#clock.clearTimeout(timer);
+      if (this.#timer) this.#clock.clearTimeout(this.#timer.handle);
+      this.#timer = undefined;
       this.#delayed.clear();
+      this.#heap.clear();
       if (!this.#drain) {
         this.#dirty.clear();
         this.#queue.length = 0;
@@ -199,6 +231,56 @@ export class WorkQueue {
     this.#wakeIfClosed();
     if (this.#shuttingDown && this.#processing.size === 0 && this.#queue.length === 0) {
       for (const r of this.#idle.splice(0)) r();
+    }
+  }
+}
+
+/** A binary min-heap of (due time, key). */
+class DueHeap {
+  readonly #items: { at: number; key: string }[] = [];
+
+  peek(): { at: number; key: string } | undefined {
+    return this.#items[0];
+  }
+
+  clear(): void {
+    this.#items.length = 0;
+  }
+
+  push(at: number, key: string): void {
+    const items = this.#items;
+    items.push({ at, key });
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = items[parent];
+      const c = items[i];
+      if (p === undefined || c === undefined || p.at <= c.at) break;
+      items[parent] = c;
+      items[i] = p;
+      i = parent;
+    }
+  }
+
+  pop(): void {
+    const items = this.#items;
+    const last = items.pop();
+    if (last === undefined || items.length === 0) return;
+    items[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if ((items[l]?.at ?? Infinity) < (items[m]?.at ?? Infinity)) m = l;
+      if ((items[r]?.at ?? Infinity) < (items[m]?.at ?? Infinity)) m = r;
+      if (m === i) return;
+      const a = items[i];
+      const b = items[m];
+      if (a === undefined || b === undefined) return;
+      items[i] = b;
+      items[m] = a;
+      i = m;
     }
   }
 }

@@ -33,6 +33,12 @@ import { APPLIANCES, BASE_IMAGES, DATA_VOLUMES, LAUNCHER_PODS, PVCS, SERVICES, V
 
 /** A periodic re-check, as controller-runtime's resync: watches drive everything else. */
 const RESYNC_MS = 10 * 60_000;
+/**
+ * While members start, each VM's every step (Starting, Running, Ready) would rewrite the
+ * appliance's progress message; such progress-only changes are written at most this often per
+ * appliance (a state change, Ready included, is written at once).
+ */
+export const PROGRESS_WRITE_INTERVAL_MS = 2_000;
 
 export function applianceReconciler(deps: ControllerDeps) {
   const appliances = deps.cache.informer<VirtualAppliance>(APPLIANCES).store;
@@ -46,11 +52,17 @@ export function applianceReconciler(deps: ControllerDeps) {
     pvcs: deps.cache.informer<V1PersistentVolumeClaim>(PVCS).store,
   };
   const query = { fieldManager: APPLIANCE_FIELD_MANAGER };
+  /** When each appliance's status last got a progress-only write (keys of deleted appliances are dropped). */
+  const progressWrites = new Map<string, number>();
 
   return async (req: ReconcileRequest, ctx: ReconcileContext): Promise<ReconcileResult> => {
     const namespace = req.namespace ?? '';
-    const appliance = appliances.get(`${namespace}/${req.name}`);
-    if (appliance === undefined) return {};
+    const key = `${namespace}/${req.name}`;
+    const appliance = appliances.get(key);
+    if (appliance === undefined) {
+      progressWrites.delete(key);
+      return {};
+    }
     const seen = observeAppliance(appliance, sources);
     if (seen.kind === 'invalid') {
       await writeStatus(appliance, {}, { state: 'Stalled', reason: 'InvalidSpec', message: seen.message });
@@ -73,8 +85,15 @@ export function applianceReconciler(deps: ControllerDeps) {
             reason: PROGRESSING_WITH_RETRY,
             message: `${errorMessage(failure.cause)} (retrying)`,
           };
-    await writeStatus(appliance, { members: [...summary.members], readyMembers: summary.readyMembers }, kstatus);
+    const progressOnly = failure === undefined && isProgressOnly(appliance.status, kstatus);
+    const deferredMs = await writeStatus(
+      appliance,
+      { members: [...summary.members], readyMembers: summary.readyMembers },
+      kstatus,
+      progressOnly ? key : undefined,
+    );
     if (failure !== undefined) throw failure.cause;
+    if (deferredMs !== undefined) return { requeueAfterMs: deferredMs };
     ctx.log.debug('reconciled', { state: summary.kstatus.state, ready: summary.readyMembers });
     return { requeueAfterMs: RESYNC_MS };
   };
@@ -122,12 +141,17 @@ export function applianceReconciler(deps: ControllerDeps) {
     }
   }
 
-  /** The status write (only when something changed), with an Event when the kstatus summary changes or an error first appears. */
+  /**
+   * The status write (only when something changed), with an Event when the kstatus summary changes
+   * or an error first appears. With `progressKey`, a progress-only change: deferred (the delay
+   * returned) when the last one for that appliance was written less than the interval ago.
+   */
   async function writeStatus(
     current: VirtualAppliance,
     fields: Partial<VirtualApplianceStatus>,
     kstatus: KStatus,
-  ): Promise<void> {
+    progressKey?: string,
+  ): Promise<number | undefined> {
     const generation = current.metadata.generation;
     const conditions = setKStatus(
       current.status?.conditions,
@@ -135,7 +159,13 @@ export function applianceReconciler(deps: ControllerDeps) {
       generation === undefined ? {} : { observedGeneration: generation },
     );
     const status = { ...fields, ...(generation === undefined ? {} : { observedGeneration: generation }), conditions };
-    if (statusUnchanged(current.status, status)) return;
+    if (statusUnchanged(current.status, status)) return undefined;
+    if (progressKey !== undefined) {
+      const now = Date.now();
+      const wait = (progressWrites.get(progressKey) ?? 0) + PROGRESS_WRITE_INTERVAL_MS - now;
+      if (wait > 0) return wait;
+      progressWrites.set(progressKey, now);
+    }
     await applyStatus(
       deps.client,
       {
@@ -155,6 +185,7 @@ export function applianceReconciler(deps: ControllerDeps) {
       if (kstatus.state === 'Stalled') await deps.events.warning(current, kstatus.reason, kstatus.message ?? '');
       else if (kstatus.state === 'Ready') await deps.events.normal(current, 'Ready', kstatus.message ?? '');
     }
+    return undefined;
   }
 }
 
@@ -171,6 +202,12 @@ function inventoryOf(m: ApplianceSeen['members'][number]) {
 
 function missingServices(seen: ApplianceSeen): string[] {
   return seen.services.filter((s) => s.service === undefined).map((s) => `Service ${s.name} not found`);
+}
+
+/** Still Reconciling for members that are not ready yet, as the status already says: only the progress moved. */
+function isProgressOnly(current: VirtualApplianceStatus | undefined, next: KStatus): boolean {
+  const ready = getCondition(current?.conditions, 'Reconciling');
+  return next.state === 'Reconciling' && next.reason === 'MembersNotReady' && ready?.reason === 'MembersNotReady';
 }
 
 function statusUnchanged(

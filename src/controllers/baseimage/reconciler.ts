@@ -53,6 +53,9 @@ import {
   VOLUME_SNAPSHOTS,
 } from './resources.ts';
 
+/** How soon a BaseImage is looked at again while CDI is missing (the informers' relist period). */
+const CDI_RECHECK_MS = 30_000;
+
 const REFS: Record<ObjectRef['kind'], ResourceRef> = {
   PersistentVolumeClaim: PVCS,
   VolumeSnapshot: VOLUME_SNAPSHOTS,
@@ -75,6 +78,7 @@ export function baseImageReconciler(deps: ControllerDeps) {
     vmSnapshots: deps.cache.informer<VirtualMachineSnapshot>(VM_SNAPSHOTS).store,
   };
   const query = { fieldManager: BASE_IMAGE_FIELD_MANAGER };
+  const cdi = [DATA_SOURCES, DATA_VOLUMES, DATA_IMPORT_CRONS].map((ref) => deps.cache.informer(ref));
 
   return async (req: ReconcileRequest, ctx: ReconcileContext): Promise<ReconcileResult> => {
     const raw = images.get(`${req.namespace ?? ''}/${req.name}`);
@@ -87,6 +91,17 @@ export function baseImageReconciler(deps: ControllerDeps) {
         message: issuesLine(parsed.error),
       });
       return {};
+    }
+    // Without CDI there is nothing to import into nor to read a version from: said in status, and
+    // looked at again once the CDI kinds are served (their informers list again every 30 s).
+    const missing = cdi.filter((i) => i.absent).map((i) => `${i.resource.plural}.${i.resource.group}`);
+    if (missing.length > 0) {
+      await writeStatus(raw, raw.status ?? { versions: [], conditions: [] }, {
+        state: 'Stalled',
+        reason: 'CDINotInstalled',
+        message: `CDI is not installed: the API server serves no ${missing.join(', ')} (base images need CDI's DataVolumes and DataSources)`,
+      });
+      return { requeueAfterMs: CDI_RECHECK_MS };
     }
     const decision = decideBaseImage(observeBaseImage(parsed.value, sources, new Date()));
     let failure: { readonly cause: unknown } | undefined;

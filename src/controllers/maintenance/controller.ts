@@ -1,6 +1,6 @@
 // The MaintenancePlan controller: what it watches and how events map to plans.
 import type { Registry } from 'prom-client';
-import { LABEL_APPLIANCE, type MaintenancePlan } from '../../api/v1alpha1/index.ts';
+import { LABEL_APPLIANCE, type MaintenancePlan, type VirtualAppliance } from '../../api/v1alpha1/index.ts';
 import {
   enqueueByLabel,
   type ControllerDefinition,
@@ -12,6 +12,7 @@ import { PlanMetrics } from './metrics.ts';
 import { LABEL_PLAN } from './names.ts';
 import type { MaintenanceOptions } from './options.ts';
 import { planReconciler } from './reconciler.ts';
+import { plansToWake } from './wakeups.ts';
 import {
   APPLIANCES,
   BASE_IMAGES,
@@ -49,13 +50,18 @@ export function maintenanceController(
         : [`${p.spec.baseImage.ref.namespace ?? p.metadata.namespace ?? ''}/${p.spec.baseImage.ref.name}`],
     );
 
-  /** The plans of the appliance an object belongs to (by name for the appliance itself). */
+  const appliances = deps.cache.informer<VirtualAppliance>(APPLIANCES).store;
+  /**
+   * The plans of the appliance an object belongs to (by name for the appliance itself) that its
+   * change concerns: the lock holder's and, when the lock is free, the next queued one's (wakeups.ts).
+   */
   const plansOfAppliance = (applianceName: string | undefined, obj: KubeObject) => {
     if (applianceName === undefined) return [];
     const namespace = obj.metadata?.namespace ?? '';
-    return plans
-      .byIndex(BY_APPLIANCE, `${namespace}/${applianceName}`)
-      .map((p) => ({ namespace, name: p.metadata.name ?? '' }));
+    return plansToWake(
+      appliances.get(`${namespace}/${applianceName}`),
+      plans.byIndex(BY_APPLIANCE, `${namespace}/${applianceName}`),
+    ).map((p) => ({ namespace, name: p.metadata.name ?? '' }));
   };
   const byPlan = enqueueByLabel(LABEL_PLAN);
   const child: MapFunc = (obj, event) => byPlan(obj, event);

@@ -335,5 +335,6 @@ function requeue(
   if (suspended || pass.kind === 'refused') return {};
   const outcome =
     pass.kind === 'step' || pass.kind === 'release' || pass.kind === 'deleting' ? pass.outcome : undefined;
+  if (outcome?.kind === 'wait' && outcome.watched === true) return {};
   return { requeueAfterMs: (outcome?.kind === 'wait' ? outcome.requeueAfterMs : undefined) ?? POLL_MS };
 }

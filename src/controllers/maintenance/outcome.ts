@@ -34,6 +34,8 @@ export type StepOutcome =
       readonly progress?: string;
       /** Look again after this long (default: see the reconciler). */
       readonly requeueAfterMs?: number;
+      /** What the step waits for is watched (its change wakes the plan): no requeue at all. */
+      readonly watched?: boolean;
       /**
        * What the plan waits for when it is not the step's own work (e.g. another plan): the Ready and
        * Reconciling reason (CamelCase).
@@ -47,6 +49,7 @@ export type StepOutcome =
 export interface WaitOptions {
   readonly progress?: string;
   readonly requeueAfterMs?: number;
+  readonly watched?: boolean;
   readonly reason?: string;
   readonly stalled?: boolean;
   readonly record?: StepRecord;

@@ -83,11 +83,14 @@ export function simulatorController(opts: SimulatorControllerOptions): Controlle
   });
   // Launcher Pods created but not in the cache yet, by VMI uid: never create a second one.
   const podCreations = new Map<string, number>();
-  const writer = new Writer(opts.kubeConfig, opts.client);
+  const writer = new Writer(opts.client);
 
   return {
     name: 'kubevirt-simulator',
-    maxConcurrentReconciles: 4,
+    // The one controller plays virt-controller, virt-handler, the scheduler and the kubelet, which
+    // each run their own workers in a cluster (virt-controller alone several per controller); a
+    // pass mostly waits for the API server, so more of them keep hundreds of VMs starting at once.
+    maxConcurrentReconciles: 16,
     watches: [
       { resource: RESOURCES.vms },
       { resource: RESOURCES.vmis },

@@ -38,6 +38,8 @@ export interface SimulatorOptions {
 }
 
 export interface Simulator {
+  /** Its reconciles and API requests (rest_client_requests_total), for benchmarks. */
+  readonly metrics: RuntimeMetrics;
   /** Stops watching and writing; waits for in-flight writes. Leaves every object as it is. */
   stop(): Promise<void>;
 }
@@ -47,12 +49,13 @@ export const DEFAULT_READY_DELAY_MS = 500;
 /** Registers sandbox-node and starts simulating; resolves once the caches are filled. */
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
   const log = (opts.logger ?? silentLogger()).child({ component: 'kubevirt-simulator' });
+  const metrics = new RuntimeMetrics();
   const manager = new Manager({
     kubeConfig: opts.kubeConfig,
     ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',
-    metrics: new RuntimeMetrics(),
+    metrics,
     gracefulShutdownTimeoutMs: 5_000,
     log,
   });
@@ -98,6 +101,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     storage: opts.volumesDir ?? 'off',
   });
   return {
+    metrics,
     stop: async () => {
       await storage?.stop();
       abort.abort();

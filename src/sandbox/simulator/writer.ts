@@ -1,9 +1,9 @@
-// Carries out the plan's actions against the API server: KubeVirt kinds through CustomObjectsApi,
-// core kinds (Pods, the binding subresource) as raw JSON through the runtime's RestClient, so
-// that what is written has the same shape as what the informers cache.
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+// Carries out the plan's actions against the API server as raw JSON through the runtime's
+// RestClient, so that what is written has the same shape as what the informers cache, over one
+// keep-alive connection pool (client-node's typed APIs open a new one, a TLS handshake, per call).
 import { KUBEVIRT } from '../../kubevirt/types.ts';
 import { apiStatus, isAlreadyExists, isConflict, isNotFound } from '../../runtime/errors.ts';
+import { resourcePath } from '../../runtime/resources.ts';
 import type { RestClient } from '../../runtime/rest.ts';
 import { FIELD_MANAGER } from './constants.ts';
 import type { PodJson } from './json.ts';
@@ -16,11 +16,9 @@ export type WriteOutcome =
   { readonly kind: 'done'; readonly created?: PodJson } | { readonly kind: 'stale' } | { readonly kind: 'gone' };
 
 export class Writer {
-  readonly #custom: CustomObjectsApi;
   readonly #client: RestClient;
 
-  constructor(kubeConfig: KubeConfig, client: RestClient) {
-    this.#custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  constructor(client: RestClient) {
     this.#client = client;
   }
 
@@ -38,8 +36,8 @@ export class Writer {
   }
 
   async #execute(namespace: string, name: string, a: Action): Promise<WriteOutcome> {
-    const vmis = { ...coords(KUBEVIRT.virtualMachineInstances), namespace };
-    const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    const vmi = (sub?: string) => resourcePath(KUBEVIRT.virtualMachineInstances, namespace, name, sub);
+    const query = { fieldManager: FIELD_MANAGER };
     const pods = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
     switch (a.type) {
       case 'createVmi':
@@ -52,33 +50,33 @@ export class Writer {
         } catch (err) {
           if (!isAlreadyExists(err)) throw err; // the same generation started before: its revision stays
         }
-        await this.#custom.createNamespacedCustomObject({ ...vmis, body: a.vmi, fieldManager: FIELD_MANAGER });
+        await this.#client.request(resourcePath(KUBEVIRT.virtualMachineInstances, namespace), {
+          method: 'POST',
+          body: a.vmi,
+          query,
+        });
         return { kind: 'done' };
       case 'patchVmiStatus':
-        await this.#custom.patchNamespacedCustomObjectStatus(
-          {
-            ...vmis,
-            name,
-            body: { metadata: { resourceVersion: a.resourceVersion }, status: a.status },
-            fieldManager: FIELD_MANAGER,
-          },
-          mergePatch,
-        );
+        await this.#client.request(vmi('status'), {
+          method: 'PATCH',
+          contentType: MERGE,
+          query,
+          body: { metadata: { resourceVersion: a.resourceVersion }, status: a.status },
+        });
         return { kind: 'done' };
       case 'deleteVmi':
-        await this.#custom.deleteNamespacedCustomObject({ ...vmis, name, body: { preconditions: { uid: a.uid } } });
+        await this.#client.request(vmi(), {
+          method: 'DELETE',
+          body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: a.uid } },
+        });
         return { kind: 'done' };
       case 'patchVmStatus':
-        await this.#custom.patchNamespacedCustomObjectStatus(
-          {
-            ...coords(KUBEVIRT.virtualMachines),
-            namespace,
-            name,
-            body: { metadata: { resourceVersion: a.resourceVersion }, status: a.status },
-            fieldManager: FIELD_MANAGER,
-          },
-          mergePatch,
-        );
+        await this.#client.request(resourcePath(KUBEVIRT.virtualMachines, namespace, name, 'status'), {
+          method: 'PATCH',
+          contentType: MERGE,
+          query,
+          body: { metadata: { resourceVersion: a.resourceVersion }, status: a.status },
+        });
         return { kind: 'done' };
       case 'createPod': {
         const created = await this.#client.request<PodJson>(pods, {
@@ -121,12 +119,4 @@ export class Writer {
         return { kind: 'done' };
     }
   }
-}
-
-function coords(ref: { group: string; version: string; plural: string }): {
-  group: string;
-  version: string;
-  plural: string;
-} {
-  return { group: ref.group, version: ref.version, plural: ref.plural };
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiVersionOf, resourceId, resourcePath } from '../../../src/runtime/resources.ts';
+import { apiVersionOf, resourceId, resourceOfPath, resourcePath } from '../../../src/runtime/resources.ts';
 
 const vms = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', kind: 'VirtualMachine' };
 const pods = { group: '', version: 'v1', plural: 'pods', kind: 'Pod' };
@@ -27,5 +27,22 @@ describe('resource paths', () => {
       '/api/v1/namespaces/shop/pods/p',
       'a request by name ignores the selector',
     );
+  });
+});
+
+describe('resourceOfPath', () => {
+  it('names resources as the API server metrics do', () => {
+    assert.equal(resourceOfPath('/api/v1/namespaces/ns/pods'), 'pods');
+    assert.equal(resourceOfPath('/api/v1/namespaces/ns/pods/p1/status'), 'pods/status');
+    assert.equal(resourceOfPath('/api/v1/namespaces/ns/pods/p1/binding?x=1'), 'pods/binding');
+    assert.equal(
+      resourceOfPath('/apis/kubevirt.io/v1/namespaces/ns/virtualmachines/vm'),
+      'virtualmachines.kubevirt.io',
+    );
+    assert.equal(resourceOfPath('/apis/vapp.dev/v1alpha1/basearchives'), 'basearchives.vapp.dev');
+    assert.equal(resourceOfPath('/api/v1/namespaces/ns'), 'namespaces');
+    assert.equal(resourceOfPath('/api/v1/namespaces'), 'namespaces');
+    assert.equal(resourceOfPath('/metrics'), '');
+    assert.equal(resourceOfPath('/apis/vapp.dev/v1alpha1'), '');
   });
 });

@@ -71,6 +71,30 @@ describe('WorkQueue', () => {
     assert.equal(q.length, 0, 'later delays were merged into the first');
   });
 
+  it('keeps one timer for all delayed adds and adds each key when due, in order', async () => {
+    const clock = new FakeClock();
+    const q = new WorkQueue({ clock });
+    for (let i = 0; i < 500; i++) q.addAfter(`k${String(i)}`, 1000 + ((i * 7919) % 500));
+    assert.equal(clock.pending, 1, 'one timer, whatever the number of keys');
+    clock.advance(1000);
+    assert.equal(q.length, 1);
+    assert.equal(await q.get(), 'k0');
+    q.done('k0');
+    clock.advance(249);
+    const due = [];
+    while (q.length > 0) {
+      const key = await q.get();
+      if (key !== undefined) {
+        due.push(key);
+        q.done(key);
+      }
+    }
+    assert.equal(due.length, 249, 'the keys due by then, no other');
+    clock.advance(500);
+    assert.equal(q.length, 250);
+    assert.equal(clock.pending, 0, 'no timer once nothing is delayed');
+  });
+
   it('backs off per key exponentially on addRateLimited, until forget', () => {
     const clock = new FakeClock();
     const { m, hooks } = recordingMetrics();
