@@ -150,6 +150,8 @@ export {
   type Step,
   SyncRoundSchema,
   CutOverStatusSchema,
+  DowntimeBreakdownSchema,
+  type DowntimeBreakdown,
   type CutOverStatus,
   RollbackStatusSchema,
   type RollbackStatus,

@@ -437,9 +437,30 @@ export const SyncRoundSchema = z
     round: z.int().min(1).describe('Round number, from 1; the final round runs during the cut-over.'),
     bytes: count('Bytes written to the replicas in this round.'),
     seconds: z.number().min(0).describe('Duration of the round in seconds.'),
+    bytesRead: count('Bytes the round read, source and target together (compare mode reads both whole).').optional(),
+    bytesWritten: count('Bytes the round wrote to its targets (the same as bytes).').optional(),
+    rangesSource: z
+      .enum(['CSI', 'Compare'])
+      .optional()
+      .describe(
+        'Where the changed ranges came from: CSI (SnapshotMetadata GetMetadataDelta) or Compare (both sides read and compared).',
+      ),
   })
   .describe('One round of data delta sync.');
 export type SyncRound = z.infer<typeof SyncRoundSchema>;
+
+const part = (what: string) => z.number().min(0).describe(`${what}, in seconds.`);
+
+export const DowntimeBreakdownSchema = z
+  .object({
+    stopOriginal: part('From asking the originals to stop to every original stopped'),
+    finalDelta: part('The final delta: the warm workers given their go to every replica written and checked'),
+    startClone: part('From the final delta to every clone VM instance running (replicas in place, VMs started)'),
+    ready: part('From the clone VM instances running to every clone VM ready'),
+    switchServices: part('From the clone ready to every Service selecting it'),
+  })
+  .describe('Where the measured downtime went (the parts add up to status.downtimeSeconds).');
+export type DowntimeBreakdown = z.infer<typeof DowntimeBreakdownSchema>;
 
 export const CutOverStatusSchema = z
   .object({
@@ -450,9 +471,13 @@ export const CutOverStatusSchema = z
       .optional()
       .describe('The sync round that copied the final delta while the original was stopped.'),
     finalSnapshotAt: timestamp(
-      "When the final delta's snapshot of the original was cut (the earliest over its data volumes): every write the original made before it is on the clone.",
+      'The point in time the final delta carried over: when every original had stopped (the final round reads their volumes directly). Every write the original made before it is on the clone.',
     ).optional(),
+    originalsDownAt: timestamp('When every original VM had stopped: the final delta may be read.').optional(),
+    finalDeltaAt: timestamp('When the final delta was on every replica (written and checked).').optional(),
+    cloneReadyAt: timestamp('When every clone VM was ready.').optional(),
     servicesSwitchedAt: timestamp('When every Service selected the new slot: the end of the downtime.').optional(),
+    downtime: DowntimeBreakdownSchema.optional(),
   })
   .describe('Progress of the cut-over, kept so that a restarted operator resumes it where it was.');
 export type CutOverStatus = z.infer<typeof CutOverStatusSchema>;

@@ -25,8 +25,10 @@ export async function syncStep(facts: StepFacts, io: ClusterIO): Promise<StepOut
   ) {
     return done(`${String(rounds.length)} round(s); the last copied ${String(last.bytes)} bytes`);
   }
-  // Each round starts from a fresh snapshot: the previous round's objects go first.
-  for (const r of rounds) await removeRound(facts, io, refs, r.round);
+  // Each round starts from a fresh snapshot: the previous rounds' Jobs and claims go first. The last
+  // round's snapshot stays until this round is applied: it is what the replicas hold, the base of a
+  // changed-block query.
+  for (const r of rounds) await removeRound(facts, io, refs, r.round, 'forward', r === last);
   const round = rounds.length + 1;
   const result = await syncRound(facts, io, refs, round);
   if (!isRoundResult(result)) return result;
