@@ -152,6 +152,8 @@ export {
   CutOverStatusSchema,
   DowntimeBreakdownSchema,
   type DowntimeBreakdown,
+  DowntimeProjectionSchema,
+  type DowntimeProjection,
   type CutOverStatus,
   RollbackStatusSchema,
   type RollbackStatus,

@@ -213,7 +213,7 @@ export const DataSyncSchema = z
       .max(86400)
       .default(60)
       .describe(
-        'Downtime the cut-over is meant to stay within, in seconds. Not enforced yet: the measured downtime is reported in status.downtimeSeconds and the estimate in status.preview.estimatedDowntimeSeconds.',
+        'Downtime the cut-over must stay within, in seconds. After each pre-copy round the downtime is projected from what the rounds measured (status.projection); pre-copy goes on while the projection exceeds the budget and still shrinks, and a plan whose projection cannot fit fails (DowntimeBudgetExceeded) without ever stopping the original. The measured downtime is in status.downtimeSeconds.',
       ),
   })
   .describe('Pre-copy of the data volumes while the original serves.');
@@ -449,6 +449,29 @@ export const SyncRoundSchema = z
   .describe('One round of data delta sync.');
 export type SyncRound = z.infer<typeof SyncRoundSchema>;
 
+export const DowntimeProjectionSchema = z
+  .object({
+    seconds: z.number().min(0).describe('Projected downtime of the cut-over: stop + final delta + start, in seconds.'),
+    stopSeconds: z.number().min(0).describe('Stopping the originals (not measured before the cut-over: an estimate).'),
+    finalDeltaSeconds: z
+      .number()
+      .min(0)
+      .describe("The final delta: what the last round read and wrote, at the rounds' measured rate."),
+    startSeconds: z.number().min(0).describe('Starting the clone to ready, over its start-order groups.'),
+    startMeasured: z
+      .boolean()
+      .describe("Whether startSeconds was measured on the clone's own start (or is the default per group)."),
+    roundFixedSeconds: z
+      .number()
+      .min(0)
+      .describe("A pre-copy round's fixed cost (snapshot, restore, worker start), fitted from the rounds."),
+    bytesPerSecond: count("The rounds' measured rate: bytes read and written per second."),
+    budgetSeconds: z.int().min(1).describe('spec.dataSync.downtimeBudgetSeconds.'),
+    fromRound: z.int().min(1).describe('The round the projection was made after.'),
+  })
+  .describe('The downtime the cut-over is projected to take, from what the pre-copy rounds measured.');
+export type DowntimeProjection = z.infer<typeof DowntimeProjectionSchema>;
+
 const part = (what: string) => z.number().min(0).describe(`${what}, in seconds.`);
 
 export const DowntimeBreakdownSchema = z
@@ -541,6 +564,7 @@ export const MaintenancePlanStatusSchema = z
       .describe(
         'UIDs of the VirtualMachineClones this plan made. The claims KubeVirt restores for a clone have no owner and name only its restore (restore.kubevirt.io/name=tmp-restore-<uid>): by these the plan finds and removes them, even once the clones are gone.',
       ),
+    projection: DowntimeProjectionSchema.optional(),
     cutOver: CutOverStatusSchema.optional(),
     rollback: RollbackStatusSchema.optional(),
     cleanup: CleanupStatusSchema.optional(),

@@ -275,6 +275,8 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     annotate?: [string, Record<string, string>];
     /** The failure comes before the downtime: the original is never stopped. */
     neverStopped?: boolean;
+    /** What the Stalled condition's message must say. */
+    message?: RegExp;
     plan?: Partial<MaintenancePlanInput['spec']>;
     failedStep: string;
     reason: string;
@@ -321,6 +323,15 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     { step: 'sync-start', failedStep: 'Sync', reason: 'SyncTimeout' },
     { step: 'final-sync', plan: { dataSync: oneRound }, failedStep: 'CutOver', reason: 'SyncFailed' },
     {
+      // Stop and start alone take longer than a second: the projection can never fit.
+      step: 'downtime-budget',
+      plan: { dataSync: { ...oneRound, maxRounds: 3, downtimeBudgetSeconds: 1 } },
+      failedStep: 'Sync',
+      reason: 'DowntimeBudgetExceeded',
+      neverStopped: true,
+      message: /projected downtime [\d.]+ s exceeds downtimeBudgetSeconds 1 s/,
+    },
+    {
       step: 'final-sync-start',
       plan: { dataSync: oneRound },
       failedStep: 'CutOver',
@@ -328,7 +339,7 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
       neverStopped: true,
     },
   ];
-  for (const { step, annotate: annotation, plan: planChanges, failedStep, reason, neverStopped } of failures) {
+  for (const { step, annotate: annotation, plan: planChanges, failedStep, reason, neverStopped, message } of failures) {
     it(`${/^[aeiou]/.test(step) ? 'an' : 'a'} ${step} failure ends in Failed (${reason}) with the original serving and no clone left`, async () => {
       const ns = `fail-${step}`;
       await deployShop(cluster.kubeConfig, ns, { workload: 20 });
@@ -347,6 +358,7 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
       assert.ok(warning.startsWith(`${failedStep}: `), `the Warning Event ${reason} names ${failedStep}: ${warning}`);
       if (neverStopped === true)
         assert.equal(plan.status?.cutOver?.originalStoppedAt, undefined, 'the original was never stopped');
+      if (message !== undefined) assert.match(stalled?.message ?? '', message);
       await assertOriginalServesAlone(ns, name);
     });
   }

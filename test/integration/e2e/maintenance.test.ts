@@ -118,6 +118,12 @@ describe('MaintenancePlan end to end', () => {
       `${String(total)} vs ${String(plan.status.downtimeSeconds)}`,
     );
     assert.ok(parts.ready > 0, 'the clone took time to get ready');
+    // The downtime was projected from the pre-copy rounds and the clone's measured start, within the budget.
+    const projection = plan.status.projection;
+    assert.ok(projection !== undefined, 'status.projection');
+    assert.equal(projection.budgetSeconds, 60);
+    assert.equal(projection.startMeasured, true);
+    assert.ok(projection.seconds <= projection.budgetSeconds, `${String(projection.seconds)} s projected`);
 
     const appliance = await readAppliance(cluster.kubeConfig, ns);
     assert.equal(appliance.status?.activeSlot, 'green');

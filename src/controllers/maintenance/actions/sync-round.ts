@@ -47,7 +47,10 @@ export async function syncRound(
   let bytes = 0;
   let bytesRead = 0;
   let finished = 0;
-  let startedAt = facts.now.getTime();
+  let startedAt: number | undefined;
+  // The round's end on the API server's clock, like its start (the snapshots' creation): a skew of
+  // the operator's clock must not count as sync time (it would mislead the downtime projection).
+  let endedAt: number | undefined;
   let cutAt: string | undefined;
   for (const ref of refs) {
     const name = roundName(facts, ref, round, direction);
@@ -69,7 +72,7 @@ export async function syncRound(
       continue;
     }
     const created = snapshot.metadata?.creationTimestamp as string | undefined;
-    if (created) startedAt = Math.min(startedAt, Date.parse(created));
+    if (created) startedAt = Math.min(startedAt ?? Number.POSITIVE_INFINITY, Date.parse(created));
     if (snapshot.status?.readyToUse !== true) {
       // An error is the last one the snapshot controller saw; it retries, and clears it on success.
       const error = snapshot.status?.error?.message;
@@ -120,6 +123,8 @@ export async function syncRound(
     }
     const result = podResult(io, name);
     if (result === undefined) continue;
+    const completed = job.status?.completionTime;
+    if (completed !== undefined) endedAt = Math.max(endedAt ?? 0, new Date(completed).getTime());
     bytes += result.bytesWritten;
     bytesRead += result.bytesRead;
     finished++;
@@ -133,7 +138,10 @@ export async function syncRound(
     bytes,
     bytesRead,
     rangesSource: 'Compare',
-    seconds: Math.max(0, (facts.now.getTime() - startedAt) / 1000),
+    seconds:
+      startedAt === undefined || endedAt === undefined
+        ? Math.max(0, (facts.now.getTime() - (startedAt ?? facts.now.getTime())) / 1000)
+        : Math.max(0, (endedAt - startedAt) / 1000),
     ...(cutAt !== undefined ? { cutAt } : {}),
   };
 }
