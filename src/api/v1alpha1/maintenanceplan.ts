@@ -437,6 +437,7 @@ export const SyncRoundSchema = z
     round: z.int().min(1).describe('Round number, from 1; the final round runs during the cut-over.'),
     bytes: count('Bytes written to the replicas in this round.'),
     seconds: z.number().min(0).describe('Duration of the round in seconds.'),
+    finishedAt: timestamp("When the round was recorded (the operator's clock).").optional(),
     bytesRead: count('Bytes the round read, source and target together (compare mode reads both whole).').optional(),
     bytesWritten: count('Bytes the round wrote to its targets (the same as bytes).').optional(),
     rangesSource: z

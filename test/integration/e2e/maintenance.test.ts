@@ -381,6 +381,21 @@ describe('MaintenancePlan end to end', () => {
     assert.equal(waiting.status?.nextWindowStart, opens.toISOString().replace('.000Z', 'Z'));
     assert.equal((await readAppliance(cluster.kubeConfig, ns)).status?.activeSlot, 'blue');
     assert.ok((waiting.status?.syncRounds.length ?? 0) >= 1, 'pre-copy runs outside the window');
+    const before = waiting.status?.syncRounds.length ?? 0;
+
+    // Half a minute before the window opens, a fresh round: the final delta will not hold the
+    // writes of the whole wait.
+    shiftMs = opens.getTime() - 30_000 - Date.now();
+    await poke(ns, name);
+    const fresh = await waitFor(
+      async () => {
+        const p = await readPlan(cluster.kubeConfig, ns, name);
+        return (p.status?.syncRounds.length ?? 0) > before ? p : undefined;
+      },
+      { what: 'a fresh round before the window', timeoutMs: 60_000 },
+    );
+    assert.equal(fresh.status?.phase, 'WaitingForWindow');
+    assert.equal((await readAppliance(cluster.kubeConfig, ns)).status?.activeSlot, 'blue', 'not cut over yet');
 
     shiftMs = opens.getTime() + 60_000 - Date.now();
     await poke(ns, name);

@@ -159,9 +159,10 @@ export function isRoundResult(r: RoundResult | StepOutcome): r is RoundResult {
 }
 
 /** status.syncRounds[] entry of a finished round. */
-export function roundRecord(round: number, result: RoundResult): SyncRound {
+export function roundRecord(round: number, result: RoundResult, finishedAt?: Date): SyncRound {
   return {
     round,
+    ...(finishedAt ? { finishedAt: finishedAt.toISOString() } : {}),
     bytes: result.bytes,
     seconds: result.seconds,
     bytesRead: result.bytesRead,

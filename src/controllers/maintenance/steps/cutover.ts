@@ -57,7 +57,7 @@ export async function cutOverStep(facts: StepFacts, io: ClusterIO): Promise<Step
       const result = await runFinalRound(facts, io, refs, finalRound, cut.originalsDownAt);
       if (!isRoundResult(result)) return result;
       return recordThenContinue(`the final delta copied ${String(result.bytes)} bytes`, {
-        syncRound: roundRecord(finalRound, result),
+        syncRound: roundRecord(finalRound, result, facts.now),
         cutOver: { finalSnapshotAt: cut.originalsDownAt, finalDeltaAt: now },
       });
     }

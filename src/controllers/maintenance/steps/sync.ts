@@ -5,7 +5,7 @@
 // less than convergedBelow (or maxRounds were run). A projection that cannot fit fails the plan
 // before the original is ever stopped. Each finished round is recorded in status with its projection.
 import type { SyncRound } from '../../../api/v1alpha1/index.ts';
-import { dataVolumes } from '../actions/data-volumes.ts';
+import { dataVolumes, type DataVolumeRef } from '../actions/data-volumes.ts';
 import { ensureReplicas, growReplicas } from '../actions/replicas.ts';
 import { isRoundResult, removeRound, roundRecord, syncRound } from '../actions/sync-round.ts';
 import type { ClusterIO } from '../cluster-io.ts';
@@ -46,14 +46,26 @@ export async function syncStep(facts: StepFacts, io: ClusterIO): Promise<StepOut
       }
     }
   }
-  // Each round starts from a fresh snapshot: the previous rounds' Jobs and claims go first. The last
-  // round's snapshot stays until this round is applied: it is what the replicas hold, the base of a
-  // changed-block query.
+  return runPreCopyRound(facts, io, refs);
+}
+
+/**
+ * Runs the next pre-copy round (also a fresh round while waiting for the window). Each round starts
+ * from a fresh snapshot: the previous rounds' Jobs and claims go first. The last round's snapshot
+ * stays until this round is applied: it is what the replicas hold, the base of a changed-block query.
+ */
+export async function runPreCopyRound(
+  facts: StepFacts,
+  io: ClusterIO,
+  refs: readonly DataVolumeRef[],
+): Promise<StepOutcome> {
+  const rounds = facts.status.syncRounds;
+  const last = rounds.at(-1);
   for (const r of rounds) await removeRound(facts, io, refs, r.round, 'forward', r === last);
   const round = rounds.length + 1;
   const result = await syncRound(facts, io, refs, round);
   if (!isRoundResult(result)) return result;
-  const record = roundRecord(round, result);
+  const record = roundRecord(round, result, facts.now);
   const projected = projection(facts, io, [...rounds, record]);
   return wait(`round ${String(round)} copied ${String(result.bytes)} bytes`, {
     progress: `round ${String(round)}`,
