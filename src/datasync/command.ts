@@ -5,7 +5,7 @@ import { DatasyncError, describeIoError, exitStatusFor } from './errors.ts';
 import { createProgressReporter, type ProgressMode } from './progress.ts';
 import type { ByteRange } from './ranges.ts';
 import type { DatasyncResult } from './summary.ts';
-import { DEFAULT_BLOCK_SIZE, DEFAULT_CHUNK_SIZE, syncVolumes, type MutationStep } from './sync.ts';
+import { DEFAULT_BLOCK_SIZE, DEFAULT_CHUNK_SIZE, syncVolumes, type MutationStep, type Verification } from './sync.ts';
 import { parseSize } from './units.ts';
 
 /**
@@ -16,6 +16,9 @@ import { parseSize } from './units.ts';
 export const PAUSE_AT_STEP_ENV = 'VAPP_DATASYNC_TEST_PAUSE_AT_STEP';
 export const PAUSED_MARKER = 'datasync-test: paused before step';
 
+/** Said on stderr by a warm worker once it watches its go file. */
+export const WAITING_MARKER = 'datasync: waiting for the go in';
+
 /** Kubernetes keeps at most 4096 bytes of a termination message. */
 const TERMINATION_MESSAGE_LIMIT = 4096;
 
@@ -25,7 +28,8 @@ interface DatasyncFlags {
   ranges?: string;
   blockSize: number;
   chunkSize: number;
-  verify?: boolean;
+  verify?: boolean | string;
+  waitForGo?: string;
   progress: ProgressMode;
   terminationLog?: string;
 }
@@ -86,13 +90,18 @@ async function run(flags: DatasyncFlags): Promise<void> {
   let result: DatasyncResult;
   try {
     const ranges = flags.ranges === undefined ? undefined : await loadRanges(flags.ranges);
+    if (flags.waitForGo !== undefined) {
+      const { waitForGo } = await import('./go-signal.ts');
+      process.stderr.write(`${WAITING_MARKER} ${flags.waitForGo}\n`);
+      await waitForGo(flags.waitForGo);
+    }
     result = await syncVolumes({
       source: flags.source,
       target: flags.target,
       ranges,
       blockSize: flags.blockSize,
       chunkSize: flags.chunkSize,
-      verify: flags.verify ?? false,
+      verify: verification(flags.verify),
       onProgress: (p) => reporter.update(p),
       beforeMutation: pauseHook(),
     });
@@ -108,6 +117,13 @@ async function run(flags: DatasyncFlags): Promise<void> {
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await writeTerminationLog(flags.terminationLog, result);
+}
+
+function verification(v: boolean | string | undefined): Verification {
+  if (v === undefined || v === false) return 'none';
+  if (v === true || v === 'full') return 'full';
+  if (v === 'written') return 'written';
+  throw new DatasyncError('USAGE', `--verify takes full or written, not ${v}`);
 }
 
 /** The `datasync` subcommand of the vapp-operator CLI. */
@@ -133,7 +149,14 @@ export function datasyncCommand(): Command {
       DEFAULT_BLOCK_SIZE,
     )
     .option('--chunk-size <size>', 'read size per side', sizeArg, DEFAULT_CHUNK_SIZE)
-    .option('--verify', 're-read both sides after the sync and compare their SHA-256')
+    .option(
+      '--verify [what]',
+      'after the sync: full (the default) re-reads both sides and compares their SHA-256; written re-reads only what was written',
+    )
+    .option(
+      '--wait-for-go <file>',
+      'start copying only once this file holds a value (a downwardAPI projection of an annotation on the Pod): a warm worker',
+    )
     .addOption(
       new Option('--progress <mode>', 'progress on stderr: a bar, JSON lines, or nothing')
         .choices(['auto', 'bar', 'json', 'none'])

@@ -16,6 +16,12 @@ import { resultSchema, type DatasyncResult } from './summary.ts';
 export const DATASYNC_CONTAINER = 'datasync';
 export const TERMINATION_LOG = '/dev/termination-log';
 const RANGES_DIR = '/etc/vapp-datasync';
+const PODINFO_DIR = '/etc/vapp-datasync-go';
+/**
+ * The annotation on a warm worker's Pod that gives it the go (its value: when the operator gave
+ * it). The kubelet projects it into the worker's downwardAPI volume, which the worker watches.
+ */
+export const DATASYNC_GO_ANNOTATION = 'vapp.dev/datasync-go';
 
 /** A PersistentVolumeClaim as the worker sees it. */
 export interface DatasyncVolume {
@@ -42,8 +48,18 @@ export interface DatasyncJobOptions {
   /** Ranges mode: a ConfigMap holding the change list (key default `ranges.json`). */
   readonly ranges?: { readonly configMapName: string; readonly key?: string | undefined } | undefined;
   readonly blockSize?: number | undefined;
-  /** Re-read both sides after the sync (default true). */
-  readonly verify?: boolean | undefined;
+  /**
+   * After the sync (default true, i.e. full): full re-reads both sides whole; written re-reads only
+   * what was written (the final round: no O(volume size) check inside the downtime).
+   */
+  readonly verify?: boolean | 'full' | 'written' | undefined;
+  /**
+   * A warm worker: the Pod starts, attaches its volumes and waits for the DATASYNC_GO_ANNOTATION on
+   * itself before it reads anything (the final round, prepared before the original is stopped).
+   */
+  readonly waitForGo?: boolean | undefined;
+  /** Runs the Pod on this node (the original's, so that a ReadWriteOnce source stays attached). */
+  readonly node?: string | undefined;
   readonly resources?: V1ResourceRequirements | undefined;
   /** uid, gid and fsGroup of the worker (default 107, the qemu user that owns KubeVirt disk images). */
   readonly runAsUser?: number | undefined;
@@ -103,9 +119,21 @@ export function buildDatasyncJob(o: DatasyncJobOptions): V1Job {
     TERMINATION_LOG,
   ];
   if (o.blockSize !== undefined) args.push('--block-size', String(o.blockSize));
-  if (o.verify ?? true) args.push('--verify');
+  const verify = o.verify ?? true;
+  if (verify === 'written') args.push('--verify', 'written');
+  else if (verify !== false) args.push('--verify');
   const volumes = [source.volume, target.volume];
   const mounts = [source.mount, target.mount].filter((m) => m !== undefined);
+  if (o.waitForGo) {
+    volumes.push({
+      name: 'go',
+      downwardAPI: {
+        items: [{ path: 'go', fieldRef: { fieldPath: `metadata.annotations['${DATASYNC_GO_ANNOTATION}']` } }],
+      },
+    });
+    mounts.push({ name: 'go', mountPath: PODINFO_DIR, readOnly: true });
+    args.push('--wait-for-go', `${PODINFO_DIR}/go`);
+  }
   const devices = [source.device, target.device].filter((d) => d !== undefined);
   if (o.ranges) {
     const key = o.ranges.key ?? 'ranges.json';
@@ -167,6 +195,20 @@ export function buildDatasyncJob(o: DatasyncJobOptions): V1Job {
           enableServiceLinks: false,
           ...(o.serviceAccountName ? { serviceAccountName: o.serviceAccountName } : {}),
           ...(o.nodeName ? { nodeName: o.nodeName } : {}),
+          // Through the scheduler (resources are accounted), on exactly that node.
+          ...(o.node
+            ? {
+                affinity: {
+                  nodeAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: {
+                      nodeSelectorTerms: [
+                        { matchFields: [{ key: 'metadata.name', operator: 'In', values: [o.node] }] },
+                      ],
+                    },
+                  },
+                },
+              }
+            : {}),
           securityContext: {
             runAsNonRoot: true,
             runAsUser: uid,

@@ -5,9 +5,13 @@
 //   [{"byteOffset": "0", "sizeBytes": "4096"}, ...]               CSI SnapshotMetadata BlockMetadata
 //   {"blockMetadata": [...], "volumeCapacityBytes": "..."}        one GetMetadataDeltaResponse
 //   [{"blockMetadata": [...]}, {"blockMetadata": [...]}]          the responses of one stream
-// Numbers may be JSON numbers or decimal strings (protobuf's JSON mapping writes uint64 as strings),
+//   {"extents": [{"offset", "length", "description"}], ...}       a KubeVirt backup /map page
+// Numbers may be JSON numbers or decimal strings (protobuf's JSON mapping writes int64 as strings),
 // snake_case names (byte_offset, size_bytes, block_metadata) are accepted too, and a file may also
-// hold one JSON value per line (a streamed response per line).
+// hold one JSON value per line (a streamed response per line). Proto3's JSON mapping (and the Go
+// lister's omitempty tags) leave out a zero field: a CSI tuple at byte 0 arrives as
+// {"sizeBytes": "4096"}, so a missing CSI offset is 0. A KubeVirt map lists clean extents too:
+// only those described as dirty are kept.
 import { DatasyncError } from './errors.ts';
 import type { ByteRange } from './ranges.ts';
 
@@ -58,13 +62,33 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** CSI BlockMetadata names: proto3 JSON leaves a zero offset out. */
+const CSI_LENGTH_KEYS = ['sizeBytes', 'size_bytes'] as const;
+
 function rangeItem(item: unknown, path: readonly (string | number)[]): ByteRange {
   if (!isObject(item)) throw new RangeIssue(path, 'expected an object with offset and length');
-  const offset = field(item, OFFSET_KEYS, path);
   const length = field(item, LENGTH_KEYS, path);
+  const csi = CSI_LENGTH_KEYS.some((k) => item[k] !== undefined);
+  const offset = field(item, OFFSET_KEYS, path) ?? (csi && length !== undefined ? 0 : undefined);
   if (offset === undefined || length === undefined)
     throw new RangeIssue(path, 'a range needs offset/byteOffset and length/sizeBytes');
   return { offset, length };
+}
+
+/** KubeVirt's /map descriptions of extents whose data changed since the checkpoint. */
+const DIRTY = new Set(['dirty', 'dirty,zero']);
+
+function kubevirtExtents(list: unknown, path: readonly (string | number)[]): ByteRange[] {
+  if (!Array.isArray(list)) throw new RangeIssue([...path, 'extents'], 'expected a list');
+  const out: ByteRange[] = [];
+  for (const [j, e] of list.entries()) {
+    const at = [...path, 'extents', j];
+    if (!isObject(e)) throw new RangeIssue(at, 'expected an extent object');
+    if (typeof e.description !== 'string') throw new RangeIssue([...at, 'description'], 'expected a string');
+    const r = rangeItem(e, at);
+    if (DIRTY.has(e.description)) out.push(r);
+  }
+  return out;
 }
 
 /** Parses one JSON value in any of the accepted shapes into a list of ranges (not yet normalized). */
@@ -75,6 +99,10 @@ export function rangesFromJson(value: unknown): ByteRange[] {
     for (const [i, item] of items.entries()) {
       if (!isObject(item)) {
         out.push(rangeItem(item, [i]));
+        continue;
+      }
+      if (item.extents !== undefined) {
+        out.push(...kubevirtExtents(item.extents, [i]));
         continue;
       }
       if (item.blockMetadata === undefined && item.block_metadata === undefined) {

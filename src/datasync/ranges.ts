@@ -43,6 +43,66 @@ export function countTouchedBlocks(ranges: readonly ByteRange[], blockSize: numb
   return count;
 }
 
+/** A group of nearby ranges read from the source with one read (at most a chunk long). */
+export interface RangeWindow {
+  readonly offset: number;
+  readonly length: number;
+  readonly parts: readonly ByteRange[];
+}
+
+/**
+ * Turns ranges arriving in ascending order (a CSI stream, or a normalized list) into the copier's
+ * read windows, one range at a time: ranges are clipped to [0, limit), a range overlapping the one
+ * before is cut to start at its end (a driver may over-report), touching ranges merge, and parts
+ * that touch are read together up to a chunk. `ranges` counts the merged ranges seen.
+ */
+export class RangeWindower {
+  readonly #chunk: number;
+  readonly #limit: number;
+  #end = 0;
+  #cur: { offset: number; end: number; parts: ByteRange[] } | undefined;
+  ranges = 0;
+
+  constructor(chunk: number, limit: number) {
+    this.#chunk = chunk;
+    this.#limit = limit;
+  }
+
+  /** The windows completed by this range. */
+  push(r: ByteRange): RangeWindow[] {
+    const start = Math.max(r.offset, this.#end);
+    const end = Math.min(r.offset + r.length, this.#limit);
+    if (end <= start) return [];
+    if (start > this.#end || this.ranges === 0) this.ranges++;
+    this.#end = end;
+    const out: RangeWindow[] = [];
+    for (let p = start; p < end; p += this.#chunk) {
+      const part = { offset: p, length: Math.min(this.#chunk, end - p) };
+      const partEnd = part.offset + part.length;
+      const cur = this.#cur;
+      if (cur && part.offset === cur.end && partEnd - cur.offset <= this.#chunk) {
+        const last = cur.parts.at(-1);
+        // Touching parts are one part: one write, not two.
+        if (last !== undefined && last.offset + last.length === part.offset)
+          cur.parts[cur.parts.length - 1] = { offset: last.offset, length: last.length + part.length };
+        else cur.parts.push(part);
+        cur.end = partEnd;
+      } else {
+        if (cur) out.push({ offset: cur.offset, length: cur.end - cur.offset, parts: cur.parts });
+        this.#cur = { offset: part.offset, end: partEnd, parts: [part] };
+      }
+    }
+    return out;
+  }
+
+  /** The last window. */
+  flush(): RangeWindow[] {
+    const cur = this.#cur;
+    this.#cur = undefined;
+    return cur ? [{ offset: cur.offset, length: cur.end - cur.offset, parts: cur.parts }] : [];
+  }
+}
+
 /** Total bytes covered by normalized ranges. */
 export function totalLength(ranges: readonly ByteRange[]): number {
   return ranges.reduce((sum, r) => sum + r.length, 0);

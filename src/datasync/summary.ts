@@ -26,7 +26,10 @@ export const syncSummarySchema = z.object({
   seconds: z.number().nonnegative(),
   /** bytesCompared per second, in MiB/s. */
   mibPerSecond: z.number().nonnegative(),
+  /** Whether anything was checked after the sync (see verification). */
   verified: z.boolean(),
+  /** none; written: what was written was read back and matched; full: both sides' SHA-256 matched. */
+  verification: z.enum(['none', 'written', 'full']).optional(),
   /** With --verify: the SHA-256 of the source, equal to the target's. */
   sha256: z.string().optional(),
 });

@@ -214,7 +214,7 @@ export const DataSyncSchema = z
       .max(86400)
       .default(60)
       .describe(
-        'Downtime the cut-over is meant to stay within, in seconds. Not enforced yet: the measured downtime is reported in status.downtimeSeconds and the estimate in status.preview.estimatedDowntimeSeconds.',
+        'Downtime the cut-over must stay within, in seconds. After each pre-copy round the downtime is projected from what the rounds measured (status.projection); pre-copy goes on while the projection exceeds the budget and still shrinks, and a plan whose projection cannot fit fails (DowntimeBudgetExceeded) without ever stopping the original. The measured downtime is in status.downtimeSeconds.',
       ),
   })
   .describe('Pre-copy of the data volumes while the original serves.');
@@ -446,9 +446,54 @@ export const SyncRoundSchema = z
     round: z.int().min(1).describe('Round number, from 1; the final round runs during the cut-over.'),
     bytes: count('Bytes written to the replicas in this round.'),
     seconds: z.number().min(0).describe('Duration of the round in seconds.'),
+    finishedAt: timestamp("When the round was recorded (the operator's clock).").optional(),
+    bytesRead: count('Bytes the round read, source and target together (compare mode reads both whole).').optional(),
+    bytesWritten: count('Bytes the round wrote to its targets (the same as bytes).').optional(),
+    rangesSource: z
+      .enum(['CSI', 'Compare'])
+      .optional()
+      .describe(
+        'Where the changed ranges came from: CSI (SnapshotMetadata GetMetadataDelta) or Compare (both sides read and compared).',
+      ),
   })
   .describe('One round of data delta sync.');
 export type SyncRound = z.infer<typeof SyncRoundSchema>;
+
+export const DowntimeProjectionSchema = z
+  .object({
+    seconds: z.number().min(0).describe('Projected downtime of the cut-over: stop + final delta + start, in seconds.'),
+    stopSeconds: z.number().min(0).describe('Stopping the originals (not measured before the cut-over: an estimate).'),
+    finalDeltaSeconds: z
+      .number()
+      .min(0)
+      .describe("The final delta: what the last round read and wrote, at the rounds' measured rate."),
+    startSeconds: z.number().min(0).describe('Starting the clone to ready, over its start-order groups.'),
+    startMeasured: z
+      .boolean()
+      .describe("Whether startSeconds was measured on the clone's own start (or is the default per group)."),
+    roundFixedSeconds: z
+      .number()
+      .min(0)
+      .describe("A pre-copy round's fixed cost (snapshot, restore, worker start), fitted from the rounds."),
+    bytesPerSecond: count("The rounds' measured rate: bytes read and written per second."),
+    budgetSeconds: z.int().min(1).describe('spec.dataSync.downtimeBudgetSeconds.'),
+    fromRound: z.int().min(1).describe('The round the projection was made after.'),
+  })
+  .describe('The downtime the cut-over is projected to take, from what the pre-copy rounds measured.');
+export type DowntimeProjection = z.infer<typeof DowntimeProjectionSchema>;
+
+const part = (what: string) => z.number().min(0).describe(`${what}, in seconds.`);
+
+export const DowntimeBreakdownSchema = z
+  .object({
+    stopOriginal: part('From asking the originals to stop to every original stopped'),
+    finalDelta: part('The final delta: the warm workers given their go to every replica written and checked'),
+    startClone: part('From the final delta to every clone VM instance running (replicas in place, VMs started)'),
+    ready: part('From the clone VM instances running to every clone VM ready'),
+    switchServices: part('From the clone ready to every Service selecting it'),
+  })
+  .describe('Where the measured downtime went (the parts add up to status.downtimeSeconds).');
+export type DowntimeBreakdown = z.infer<typeof DowntimeBreakdownSchema>;
 
 export const CutOverStatusSchema = z
   .object({
@@ -459,9 +504,13 @@ export const CutOverStatusSchema = z
       .optional()
       .describe('The sync round that copied the final delta while the original was stopped.'),
     finalSnapshotAt: timestamp(
-      "When the final delta's snapshot of the original was cut (the earliest over its data volumes): every write the original made before it is on the clone.",
+      'The point in time the final delta carried over: when every original had stopped (the final round reads their volumes directly). Every write the original made before it is on the clone.',
     ).optional(),
+    originalsDownAt: timestamp('When every original VM had stopped: the final delta may be read.').optional(),
+    finalDeltaAt: timestamp('When the final delta was on every replica (written and checked).').optional(),
+    cloneReadyAt: timestamp('When every clone VM was ready.').optional(),
     servicesSwitchedAt: timestamp('When every Service selected the new slot: the end of the downtime.').optional(),
+    downtime: DowntimeBreakdownSchema.optional(),
   })
   .describe('Progress of the cut-over, kept so that a restarted operator resumes it where it was.');
 export type CutOverStatus = z.infer<typeof CutOverStatusSchema>;
@@ -525,6 +574,7 @@ export const MaintenancePlanStatusSchema = z
       .describe(
         'UIDs of the VirtualMachineClones this plan made. The claims KubeVirt restores for a clone have no owner and name only its restore (restore.kubevirt.io/name=tmp-restore-<uid>): by these the plan finds and removes them, even once the clones are gone.',
       ),
+    projection: DowntimeProjectionSchema.optional(),
     cutOver: CutOverStatusSchema.optional(),
     rollback: RollbackStatusSchema.optional(),
     cleanup: CleanupStatusSchema.optional(),

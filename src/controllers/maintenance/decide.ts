@@ -234,6 +234,7 @@ function nextStatus(
   const rollback = record?.rollback === undefined ? status.rollback : { ...status.rollback, ...record.rollback };
   const downtimeSeconds = record?.downtimeSeconds ?? status.downtimeSeconds;
   const cloneUIDs = record?.cloneUIDs ?? status.cloneUIDs;
+  const projection = record?.projection ?? status.projection;
   const windowStart = next.phase === 'WaitingForWindow' ? nextWindowStart(seen.window) : undefined;
   return {
     observedGeneration: seen.generation,
@@ -243,6 +244,7 @@ function nextStatus(
     steps,
     syncRounds: withRound(status.syncRounds, record?.syncRound),
     ...(cloneUIDs !== undefined ? { cloneUIDs: [...cloneUIDs] } : {}),
+    ...(projection !== undefined ? { projection } : {}),
     ...(cutOver !== undefined ? { cutOver } : {}),
     ...(rollback !== undefined ? { rollback } : {}),
     ...(next.cleanup !== undefined

@@ -1,9 +1,8 @@
-// The projected downtime of the cut-over, shown in the preview before anything runs. Pure.
+// The projected downtime of the cut-over, shown in the preview before anything runs (after each
+// pre-copy round, status.projection replaces it with what the rounds measured: projection.ts). Pure.
 import type { MaintenancePlan, SyncRound, VirtualAppliance } from '../../api/v1alpha1/index.ts';
 import { parseQuantity } from '../../runtime/quantity.ts';
-
-/** Seconds a VM takes from start to ready, until measured: a conservative guess. */
-const BOOT_SECONDS = 20;
+import { BOOT_SECONDS, STOP_SECONDS } from './projection.ts';
 /** Bytes per second of the final delta copy, until a round has measured it. */
 const DEFAULT_SYNC_RATE = 100 * 2 ** 20;
 
@@ -24,5 +23,5 @@ export function estimateDowntimeSeconds(
       ? measured.reduce((a, r) => a + r.bytes, 0) / measured.reduce((a, r) => a + r.seconds, 0)
       : DEFAULT_SYNC_RATE;
   const finalDelta = hasData ? parseQuantity(plan.spec.dataSync.convergedBelow) / rate : 0;
-  return Math.ceil(5 + finalDelta + groups * BOOT_SECONDS);
+  return Math.ceil(STOP_SECONDS + finalDelta + groups * BOOT_SECONDS);
 }

@@ -19,6 +19,7 @@ export class PlanMetrics {
   readonly #phaseSeconds: Histogram<'phase'>;
   readonly #transitions: Counter<'from' | 'to'>;
   readonly #downtime: Histogram;
+  readonly #downtimeParts: Histogram<'part'>;
   readonly #syncedBytes: Counter;
 
   /** `plans` lists the cached plans: the phase gauge counts them at each scrape. */
@@ -57,6 +58,13 @@ export class PlanMetrics {
       buckets: DOWNTIME_BUCKETS,
       registers,
     });
+    this.#downtimeParts = new Histogram({
+      name: 'vapp_maintenance_downtime_part_seconds',
+      help: 'Where the downtime of cut-overs went: stopOriginal, finalDelta, startClone, ready, switchServices (status.cutOver.downtime)',
+      labelNames: ['part'],
+      buckets: DOWNTIME_BUCKETS,
+      registers,
+    });
     this.#syncedBytes = new Counter({
       name: 'vapp_maintenance_synced_bytes_total',
       help: 'Bytes written to replicas by data delta sync rounds',
@@ -77,6 +85,9 @@ export class PlanMetrics {
     if (started !== undefined)
       this.#phaseSeconds.observe({ phase: from }, Math.max(0, (now.getTime() - Date.parse(started)) / 1000));
     if (from === 'CuttingOver' && after.downtimeSeconds !== undefined) this.#downtime.observe(after.downtimeSeconds);
+    const parts = after.cutOver?.downtime;
+    if (from === 'CuttingOver' && parts !== undefined)
+      for (const [part, value] of Object.entries(parts)) this.#downtimeParts.observe({ part }, value);
   }
 
   /** Rounds recorded in this pass. */
@@ -105,6 +116,7 @@ export interface PlanSnapshot {
     }[];
     readonly syncRounds?: readonly { readonly round: number; readonly bytes: number }[];
     readonly downtimeSeconds?: number;
+    readonly cutOver?: { readonly downtime?: Readonly<Record<string, number>> };
     /** The typed cleanup of newer operators; older ones keep it in a Running Cleanup step. */
     readonly cleanup?: { readonly startedAt?: string };
     readonly conditions?: readonly { readonly type: string; readonly status: string; readonly reason?: string }[];
@@ -119,6 +131,7 @@ export interface PlanSample {
     | 'vapp_maintenance_plan_phase_timeout_seconds'
     | 'vapp_maintenance_plan_downtime_seconds'
     | 'vapp_maintenance_plan_downtime_budget_seconds'
+    | 'vapp_maintenance_plan_downtime_part_seconds'
     | 'vapp_maintenance_plan_sync_round_bytes';
   readonly labels: Readonly<Record<string, string>>;
   readonly value: number;
@@ -193,6 +206,8 @@ export function planSamples(plan: PlanSnapshot, stepTimeoutSeconds: number): Pla
   });
   if (status?.downtimeSeconds !== undefined)
     out.push({ metric: 'vapp_maintenance_plan_downtime_seconds', labels: id, value: status.downtimeSeconds });
+  for (const [part, value] of Object.entries(status?.cutOver?.downtime ?? {}))
+    out.push({ metric: 'vapp_maintenance_plan_downtime_part_seconds', labels: { ...id, part }, value });
   for (const r of status?.syncRounds ?? [])
     out.push({
       metric: 'vapp_maintenance_plan_sync_round_bytes',
@@ -222,6 +237,10 @@ const PLAN_GAUGES: Readonly<Record<PlanSample['metric'], { help: string; labels:
   vapp_maintenance_plan_downtime_budget_seconds: {
     help: "The plan's downtime budget (spec.dataSync.downtimeBudgetSeconds)",
     labels: ['namespace', 'name', 'appliance'],
+  },
+  vapp_maintenance_plan_downtime_part_seconds: {
+    help: "Where the plan's downtime went (status.cutOver.downtime): stopOriginal, finalDelta, startClone, ready, switchServices",
+    labels: ['namespace', 'name', 'appliance', 'part'],
   },
   vapp_maintenance_plan_sync_round_bytes: {
     help: 'Bytes each sync round of the plan wrote to the replicas (status.syncRounds)',

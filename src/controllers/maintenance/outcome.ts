@@ -1,6 +1,12 @@
 // What a step reports after one pass: finished, still waiting (with what it waits for), or failed,
 // and what it records for status. A step never writes status itself: decide() merges its record.
-import type { CutOverStatus, Preview, RollbackStatus, SyncRound } from '../../api/v1alpha1/index.ts';
+import type {
+  CutOverStatus,
+  DowntimeProjection,
+  Preview,
+  RollbackStatus,
+  SyncRound,
+} from '../../api/v1alpha1/index.ts';
 
 /**
  * Facts a step learned in this pass that status must keep, so that a restarted operator resumes
@@ -18,6 +24,8 @@ export interface StepRecord {
   readonly syncRound?: SyncRound;
   /** status.downtimeSeconds. */
   readonly downtimeSeconds?: number;
+  /** status.projection: the downtime projected after the latest round. */
+  readonly projection?: DowntimeProjection;
   /** status.cloneUIDs: the UIDs of the plan's clones seen so far (the whole list). */
   readonly cloneUIDs?: readonly string[];
 }

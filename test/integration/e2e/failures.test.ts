@@ -54,9 +54,9 @@ const STORAGE_FAULTS: Partial<Record<string, (kind: string, name: string) => Par
   // A volume snapshot of round 1 that never gets ready: the round never starts copying.
   'fail-sync-start': (kind, name) =>
     kind === 'VolumeSnapshot' && name.endsWith('-r1') ? { stepDelayMs: 3_600_000 } : undefined,
-  // The same for the final delta, inside the cut-over: the original must not stay down.
+  // The final round's warm worker never gets a node: the original must never be stopped.
   'fail-final-sync-start': (kind, name) =>
-    kind === 'VolumeSnapshot' && name.endsWith('-r2') ? { stepDelayMs: 3_600_000 } : undefined,
+    kind === 'Job' && name.endsWith('-r2') ? { unschedulable: true } : undefined,
   // A clone that takes far longer than the step timeout.
   'fail-clone-timeout': (kind) => (kind === 'VirtualMachineClone' ? { stepDelayMs: 3_600_000 } : undefined),
 };
@@ -273,6 +273,10 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
   const failures: {
     step: string;
     annotate?: [string, Record<string, string>];
+    /** The failure comes before the downtime: the original is never stopped. */
+    neverStopped?: boolean;
+    /** What the Stalled condition's message must say. */
+    message?: RegExp;
     plan?: Partial<MaintenancePlanInput['spec']>;
     failedStep: string;
     reason: string;
@@ -318,9 +322,24 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
     },
     { step: 'sync-start', failedStep: 'Sync', reason: 'SyncTimeout' },
     { step: 'final-sync', plan: { dataSync: oneRound }, failedStep: 'CutOver', reason: 'SyncFailed' },
-    { step: 'final-sync-start', plan: { dataSync: oneRound }, failedStep: 'CutOver', reason: 'SyncTimeout' },
+    {
+      // Stop and start alone take longer than a second: the projection can never fit.
+      step: 'downtime-budget',
+      plan: { dataSync: { ...oneRound, maxRounds: 3, downtimeBudgetSeconds: 1 } },
+      failedStep: 'Sync',
+      reason: 'DowntimeBudgetExceeded',
+      neverStopped: true,
+      message: /projected downtime [\d.]+ s exceeds downtimeBudgetSeconds 1 s/,
+    },
+    {
+      step: 'final-sync-start',
+      plan: { dataSync: oneRound },
+      failedStep: 'CutOver',
+      reason: 'FinalSyncNotReady',
+      neverStopped: true,
+    },
   ];
-  for (const { step, annotate: annotation, plan: planChanges, failedStep, reason } of failures) {
+  for (const { step, annotate: annotation, plan: planChanges, failedStep, reason, neverStopped, message } of failures) {
     it(`${/^[aeiou]/.test(step) ? 'an' : 'a'} ${step} failure ends in Failed (${reason}) with the original serving and no clone left`, async () => {
       const ns = `fail-${step}`;
       await deployShop(cluster.kubeConfig, ns, { workload: 20 });
@@ -337,6 +356,9 @@ describe('MaintenancePlan failures, abort, one plan at a time, rollback', () => 
       );
       const warning = await waitForWarning(ns, name, reason);
       assert.ok(warning.startsWith(`${failedStep}: `), `the Warning Event ${reason} names ${failedStep}: ${warning}`);
+      if (neverStopped === true)
+        assert.equal(plan.status?.cutOver?.originalStoppedAt, undefined, 'the original was never stopped');
+      if (message !== undefined) assert.match(stalled?.message ?? '', message);
       await assertOriginalServesAlone(ns, name);
     });
   }

@@ -102,6 +102,28 @@ describe('MaintenancePlan end to end', () => {
     );
     assert.ok((plan.status?.syncRounds.length ?? 0) >= 2, 'pre-copy rounds plus the final round');
     assert.ok(plan.status?.downtimeSeconds !== undefined && plan.status.downtimeSeconds >= 0);
+    // Every round says what it read and wrote; the final one (read straight from the stopped
+    // original by a warm worker) compared the volumes, and the downtime's parts add up to it.
+    for (const r of plan.status.syncRounds) {
+      assert.equal(r.rangesSource, 'Compare');
+      assert.equal(r.bytesWritten, r.bytes);
+      assert.ok((r.bytesRead ?? 0) >= r.bytes);
+    }
+    assert.equal(plan.status.cutOver?.finalRound, plan.status.syncRounds.at(-1)?.round);
+    const parts = plan.status.cutOver?.downtime;
+    assert.ok(parts !== undefined, 'the downtime broken down');
+    const total = Object.values(parts).reduce((a, v) => a + v, 0);
+    assert.ok(
+      Math.abs(total - plan.status.downtimeSeconds) < 0.01,
+      `${String(total)} vs ${String(plan.status.downtimeSeconds)}`,
+    );
+    assert.ok(parts.ready > 0, 'the clone took time to get ready');
+    // The downtime was projected from the pre-copy rounds and the clone's measured start, within the budget.
+    const projection = plan.status.projection;
+    assert.ok(projection !== undefined, 'status.projection');
+    assert.equal(projection.budgetSeconds, 60);
+    assert.equal(projection.startMeasured, true);
+    assert.ok(projection.seconds <= projection.budgetSeconds, `${String(projection.seconds)} s projected`);
 
     const appliance = await readAppliance(cluster.kubeConfig, ns);
     assert.equal(appliance.status?.activeSlot, 'green');
@@ -161,6 +183,7 @@ describe('MaintenancePlan end to end', () => {
     assert.ok(value('vapp_maintenance_plans{phase="Succeeded"}') >= 1, 'a Succeeded plan counted');
     assert.ok(value('vapp_maintenance_phase_transitions_total{from="CuttingOver",to="Observing"}') >= 1);
     assert.ok(value('vapp_maintenance_downtime_seconds_count') >= 1);
+    assert.ok(value('vapp_maintenance_downtime_part_seconds_count{part="finalDelta"}') >= 1);
     assert.ok(value('vapp_maintenance_synced_bytes_total') > 0);
   });
 
@@ -358,6 +381,21 @@ describe('MaintenancePlan end to end', () => {
     assert.equal(waiting.status?.nextWindowStart, opens.toISOString().replace('.000Z', 'Z'));
     assert.equal((await readAppliance(cluster.kubeConfig, ns)).status?.activeSlot, 'blue');
     assert.ok((waiting.status?.syncRounds.length ?? 0) >= 1, 'pre-copy runs outside the window');
+    const before = waiting.status?.syncRounds.length ?? 0;
+
+    // Half a minute before the window opens, a fresh round: the final delta will not hold the
+    // writes of the whole wait.
+    shiftMs = opens.getTime() - 30_000 - Date.now();
+    await poke(ns, name);
+    const fresh = await waitFor(
+      async () => {
+        const p = await readPlan(cluster.kubeConfig, ns, name);
+        return (p.status?.syncRounds.length ?? 0) > before ? p : undefined;
+      },
+      { what: 'a fresh round before the window', timeoutMs: 60_000 },
+    );
+    assert.equal(fresh.status?.phase, 'WaitingForWindow');
+    assert.equal((await readAppliance(cluster.kubeConfig, ns)).status?.activeSlot, 'blue', 'not cut over yet');
 
     shiftMs = opens.getTime() + 60_000 - Date.now();
     await poke(ns, name);

@@ -3,9 +3,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PAUSE_AT_STEP_ENV, PAUSED_MARKER } from '../../../src/datasync/command.ts';
+import { PAUSE_AT_STEP_ENV, PAUSED_MARKER, WAITING_MARKER } from '../../../src/datasync/command.ts';
 import { resultSchema, type DatasyncResult } from '../../../src/datasync/summary.ts';
 import { syncVolumes } from '../../../src/datasync/sync.ts';
 import { waitFor } from '../../support/wait.ts';
@@ -104,6 +104,49 @@ describe('vapp-operator datasync', () => {
     assert.ok((await readFile(join(dir, 't.img'))).equals(now));
     assert.deepEqual(JSON.parse(await readFile(log, 'utf8')), JSON.parse(o.stdout));
     assert.equal(o.stderr, '', 'no progress when stderr is not a terminal (--progress auto)');
+  });
+
+  it('waits for its go (a downwardAPI file swapped as the kubelet does), then verifies only what it wrote', async (t) => {
+    const dir = await tempDir(t);
+    const r = random(2);
+    const old = r.bytes(300_000);
+    const now = mutateBlocks(r, old, 5, 4096);
+    await writeFile(join(dir, 's.img'), now);
+    await writeFile(join(dir, 't.img'), old);
+    // The kubelet's atomic writer: files in a timestamped directory, `..data` pointing at it, and
+    // each file a symlink through `..data`.
+    const podinfo = join(dir, 'podinfo');
+    await mkdir(join(podinfo, '..1'), { recursive: true });
+    await writeFile(join(podinfo, '..1', 'go'), '');
+    await symlink('..1', join(podinfo, '..data'));
+    await symlink('..data/go', join(podinfo, 'go'));
+    const worker = start(CLI, [
+      '--source',
+      join(dir, 's.img'),
+      '--target',
+      join(dir, 't.img'),
+      '--verify',
+      'written',
+      '--wait-for-go',
+      join(podinfo, 'go'),
+      '--progress',
+      'none',
+    ]);
+    await waitFor(() => worker.output.stderr.includes(WAITING_MARKER), { timeoutMs: 10_000, what: 'the worker waits' });
+    assert.ok((await readFile(join(dir, 't.img'))).equals(old), 'nothing is written before the go');
+    await mkdir(join(podinfo, '..2'));
+    await writeFile(join(podinfo, '..2', 'go'), '2026-12-02T00:00:00Z');
+    await symlink('..2', join(podinfo, '..data_tmp'));
+    await rename(join(podinfo, '..data_tmp'), join(podinfo, '..data'));
+    const o = await worker.done;
+    assert.equal(o.code, 0, o.stderr);
+    const s = result(o);
+    assert.ok(s.ok);
+    assert.equal(s.verification, 'written');
+    const expected = expectedChanges(old, now, 4096);
+    assert.equal(s.bytesWritten, expected.bytes);
+    assert.equal(s.bytesRead, 2 * 300_000 + s.bytesWritten, 'a compare of both sides, then only what was written');
+    assert.ok((await readFile(join(dir, 't.img'))).equals(now));
   });
 
   it('reads a CSI GetMetadataDelta response as the ranges file', async (t) => {

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
 import {
+  DATASYNC_GO_ANNOTATION,
   buildDatasyncJob,
   datasyncResultFromPod,
   isPermanentFailure,
@@ -123,6 +124,23 @@ describe('buildDatasyncJob', () => {
       configMap: { name: 'web-delta', items: [{ key: 'delta', path: 'ranges.json' }] },
     });
     assert.deepEqual(container.args?.slice(-2), ['--ranges', '/etc/vapp-datasync/ranges.json']);
+  });
+
+  it('prepares a warm worker: pinned to the node, waiting for the go annotation, verifying what it writes', () => {
+    const { spec, container } = podSpec({ ...base, verify: 'written', waitForGo: true, node: 'node-a' });
+    assert.deepEqual(spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms, [
+      { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-a'] }] },
+    ]);
+    assert.deepEqual(spec.volumes?.at(-1), {
+      name: 'go',
+      downwardAPI: {
+        items: [{ path: 'go', fieldRef: { fieldPath: `metadata.annotations['${DATASYNC_GO_ANNOTATION}']` } }],
+      },
+    });
+    const args = container.args ?? [];
+    assert.deepEqual(args.slice(args.indexOf('--verify'), args.indexOf('--verify') + 2), ['--verify', 'written']);
+    assert.deepEqual(args.slice(-2), ['--wait-for-go', '/etc/vapp-datasync-go/go']);
+    assert.equal(spec.automountServiceAccountToken, false, 'no API access needed for the go');
   });
 
   it('sets resource requests and limits, overridable', () => {

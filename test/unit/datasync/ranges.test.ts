@@ -32,6 +32,32 @@ describe('parseRangesText', () => {
     ]);
   });
 
+  it('reads a CSI tuple at byte 0, whose offset proto3 JSON leaves out', () => {
+    assert.deepEqual(parseRangesText('[{"sizeBytes":"4096"},{"byteOffset":"8192","sizeBytes":"4096"}]'), [
+      { offset: 0, length: 4096 },
+      { offset: 8192, length: 4096 },
+    ]);
+    assert.deepEqual(parseRangesText('{"block_metadata_type":1,"block_metadata":[{"size_bytes":512}]}'), [
+      { offset: 0, length: 512 },
+    ]);
+  });
+
+  it('keeps only the dirty extents of a KubeVirt backup map', () => {
+    const page = {
+      extents: [
+        { offset: 0, length: 65536, type: 0, description: 'clean' },
+        { offset: 65536, length: 4096, type: 0, description: 'dirty' },
+        { offset: 69632, length: 8192, type: 3, description: 'dirty,zero' },
+        { offset: 77824, length: 4096, type: 2, description: 'zero' },
+      ],
+      next_offset: null,
+    };
+    assert.deepEqual(parseRangesText(JSON.stringify(page)), [
+      { offset: 65536, length: 4096 },
+      { offset: 69632, length: 8192 },
+    ]);
+  });
+
   it('reads one response per line (a saved stream) and an empty file', () => {
     const text =
       '{"blockMetadata":[{"byteOffset":"0","sizeBytes":"512"}]}\n\n{"blockMetadata":[{"byteOffset":"4096","sizeBytes":"512"}]}\n';

@@ -6,7 +6,7 @@ import { open, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncVolumes, type MutationStep, type SyncOptions } from '../../../src/datasync/sync.ts';
 import { DatasyncError } from '../../../src/datasync/errors.ts';
-import type { ByteRange } from '../../../src/datasync/ranges.ts';
+import { normalizeRanges, RangeWindower, type ByteRange } from '../../../src/datasync/ranges.ts';
 import type { SyncSummary } from '../../../src/datasync/summary.ts';
 import { allocated, expectedChanges, mutateBlocks, random, seeds, tempDir, type Random } from './helpers.ts';
 
@@ -270,6 +270,125 @@ describe('syncVolumes, ranges mode', () => {
     assert.equal(s.bytesWritten, 0);
     assert.equal(s.bytesRead, 8 * 1024 * 1024, 'zero source blocks are checked against the target');
     assert.ok((await allocated(target)) < 64 * 1024);
+  });
+});
+
+describe('syncVolumes, ranges as a stream (CSI GetMetadataDelta)', () => {
+  /** The spans as a stream of batches in ascending order, over-reported to whole blocks sometimes. */
+  async function* batches(r: Random, spans: readonly ByteRange[], bs: number): AsyncGenerator<ByteRange[]> {
+    const sorted = [...spans].sort((a, b) => a.offset - b.offset);
+    let end = 0;
+    let batch: ByteRange[] = [];
+    for (const s of sorted) {
+      // Whole blocks, as a FIXED_LENGTH driver reports them (strictly ascending, never overlapping).
+      const from = Math.max(end, Math.floor(s.offset / bs) * bs);
+      const to = Math.ceil((s.offset + s.length) / bs) * bs;
+      if (to > from) batch.push({ offset: from, length: to - from });
+      end = Math.max(end, to);
+      if (batch.length >= r.int(1, 4)) {
+        yield batch;
+        batch = [];
+        await new Promise((resolve) => setImmediate(resolve)); // arrives later, as a stream does
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  it('copies a stream while it arrives and ends equal to the source, in every geometry', async (t) => {
+    for (const seed of seeds(20, 1500)) {
+      const r = random(seed);
+      const { bs, chunkSize, size } = randomGeometry(r);
+      const target = r.bytes(size);
+      const mutated = mutateBlocks(r, target, r.int(0, 12), r.pick([bs, 64, 1]));
+      const newSize = r.pick([size, size, size + r.int(1, 3 * chunkSize)]);
+      const source = newSize <= size ? mutated : Buffer.concat([mutated, r.bytes(newSize - size)]);
+      const dir = await tempDir(t);
+      const paths = await writeCase(dir, { target, source });
+      const spans = changedSpans(target, source);
+      const summary = await syncVolumes({
+        ...paths,
+        ranges: batches(r, spans, bs),
+        blockSize: bs,
+        chunkSize,
+        verify: 'written',
+      });
+      const why = `seed ${seed}, block ${bs}, chunk ${chunkSize}, sizes ${size} -> ${newSize}`;
+      assert.ok((await readFile(paths.target)).equals(source), `target != source (${why})`);
+      assert.equal(summary.mode, 'ranges');
+      assert.equal(summary.verification, 'written');
+      const listed = normalizeRanges(
+        spans.map((s) => ({
+          offset: Math.floor(s.offset / bs) * bs,
+          length: Math.ceil((s.offset + s.length) / bs) * bs - Math.floor(s.offset / bs) * bs,
+        })),
+        size,
+      );
+      assert.equal(summary.ranges, listed.length, `merged ranges (${why})`);
+    }
+  });
+
+  it('reads at most twice what it writes when the stream is exact and verifies what it wrote', async (t) => {
+    const r = random(1600);
+    const bs = 4096;
+    const target = r.bytes(256 * bs);
+    const source = mutateBlocks(r, target, 20, bs);
+    const dir = await tempDir(t);
+    const paths = await writeCase(dir, { target, source });
+    const s = await syncVolumes({ ...paths, ranges: batches(r, changedSpans(target, source), bs), verify: 'written' });
+    assert.ok(s.bytesWritten > 0);
+    assert.equal(s.bytesRead, 2 * s.bytesWritten, 'the source ranges once, then what was written, once');
+  });
+
+  it('fails when what it wrote does not read back, and when the stream breaks', async (t) => {
+    const r = random(1700);
+    const bs = 4096;
+    const target = r.bytes(64 * bs);
+    const source = mutateBlocks(r, target, 5, bs);
+    const dir = await tempDir(t);
+    const paths = await writeCase(dir, { target, source });
+    const spans = changedSpans(target, source);
+    // The device loses a write: the byte is changed back before the check.
+    const lost = spans[0]?.offset ?? 0;
+    await assert.rejects(
+      syncVolumes({
+        ...paths,
+        ranges: batches(r, spans, bs),
+        verify: 'written',
+        beforeMutation: async (step) => {
+          if (step.kind !== 'fsync') return;
+          const h = await open(paths.target, 'r+');
+          await h.write(Buffer.from([(target[lost] ?? 0) ^ 0xff]), 0, 1, lost);
+          await h.close();
+        },
+      }),
+      (err: unknown) => err instanceof DatasyncError && err.code === 'VERIFY_MISMATCH',
+    );
+    async function* broken(): AsyncGenerator<ByteRange[]> {
+      yield [{ offset: 0, length: bs }];
+      await Promise.resolve();
+      throw new Error('stream reset by peer');
+    }
+    await assert.rejects(syncVolumes({ ...paths, ranges: broken() }), /stream reset by peer/);
+  });
+});
+
+describe('RangeWindower', () => {
+  it('clips, cuts overlaps, merges touching ranges and splits windows at the chunk size', () => {
+    const w = new RangeWindower(8, 30);
+    const out = [
+      ...w.push({ offset: 0, length: 4 }),
+      ...w.push({ offset: 4, length: 2 }), // touches: same range, same part
+      ...w.push({ offset: 5, length: 6 }), // overlaps: cut to 6..11
+      ...w.push({ offset: 20, length: 20 }), // clipped to 30
+      ...w.flush(),
+    ];
+    assert.deepEqual(out, [
+      { offset: 0, length: 6, parts: [{ offset: 0, length: 6 }] },
+      { offset: 6, length: 5, parts: [{ offset: 6, length: 5 }] },
+      { offset: 20, length: 8, parts: [{ offset: 20, length: 8 }] },
+      { offset: 28, length: 2, parts: [{ offset: 28, length: 2 }] },
+    ]);
+    assert.equal(w.ranges, 2);
   });
 });
 

@@ -20,7 +20,12 @@ export type SyncDirection = 'forward' | 'reverse';
 
 /** A finished round: what it copied. */
 export interface RoundResult {
+  /** Bytes written. */
   readonly bytes: number;
+  /** Bytes read, both sides. */
+  readonly bytesRead: number;
+  /** CSI when every volume's ranges came from SnapshotMetadata; Compare otherwise. */
+  readonly rangesSource: 'CSI' | 'Compare';
   readonly seconds: number;
   /** When its source snapshots were cut (the earliest; status.creationTime of the VolumeSnapshots). */
   readonly cutAt?: string;
@@ -40,8 +45,12 @@ export async function syncRound(
   direction: SyncDirection = 'forward',
 ): Promise<RoundResult | StepOutcome> {
   let bytes = 0;
+  let bytesRead = 0;
   let finished = 0;
-  let startedAt = facts.now.getTime();
+  let startedAt: number | undefined;
+  // The round's end on the API server's clock, like its start (the snapshots' creation): a skew of
+  // the operator's clock must not count as sync time (it would mislead the downtime projection).
+  let endedAt: number | undefined;
   let cutAt: string | undefined;
   for (const ref of refs) {
     const name = roundName(facts, ref, round, direction);
@@ -63,7 +72,7 @@ export async function syncRound(
       continue;
     }
     const created = snapshot.metadata?.creationTimestamp as string | undefined;
-    if (created) startedAt = Math.min(startedAt, Date.parse(created));
+    if (created) startedAt = Math.min(startedAt ?? Number.POSITIVE_INFINITY, Date.parse(created));
     if (snapshot.status?.readyToUse !== true) {
       // An error is the last one the snapshot controller saw; it retries, and clears it on success.
       const error = snapshot.status?.error?.message;
@@ -114,7 +123,10 @@ export async function syncRound(
     }
     const result = podResult(io, name);
     if (result === undefined) continue;
-    bytes += result;
+    const completed = job.status?.completionTime;
+    if (completed !== undefined) endedAt = Math.max(endedAt ?? 0, new Date(completed).getTime());
+    bytes += result.bytesWritten;
+    bytesRead += result.bytesRead;
     finished++;
   }
   if (finished < refs.length) {
@@ -124,7 +136,12 @@ export async function syncRound(
   }
   return {
     bytes,
-    seconds: Math.max(0, (facts.now.getTime() - startedAt) / 1000),
+    bytesRead,
+    rangesSource: 'Compare',
+    seconds:
+      startedAt === undefined || endedAt === undefined
+        ? Math.max(0, (facts.now.getTime() - (startedAt ?? facts.now.getTime())) / 1000)
+        : Math.max(0, (endedAt - startedAt) / 1000),
     ...(cutAt !== undefined ? { cutAt } : {}),
   };
 }
@@ -142,8 +159,16 @@ export function isRoundResult(r: RoundResult | StepOutcome): r is RoundResult {
 }
 
 /** status.syncRounds[] entry of a finished round. */
-export function roundRecord(round: number, result: RoundResult): SyncRound {
-  return { round, bytes: result.bytes, seconds: result.seconds };
+export function roundRecord(round: number, result: RoundResult, finishedAt?: Date): SyncRound {
+  return {
+    round,
+    ...(finishedAt ? { finishedAt: finishedAt.toISOString() } : {}),
+    bytes: result.bytes,
+    seconds: result.seconds,
+    bytesRead: result.bytesRead,
+    bytesWritten: result.bytes,
+    rangesSource: result.rangesSource,
+  };
 }
 
 /** Whether status already records forward round `round`. */
@@ -162,19 +187,23 @@ function roundName(
     : facts.names.reverseRound(ref.member.name, ref.volume, round);
 }
 
-/** Deletes the objects of a round. */
+/**
+ * Deletes the objects of a round. `keepSnapshot` keeps its VolumeSnapshot: the state the replicas
+ * now hold, and so the base of the next round's changed-block query, until that round is applied.
+ */
 export async function removeRound(
   facts: Pick<StepFacts, 'names'>,
   io: ClusterIO,
   refs: readonly DataVolumeRef[],
   round: number,
   direction: SyncDirection = 'forward',
+  keepSnapshot = false,
 ): Promise<void> {
   for (const ref of refs) {
     const name = roundName(facts, ref, round, direction);
     if (io.get(JOBS, name) !== undefined) await io.remove(JOBS, name);
     if (io.get(PVCS, name) !== undefined) await io.remove(PVCS, name);
-    if (io.get(VOLUME_SNAPSHOTS, name) !== undefined) await io.remove(VOLUME_SNAPSHOTS, name);
+    if (!keepSnapshot && io.get(VOLUME_SNAPSHOTS, name) !== undefined) await io.remove(VOLUME_SNAPSHOTS, name);
   }
 }
 
@@ -210,21 +239,21 @@ function overdue(facts: RoundFacts): string {
 }
 
 /** Whether a Pod of the Job has run (it was scheduled and its volumes attached). */
-function started(io: ClusterIO, job: string): boolean {
+export function started(io: ClusterIO, job: string): boolean {
   return io
     .jobPods(job)
     .some((p) => p.status?.phase === 'Running' || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
 }
 
-function podResult(io: ClusterIO, job: string): number | undefined {
+export function podResult(io: ClusterIO, job: string): { bytesWritten: number; bytesRead: number } | undefined {
   for (const pod of io.jobPods(job)) {
     const result = datasyncResultFromPod(pod);
-    if (result?.ok === true) return result.bytesWritten;
+    if (result?.ok === true) return { bytesWritten: result.bytesWritten, bytesRead: result.bytesRead };
   }
   return undefined;
 }
 
-function resultMessage(io: ClusterIO, job: string): string {
+export function resultMessage(io: ClusterIO, job: string): string {
   for (const pod of io.jobPods(job)) {
     const result = datasyncResultFromPod(pod);
     if (result?.ok === false) return `: ${result.error.code}: ${result.error.message}`;

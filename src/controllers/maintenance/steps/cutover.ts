@@ -6,7 +6,9 @@ import type { VirtualMachine } from '../../../kubevirt/types.ts';
 import { claimOf } from '../../../kubevirt/vm.ts';
 import { dataVolumes } from '../actions/data-volumes.ts';
 import { removeIsolation, removePreviews } from '../actions/isolation.ts';
-import { isRoundResult, removeRound, roundRecord, roundRecorded, syncRound } from '../actions/sync-round.ts';
+import { prepareFinalRound, runFinalRound } from '../actions/final-round.ts';
+import { isRoundResult, removeRound, roundRecord, roundRecorded } from '../actions/sync-round.ts';
+import { clonesRunningAt, downtimeBreakdown } from '../downtime.ts';
 import { recordServingSlot, switchServices } from '../actions/traffic.ts';
 import { startInOrder, stopAll } from '../actions/vm-power.ts';
 import type { ClusterIO } from '../cluster-io.ts';
@@ -19,35 +21,47 @@ export async function cutOverStep(facts: StepFacts, io: ClusterIO): Promise<Step
   // Millisecond timestamps: the downtime is measured from them.
   const now = facts.now.toISOString();
   if (cut.servicesSwitchedAt === undefined) {
-    // 1. The clone stops first (it ran with scratch data), then the original: the downtime starts,
-    //    recorded before the original is asked to stop.
+    const refs = dataVolumes(facts, io);
+    if (!Array.isArray(refs)) return refs;
+    const finalRound = cut.finalRound ?? facts.status.syncRounds.length + 1;
+    // 1. The clone stops first (it ran with scratch data); the final round's warm workers start on
+    //    the originals' nodes and wait; then the original stops: the downtime starts, recorded
+    //    before the original is asked to stop.
     if (cut.originalStoppedAt === undefined) {
       const clonesStopped = await stopAll(facts, io, facts.toSlot);
       if (clonesStopped.kind !== 'done') return clonesStopped;
+      if (refs.length > 0) {
+        if (cut.finalRound === undefined)
+          return recordThenContinue('preparing the final round', { cutOver: { finalRound } });
+        const prepared = await prepareFinalRound(facts, io, refs, finalRound);
+        if (prepared.kind === 'failed') return prepared;
+        if (prepared.kind !== 'done') {
+          // The original still serves: a worker that never starts fails the plan before any downtime.
+          return timedOut(facts)
+            ? failed('FinalSyncNotReady', `the final round's workers did not start in time: ${prepared.message}`)
+            : prepared;
+        }
+      }
       return recordThenContinue('stopping the original', { cutOver: { originalStoppedAt: now } });
     }
-    const originalsStopped = await stopAll(facts, io, facts.fromSlot);
-    if (originalsStopped.kind !== 'done') {
-      return timedOut(facts) ? failed('OriginalDidNotStop', originalsStopped.message) : originalsStopped;
+    if (cut.originalsDownAt === undefined) {
+      const originalsStopped = await stopAll(facts, io, facts.fromSlot);
+      if (originalsStopped.kind !== 'done') {
+        return timedOut(facts) ? failed('OriginalDidNotStop', originalsStopped.message) : originalsStopped;
+      }
+      return recordThenContinue('the originals stopped', { cutOver: { originalsDownAt: now } });
     }
 
-    // 2. The final delta, while nothing writes.
-    const refs = dataVolumes(facts, io);
-    if (!Array.isArray(refs)) return refs;
-    if (refs.length > 0) {
-      const finalRound = cut.finalRound ?? facts.status.syncRounds.length + 1;
-      if (cut.finalRound === undefined)
-        return recordThenContinue('copying the final delta', { cutOver: { finalRound } });
-      if (!roundRecorded(facts, finalRound)) {
-        for (const r of facts.status.syncRounds) await removeRound(facts, io, refs, r.round);
-        const result = await syncRound(facts, io, refs, finalRound);
-        if (!isRoundResult(result)) return result;
-        return recordThenContinue(`the final delta copied ${String(result.bytes)} bytes`, {
-          syncRound: roundRecord(finalRound, result),
-          ...(result.cutAt !== undefined ? { cutOver: { finalSnapshotAt: result.cutAt } } : {}),
-        });
-      }
+    // 2. The final delta, while nothing writes: the warm workers get their go.
+    if (refs.length > 0 && !roundRecorded(facts, finalRound)) {
+      const result = await runFinalRound(facts, io, refs, finalRound, cut.originalsDownAt);
+      if (!isRoundResult(result)) return result;
+      return recordThenContinue(`the final delta copied ${String(result.bytes)} bytes`, {
+        syncRound: roundRecord(finalRound, result, facts.now),
+        cutOver: { finalSnapshotAt: cut.originalsDownAt, finalDeltaAt: now },
+      });
     }
+    const finalDeltaAt = cut.finalDeltaAt ?? cut.originalsDownAt;
 
     // 3. The replicas replace the clone's scratch data volumes.
     for (const ref of refs) {
@@ -59,30 +73,43 @@ export async function cutOverStep(facts: StepFacts, io: ClusterIO): Promise<Step
     }
 
     // 4. The clone leaves its isolation and starts in start order.
-    await removeIsolation(facts, io);
-    const started = await startInOrder(facts, io, facts.toSlot);
-    if (started.kind !== 'done') {
-      return timedOut(facts)
-        ? failed(
-            'CloneNotReady',
-            `the clone did not become ready in time: ${started.kind === 'wait' ? started.message : ''}`,
-          )
-        : started;
+    if (cut.cloneReadyAt === undefined) {
+      await removeIsolation(facts, io);
+      const started = await startInOrder(facts, io, facts.toSlot);
+      if (started.kind !== 'done') {
+        return timedOut(facts)
+          ? failed(
+              'CloneNotReady',
+              `the clone did not become ready in time: ${started.kind === 'wait' ? started.message : ''}`,
+            )
+          : started;
+      }
+      return recordThenContinue('the clone is ready', { cutOver: { cloneReadyAt: now } });
     }
 
     // 5. Traffic moves: every Service; the downtime ends.
     await switchServices(facts, io, facts.toSlot);
+    const downtime = downtimeBreakdown({
+      originalStoppedAt: cut.originalStoppedAt,
+      originalsDownAt: cut.originalsDownAt,
+      finalDeltaAt,
+      cloneRunningAt: clonesRunningAt(facts, io),
+      cloneReadyAt: cut.cloneReadyAt,
+      servicesSwitchedAt: now,
+    });
     return recordThenContinue(`the Services select slot ${facts.toSlot}`, {
-      cutOver: { servicesSwitchedAt: now },
+      cutOver: { servicesSwitchedAt: now, downtime },
       downtimeSeconds: Math.max(0, (facts.now.getTime() - Date.parse(cut.originalStoppedAt)) / 1000),
     });
   }
-  // 6. The appliance's record of the serving slot; the final round's snapshot and copy (full-size
-  //    volumes) and the preview Services go once the clone serves from the replicas.
+  // 6. The appliance's record of the serving slot; every round's objects (the last pre-copy
+  //    round's snapshot, full-size restored claims, the final round's workers) and the preview
+  //    Services go once the clone serves from the replicas: cleanup is off the downtime path.
   const recorded = await recordServingSlot(facts, io, facts.toSlot);
-  if (cut.finalRound !== undefined) {
-    const refs = dataVolumes(facts, io);
-    if (Array.isArray(refs)) await removeRound(facts, io, refs, cut.finalRound);
+  const refs = dataVolumes(facts, io);
+  if (Array.isArray(refs)) {
+    for (const r of facts.status.syncRounds) await removeRound(facts, io, refs, r.round);
+    if (cut.finalRound !== undefined) await removeRound(facts, io, refs, cut.finalRound);
   }
   await removePreviews(facts, io);
   return recorded

@@ -20,6 +20,7 @@ export function jobNameOf(pod: JobPodJson): string | undefined {
 export type PathSource =
   | { readonly kind: 'pvc'; readonly claimName: string }
   | { readonly kind: 'configMap'; readonly name: string; readonly key: string }
+  | { readonly kind: 'annotation'; readonly key: string }
   | { readonly kind: 'unknown'; readonly path: string };
 
 export interface DatasyncWork {
@@ -30,7 +31,9 @@ export interface DatasyncWork {
   readonly ranges?: PathSource;
   readonly blockSize?: string;
   readonly chunkSize?: string;
-  readonly verify: boolean;
+  readonly verify: 'none' | 'written' | 'full';
+  /** A warm worker: the file it waits on for its go (a downwardAPI projection of an annotation). */
+  readonly waitForGo?: PathSource;
 }
 
 export interface UpdateWork {
@@ -129,6 +132,10 @@ function datasyncWork(pod: JobPodJson, c: JobContainerJson): JobWork {
   const ranges = flag(args, '--ranges');
   const blockSize = flag(args, '--block-size');
   const chunkSize = flag(args, '--chunk-size');
+  const go = flag(args, '--wait-for-go');
+  const verifyAt = args.indexOf('--verify');
+  const verifyValue = args[verifyAt + 1];
+  const verify = verifyAt < 0 ? 'none' : verifyValue === 'written' ? 'written' : 'full';
   return {
     type: 'datasync',
     container: c.name,
@@ -137,7 +144,8 @@ function datasyncWork(pod: JobPodJson, c: JobContainerJson): JobWork {
     ...(ranges ? { ranges: resolvePath(pod, c, ranges) } : {}),
     ...(blockSize ? { blockSize } : {}),
     ...(chunkSize ? { chunkSize } : {}),
-    verify: args.includes('--verify'),
+    verify,
+    ...(go ? { waitForGo: resolvePath(pod, c, go) } : {}),
   };
 }
 
@@ -161,6 +169,9 @@ export function resolvePath(pod: JobPodJson, c: JobContainerJson, p: string): Pa
   }
   const volume = volumeName ? volumes.get(volumeName) : undefined;
   if (volume?.persistentVolumeClaim) return { kind: 'pvc', claimName: volume.persistentVolumeClaim.claimName };
+  const field = volume?.downwardAPI?.items?.find((i) => i.path === inside)?.fieldRef?.fieldPath;
+  const annotation = field?.match(/^metadata\.annotations\['(.+)'\]$/)?.[1];
+  if (annotation !== undefined) return { kind: 'annotation', key: annotation };
   if (volume?.configMap) {
     const item = volume.configMap.items?.find((i) => i.path === inside);
     return { kind: 'configMap', name: volume.configMap.name, key: item ? item.key : inside };

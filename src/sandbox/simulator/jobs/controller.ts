@@ -64,6 +64,11 @@ export function jobPodController(ctx: StorageContext): ControllerDefinition {
         return undefined;
       }
       if (!pod.spec?.nodeName) {
+        // The scheduler: a Pod required on another node, or with no room anywhere, stays Pending.
+        if (!fitsSandboxNode(pod)) return undefined;
+        const job = cached<JobJson>(ctx, R.jobs, ns, jobNameOf(pod) ?? '');
+        const work = classifyJobPod(pod, job);
+        if (faultsFor(pod, relatedObjects(ctx, ns, work, job), ctx.faults).unschedulable) return undefined;
         try {
           await ctx.api.client.request(`${podPath}/binding`, {
             method: 'POST',
@@ -93,12 +98,27 @@ export function jobPodController(ctx: StorageContext): ControllerDefinition {
 
       const job = cached<JobJson>(ctx, R.jobs, ns, jobNameOf(pod) ?? '');
       const work = classifyJobPod(pod, job);
+      let end: Termination;
       const faults = faultsFor(pod, relatedObjects(ctx, ns, work, job), ctx.faults);
+      // A warm worker runs (its volumes attached) and reads nothing until the kubelet projects its
+      // go annotation; the Pod's update is what wakes it (this controller watches Pods).
+      if (work.type === 'datasync' && work.waitForGo !== undefined) {
+        if (work.waitForGo.kind !== 'annotation') {
+          end = {
+            exitCode: 2,
+            message: JSON.stringify({
+              ok: false,
+              error: { code: 'USAGE', message: 'the go file is not a downwardAPI annotation' },
+            }),
+          };
+          return patchStatus(terminatedStatus(pod, work.container, end.exitCode, end.message, isoNow(ctx)));
+        }
+        if (!pod.metadata?.annotations?.[work.waitForGo.key]) return undefined;
+      }
       const wait = ctx.steps.remaining(key, 'run', faults.stepDelayMs ?? ctx.stepDelayMs);
       if (wait > 0) return { requeueAfterMs: wait };
 
       running.add(uid);
-      let end: Termination;
       try {
         switch (work.type) {
           case 'datasync':
@@ -140,4 +160,19 @@ export function jobPodController(ctx: StorageContext): ControllerDefinition {
       }
     },
   };
+}
+
+/** Whether the Pod's required node affinity (matchFields metadata.name, as a pinned Pod has) allows sandbox-node. */
+function fitsSandboxNode(pod: JobPodJson): boolean {
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (terms === undefined || terms.length === 0) return true;
+  return terms.some((t) =>
+    (t.matchFields ?? []).every((f) =>
+      f.key !== 'metadata.name'
+        ? true
+        : f.operator === 'In'
+          ? (f.values ?? []).includes(SANDBOX_NODE)
+          : !(f.values ?? []).includes(SANDBOX_NODE),
+    ),
+  );
 }

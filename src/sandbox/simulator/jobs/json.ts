@@ -21,6 +21,7 @@ export interface JobPodVolumeJson {
   name: string;
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   configMap?: { name: string; items?: { key: string; path: string }[] };
+  downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string } }[] };
 }
 
 export interface JobPodJson {
@@ -29,6 +30,13 @@ export interface JobPodJson {
   metadata?: ObjectMeta;
   spec?: {
     nodeName?: string;
+    affinity?: {
+      nodeAffinity?: {
+        requiredDuringSchedulingIgnoredDuringExecution?: {
+          nodeSelectorTerms?: { matchFields?: { key: string; operator: string; values?: string[] }[] }[];
+        };
+      };
+    };
     containers: JobContainerJson[];
     initContainers?: JobContainerJson[];
     volumes?: JobPodVolumeJson[];

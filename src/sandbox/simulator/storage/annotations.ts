@@ -41,6 +41,11 @@ export const STORAGE_ANNOTATIONS = {
    * with a permanent error (the Job fails at once).
    */
   syncFailure: `${SIM_PREFIX}sync-failure`,
+  /**
+   * On any Job (or its Pod template): its Pods are never scheduled (they stay Pending, as with no
+   * node that fits), e.g. a final-round worker whose node has no room.
+   */
+  unschedulable: `${SIM_PREFIX}unschedulable`,
   /** On any Job (or its Pod template): its Pod fails (exit 1). */
   jobFailure: `${SIM_PREFIX}job-failure`,
   /** On any simulated object (a VM for its snapshots and clones): each step of it takes this many ms. */

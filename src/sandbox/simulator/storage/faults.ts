@@ -19,6 +19,8 @@ export interface StorageFaults {
   readonly updateNoEffect?: boolean;
   readonly syncFailure?: 'permanent' | 'transient';
   readonly jobFailure?: string;
+  /** A Job's Pods stay Pending: no node fits them. */
+  readonly unschedulable?: boolean;
   /** Delay of each step of this object, overriding the simulator's stepDelayMs. */
   readonly stepDelayMs?: number;
 }
@@ -66,6 +68,7 @@ export function faultsFromAnnotations(obj: AnnotatedObject | undefined): Storage
   const sync = a[A.syncFailure];
   if (sync !== undefined && sync !== 'false' && sync !== '')
     out.syncFailure = sync === 'transient' ? 'transient' : 'permanent';
+  if (a[A.unschedulable] === 'true') out.unschedulable = true;
   const job = message(A.jobFailure, 'simulated Job failure');
   if (job) out.jobFailure = job;
   const delay = a[A.stepDelayMs]?.trim();

@@ -38,12 +38,17 @@ describe('PlanMetrics', () => {
       syncRounds: [],
       conditions: [],
       downtimeSeconds: 4.5,
+      cutOver: {
+        downtime: { stopOriginal: 1, finalDelta: 0.5, startClone: 1.5, ready: 1.25, switchServices: 0.25 },
+      },
     };
     metrics.phaseChanged('CuttingOver', 'Observing', undefined, status, new Date('2026-11-22T02:00:30Z'));
     const text = await registry.metrics();
     assert.match(text, /^vapp_maintenance_phase_transitions_total\{from="CuttingOver",to="Observing"\} 1$/m);
     assert.match(text, /^vapp_maintenance_phase_duration_seconds_sum\{phase="CuttingOver"\} 30$/m);
     assert.match(text, /^vapp_maintenance_downtime_seconds_sum 4.5$/m);
+    assert.match(text, /^vapp_maintenance_downtime_part_seconds_sum\{part="finalDelta"\} 0.5$/m);
+    assert.match(text, /^vapp_maintenance_downtime_part_seconds_sum\{part="ready"\} 1.25$/m);
   });
 });
 

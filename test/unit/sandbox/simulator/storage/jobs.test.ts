@@ -48,8 +48,23 @@ describe('Job Pods: which work they stand for', () => {
       target: { kind: 'pvc', claimName: 'replica' },
       ranges: { kind: 'configMap', name: 'delta', key: 'r.json' },
       blockSize: '65536',
-      verify: true,
+      verify: 'full',
     });
+  });
+
+  it('a warm final-round worker: its go file is the downwardAPI projection of an annotation', () => {
+    const job = buildDatasyncJob({
+      name: 'final',
+      namespace: 'shop',
+      image: 'op:1',
+      verify: 'written',
+      waitForGo: true,
+      source: { claimName: 'db-data', volumeMode: 'Filesystem' },
+      target: { claimName: 'replica', volumeMode: 'Filesystem' },
+    });
+    const work = classifyJobPod(podOf(job));
+    assert.equal(work.type, 'datasync');
+    assert.deepEqual([work.verify, work.waitForGo], ['written', { kind: 'annotation', key: 'vapp.dev/datasync-go' }]);
   });
 
   it('a data-sync Job on block volumes maps the device paths to their claims', () => {
@@ -65,7 +80,7 @@ describe('Job Pods: which work they stand for', () => {
     assert.equal(work.type, 'datasync');
     assert.deepEqual(
       [work.source, work.target, work.verify],
-      [{ kind: 'pvc', claimName: 'a' }, { kind: 'pvc', claimName: 'b' }, false],
+      [{ kind: 'pvc', claimName: 'a' }, { kind: 'pvc', claimName: 'b' }, 'none'],
     );
   });
 
