@@ -27,6 +27,7 @@ import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { STORAGE_ANNOTATIONS } from '../../../src/sandbox/simulator/storage/index.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
+import { kubectl as runPlugin } from '../../support/plugin.ts';
 import { waitFor } from '../../support/wait.ts';
 
 const run = promisify(execFile);
@@ -63,6 +64,8 @@ describe('MaintenanceRollout end to end', () => {
   const deployShops = (ns: string, shops: Record<string, Record<string, string>>) =>
     deployFleet(cluster.kubeConfig, ns, shops);
   const sampleBudgets = (ns: string) => sampleFleetBudgets(cluster.kubeConfig, ns);
+  /** `kubectl vapp ...` as a user runs it: through kubectl's plugin discovery. */
+  const vapp = (args: string[]) => runPlugin(['vapp', ...args], { env: { KUBECONFIG: cluster.kubeconfigPath } });
 
   before(async () => {
     cluster = await startTestCluster();
@@ -267,10 +270,19 @@ describe('MaintenanceRollout end to end', () => {
       'the others untouched: no plan for them',
     );
 
+    // What a person sees with kubectl vapp: both named, and the way on.
+    const view = await vapp(['get', 'rollout', 'shops', '-n', ns]);
+    assert.equal(view.code, 0, view.stderr);
+    for (const shop of failing) assert.match(view.stdout, new RegExp(`\\b${shop}\\b`), `${shop} named`);
+    assert.match(view.stdout, /kubectl vapp acknowledge shops/);
+    const refused = await vapp(['resume', 'rollout/shops', '-n', ns]);
+    assert.notEqual(refused.code, 0, 'resume of a rollout its failures paused is refused');
+    assert.match(refused.stderr + refused.stdout, /acknowledge/);
+
     // Acknowledging resumes: the other two are updated; the failed ones stay failed in this revision.
-    await patch(`/apis/vapp.dev/v1alpha1/namespaces/${ns}/maintenancerollouts/shops`, {
-      spec: { acknowledgedFailures: 2 },
-    });
+    const ack = await vapp(['acknowledge', 'shops', '-n', ns]);
+    assert.equal(ack.code, 0, ack.stderr);
+    assert.equal((await readRollout(ns, 'shops')).spec.acknowledgedFailures, 2, 'raised to the failure count');
     const resumed = await waitFor(
       async () => {
         const r = await readRollout(ns, 'shops');
