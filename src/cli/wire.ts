@@ -23,33 +23,13 @@ export type Wire<T> = T extends readonly (infer U)[]
       : { readonly [K in keyof T]?: Wire<T[K]> }
     : T;
 
-/** Sync round fields that the downtime work (issue 14) adds; shown when present. */
-export interface FutureSyncRound {
-  readonly bytesRead?: number;
-  readonly bytesWritten?: number;
-  /** Where the changed ranges came from: CSI SnapshotMetadata or a comparison of source and target. */
-  readonly rangesSource?: string;
-}
-
-/** Plan status fields that later operator versions add (the downtime work, issue 14); shown when present. */
-export interface FutureStatus {
-  /** The downtime projected from what the rounds measured, in seconds (issue 14). */
-  readonly projectedDowntimeSeconds?: number;
-  /** The measured downtime broken down by part, e.g. {stopOriginal: 2.1, finalDelta: 0.8, ...} (issue 14). */
-  readonly downtimeBreakdown?: Readonly<Record<string, number>>;
-}
-
-export type WireSyncRound = Wire<SyncRound> & FutureSyncRound;
+export type WireSyncRound = Wire<SyncRound>;
 export type WireStep = Wire<Step>;
 export type WireCondition = Wire<Condition>;
 export type WirePreview = Wire<Preview>;
 
 type PlanStatus = NonNullable<MaintenancePlan['status']>;
-export type WirePlanStatus = Omit<Wire<PlanStatus>, 'syncRounds' | 'cutOver'> &
-  FutureStatus & {
-    readonly syncRounds?: readonly WireSyncRound[];
-    readonly cutOver?: Wire<PlanStatus['cutOver']> & { readonly downtimeBreakdown?: Readonly<Record<string, number>> };
-  };
+export type WirePlanStatus = Wire<PlanStatus>;
 
 export type WirePlan = Omit<Wire<MaintenancePlan>, 'status'> & { readonly status?: WirePlanStatus };
 export type WireAppliance = Wire<VirtualAppliance>;

@@ -1,8 +1,8 @@
 // What a person needs to know about a MaintenancePlan, read from its raw status: steps with timing
 // and progress, sync rounds with rates, downtime against the budget, the window, the requests in
 // flight, the conditions and the last Events. Pure; the terminal view (plan-view.ts) and the
-// dashboard show the same facts. Fields that later operators add (wire.ts FutureStatus) are read
-// here and nowhere else, and are simply absent from the facts when the operator does not write them.
+// dashboard show the same facts. Fields an older operator does not write (the rounds' bytes read and
+// written, the projection, the downtime's parts) are simply absent from the facts.
 import { fraction, secondsBetween } from '../render.ts';
 import { isTerminalPhase, planState, planWindow } from '../operator-rules.ts';
 import { eventTime, type WireEvent, type WirePlan } from '../wire.ts';
@@ -226,17 +226,25 @@ function roundFacts(plan: WirePlan): RoundFacts[] {
   });
 }
 
+/** The downtime's parts in the order they happen (the API server returns them sorted by name). */
+const DOWNTIME_PARTS = ['stopOriginal', 'finalDelta', 'startClone', 'ready', 'switchServices'];
+const partRank = (part: string) => {
+  const i = DOWNTIME_PARTS.indexOf(part);
+  return i < 0 ? DOWNTIME_PARTS.length : i;
+};
+
 function downtimeFacts(plan: WirePlan): DowntimeFacts {
   const s = plan.status;
-  const projection = typeof s?.projectedDowntimeSeconds === 'number' ? s.projectedDowntimeSeconds : undefined;
+  const projection = s?.projection?.seconds;
   const estimate = s?.preview?.estimatedDowntimeSeconds;
   const projected = projection ?? estimate;
-  const rawBreakdown = s?.downtimeBreakdown ?? s?.cutOver?.downtimeBreakdown;
+  const rawBreakdown = s?.cutOver?.downtime;
   const breakdown =
     rawBreakdown !== undefined && typeof rawBreakdown === 'object'
       ? Object.entries(rawBreakdown)
           .filter((e): e is [string, number] => typeof e[1] === 'number')
           .map(([part, seconds]) => ({ part, seconds }))
+          .sort((a, b) => partRank(a.part) - partRank(b.part))
       : [];
   const budget = plan.spec?.dataSync?.downtimeBudgetSeconds;
   return {

@@ -192,7 +192,12 @@ describe('kubectl vapp', () => {
     for (const step of ['Plan', 'Approve', 'Snapshot', 'Clone', 'Update', 'Verify', 'Sync'])
       assert.match(view, new RegExp(`✔ ${step}\\s+Succeeded`));
     assert.match(view, /○ Observe\s+Pending/);
-    assert.match(view, /Sync rounds\n\s+ROUND\s+BYTES\s+SECONDS\s+RATE\n\s+1\s+\d/);
+    assert.match(
+      view,
+      /Sync rounds\n\s+ROUND\s+BYTES\s+SECONDS\s+RATE\s+READ\s+WRITTEN\s+RANGES\n\s+1\s+\d.*\sCompare\n/,
+    );
+    // After a round the downtime is projected from what it measured, no longer the preview's estimate.
+    assert.match(view, /Downtime\s+projected \S+\s+budget 1m00s/);
     assert.match(view, /Events\n(.*\n)*.*Normal\s+WaitingForWindow\s+data synced; the cut-over waits/);
   });
 
@@ -239,6 +244,7 @@ describe('kubectl vapp', () => {
 
     const view = (await vapp('get', 'plan', PLAN)).stdout;
     assert.match(view, /Downtime\s+measured \d+\.\ds/);
+    assert.match(view, /stopOriginal \d+\.\ds · finalDelta \d+\.\ds · startClone \d+\.\ds/, 'its parts');
     assert.match(view, /◐ Observe\s+Running\s+\S+\s+\[[#.]{10}\] \d+\/600 s/);
     assert.match(view, /\d \(final\)\s+\d/, 'the final round is marked');
 

@@ -78,17 +78,16 @@ describe('the plan view', () => {
     assert.doesNotMatch(out, /READ|WRITTEN|RANGES|Cleanup/, 'no column or line for fields the operator did not write');
   });
 
-  it('shows what newer operators add when it is there: bytes read and written, the ranges source, the projection, the breakdown, the cleanup', () => {
+  it('shows bytes read and written, the ranges source, the projection, the breakdown, the cleanup', () => {
     const out = text(
       syncingPlan({
         syncRounds: [
           { round: 1, bytes: 1048576, seconds: 2, bytesRead: 2097152, bytesWritten: 1048576, rangesSource: 'CSI' },
           { round: 2, bytes: 4096, seconds: 1, rangesSource: 'Compare' },
         ],
-        cutOver: { finalRound: 2 },
-        projectedDowntimeSeconds: 75,
+        cutOver: { finalRound: 2, downtime: { finalDelta: 1.5, startClone: 8, stopOriginal: 2, switchServices: 1 } },
+        projection: { seconds: 75 },
         downtimeSeconds: 12.5,
-        downtimeBreakdown: { stopOriginal: 2, finalDelta: 1.5, startClone: 8, switchServices: 1 },
         cleanup: { action: 'RemoveClone', then: 'Failed', reason: 'SyncFailed', message: 'Sync: the Job failed' },
       }),
     );
