@@ -1,7 +1,8 @@
 // Every version of the objects of one kind, as the API server served them (each watch event kept),
 // and the Argo CD fixtures written from them: VAPP_RECORD_FIXTURES=1 makes an e2e test write one
 // captured object per shape (what its health and actions depend on: phase, suspended, cleanup under
-// way...) to test/fixtures/argocd/<group>/<Kind>/, for the unit tests of the Lua scripts.
+// way...) to test/fixtures/argocd/<group>/<Kind>/, for the unit tests of the Lua scripts (and
+// VAPP_RECORD_FIXTURES=MaintenanceRollout,BaseImage only those kinds: the others keep theirs).
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -10,7 +11,10 @@ import type { KubeObject } from '../../src/runtime/object.ts';
 import type { ResourceRef } from '../../src/runtime/resources.ts';
 import type { RestClient } from '../../src/runtime/rest.ts';
 
-export const RECORD_FIXTURES = process.env.VAPP_RECORD_FIXTURES === '1';
+const RECORD = process.env.VAPP_RECORD_FIXTURES ?? '';
+/** VAPP_RECORD_FIXTURES=1 records every kind; a comma list of kinds (MaintenanceRollout,BaseImage) only those. */
+export const RECORD_FIXTURES = RECORD !== '' && RECORD !== '0';
+const recorded = (kind: string) => RECORD === '1' || RECORD.split(',').includes(kind);
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/argocd');
 
 export class Versions<T extends KubeObject> {
@@ -43,6 +47,7 @@ export interface FixtureSet {
 /** Replaces the captured fixtures of each kind (expected.yaml stays) with the first version of each shape. */
 export async function recordFixtures(sets: readonly FixtureSet[]): Promise<void> {
   for (const { group, kind, versions, shape } of sets) {
+    if (!recorded(kind)) continue;
     const dir = path.join(FIXTURES, group, kind);
     await mkdir(dir, { recursive: true });
     for (const f of await readdir(dir)) if (f !== 'expected.yaml') await rm(path.join(dir, f));
