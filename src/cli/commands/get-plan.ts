@@ -7,13 +7,12 @@ import { cliExamples } from '../help.ts';
 import { eventsOf, RESOURCES } from '../cluster.ts';
 import { connect, print, stdoutPalette } from '../context.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { formatObject, formatStreamed, outputOption, type OutputFormat } from '../output.ts';
+import { formatObject, outputOption, type OutputFormat } from '../output.ts';
 import { columns, duration, secondsSince } from '../render.ts';
-import { Screen } from '../screen.ts';
 import { planFacts } from '../views/plan-facts.ts';
 import { phaseLabel, planView } from '../views/plan-view.ts';
 import type { WireEvent, WirePlan } from '../wire.ts';
-import { untilInterrupted } from '../interrupt.ts';
+import { watchOne } from './watch-one.ts';
 
 /** The exit code for a plan that ended in `phase`; undefined while it has not ended. */
 export function exitCodeOf(phase: string | undefined): number | undefined {
@@ -80,82 +79,14 @@ export function getPlanCommand(): Command {
         print(planView(planFacts(plan, events, new Date()), { palette: stdoutPalette(), now: new Date() }));
         return;
       }
-      process.exitCode = await watchPlan(cluster, name, flags.output);
-    });
-}
-
-/** Follows the plan until it ends; returns the exit code. */
-async function watchPlan(
-  cluster: ReturnType<typeof connect>,
-  name: string,
-  output: OutputFormat | undefined,
-): Promise<number> {
-  const screen = new Screen(process.stdout);
-  const p = stdoutPalette();
-  let seen = false;
-  let firstOut = true;
-  let lastVersion: string | undefined;
-  let finish: ((code: number) => void) | undefined;
-  const finished = new Promise<number>((resolve) => (finish = resolve));
-  const live: { caches?: Awaited<ReturnType<typeof cluster.watch>> } = {};
-
-  const draw = () => {
-    const caches = live.caches;
-    if (caches === undefined) return;
-    const plan = caches.list<WirePlan>(0)[0];
-    if (plan === undefined) {
-      if (seen) finish?.(EXIT.deleted);
-      return;
-    }
-    seen = true;
-    if (output !== undefined) {
-      if (plan.metadata?.resourceVersion !== lastVersion) {
-        lastVersion = plan.metadata?.resourceVersion;
-        process.stdout.write(formatStreamed(plan, output, firstOut));
-        firstOut = false;
-      }
-    } else {
-      const now = new Date();
-      const events = caches.list<WireEvent>(1);
-      const view = planView(planFacts(plan, events, now), {
-        palette: p,
-        now,
-        ...(screen.width === undefined ? {} : { width: screen.width }),
+      process.exitCode = await watchOne<WirePlan>(cluster, {
+        resource: RESOURCES.plans,
+        name,
+        output: flags.output,
+        view: (plan, events, o) => planView(planFacts(plan, events, o.now), o),
+        exitCode: (plan) => exitCodeOf(plan.status?.phase),
       });
-      screen.draw(
-        screen.interactive
-          ? [...view, '', p.dim(`watching · ${now.toTimeString().slice(0, 8)} · Ctrl-C to stop`)]
-          : view,
-      );
-    }
-    const code = exitCodeOf(plan.status?.phase);
-    if (code !== undefined) finish?.(code);
-  };
-  let pending: NodeJS.Timeout | undefined;
-  const schedule = () => {
-    pending ??= setTimeout(() => {
-      pending = undefined;
-      draw();
-    }, 50);
-  };
-  live.caches = await cluster.watch(
-    [
-      { resource: RESOURCES.plans, namespace: cluster.namespace, fieldSelector: `metadata.name=${name}` },
-      { resource: RESOURCES.events, namespace: cluster.namespace, fieldSelector: eventsOf('MaintenancePlan', name) },
-    ],
-    schedule,
-  );
-  draw();
-  // Elapsed times and the window's countdown move with the clock, not only with the objects.
-  const tick = screen.interactive && output === undefined ? setInterval(draw, 1000) : undefined;
-  try {
-    return await untilInterrupted(finished);
-  } finally {
-    if (tick !== undefined) clearInterval(tick);
-    if (pending !== undefined) clearTimeout(pending);
-    screen.close();
-    await live.caches.stop();
-  }
+    });
 }
 
 function planTable(plans: readonly WirePlan[]): string[] {

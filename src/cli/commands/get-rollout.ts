@@ -7,13 +7,12 @@ import { cliExamples } from '../help.ts';
 import { eventsOf, RESOURCES } from '../cluster.ts';
 import { connect, print, stdoutPalette } from '../context.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { untilInterrupted } from '../interrupt.ts';
-import { formatObject, formatStreamed, outputOption, type OutputFormat } from '../output.ts';
+import { formatObject, outputOption, type OutputFormat } from '../output.ts';
 import { columns, duration, secondsSince } from '../render.ts';
-import { Screen } from '../screen.ts';
 import { rolloutFacts } from '../views/rollout-facts.ts';
 import { rolloutPhaseLabel, rolloutView } from '../views/rollout-view.ts';
 import type { WireEvent, WireRollout } from '../wire.ts';
+import { watchOne } from './watch-one.ts';
 
 /** The exit code for a rollout in `phase` once it ended; undefined while it goes on. */
 export function rolloutExitCodeOf(phase: string | undefined): number | undefined {
@@ -77,87 +76,18 @@ export function getRolloutCommand(): Command {
         print(rolloutView(rolloutFacts(rollout, events, now), { palette: stdoutPalette(), now }));
         return;
       }
-      process.exitCode = await watchRollout(cluster, name, flags.output);
-    });
-}
-
-/** Follows the rollout until it ends; returns the exit code. */
-async function watchRollout(
-  cluster: ReturnType<typeof connect>,
-  name: string,
-  output: OutputFormat | undefined,
-): Promise<number> {
-  const screen = new Screen(process.stdout);
-  const p = stdoutPalette();
-  let seen = false;
-  let firstOut = true;
-  let lastVersion: string | undefined;
-  let finish: ((code: number) => void) | undefined;
-  const finished = new Promise<number>((resolve) => (finish = resolve));
-  const live: { caches?: Awaited<ReturnType<typeof cluster.watch>> } = {};
-
-  const draw = () => {
-    const caches = live.caches;
-    if (caches === undefined) return;
-    const rollout = caches.list<WireRollout>(0)[0];
-    if (rollout === undefined) {
-      if (seen) finish?.(EXIT.deleted);
-      return;
-    }
-    seen = true;
-    if (output !== undefined) {
-      if (rollout.metadata?.resourceVersion !== lastVersion) {
-        lastVersion = rollout.metadata?.resourceVersion;
-        process.stdout.write(formatStreamed(rollout, output, firstOut));
-        firstOut = false;
-      }
-    } else {
-      const now = new Date();
-      const view = rolloutView(rolloutFacts(rollout, caches.list<WireEvent>(1), now), {
-        palette: p,
-        now,
-        ...(screen.width === undefined ? {} : { width: screen.width }),
+      process.exitCode = await watchOne<WireRollout>(cluster, {
+        resource: RESOURCES.rollouts,
+        name,
+        output: flags.output,
+        view: (rollout, events, o) => rolloutView(rolloutFacts(rollout, events, o.now), o),
+        // The status must describe the latest spec: a Completed from before a change is not the end.
+        exitCode: (rollout) =>
+          (rollout.status?.observedGeneration ?? 0) >= (rollout.metadata?.generation ?? 0)
+            ? rolloutExitCodeOf(rollout.status?.phase)
+            : undefined,
       });
-      screen.draw(
-        screen.interactive
-          ? [...view, '', p.dim(`watching · ${now.toTimeString().slice(0, 8)} · Ctrl-C to stop`)]
-          : view,
-      );
-    }
-    // The status must describe the latest spec: a Completed from before a change is not the end.
-    const current = (rollout.status?.observedGeneration ?? 0) >= (rollout.metadata?.generation ?? 0);
-    const code = current ? rolloutExitCodeOf(rollout.status?.phase) : undefined;
-    if (code !== undefined) finish?.(code);
-  };
-  let pending: NodeJS.Timeout | undefined;
-  const schedule = () => {
-    pending ??= setTimeout(() => {
-      pending = undefined;
-      draw();
-    }, 50);
-  };
-  live.caches = await cluster.watch(
-    [
-      { resource: RESOURCES.rollouts, namespace: cluster.namespace, fieldSelector: `metadata.name=${name}` },
-      {
-        resource: RESOURCES.events,
-        namespace: cluster.namespace,
-        fieldSelector: eventsOf('MaintenanceRollout', name),
-      },
-    ],
-    schedule,
-  );
-  draw();
-  // Soak and window countdowns move with the clock, not only with the objects.
-  const tick = screen.interactive && output === undefined ? setInterval(draw, 1000) : undefined;
-  try {
-    return await untilInterrupted(finished);
-  } finally {
-    if (tick !== undefined) clearInterval(tick);
-    if (pending !== undefined) clearTimeout(pending);
-    screen.close();
-    await live.caches.stop();
-  }
+    });
 }
 
 /** The table of `get rollouts`. */

@@ -2,7 +2,7 @@
 // downtime against the budget, the preview, each step with its state, time and progress bar, the
 // sync rounds, the conditions and the last Events. Pure: facts in, lines out.
 import { bar, bytes, columns, duration, type Palette, secondsSince, truncate } from '../render.ts';
-import type { PlanFacts, RoundFacts, StepFacts } from './plan-facts.ts';
+import type { ConditionFacts, EventFacts, PlanFacts, RoundFacts, StepFacts } from './plan-facts.ts';
 
 export interface ViewOptions {
   readonly palette: Palette;
@@ -222,11 +222,26 @@ export function planView(f: PlanFacts, o: ViewOptions): string[] {
     lines.push(...columns(roundRows(f.rounds), '  '));
   }
   // Conditions still Unknown mirror steps that have not run yet: the Steps list shows them.
+  lines.push(...conditionsAndEvents(f, o, { countUnknown: true }));
+  return o.width === undefined ? lines : lines.map((l) => truncate(l, o.width ?? 0));
+}
+
+/**
+ * The last sections of the plan and rollout views: the conditions that are not Unknown (with how
+ * many are, when `countUnknown`) and the last Events, each after a blank line; nothing when empty.
+ */
+export function conditionsAndEvents(
+  f: { readonly conditions: readonly ConditionFacts[]; readonly events: readonly EventFacts[] },
+  o: ViewOptions,
+  opts: { readonly countUnknown: boolean },
+): string[] {
+  const p = o.palette;
+  const lines: string[] = [];
   const settled = f.conditions.filter((c) => c.status !== 'Unknown');
   if (settled.length > 0) {
     const unknown = f.conditions.length - settled.length;
-    lines.push('');
-    lines.push(`${p.bold('Conditions')}${unknown > 0 ? p.dim(`  (${String(unknown)} more Unknown)`) : ''}`);
+    const note = opts.countUnknown && unknown > 0 ? p.dim(`  (${String(unknown)} more Unknown)`) : '';
+    lines.push('', `${p.bold('Conditions')}${note}`);
     lines.push(
       ...columns(
         settled.map((c) => [c.type, c.status === 'True' ? p.green(c.status) : p.yellow(c.status), c.reason, c.message]),
@@ -235,8 +250,7 @@ export function planView(f: PlanFacts, o: ViewOptions): string[] {
     );
   }
   if (f.events.length > 0) {
-    lines.push('');
-    lines.push(p.bold('Events'));
+    lines.push('', p.bold('Events'));
     lines.push(
       ...columns(
         f.events.map((e) => [
@@ -249,5 +263,5 @@ export function planView(f: PlanFacts, o: ViewOptions): string[] {
       ),
     );
   }
-  return o.width === undefined ? lines : lines.map((l) => truncate(l, o.width ?? 0));
+  return lines;
 }

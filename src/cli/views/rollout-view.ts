@@ -3,7 +3,7 @@
 // the next window, each wave with its state and bar, the plans in flight, what needs attention, the
 // conditions and the last Events. Pure: facts in, lines out.
 import { bar, columns, duration, type Palette, truncate } from '../render.ts';
-import { localTime, phaseLabel, relative, type ViewOptions } from './plan-view.ts';
+import { conditionsAndEvents, localTime, phaseLabel, relative, type ViewOptions } from './plan-view.ts';
 import type { BudgetFacts, RolloutFacts, WaveFacts } from './rollout-facts.ts';
 
 const WAITING = new Set(['WaitingForWindow', 'AwaitingApproval', 'Soaking']);
@@ -173,31 +173,6 @@ export function rolloutView(f: RolloutFacts, o: ViewOptions): string[] {
       ),
     );
   }
-  const settled = f.conditions.filter((x) => x.status !== 'Unknown');
-  if (settled.length > 0) {
-    lines.push('');
-    lines.push(p.bold('Conditions'));
-    lines.push(
-      ...columns(
-        settled.map((x) => [x.type, x.status === 'True' ? p.green(x.status) : p.yellow(x.status), x.reason, x.message]),
-        '  ',
-      ),
-    );
-  }
-  if (f.events.length > 0) {
-    lines.push('');
-    lines.push(p.bold('Events'));
-    lines.push(
-      ...columns(
-        f.events.map((e) => [
-          e.at === undefined ? '' : relative(e.at, o.now),
-          e.type === 'Warning' ? p.red(e.type) : e.type,
-          e.reason,
-          `${e.message}${e.count > 1 ? p.dim(` (x${String(e.count)})`) : ''}`,
-        ]),
-        '  ',
-      ),
-    );
-  }
+  lines.push(...conditionsAndEvents(f, o, { countUnknown: false }));
   return o.width === undefined ? lines : lines.map((l) => truncate(l, o.width ?? 0));
 }

@@ -1,16 +1,18 @@
 // Operating the operator with the tools users run, on one sandbox through one maintenance (and the
-// cheap plans that reach the other ends): Argo CD's own Lua runs the health checks and actions on
-// every version of our objects the API server served, and the actions' patches drive the plan;
+// cheap plans that reach the other ends), a small fleet rollout and a BaseImage: Argo CD's own Lua
+// runs the health checks and actions on every version of our objects the API server served, and
+// the actions' patches drive the plans and the rollouts;
 // cli-utils' kstatus and `kubectl wait` agree with the phases; the Git layout that config/argocd
 // recommends is re-applied as Argo CD would (server-side apply, field manager argocd-controller,
 // every second) throughout and never fights the operator, while the VMs-in-Git layout would; a real
-// Prometheus scrapes the operator all along, and every dashboard panel and the alerts see the run.
+// Prometheus scrapes the operator all along, and every dashboard panel (the Rollouts row included)
+// and the alerts see the run.
 //
 // VAPP_RECORD_FIXTURES=1 also writes the captured objects, one per shape (phase, suspended, cleanup
 // under way...), to test/fixtures/argocd/<group>/<Kind>/ for the unit tests of the Lua scripts.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,21 +20,24 @@ import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type {
+  BaseImage,
   MaintenancePlan,
   MaintenancePlanInput,
+  MaintenanceRollout,
+  MaintenanceRolloutInput,
   Phase,
   VirtualAppliance,
 } from '../../../src/api/v1alpha1/index.ts';
+import { PHASES } from '../../../src/api/v1alpha1/index.ts';
 import { APPLIANCES, SERVICES } from '../../../src/controllers/appliance/resources.ts';
 import { PLANS } from '../../../src/controllers/maintenance/resources.ts';
+import { BASE_IMAGES, ROLLOUTS } from '../../../src/controllers/shared/kinds.ts';
 import { fillVariables, panelQueries } from '../../../src/integrations/grafana.ts';
 import { ruleFile } from '../../../src/integrations/prometheus.ts';
 import { KUBEVIRT, type VirtualMachine } from '../../../src/kubevirt/types.ts';
 import { apply } from '../../../src/runtime/apply.ts';
 import { errorMessage, isConflict } from '../../../src/runtime/errors.ts';
-import { Informer } from '../../../src/runtime/informer.ts';
 import type { KubeObject } from '../../../src/runtime/object.ts';
-import type { ResourceRef } from '../../../src/runtime/resources.ts';
 import { RestClient } from '../../../src/runtime/rest.ts';
 import { applyManifests } from '../../../src/sandbox/manifests.ts';
 import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
@@ -41,36 +46,22 @@ import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/i
 import { STORAGE_ANNOTATIONS } from '../../../src/sandbox/simulator/storage/index.ts';
 import { argoView, enabledActions, type ArgoView } from '../../support/argocd.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
+import { renamedShop } from '../../support/fleet.ts';
+import { GOLDEN, deployGoldenImage, mergePatch } from '../../support/golden.ts';
 import { kstatus } from '../../support/kstatus.ts';
 import { startPrometheus, type Prometheus } from '../../support/prometheus.ts';
 import { waitForPhase } from '../../support/shop.ts';
+import { RECORD_FIXTURES, Versions, recordFixtures } from '../../support/versions.ts';
 import { waitFor } from '../../support/wait.ts';
 
 const run = promisify(execFile);
 const NS = 'ops';
 const FIELD_MANAGER_ARGOCD = 'argocd-controller';
-const FIXTURES = path.join(import.meta.dirname, '../../fixtures/argocd');
-const RECORD = process.env.VAPP_RECORD_FIXTURES === '1';
 const SELECTOR_SLOT = 'vapp.dev/slot';
 
 type Plan = MaintenancePlan & KubeObject;
-
-/** Every version of the objects of one kind in NS, as the API server served them (watch events). */
-class Versions<T extends KubeObject> {
-  readonly all: T[] = [];
-  readonly informer: Informer<T>;
-  constructor(client: RestClient, resource: ResourceRef) {
-    this.informer = new Informer<T>({ client, resource, namespaces: [NS] });
-    const keep = (o: T) => this.all.push(structuredClone(o));
-    this.informer.addEventHandler({ onAdd: keep, onUpdate: (_, o) => keep(o) });
-  }
-  live(name: string): T | undefined {
-    return this.informer.store.get(`${NS}/${name}`);
-  }
-  of(name: string): T[] {
-    return this.all.filter((o) => o.metadata?.name === name);
-  }
-}
+type Rollout = MaintenanceRollout & KubeObject;
+type Image = BaseImage & KubeObject;
 
 const condition = (o: { status?: { conditions?: { type: string; reason?: string; status: string }[] } }, t: string) =>
   o.status?.conditions?.find((c) => c.type === t);
@@ -111,6 +102,42 @@ function vmShape(vm: VirtualMachine & KubeObject): string | undefined {
   return undefined;
 }
 
+/** The fixture name of a rollout version: its phase (or why it has none), and what its actions depend on. */
+function rolloutShape(r: Rollout): string {
+  if (r.status === undefined || r.status.conditions.length === 0) return 'no-status';
+  const parts: string[] = [];
+  if (condition(r, 'Stalled')?.status === 'True') parts.push('Stalled');
+  else parts.push(r.status.phase ?? condition(r, 'Ready')?.reason ?? 'Unknown');
+  if (r.spec.target.baseImage !== undefined && r.spec.target.baseImage.version === undefined) parts.push('latest');
+  if (r.status.phase !== 'Paused' && r.status.failures.count > r.spec.acknowledgedFailures)
+    parts.push('unacknowledged');
+  if (r.spec.suspend && r.status.phase !== 'Suspended') parts.push('suspend-requested');
+  if (r.spec.abort && r.status.phase !== 'Aborted') parts.push('abort-requested');
+  if (!observed(r)) parts.push('unobserved');
+  return parts.join('-');
+}
+
+function imageShape(b: Image): string {
+  if (b.status === undefined || b.status.conditions.length === 0) return 'no-status';
+  const parts: string[] = [];
+  if (condition(b, 'Stalled')?.status === 'True') parts.push('stalled');
+  else if (condition(b, 'Ready')?.status === 'True') parts.push('ready');
+  else parts.push('not-ready', condition(b, 'Ready')?.reason ?? 'Unknown');
+  if (!observed(b)) parts.push('unobserved');
+  return parts.join('-');
+}
+
+/** What config/argocd/README.md documents for each rollout version. */
+function documentedRolloutHealth(r: Rollout): string {
+  if (r.status === undefined || r.status.conditions.length === 0 || !observed(r)) return 'Progressing';
+  if (condition(r, 'Stalled')?.status === 'True') return 'Degraded';
+  const phase = r.status.phase;
+  if (phase === 'Completed') return 'Healthy';
+  if (phase === 'Paused' || phase === 'Suspended' || phase === 'AwaitingApproval' || phase === 'Aborted')
+    return 'Suspended';
+  return 'Progressing';
+}
+
 /** What config/argocd/README.md documents for each plan version. */
 function documentedHealth(p: Plan): string {
   const phase = p.status?.phase;
@@ -121,7 +148,11 @@ function documentedHealth(p: Plan): string {
   if (condition(p, 'Stalled')?.status === 'True') return 'Degraded';
   const reason = condition(p, 'Ready')?.reason;
   if (reason === 'Suspended') return 'Suspended';
-  if ((phase === 'AwaitingApproval' || phase === 'WaitingForWindow') && reason === phase) return 'Suspended';
+  if (
+    (phase === 'AwaitingApproval' || phase === 'WaitingForWindow' || phase === 'WaitingForCutOverSlot') &&
+    reason === phase
+  )
+    return 'Suspended';
   return 'Progressing';
 }
 
@@ -148,6 +179,8 @@ describe('Operate it: Argo CD, kstatus, GitOps and Prometheus through a maintena
   let appliances: Versions<VirtualAppliance & KubeObject>;
   let services: Versions<KubeObject & { spec?: { selector?: Record<string, string> } }>;
   let vms: Versions<VirtualMachine & KubeObject>;
+  let rollouts: Versions<Rollout>;
+  let images: Versions<Image>;
   const started = new Date();
   const kubectl = (...args: string[]) =>
     run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, '-n', NS, ...args], { timeout: 120_000 });
@@ -170,8 +203,11 @@ describe('Operate it: Argo CD, kstatus, GitOps and Prometheus through a maintena
     }
     return t;
   };
+  const all = () => [plans, appliances, services, vms, rollouts, images];
   const selfHeal = { rounds: 0, applies: 0, conflicts: [] as string[], errors: [] as string[], stop: false };
   let selfHealing: Promise<void> | undefined;
+  /** The plan of the fleet rollout that failed (its alert fires). */
+  let fleetFailedPlan = '';
 
   const gitPlan = async (
     name: string,
@@ -189,27 +225,40 @@ describe('Operate it: Argo CD, kstatus, GitOps and Prometheus through a maintena
     await argoApply(plan);
     return plan;
   };
-  /** What Argo CD shows for the live plan, once the operator has observed its latest spec. */
-  const liveView = async (name: string, ok: (p: Plan) => boolean = () => true) => {
-    const plan = await waitFor(
+  /** What Argo CD shows for the live object, once the operator has observed its latest spec. */
+  const liveViewOf = async <T extends KubeObject & { status?: { observedGeneration?: number } }>(
+    versions: Versions<T>,
+    name: string,
+    ok: (o: T) => boolean,
+  ) => {
+    const obj = await waitFor(
       () => {
-        const p = plans.live(name);
-        return p !== undefined && observed(p) && ok(p) && structuredClone(p);
+        const o = versions.live(name);
+        return o !== undefined && observed(o) && ok(o) && structuredClone(o);
       },
-      { what: `plan ${name} observed`, timeoutMs: 90_000, intervalMs: 100 },
+      { what: `${versions.informer.resource.kind} ${name} observed`, timeoutMs: 180_000, intervalMs: 100 },
     );
-    const [view] = await argoView([plan]);
+    const [view] = await argoView([obj]);
     assert.ok(view);
-    return { plan, view };
+    return { obj, view };
+  };
+  const liveView = async (name: string, ok: (p: Plan) => boolean = () => true) => {
+    const { obj, view } = await liveViewOf(plans, name, ok);
+    return { plan: obj, view };
+  };
+  const liveRollout = async (name: string, ok: (r: Rollout) => boolean) => {
+    const { obj, view } = await liveViewOf(rollouts, name, ok);
+    return { rollout: obj, view };
   };
   /** Runs an action as the Argo CD API server does: its merge patch, sent to the API server. */
-  const runAction = async (plan: Plan, view: ArgoView, action: string) => {
+  const runAction = async (obj: Plan | Rollout, view: ArgoView, action: string) => {
     assert.ok(enabledActions(view).includes(action), `${action} is offered (${enabledActions(view).join()})`);
     const result = view.results[action];
     assert.ok(result && result.error === undefined, result?.error);
     assert.equal(result.statusPatch, null, 'actions leave status to the operator');
-    assert.ok(result.patch !== null, `${action} changes the plan`);
-    await client.request(`/apis/vapp.dev/v1alpha1/namespaces/${NS}/maintenanceplans/${plan.metadata.name ?? ''}`, {
+    assert.ok(result.patch !== null, `${action} changes the object`);
+    const plural = obj.kind === 'MaintenanceRollout' ? ROLLOUTS.plural : PLANS.plural;
+    await client.request(`/apis/vapp.dev/v1alpha1/namespaces/${NS}/${plural}/${obj.metadata.name ?? ''}`, {
       method: 'PATCH',
       contentType: 'application/merge-patch+json',
       body: result.patch,
@@ -227,13 +276,26 @@ describe('Operate it: Argo CD, kstatus, GitOps and Prometheus through a maintena
       jobs: { 'vapp-operator-metrics': [new URL(operator.metricsUrl).host] },
       rules: [ruleFile()],
     });
-    plans = new Versions(client, PLANS);
-    appliances = new Versions(client, APPLIANCES);
-    services = new Versions(client, SERVICES);
-    vms = new Versions(client, KUBEVIRT.virtualMachines);
-    for (const v of [plans, appliances, services, vms]) v.informer.start();
+    plans = new Versions(client, PLANS, [NS]);
+    appliances = new Versions(client, APPLIANCES, [NS]);
+    services = new Versions(client, SERVICES, [NS]);
+    vms = new Versions(client, KUBEVIRT.virtualMachines, [NS]);
+    rollouts = new Versions(client, ROLLOUTS, [NS]);
+    images = new Versions(client, BASE_IMAGES, [GOLDEN]);
+    for (const v of all()) v.informer.start();
     await cluster.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
-    await Promise.all([plans, appliances, services, vms].map((v) => v.informer.waitForSync()));
+    await Promise.all(all().map((v) => v.informer.waitForSync()));
+
+    // A BaseImage whose DataSource never comes: Stalled after the grace a new DataImportCron gets.
+    await applyManifests(cluster.kubeConfig, [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: GOLDEN } },
+      {
+        apiVersion: 'vapp.dev/v1alpha1',
+        kind: 'BaseImage',
+        metadata: { name: 'missing', namespace: GOLDEN },
+        spec: { source: { dataSource: { name: 'no-such-source' } } },
+      } as KubeObject,
+    ]);
 
     // Created once, outside Git: the VMs and their volumes (the appliance adopts the VMs).
     const shop = await sandboxShop({ storage: '64Mi', workload: 20 });
@@ -272,37 +334,21 @@ describe('Operate it: Argo CD, kstatus, GitOps and Prometheus through a maintena
   after(async () => {
     selfHeal.stop = true;
     await selfHealing;
-    if (RECORD && plans !== undefined) await recordFixtures();
-    for (const v of [plans, appliances, services, vms]) await v?.informer.stop();
+    if (RECORD_FIXTURES && plans !== undefined)
+      await recordFixtures([
+        { group: 'vapp.dev', kind: 'MaintenancePlan', versions: plans.all, shape: planShape },
+        { group: 'vapp.dev', kind: 'VirtualAppliance', versions: appliances.all, shape: applianceShape },
+        { group: 'vapp.dev', kind: 'MaintenanceRollout', versions: rollouts.all, shape: rolloutShape },
+        { group: 'vapp.dev', kind: 'BaseImage', versions: images.all, shape: imageShape },
+        { group: 'kubevirt.io', kind: 'VirtualMachine', versions: vms.all, shape: vmShape },
+      ]);
+    for (const v of all()) await v?.informer.stop();
     await prometheus?.stop();
     await operator?.stop();
     await simulator?.stop();
     await cluster?.stop();
     if (volumesDir) await rm(volumesDir, { recursive: true, force: true });
   });
-
-  async function recordFixtures(): Promise<void> {
-    const sets: [string, string, KubeObject[], (o: never) => string | undefined][] = [
-      ['vapp.dev', 'MaintenancePlan', plans.all, planShape],
-      ['vapp.dev', 'VirtualAppliance', appliances.all, applianceShape],
-      ['kubevirt.io', 'VirtualMachine', vms.all, vmShape],
-    ];
-    for (const [group, kind, versions, shape] of sets) {
-      const dir = path.join(FIXTURES, group, kind);
-      await mkdir(dir, { recursive: true });
-      for (const f of await readdir(dir)) if (f !== 'expected.yaml') await rm(path.join(dir, f));
-      const byShape = new Map<string, KubeObject>();
-      for (const v of versions) {
-        const s = shape(v as never);
-        if (s !== undefined && !byShape.has(s)) byShape.set(s, v);
-      }
-      for (const [s, obj] of byShape) {
-        const clean = structuredClone(obj) as KubeObject & { metadata?: { managedFields?: unknown } };
-        delete clean.metadata?.managedFields;
-        await writeFile(path.join(dir, `${s}.yaml`), stringify(clean, { lineWidth: 0 }));
-      }
-    }
-  }
 
   it('a manual plan, approved, suspended and resumed through its Argo CD actions, succeeds; kstatus and kubectl wait agree', async () => {
     await gitPlan('shop-a', (s) => ({
@@ -520,6 +566,171 @@ describe('Operate it: Argo CD, kstatus, GitOps and Prometheus through a maintena
     assert.equal(ready?.status, 'Current', 'a Ready appliance is Current');
   });
 
+  it('a fleet rollout through its Argo CD actions: suspended, resumed, its canary wave approved, paused by a failure, acknowledged, Completed', async () => {
+    const sample = await sandboxShop({ storage: '64Mi' });
+    const fleet = { 'fleet-a': { fleet: 'yes', 'vapp.dev/canary': 'true' }, 'fleet-b': { fleet: 'yes' } };
+    for (const [name, labels] of Object.entries(fleet))
+      await applyManifests(cluster.kubeConfig, renamedShop(sample, name, labels), { namespace: NS });
+    await waitFor(
+      () => Object.keys(fleet).every((n) => condition(appliances.live(n) ?? {}, 'Ready')?.status === 'True'),
+      { what: 'fleet-a and fleet-b Ready', timeoutMs: 180_000 },
+    );
+    // fleet-b's update fails: with maxFailures 0 the rollout pauses on it.
+    await client.request(`/apis/kubevirt.io/v1/namespaces/${NS}/virtualmachines/fleet-b-app`, {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { annotations: { [STORAGE_ANNOTATIONS.updateFailure]: 'true' } } },
+    });
+    const rollout: MaintenanceRolloutInput = {
+      apiVersion: 'vapp.dev/v1alpha1',
+      kind: 'MaintenanceRollout',
+      metadata: { name: 'fleet', namespace: NS },
+      spec: {
+        target: { components: [{ name: 'app/shop', level: '2.4.0' }] },
+        selector: { matchLabels: { fleet: 'yes' } },
+        waves: [
+          {
+            name: 'canary',
+            selector: { matchLabels: { 'vapp.dev/canary': 'true' } },
+            limit: 1,
+            soak: '3s',
+            approval: 'Manual',
+          },
+        ],
+        maxInFlight: 1,
+        failurePolicy: { maxFailures: 0 },
+        suspend: true,
+        plan: { verify: { timeoutSeconds: 60 }, rollback: { automatic: true, observeSeconds: 1 } },
+      },
+    };
+    await apply(client, rollout as unknown as KubeObject, { fieldManager: 'kubectl' });
+
+    const suspended = await liveRollout('fleet', (r) => r.status?.phase === 'Suspended');
+    assert.equal(suspended.view.health?.status, 'Suspended');
+    assert.deepEqual(enabledActions(suspended.view), ['abort', 'resume']);
+    assert.deepEqual(await runAction(suspended.rollout, suspended.view, 'resume'), { spec: { suspend: false } });
+
+    const awaiting = await liveRollout('fleet', (r) => r.status?.phase === 'AwaitingApproval');
+    assert.equal(awaiting.view.health?.status, 'Suspended');
+    assert.match(awaiting.view.health?.message ?? '', /canary/);
+    assert.deepEqual(enabledActions(awaiting.view), ['abort', 'suspend']);
+    // The wave's approval is the rollout owner's, in Git or with kubectl: no Argo CD action.
+    await client.request(`/apis/vapp.dev/v1alpha1/namespaces/${NS}/maintenancerollouts/fleet`, {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { spec: { approvedWaves: ['canary'] } },
+    });
+
+    const going = await liveRollout('fleet', (r) => r.status?.phase === 'Progressing');
+    assert.equal(going.view.health?.status, 'Progressing');
+    assert.deepEqual(enabledActions(going.view), ['abort', 'suspend']);
+
+    const paused = await liveRollout('fleet', (r) => r.status?.phase === 'Paused');
+    assert.equal(paused.view.health?.status, 'Suspended');
+    assert.match(paused.view.health?.message ?? '', /fleet-b/);
+    assert.deepEqual(enabledActions(paused.view), ['abort', 'acknowledge-failures', 'suspend']);
+    assert.deepEqual(await runAction(paused.rollout, paused.view, 'acknowledge-failures'), {
+      spec: { acknowledgedFailures: 1 },
+    });
+
+    const done = await liveRollout('fleet', (r) => r.status?.phase === 'Completed');
+    assert.equal(done.view.health?.status, 'Healthy');
+    assert.deepEqual(enabledActions(done.view), [], 'a Completed rollout with a pinned target has nothing left to do');
+    assert.equal(done.rollout.status?.progress, '1/2 up to date, 0 in flight, 1 failed');
+    assert.ok(
+      rollouts.of('fleet').some((r) => r.status?.phase === 'Soaking'),
+      'the canary wave soaked before the next one',
+    );
+    const ended = Object.fromEntries(
+      plans.informer.store
+        .list()
+        .filter((p) => p.metadata?.labels?.['vapp.dev/rollout'] === 'fleet')
+        .map((p) => [p.spec.appliance, [p.metadata?.name, p.status?.phase]]),
+    );
+    assert.equal(ended['fleet-a']?.[1], 'Succeeded');
+    assert.equal(ended['fleet-b']?.[1], 'Failed');
+    fleetFailedPlan = String(ended['fleet-b']?.[0]);
+  });
+
+  it('rollouts that cannot start yet or at all, a BaseImage from its first status to Ready, and a missing one: Argo CD on each', async () => {
+    // A rollout following a BaseImage that does not exist yet: no phase, Progressing.
+    const nothing = { matchLabels: { fleet: 'none' } };
+    const latest = {
+      apiVersion: 'vapp.dev/v1alpha1',
+      kind: 'MaintenanceRollout',
+      metadata: { name: 'fleet-latest', namespace: NS },
+      spec: { target: { baseImage: { ref: { name: 'fedora', namespace: GOLDEN } } }, selector: nothing },
+    };
+    await apply(client, latest as unknown as KubeObject, { fieldManager: 'kubectl' });
+    const notFound = await liveRollout('fleet-latest', (r) => condition(r, 'Ready')?.reason === 'BaseImageNotFound');
+    assert.equal(notFound.view.health?.status, 'Progressing');
+    assert.match(notFound.view.health?.message ?? '', /BaseImage golden-images\/fedora not found/);
+
+    // The BaseImage appears, settles and is Ready: the rollout resolves its latest and completes
+    // (it selects nothing), and stays open to the next latest: suspend and abort are offered.
+    await deployGoldenImage(cluster.kubeConfig, (spec) => ({ ...spec, settleSeconds: 2 }));
+    const ready = await liveViewOf(images, 'fedora', (b) => condition(b, 'Ready')?.status === 'True');
+    assert.equal(ready.view.health?.status, 'Healthy');
+    assert.deepEqual(enabledActions(ready.view), []);
+    await mergePatch(cluster.kubeConfig, BASE_IMAGES, GOLDEN, 'fedora', { spec: { settleSeconds: 0 } });
+    await liveViewOf(images, 'fedora', (b) => b.status?.observedGeneration === 2);
+    const followed = await liveRollout('fleet-latest', (r) => r.status?.phase === 'Completed');
+    assert.equal(followed.view.health?.status, 'Healthy');
+    assert.deepEqual(enabledActions(followed.view), ['abort', 'suspend']);
+    await runAction(followed.rollout, followed.view, 'suspend');
+    const held = await liveRollout('fleet-latest', (r) => r.status?.phase === 'Suspended');
+    assert.equal(held.view.health?.status, 'Suspended');
+    assert.deepEqual(enabledActions(held.view), ['abort', 'resume']);
+    await runAction(held.rollout, held.view, 'abort');
+    const aborted = await liveRollout('fleet-latest', (r) => r.status?.phase === 'Aborted');
+    assert.equal(aborted.view.health?.status, 'Suspended');
+    assert.deepEqual(enabledActions(aborted.view), [], 'an aborted rollout cannot be undone');
+
+    // A name too long for the label of its plans: Stalled, Degraded.
+    const long = 'a-rollout-whose-name-is-too-long-to-be-the-vapp-dev-rollout-label';
+    await apply(
+      client,
+      { ...latest, metadata: { name: long, namespace: NS } },
+      {
+        fieldManager: 'kubectl',
+      },
+    );
+    const stalled = await liveRollout(long, (r) => condition(r, 'Stalled')?.status === 'True');
+    assert.equal(stalled.view.health?.status, 'Degraded');
+    assert.match(stalled.view.health?.message ?? '', /at most 63 characters/);
+
+    // A BaseImage naming a DataSource that does not exist: Stalled once the grace for a new
+    // DataImportCron is over, Degraded.
+    const missing = await liveViewOf(images, 'missing', (b) => condition(b, 'Stalled')?.status === 'True');
+    assert.equal(missing.view.health?.status, 'Degraded');
+    assert.match(missing.view.health?.message ?? '', /DataSource golden-images\/no-such-source not found/);
+  });
+
+  it('Argo CD shows every version of every rollout and BaseImage as config/argocd/README.md documents', async () => {
+    const views = await argoView(rollouts.all);
+    const wrong = rollouts.all
+      .map((r, i) => [rolloutShape(r), documentedRolloutHealth(r), views[i]?.health?.status, views[i]?.error] as const)
+      .filter(([, want, got, error]) => want !== got || error !== undefined);
+    assert.deepEqual(wrong, [], 'shape, documented, Argo CD, error');
+    const shapes = new Set(rollouts.all.map(rolloutShape));
+    for (const s of ['no-status', 'Suspended', 'AwaitingApproval', 'Progressing', 'Soaking', 'Paused', 'Completed'])
+      assert.ok(shapes.has(s), `a rollout version ${s} was captured (${[...shapes].join()})`);
+    const imageViews = await argoView(images.all);
+    const wrongImages = images.all
+      .map((b, i) => {
+        const want = !observed(b)
+          ? 'Progressing'
+          : condition(b, 'Stalled')?.status === 'True'
+            ? 'Degraded'
+            : condition(b, 'Ready')?.status === 'True'
+              ? 'Healthy'
+              : 'Progressing';
+        return [imageShape(b), want, imageViews[i]?.health?.status] as const;
+      })
+      .filter(([, want, got]) => want !== got);
+    assert.deepEqual(wrongImages, [], 'shape, documented, Argo CD');
+  });
+
   it('Argo CD shows every version of every plan as config/argocd/README.md documents', async () => {
     const versions = plans.all;
     const views = await argoView(versions);
@@ -528,7 +739,12 @@ describe('Operate it: Argo CD, kstatus, GitOps and Prometheus through a maintena
       .filter(([, want, got, error]) => want !== got || error !== undefined);
     assert.deepEqual(wrong, [], 'shape, documented, Argo CD, error');
     const phases = new Set(versions.map((p) => p.status?.phase ?? 'Pending'));
-    assert.equal(phases.size, 16, `every phase was captured: ${[...phases].join()}`);
+    // Every phase, WaitingForCutOverSlot included: the fleet rollout's plans reach it.
+    assert.deepEqual(
+      PHASES.filter((p) => !phases.has(p)),
+      [],
+      `every phase was captured: ${[...phases].join()}`,
+    );
 
     const applianceViews = await argoView(appliances.all);
     appliances.all.forEach((a, i) => {
@@ -580,8 +796,12 @@ describe('Operate it: Argo CD, kstatus, GitOps and Prometheus through a maintena
     const end = new Date();
     const range = `${String(Math.ceil((end.getTime() - started.getTime()) / 1000))}s`;
     const empty: string[] = [];
-    // This run has no MaintenanceRollout: the Rollouts row's panels are the rollout e2e's to check.
-    for (const q of panelQueries().filter((x) => x.row !== 'Rollouts')) {
+    const queries = panelQueries();
+    assert.ok(
+      queries.some((q) => q.row === 'Rollouts'),
+      'the Rollouts row is checked too',
+    );
+    for (const q of queries) {
       const expr = fillVariables(q.expr, { namespace: NS, rateInterval: '15s', interval: '2s', range });
       const series = await prometheus.queryRange(expr, started, end, 2);
       if (!series.some((s) => s.values.some(([, v]) => v !== 'NaN'))) empty.push(`${q.panel} ${q.refId}: ${expr}`);
@@ -593,10 +813,10 @@ describe('Operate it: Argo CD, kstatus, GitOps and Prometheus through a maintena
         const names = alerts
           .filter((a) => a.state === 'firing')
           .map((a) => `${a.labels.name ?? ''} ${a.labels.phase ?? ''}`);
-        return names.length >= 2 && names.sort();
+        return names.length >= 3 && names.sort();
       },
       { what: 'VappMaintenancePlanFailed firing', timeoutMs: 30_000, intervalMs: 500 },
     );
-    assert.deepEqual(firing, ['shop-a RolledBack', 'shop-c Failed']);
+    assert.deepEqual(firing, [`${fleetFailedPlan} Failed`, 'shop-a RolledBack', 'shop-c Failed'].sort());
   });
 });

@@ -260,21 +260,21 @@ describe('the rollout view of the objects the Argo CD tests use (test/fixtures/a
     assert.ok(paused);
     const out = text(paused);
     for (const a of paused.status?.needsAttention ?? []) assert.ok(out.includes(a.appliance ?? '?'), a.appliance);
-    assert.match(out, /kubectl vapp acknowledge shops -n fleet/);
+    assert.match(out, /kubectl vapp acknowledge fleet -n ops/);
     assert.equal(decideAcknowledge(paused).kind, 'patch');
     assert.equal((decideRolloutResume(paused) as { reason: string }).reason, 'PausedByFailures');
     const awaiting = fixtures.find((f) => f.file === 'AwaitingApproval.yaml')?.rollout;
     assert.ok(awaiting);
     assert.match(
       text(awaiting),
-      /Approval\s+wave canary waits for a person: kubectl vapp approve rollout\/shops -n fleet/,
+      /Approval\s+wave canary waits for a person: kubectl vapp approve rollout\/fleet -n ops/,
     );
     assert.deepEqual(decideApproveWave(awaiting, { wave: 'canary' }), {
       kind: 'patch',
       spec: { approvedWaves: ['canary'] },
       message: 'approved wave canary',
     });
-    const aborted = fixtures.find((f) => f.file === 'Aborted.yaml')?.rollout;
+    const aborted = fixtures.find((f) => f.file === 'Aborted-latest-suspend-requested.yaml')?.rollout;
     assert.ok(aborted);
     assert.equal(decideRolloutSuspend(aborted).kind, 'refused');
     assert.equal(rolloutExitCodeOf(aborted.status?.phase), 11);
