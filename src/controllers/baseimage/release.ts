@@ -202,7 +202,7 @@ function blockedBy(v: VersionStatus, f: BlockFacts): { readonly why: string; rea
   if (f.policy === 'Manual' && !f.approved)
     return { why: `unused; spec.release.policy is Manual: add ${v.version} to spec.release.approve to release it` };
   if (f.kept) return { why: 'one of the newest previous versions kept by spec.release.keepPrevious' };
-  const from = Math.max(Date.parse(f.unusedSince), v.supersededAt === undefined ? 0 : Date.parse(v.supersededAt));
+  const from = Math.max(Date.parse(f.unusedSince), Date.parse(v.supersededAt));
   const until = new Date(from + f.minUnusedMs);
   if (until > f.now) return { why: `unused; released at ${metav1Time(until)} (spec.release.minUnusedFor)`, until };
   return undefined;
