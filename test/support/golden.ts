@@ -117,6 +117,8 @@ export interface GoldenApplianceOptions {
   /** Members with a data volume (`data`), and the workload writing to the member's volumes. */
   readonly data?: readonly string[];
   readonly workload?: number;
+  /** Labels of the VirtualAppliance (what a rollout's selector and waves match). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** The appliance's objects: per member a root DataVolume, maybe a data PVC, the VM; then the VirtualAppliance. */
@@ -179,7 +181,7 @@ export function goldenAppliance(o: GoldenApplianceOptions): KubeObject[] {
   objects.push({
     apiVersion: 'vapp.dev/v1alpha1',
     kind: 'VirtualAppliance',
-    metadata: { name: o.name, namespace: o.namespace },
+    metadata: { name: o.name, namespace: o.namespace, ...(o.labels ? { labels: { ...o.labels } } : {}) },
     spec: {
       members: o.members.map((member, i) => ({
         name: member,

@@ -3,11 +3,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPERATOR_NAMESPACE, operatorKubeConfig } from '../../src/sandbox/operator.ts';
-import type { TestCluster } from './cluster.ts';
+import { startSimulator, type Simulator } from '../../src/sandbox/simulator/index.ts';
+import { startTestCluster, type TestCluster } from './cluster.ts';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/main.ts');
 
@@ -65,6 +67,52 @@ export async function killOperator(p: ChildProcess): Promise<void> {
   const exited = once(p, 'exit');
   p.kill('SIGKILL');
   await exited;
+}
+
+/**
+ * The sandbox of the crash tests: a cluster, a simulator with slow steps (every phase lasts long
+ * enough to be killed in) and the operator processes the test starts, SIGKILLs and starts again.
+ */
+export interface CrashSandbox {
+  readonly cluster: TestCluster;
+  readonly simulator: Simulator;
+  readonly volumesDir: string;
+  /** The operator ServiceAccount's kubeconfig. */
+  readonly kubeconfig: string;
+  /** Starts an operator process (killed by stop() if the test did not). */
+  start(podName: string, failpoints?: string): ChildProcess;
+  /** Kills every operator process, stops the simulator and the cluster, removes the volumes. */
+  stop(): Promise<void>;
+}
+
+export async function startCrashSandbox(): Promise<CrashSandbox> {
+  const cluster = await startTestCluster();
+  const volumesDir = await mkdtemp(path.join(tmpdir(), 'vapp-volumes-'));
+  const simulator = await startSimulator({
+    kubeConfig: cluster.kubeConfig,
+    readyDelayMs: 200,
+    volumesDir,
+    stepDelayMs: 300,
+  });
+  const kubeconfig = await writeOperatorKubeconfig(cluster, volumesDir);
+  const operators: ChildProcess[] = [];
+  return {
+    cluster,
+    simulator,
+    volumesDir,
+    kubeconfig,
+    start(podName, failpoints) {
+      const p = startOperatorProcess({ kubeconfig, podName, ...(failpoints ? { failpoints } : {}) });
+      operators.push(p);
+      return p;
+    },
+    async stop() {
+      await Promise.all(operators.map(killOperator));
+      await simulator.stop();
+      await cluster.stop();
+      await rm(volumesDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** An operator process that serves /metrics on a port the kernel picked (read from its JSON log). */

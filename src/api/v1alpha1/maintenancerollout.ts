@@ -33,6 +33,11 @@ export const ANNOTATION_WINDOW = 'vapp.dev/window';
 export const ANNOTATION_HOLD = 'vapp.dev/hold';
 /** Label on a VirtualAppliance ordering it inside its wave (ascending integers; absent: last). */
 export const LABEL_ROLLOUT_PRIORITY = 'vapp.dev/rollout-priority';
+/**
+ * The finalizer on every rollout: its deletion aborts the plans that have not cut over (they would
+ * wait for a slot nobody gives) and leaves every other plan, and every appliance, as it is.
+ */
+export const ROLLOUT_FINALIZER = 'vapp.dev/rollout-cleanup';
 /** The wave of the appliances no wave selects. */
 export const DEFAULT_WAVE = 'default';
 
@@ -49,11 +54,19 @@ export const ROLLOUT_PHASES = [
 export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
 export const WAVE_STATES = ['Pending', 'AwaitingApproval', 'Progressing', 'Soaking', 'Completed'] as const;
 export type WaveState = (typeof WAVE_STATES)[number];
-export const FAILURE_ACTIONS = ['Pause', 'Continue'] as const;
+export const FAILURE_ACTIONS = ['Pause', 'RollBackWave', 'Continue'] as const;
 export type FailureAction = (typeof FAILURE_ACTIONS)[number];
 export const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
 /** Why an appliance is in status.needsAttention. */
-export const ATTENTION_REASONS = ['Failed', 'RolledBack', 'Aborted', 'Held', 'Locked', 'InvalidWindow'] as const;
+export const ATTENTION_REASONS = [
+  'Failed',
+  'RolledBack',
+  'Aborted',
+  'Held',
+  'Locked',
+  'InvalidWindow',
+  'CannotRollBack',
+] as const;
 export type AttentionReason = (typeof ATTENTION_REASONS)[number];
 
 const MAX_WAVES = 8;
@@ -168,7 +181,7 @@ export const FailurePolicySchema = z
       .max(10_000)
       .default(0)
       .describe(
-        'Plans of the current revision that may end Failed or RolledBack (beyond spec.acknowledgedFailures) before the action is taken; 0: the first failure.',
+        'Plans of the current revision that may end Failed or RolledBack (beyond spec.acknowledgedFailures) before the action is taken; 0: the first failure. A plan rolled back on request (its spec.rollbackNow, e.g. by RollBackWave) is no failure.',
       ),
     maxConsecutiveFailures: z
       .int()
@@ -181,7 +194,7 @@ export const FailurePolicySchema = z
       .enum(FAILURE_ACTIONS)
       .default('Pause')
       .describe(
-        'Pause: start no new plan and give no cut-over slot until the failures are acknowledged. Continue: report the failures and go on.',
+        'Pause: start no new plan and give no cut-over slot until the failures are acknowledged. RollBackWave: pause, and roll back (spec.rollbackNow) every plan of the waves with a failure that cut over while its original is still retained; those whose original is gone are listed in status.needsAttention (CannotRollBack). Continue: report the failures and go on.',
       ),
   })
   .describe('How many failures the rollout tolerates, and what it does beyond.');

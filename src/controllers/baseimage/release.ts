@@ -195,11 +195,14 @@ interface BlockFacts {
 }
 
 function blockedBy(v: VersionStatus, f: BlockFacts): { readonly why: string; readonly until?: Date } | undefined {
+  // Only a version a newer one replaced is old: not one seen before any latest is known (the
+  // DataSource not Ready yet), nor an import newer than the latest, on its way to become it.
+  if (v.supersededAt === undefined) return { why: 'not superseded: no newer version has become the latest' };
   if (f.policy === 'Never') return { why: 'spec.release.policy is Never' };
   if (f.policy === 'Manual' && !f.approved)
     return { why: `unused; spec.release.policy is Manual: add ${v.version} to spec.release.approve to release it` };
   if (f.kept) return { why: 'one of the newest previous versions kept by spec.release.keepPrevious' };
-  const from = Math.max(Date.parse(f.unusedSince), v.supersededAt === undefined ? 0 : Date.parse(v.supersededAt));
+  const from = Math.max(Date.parse(f.unusedSince), Date.parse(v.supersededAt));
   const until = new Date(from + f.minUnusedMs);
   if (until > f.now) return { why: `unused; released at ${metav1Time(until)} (spec.release.minUnusedFor)`, until };
   return undefined;

@@ -30,6 +30,10 @@ export interface RolloutPlan {
   readonly endedAt?: Date;
   /** The plan's Ready message. */
   readonly message?: string;
+  /** spec.rollbackNow: a rollback was requested (by a person, or by the rollout's RollBackWave). */
+  readonly rollbackNow?: boolean;
+  /** The plan cut over and its stopped original is still retained: it can still roll back. */
+  readonly originalRetained?: boolean;
 }
 
 export interface ScheduleInput {

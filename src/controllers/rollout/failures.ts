@@ -5,6 +5,8 @@ import type { FailuresStatus, MaintenanceRollout, Phase } from '../../api/v1alph
 export interface EndedPlan {
   readonly phase?: Phase;
   readonly endedAt?: Date;
+  /** Rolled back on request (spec.rollbackNow): not a failure of the update. */
+  readonly rollbackNow?: boolean;
 }
 
 export function isFailure(phase: Phase | undefined, countAborted: boolean): boolean {
@@ -14,6 +16,7 @@ export function isFailure(phase: Phase | undefined, countAborted: boolean): bool
 export function failureBudget(spec: MaintenanceRollout['spec'], plans: readonly EndedPlan[]): FailuresStatus {
   const policy = spec.failurePolicy;
   const ended = plans
+    .filter((p) => !(p.rollbackNow === true && p.phase === 'RolledBack'))
     .filter((p) => p.phase === 'Succeeded' || p.phase === 'Failed' || p.phase === 'RolledBack' || p.phase === 'Aborted')
     .sort((a, b) => (a.endedAt?.getTime() ?? 0) - (b.endedAt?.getTime() ?? 0));
   const count = ended.filter((p) => isFailure(p.phase, policy.countAborted)).length;

@@ -12,6 +12,8 @@ import {
 } from '../../api/v1alpha1/index.ts';
 import { safeParseVirtualAppliance } from '../../api/v1alpha1/parse.ts';
 import { getCondition } from '../../runtime/conditions.ts';
+import { parseDuration } from '../../runtime/duration.ts';
+import { originalRetained } from '../maintenance/steps/release.ts';
 import type { RolloutAppliance, RolloutPlan } from './facts.ts';
 import { standingOf } from './target.ts';
 
@@ -39,11 +41,14 @@ export function applianceFacts(
   return out;
 }
 
-export function planFacts(plan: MaintenancePlan): RolloutPlan {
+/** The rollout's view of one of its plans; `now` decides whether its original is still retained. */
+export function planFacts(plan: MaintenancePlan, now = new Date()): RolloutPlan {
   const labels = plan.metadata.labels ?? {};
   const phase = plan.status?.phase;
   const ready = getCondition(plan.status?.conditions, 'Ready');
   const ended = phase !== undefined && TERMINAL_PHASES.includes(phase);
+  // A cached object as the API server stored it (its CRD defaults applied; tolerated when missing).
+  const retain = (plan.spec.rollback as MaintenancePlan['spec']['rollback'] | undefined)?.retainOriginalFor;
   return {
     name: plan.metadata.name ?? '',
     appliance: plan.spec.appliance,
@@ -55,6 +60,8 @@ export function planFacts(plan: MaintenancePlan): RolloutPlan {
     ...(plan.spec.window ? { window: plan.spec.window } : {}),
     ...(ended && ready?.lastTransitionTime ? { endedAt: new Date(ready.lastTransitionTime) } : {}),
     ...(ready?.message ? { message: ready.message } : {}),
+    rollbackNow: (plan.spec.rollbackNow as boolean | undefined) === true,
+    originalRetained: retain !== undefined && originalRetained(plan.status, parseDuration(retain), now),
   };
 }
 

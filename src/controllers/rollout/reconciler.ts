@@ -10,6 +10,7 @@
 import {
   API_VERSION,
   MAINTENANCE_ROLLOUT_KIND,
+  ROLLOUT_FINALIZER,
   type BaseImage,
   type MaintenancePlan,
   type MaintenanceRollout,
@@ -20,7 +21,8 @@ import { issuesLine, safeParseMaintenanceRollout } from '../../api/v1alpha1/pars
 import { applyStatus } from '../../runtime/apply.ts';
 import { PROGRESSING_WITH_RETRY, conditionsEqual, setKStatus, type KStatus } from '../../runtime/conditions.ts';
 import type { ControllerDeps, ReconcileContext, ReconcileRequest, ReconcileResult } from '../../runtime/controller.ts';
-import { errorMessage, isAlreadyExists, isNotFound } from '../../runtime/errors.ts';
+import { errorMessage, isAlreadyExists, isConflict, isNotFound } from '../../runtime/errors.ts';
+import { addFinalizer, hasFinalizer, isDeleting, removeFinalizer } from '../../runtime/finalizers.ts';
 import { resourcePath } from '../../runtime/resources.ts';
 import { sameJson } from '../../runtime/same-json.ts';
 import { ROLLOUT_FIELD_MANAGER } from '../shared/field-managers.ts';
@@ -29,8 +31,8 @@ import { MAX_ROLLOUT_NAME } from './names.ts';
 import { applianceFacts, planFacts } from './observe.ts';
 import { planManifest } from './plan-manifest.ts';
 import { APPLIANCES, BASE_IMAGES, PLANS, ROLLOUTS } from './resources.ts';
-import { schedule, type Schedule } from './schedule.ts';
-import { statusOf } from './status.ts';
+import { notCutOver, schedule, type Schedule } from './schedule.ts';
+import { newRevisionStatus, statusOf } from './status.ts';
 import { baseImageKey, resolveTarget } from './target.ts';
 
 /** How often a rollout is looked at with nothing happening. */
@@ -66,6 +68,19 @@ export function rolloutReconciler(deps: ControllerDeps, opts: RolloutOptions = {
       expectations.delete(key);
       return {};
     }
+    if (isDeleting(raw)) {
+      await finalize(raw, key);
+      return {};
+    }
+    if (!hasFinalizer(raw, ROLLOUT_FINALIZER)) {
+      // Before any plan is made: a deleted rollout always aborts the plans it holds.
+      try {
+        await addFinalizer(deps.client, raw, ROLLOUT_FINALIZER);
+      } catch (err) {
+        if (isConflict(err)) return { requeueAfterMs: 1_000 }; // the cache is behind: look again
+        throw err;
+      }
+    }
     const parsed = safeParseMaintenanceRollout(raw);
     if (!parsed.ok) {
       await writeStatus(raw, raw.status, {
@@ -85,7 +100,6 @@ export function rolloutReconciler(deps: ControllerDeps, opts: RolloutOptions = {
       });
       return {};
     }
-    if (rollout.metadata.deletionTimestamp !== undefined) return {};
     const t = now();
 
     // The revision: a new concrete target is written first, plans for it come in the next pass.
@@ -102,12 +116,16 @@ export function rolloutReconciler(deps: ControllerDeps, opts: RolloutOptions = {
     const previous = raw.status;
     if (previous?.targetHash !== resolution.hash) {
       const revision = (previous?.revision ?? 0) + 1;
-      await writeStatus(raw, {
-        ...(previous ?? { counts: {}, waves: [], inFlight: [], needsAttention: [], failures: {}, conditions: [] }),
-        revision,
-        targetHash: resolution.hash,
-        target: resolution.target,
-      } as MaintenanceRolloutStatus);
+      await writeStatus(
+        raw,
+        newRevisionStatus(
+          previous,
+          { number: revision, hash: resolution.hash, target: resolution.target },
+          `revision ${String(revision)}: ${describeTarget(resolution.target)}`,
+          rollout.metadata.generation,
+          t,
+        ),
+      );
       if (previous?.targetHash !== undefined)
         await deps.events.normal(
           raw,
@@ -119,7 +137,7 @@ export function rolloutReconciler(deps: ControllerDeps, opts: RolloutOptions = {
     const revision = previous.revision;
 
     const expected = expectationsOf(key);
-    const seen = plans.byIndex(BY_ROLLOUT, key).map(planFacts);
+    const seen = plans.byIndex(BY_ROLLOUT, key).map((p) => planFacts(p, t));
     const facts = withExpectations(seen, expected, t.getTime());
     const decision = schedule({
       rollout,
@@ -165,6 +183,41 @@ export function rolloutReconciler(deps: ControllerDeps, opts: RolloutOptions = {
     const wakeIn = decision.wakeAt === undefined ? RESYNC_MS : decision.wakeAt.getTime() - t.getTime() + 1_000;
     return { requeueAfterMs: Math.max(1_000, Math.min(RESYNC_MS, wakeIn)) };
   };
+
+  /**
+   * A deleted rollout: abort its plans that have not cut over (held for a slot nobody will give;
+   * their originals serve on, nothing of theirs is released by an abort), leave the others to
+   * finish or keep what they retain, delete nothing, then let the rollout go.
+   */
+  async function finalize(raw: MaintenanceRollout, key: string): Promise<void> {
+    if (!hasFinalizer(raw, ROLLOUT_FINALIZER)) return;
+    const namespace = raw.metadata.namespace ?? '';
+    const held = notCutOver(plans.byIndex(BY_ROLLOUT, key).map((p) => planFacts(p)));
+    for (const plan of held) {
+      try {
+        await deps.client.request(resourcePath(PLANS, namespace, plan), {
+          method: 'PATCH',
+          contentType: 'application/merge-patch+json',
+          query,
+          body: { spec: { abort: true } },
+        });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    if (held.length > 0)
+      await deps.events.normal(
+        raw,
+        'PlansAborted',
+        `rollout deleted: aborted ${String(held.length)} plan(s) that had not cut over (${held.join(', ')}); the others are left as they are`,
+      );
+    try {
+      await removeFinalizer(deps.client, raw, ROLLOUT_FINALIZER);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    expectations.delete(key);
+  }
 
   function expectationsOf(key: string): Expectations {
     let e = expectations.get(key);
@@ -213,6 +266,15 @@ export function rolloutReconciler(deps: ControllerDeps, opts: RolloutOptions = {
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
+    }
+    for (const plan of s.rollBack) {
+      try {
+        await patchPlan(plan, { rollbackNow: true });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        continue;
+      }
+      await deps.events.warning(raw, 'RollingBack', `failure budget spent (RollBackWave): rolling back plan ${plan}`);
     }
     for (const plan of s.grant) {
       await patchPlan(plan, { cutOverHold: false });

@@ -31,7 +31,7 @@ import { metav1Time } from '../../runtime/time.ts';
 import { windowState } from '../maintenance/window.ts';
 import { resolveCountOrPercent } from './budget.ts';
 import type { RolloutPlan, ScheduleInput } from './facts.ts';
-import { failureBudget } from './failures.ts';
+import { failureBudget, isFailure } from './failures.ts';
 import { rolloutPlanName } from './names.ts';
 import { inRolloutOrder } from './order.ts';
 import { matchesSelector } from './selector.ts';
@@ -58,6 +58,8 @@ export interface Schedule {
   readonly grant: readonly string[];
   /** Plans to abort (spec.abort → true): the rollout is aborted and they have not cut over. */
   readonly abort: readonly string[];
+  /** Plans to roll back (spec.rollbackNow → true): RollBackWave, the budget spent, their originals retained. */
+  readonly rollBack: readonly string[];
   readonly phase: RolloutPhase;
   readonly message: string;
   readonly progress: string;
@@ -91,6 +93,16 @@ const BEFORE_CUT_OVER = new Set([
   'WaitingForWindow',
   'WaitingForCutOverSlot',
 ]);
+
+/**
+ * The plans that have not cut over and still wait on the rollout (held, not aborted yet): what
+ * spec.abort aborts, and what the rollout's deletion aborts (nobody would give them a slot).
+ */
+export function notCutOver(plans: readonly RolloutPlan[]): string[] {
+  return plans
+    .filter((p) => !isFinished(p) && !p.abort && p.cutOverHold && BEFORE_CUT_OVER.has(p.phase ?? 'Pending'))
+    .map((p) => p.name);
+}
 
 export function schedule(input: ScheduleInput): Schedule {
   const { rollout, revision, now } = input;
@@ -189,7 +201,9 @@ export function schedule(input: ScheduleInput): Schedule {
   const waves = waveStates(spec, progress, now);
 
   const failures = failureBudget(spec, [...current.values()]);
-  const paused = failures.exceeded && spec.failurePolicy.action === 'Pause';
+  const rollingBack = failures.exceeded && spec.failurePolicy.action === 'RollBackWave';
+  const paused = failures.exceeded && (spec.failurePolicy.action === 'Pause' || rollingBack);
+  const rollBack = rollingBack ? rollBackWaves([...current.values()], spec.failurePolicy.countAborted, attention) : [];
   const stopped = spec.abort || spec.suspend || paused;
 
   // Budgets.
@@ -273,11 +287,7 @@ export function schedule(input: ScheduleInput): Schedule {
       wake(w.opensAt);
     }
 
-  const abort = spec.abort
-    ? unfinished
-        .filter((p) => !p.abort && p.cutOverHold && BEFORE_CUT_OVER.has(p.phase ?? 'Pending'))
-        .map((p) => p.name)
-    : [];
+  const abort = spec.abort ? notCutOver(unfinished) : [];
 
   // Counts and status.
   const count = (s: ApplianceState) => [...states.values()].filter((x) => x === s).length;
@@ -323,12 +333,16 @@ export function schedule(input: ScheduleInput): Schedule {
                 : 'Progressing';
   const progressLine = progressOf(counts);
   attention.sort((a, b) => (b.since ?? '').localeCompare(a.since ?? '') || (a.appliance < b.appliance ? -1 : 1));
+  const rollBackNote = rollingBack
+    ? `; RollBackWave: the plans of wave(s) ${[...failedWaves([...current.values()], spec.failurePolicy.countAborted)].join(', ')} that cut over roll back while their originals are retained`
+    : '';
   return {
     create,
     grant,
     abort,
+    rollBack,
     phase,
-    message: messageOf(phase, progressLine, failures, waves.current, attention),
+    message: messageOf(phase, progressLine, failures, waves.current, attention) + rollBackNote,
     progress: progressLine,
     counts,
     waves: waves.waves,
@@ -340,6 +354,39 @@ export function schedule(input: ScheduleInput): Schedule {
     states,
     ...(wakeAt ? { wakeAt } : {}),
   };
+}
+
+/** The waves in which a plan of the revision counts as failed (a rollback on request is no failure). */
+function failedWaves(plans: readonly RolloutPlan[], countAborted: boolean): Set<string> {
+  return new Set(
+    plans
+      .filter((p) => isFailure(p.phase, countAborted) && !(p.rollbackNow === true && p.phase === 'RolledBack'))
+      .map((p) => p.wave),
+  );
+}
+
+/**
+ * RollBackWave: every plan of a wave with a failure that cut over and can still go back (Observing,
+ * or ended with its original retained) is rolled back; one whose original is gone cannot, and is
+ * named in `attention`. Plans that have not cut over stay held (the rollout is paused).
+ */
+export function rollBackWaves(plans: readonly RolloutPlan[], countAborted: boolean, attention: Attention[]): string[] {
+  const waves = failedWaves(plans, countAborted);
+  const out: string[] = [];
+  for (const p of plans) {
+    if (!waves.has(p.wave) || p.rollbackNow === true) continue;
+    const ended = p.phase === 'Succeeded' || p.phase === 'Failed';
+    if (p.phase === 'Observing' || (ended && p.originalRetained === true)) out.push(p.name);
+    else if (p.phase === 'Succeeded')
+      attention.push({
+        appliance: p.appliance,
+        plan: p.name,
+        reason: 'CannotRollBack',
+        message: `wave ${p.wave} is rolled back, but this plan's original is no longer retained (spec.plan.rollback.retainOriginalFor ran out): it stays on the new target`,
+        ...(p.endedAt ? { since: metav1Time(p.endedAt) } : {}),
+      });
+  }
+  return out.sort();
 }
 
 /** "4/6 up to date, 1 in flight, 1 waiting for a slot, 1 failed". */

@@ -70,3 +70,47 @@ export function statusOf(
     conditions: rolloutConditions(previous?.conditions, s.phase, s.message, generation, now),
   };
 }
+
+/**
+ * The status that records a new revision (intent first: written before any plan is made for it).
+ * It says Progressing at once: the phase and conditions of the revision before (Completed, say)
+ * must not stand for the new one until the next pass schedules it.
+ */
+export function newRevisionStatus(
+  previous: MaintenanceRolloutStatus | undefined,
+  revision: { readonly number: number; readonly hash: string; readonly target: ResolvedTarget },
+  message: string,
+  generation: number | undefined,
+  now: Date,
+): MaintenanceRolloutStatus {
+  const base: MaintenanceRolloutStatus = previous ?? {
+    revision: 0,
+    counts: {
+      selected: 0,
+      upToDate: 0,
+      pending: 0,
+      inFlight: 0,
+      waitingForSlot: 0,
+      waitingForWindow: 0,
+      cuttingOver: 0,
+      failed: 0,
+      rolledBack: 0,
+      held: 0,
+      unavailable: 0,
+    },
+    waves: [],
+    inFlight: [],
+    needsAttention: [],
+    failures: { count: 0, acknowledged: 0, consecutive: 0, allowed: 0, exceeded: false },
+    conditions: [],
+  };
+  return {
+    ...base,
+    ...(generation === undefined ? {} : { observedGeneration: generation }),
+    revision: revision.number,
+    targetHash: revision.hash,
+    target: revision.target,
+    phase: 'Progressing',
+    conditions: rolloutConditions(base.conditions, 'Progressing', message, generation, now),
+  };
+}

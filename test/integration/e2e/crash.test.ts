@@ -3,24 +3,14 @@
 // replicas lose their leader in the middle of a maintenance. Every run ends Succeeded with one
 // clone set, one cut-over and every write of the database on the clone.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { MaintenancePlan } from '../../../src/api/v1alpha1/index.ts';
 import type { KubeObject } from '../../../src/runtime/object.ts';
 import { OPERATOR_NAMESPACE } from '../../../src/sandbox/operator.ts';
-import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { verifyCutOverData } from '../../../src/sandbox/demo/data-check.ts';
-import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
-import {
-  hasExited,
-  killOperator,
-  startOperatorProcess,
-  writeOperatorKubeconfig,
-} from '../../support/operator-process.ts';
+import type { TestCluster } from '../../support/cluster.ts';
+import { hasExited, killOperator, startCrashSandbox, type CrashSandbox } from '../../support/operator-process.ts';
 import { applyPlan, deployShop, readPlan } from '../../support/shop.ts';
 import { waitFor } from '../../support/wait.ts';
 
@@ -28,35 +18,17 @@ const SERVICES = ['shop-web', 'shop-app', 'shop-db'];
 const LEASE = 'vapp-operator.vapp.dev';
 
 describe('crash safety and leader failover', () => {
+  let sandbox: CrashSandbox;
   let cluster: TestCluster;
-  let simulator: Simulator;
   let volumesDir: string;
-  let kubeconfig: string;
-  const operators: ChildProcess[] = [];
-  const start = (podName: string, failpoints?: string): ChildProcess => {
-    const p = startOperatorProcess({ kubeconfig, podName, ...(failpoints ? { failpoints } : {}) });
-    operators.push(p);
-    return p;
-  };
+  const start = (podName: string, failpoints?: string) => sandbox.start(podName, failpoints);
 
   before(async () => {
-    cluster = await startTestCluster();
-    volumesDir = await mkdtemp(path.join(tmpdir(), 'vapp-volumes-'));
     // Slow steps, so that every phase lasts long enough to be killed in.
-    simulator = await startSimulator({
-      kubeConfig: cluster.kubeConfig,
-      readyDelayMs: 200,
-      volumesDir,
-      stepDelayMs: 300,
-    });
-    kubeconfig = await writeOperatorKubeconfig(cluster, volumesDir);
+    sandbox = await startCrashSandbox();
+    ({ cluster, volumesDir } = sandbox);
   });
-  after(async () => {
-    await Promise.all(operators.map(killOperator));
-    await simulator.stop();
-    await cluster.stop();
-    await rm(volumesDir, { recursive: true, force: true });
-  });
+  after(() => sandbox.stop());
 
   /** A plan of the sample without window, observed for `observeSeconds`. */
   const runPlan = (ns: string) =>

@@ -3,49 +3,25 @@
 // Completed with one plan per appliance (none made twice), and a watch sampling the plans throughout
 // never sees more than maxInFlight holding a clone or maxCuttingOver cutting over.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../../src/runtime/object.ts';
 import { applyManifests } from '../../../src/sandbox/manifests.ts';
-import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
-import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
+import type { TestCluster } from '../../support/cluster.ts';
 import { TERMINAL, deployShops, listPlans, readRollout, sampleBudgets } from '../../support/fleet.ts';
-import { killOperator, startOperatorProcess, writeOperatorKubeconfig } from '../../support/operator-process.ts';
+import { killOperator, startCrashSandbox, type CrashSandbox } from '../../support/operator-process.ts';
 import { waitFor } from '../../support/wait.ts';
 
 describe('MaintenanceRollout crash safety', () => {
+  let sandbox: CrashSandbox;
   let cluster: TestCluster;
-  let simulator: Simulator;
-  let volumesDir: string;
-  let kubeconfig: string;
-  const operators: ChildProcess[] = [];
-  const start = (podName: string): ChildProcess => {
-    const p = startOperatorProcess({ kubeconfig, podName });
-    operators.push(p);
-    return p;
-  };
+  const start = (podName: string) => sandbox.start(podName);
 
   before(async () => {
-    cluster = await startTestCluster();
-    volumesDir = await mkdtemp(path.join(tmpdir(), 'vapp-volumes-'));
     // Slow steps, so that plans are in several phases when the operator is killed.
-    simulator = await startSimulator({
-      kubeConfig: cluster.kubeConfig,
-      readyDelayMs: 200,
-      volumesDir,
-      stepDelayMs: 300,
-    });
-    kubeconfig = await writeOperatorKubeconfig(cluster, volumesDir);
+    sandbox = await startCrashSandbox();
+    ({ cluster } = sandbox);
   });
-  after(async () => {
-    await Promise.all(operators.map(killOperator));
-    await simulator.stop();
-    await cluster.stop();
-    await rm(volumesDir, { recursive: true, force: true });
-  });
+  after(() => sandbox.stop());
 
   it('never makes a plan twice and keeps its budgets across SIGKILLs with plans in several phases', async () => {
     const ns = 'fleet-crash';

@@ -37,7 +37,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'vapp.dev/virtualappliances': ['get', 'list', 'watch', 'patch'],
   'vapp.dev/baseimages': ['get', 'list', 'watch'],
   'vapp.dev/maintenanceplans': ['get', 'list', 'watch', 'patch', 'create'],
-  'vapp.dev/maintenancerollouts': ['get', 'list', 'watch'],
+  'vapp.dev/maintenancerollouts': ['get', 'list', 'watch', 'patch'],
   'vapp.dev/maintenancerollouts/status': ['patch'],
   'vapp.dev/virtualappliances/status': ['patch'],
   'vapp.dev/maintenanceplans/status': ['patch'],

@@ -296,6 +296,31 @@ describe('BaseImage decisions', () => {
     assert.equal(d?.status.versions.find((v) => v.version === DIGEST_A)?.state, 'Releasing');
   });
 
+  it('TakeOver with nothing kept: never deletes a version that was not superseded (an import on its way to become the latest)', () => {
+    const spec = { release: { keepPrevious: 0, minUnusedFor: '0s', garbageCollection: 'TakeOver' as const } };
+    const importing: World = {
+      ...onA,
+      cron: cron({ name: IMPORT_B, digest: DIGEST_B }),
+      snapshots: [importSnapshot(IMPORT_A), importSnapshot(IMPORT_B, { created: '2026-03-01T00:00:05Z' })],
+    };
+    const [first, seen, promoted] = run(spec, [
+      { world: onA, at: T0 },
+      { world: importing, at: later(6) },
+      { world: onB({ finalizer: true }), at: later(7) },
+    ]);
+    const deletes = (d: typeof seen) => (d?.actions ?? []).filter((a) => a.kind === 'delete');
+    assert.deepEqual(deletes(first), []);
+    assert.deepEqual(deletes(seen), [], 'B, not yet the latest, is not deleted');
+    const b = seen?.status.versions.find((v) => v.version === DIGEST_B);
+    assert.equal(b?.state, 'Retained');
+    assert.match(b?.releaseBlockedBy ?? '', /not superseded/);
+    // Once B is the latest, A (superseded, unused) goes.
+    assert.deepEqual(
+      deletes(promoted).map((a) => a.object.name),
+      [IMPORT_A],
+    );
+  });
+
   it('keeps unused versions as the policy says: keepPrevious, minUnusedFor (looking again when it runs out), Manual, Never', () => {
     const state = (release: object, at = later(1)) => {
       const [, d] = run({ release }, [

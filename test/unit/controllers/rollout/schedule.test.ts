@@ -359,6 +359,62 @@ describe('schedule', () => {
     assert.equal(resumed.progress, '0/6 up to date, 1 in flight, 2 failed');
   });
 
+  it('RollBackWave: pauses and rolls back the failed wave while its originals are retained, naming those it cannot', () => {
+    const r = rollout({
+      maxInFlight: 3,
+      waves: [{ name: 'canary', selector: { matchLabels: { 'vapp.dev/canary': 'true' } }, limit: 1 }],
+      failurePolicy: { maxFailures: 0, action: 'RollBackWave' },
+    });
+    const endedAt = new Date(NOW.getTime() - MIN);
+    const plans = [
+      // The canary wave went well: it is not rolled back.
+      plan('a', 'Succeeded', { wave: 'canary', endedAt, originalRetained: true }),
+      plan('b', 'Succeeded', { endedAt, originalRetained: true }),
+      plan('c', 'Succeeded', { endedAt, originalRetained: false }),
+      plan('d', 'Observing', { cutOverHold: false }),
+      plan('e', 'RolledBack', { endedAt, message: 'observe check failed' }),
+      plan('f', 'WaitingForCutOverSlot'),
+    ];
+    const s = run(r, six, plans);
+    assert.equal(s.phase, 'Paused');
+    assert.deepEqual([s.create, s.grant, s.abort], [[], [], []], 'no new plan, no slot; the held plan stays held');
+    assert.deepEqual(s.rollBack, [plans[1]?.name, plans[3]?.name]);
+    assert.deepEqual(
+      s.needsAttention.map((x) => [x.appliance, x.reason]),
+      [
+        ['c', 'CannotRollBack'],
+        ['e', 'RolledBack'],
+      ],
+    );
+    assert.match(s.message, /RollBackWave: the plans of wave\(s\) default/);
+
+    // Once rolled back at the rollout's request, they are asked no more and count as no failure.
+    const after = plans.map((p) =>
+      p.appliance === 'b' || p.appliance === 'd'
+        ? { ...p, phase: 'RolledBack' as const, rollbackNow: true, endedAt }
+        : p,
+    );
+    const again = run(r, six, after);
+    assert.deepEqual(again.rollBack, []);
+    assert.equal(again.failures.count, 1, 'only e failed; b and d were rolled back on request');
+    assert.equal(again.counts.rolledBack, 3);
+    const acknowledged = run(
+      rollout({ ...r.spec, failurePolicy: { maxFailures: 0, action: 'RollBackWave' }, acknowledgedFailures: 1 }),
+      six,
+      after,
+    );
+    assert.equal(acknowledged.phase, 'Progressing');
+    assert.deepEqual(acknowledged.rollBack, []);
+    assert.deepEqual(acknowledged.grant, [plans[5]?.name]);
+  });
+
+  it('Pause and Continue roll nothing back', () => {
+    const endedAt = new Date(NOW.getTime() - MIN);
+    const plans = [plan('a', 'Succeeded', { endedAt, originalRetained: true }), plan('b', 'Failed', { endedAt })];
+    for (const action of ['Pause', 'Continue'] as const)
+      assert.deepEqual(run(rollout({ failurePolicy: { action } }), six, plans).rollBack, [], action);
+  });
+
   it('stops on suspend, aborts the plans that have not cut over on abort', () => {
     const plans = [plan('a', 'Syncing'), plan('b', 'Observing', { cutOverHold: false })];
     const suspended = run(rollout({ maxInFlight: 4, suspend: true }), six, plans);
