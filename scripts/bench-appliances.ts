@@ -114,6 +114,16 @@ const simReconciles = diff(reconciles(simBefore), reconciles(simAfter));
 const simSeconds = diff(reconcileSeconds(simBefore), reconcileSeconds(simAfter));
 const cpu = diff(cpuBefore, cpuAfter).map(([k, v]): [string, number] => [k, Math.round(v * 10) / 10]);
 cpu.unshift(['vapp-operator', Math.round(opCpu * 10) / 10]);
+// What the RSS after ready is made of (prom-client's Node.js metrics of the operator).
+const gauge = (name: string, space?: string): number =>
+  (opAfter.find((x) => x.name === name && (space === undefined || x.labels.space === space))?.value ?? 0) / 2 ** 20;
+const heapMiB = {
+  used: gauge('nodejs_heap_size_used_bytes'),
+  total: gauge('nodejs_heap_size_total_bytes'),
+  newSpace: gauge('nodejs_heap_space_size_total_bytes', 'new'),
+  oldSpaceUsed: gauge('nodejs_heap_space_size_used_bytes', 'old'),
+  external: gauge('nodejs_external_memory_bytes'),
+};
 const applianceReconciles = opReconciles.find(([k]) => k === 'virtualappliance')?.[1] ?? 0;
 
 const result = {
@@ -125,6 +135,7 @@ const result = {
   readySeconds,
   readyAfterLastCreateSeconds: readySeconds - createdSeconds,
   operatorRssMiB: { idle: idleRssKiB / 1024, afterReady: steadyRssKiB / 1024, peak: peakRssKiB / 1024 },
+  operatorHeapMiBAfterReady: heapMiB,
   cpuSeconds: Object.fromEntries(cpu),
   operator: {
     writes: writes(opRequests),
@@ -148,6 +159,9 @@ console.log(
 );
 console.log(
   `operator RSS         idle ${(idleRssKiB / 1024).toFixed(0)} MiB, after ready ${(steadyRssKiB / 1024).toFixed(0)} MiB, peak ${(peakRssKiB / 1024).toFixed(0)} MiB`,
+);
+console.log(
+  `operator heap        after ready: ${heapMiB.used.toFixed(0)} of ${heapMiB.total.toFixed(0)} MiB used (old space ${heapMiB.oldSpaceUsed.toFixed(0)}, new space ${heapMiB.newSpace.toFixed(0)}), external ${heapMiB.external.toFixed(0)} MiB`,
 );
 console.log(
   `operator             ${String(result.operator.writes)} writes (${result.operator.writesPerAppliance.toFixed(2)} per appliance), ${(applianceReconciles / count).toFixed(2)} appliance reconciles per appliance`,
