@@ -18,16 +18,18 @@ import { startSandboxCluster } from '../src/sandbox/cluster.ts';
 import { startSimulator } from '../src/sandbox/simulator/index.ts';
 import {
   apiServerRequests,
-  apiServerWrites,
+  apiServerWriteCounts,
   clientRequests,
   cpuSeconds,
   diff,
   parsePrometheus,
   printCounts,
+  reconciledAndIdle,
   rssKiB,
   sandboxCpu,
   sumBy,
   writes,
+  writesStopped,
 } from './bench/measure.ts';
 import { startOperatorProcess } from './bench/operator-process.ts';
 
@@ -177,25 +179,16 @@ printCounts('API server requests (verb resource)', api);
 
 // A forced resync: a new operator process replays its caches as adds and reconciles every
 // appliance again; unchanged appliances must cost no write. Measured once the writes have stopped.
-const apiWrites = async () => apiServerWrites(parsePrometheus(await rest.requestText('/metrics')));
-let lastWrites = await apiWrites();
-await waitUntil(async () => {
-  const now = await apiWrites();
-  const moved = diff(lastWrites, now).length > 0;
-  lastWrites = now;
-  return !moved;
-}, 5 * 60_000);
+const apiWrites = () => apiServerWriteCounts(rest);
+await waitUntil(writesStopped(apiWrites), 5 * 60_000);
 await operator.stop();
 const resyncStarted = Date.now();
 const beforeResync = await apiWrites();
 const restarted = await startOperatorProcess(cluster, { namespace: NS, kubeconfig: operator.kubeconfig });
-await waitUntil(async () => {
-  const samples = parsePrometheus(await restarted.scrape().catch(() => ''));
-  const done = sumBy(samples, 'controller_runtime_reconcile_total', (l) => l.controller).get('virtualappliance') ?? 0;
-  const depth = sumBy(samples, 'workqueue_depth', (l) => l.name).get('virtualappliance') ?? 1;
-  const active = sumBy(samples, 'controller_runtime_active_workers', (l) => l.controller).get('virtualappliance');
-  return done >= count && depth === 0 && active === 0;
-}, 10 * 60_000);
+await waitUntil(
+  async () => reconciledAndIdle(parsePrometheus(await restarted.scrape().catch(() => '')), 'virtualappliance', count),
+  10 * 60_000,
+);
 const resyncSeconds = (Date.now() - resyncStarted) / 1000;
 const resyncWrites = diff(beforeResync, await apiWrites());
 const restartedRss = await rssKiB(restarted.pid);
