@@ -4,18 +4,24 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ROOT = new URL('../../../', import.meta.url);
 
+// Written to a file at exit, synchronously: a pipe's last writes are lost when the process exits.
 const RECORDER = `
 import { registerHooks } from 'node:module';
+import { writeFileSync } from 'node:fs';
 const seen = [];
 registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); seen.push(r.url); return r; } });
-process.on('exit', () => process.stdout.write(JSON.stringify(seen)));
+process.on('exit', () => writeFileSync(process.env.MODULES_FILE, JSON.stringify(seen)));
 `;
 
 function modulesLoadedBy(entry: string): string[] {
-  const out = execFileSync(
+  const file = join(mkdtempSync(join(tmpdir(), 'module-graph-')), 'modules.json');
+  execFileSync(
     process.execPath,
     [
       '--import',
@@ -24,9 +30,9 @@ function modulesLoadedBy(entry: string): string[] {
       '-e',
       `await import(${JSON.stringify(new URL(entry, ROOT).href)});`,
     ],
-    { cwd: ROOT, encoding: 'utf8' },
+    { cwd: ROOT, env: { ...process.env, MODULES_FILE: file }, stdio: 'inherit' },
   );
-  return JSON.parse(out) as string[];
+  return JSON.parse(readFileSync(file, 'utf8')) as string[];
 }
 
 describe('the operator process', () => {
