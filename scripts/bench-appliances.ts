@@ -18,16 +18,18 @@ import { startSandboxCluster } from '../src/sandbox/cluster.ts';
 import { startSimulator } from '../src/sandbox/simulator/index.ts';
 import {
   apiServerRequests,
-  apiServerWrites,
+  apiServerWriteCounts,
   clientRequests,
   cpuSeconds,
   diff,
   parsePrometheus,
   printCounts,
+  reconciledAndIdle,
   rssKiB,
   sandboxCpu,
   sumBy,
   writes,
+  writesStopped,
 } from './bench/measure.ts';
 import { startOperatorProcess } from './bench/operator-process.ts';
 
@@ -114,6 +116,16 @@ const simReconciles = diff(reconciles(simBefore), reconciles(simAfter));
 const simSeconds = diff(reconcileSeconds(simBefore), reconcileSeconds(simAfter));
 const cpu = diff(cpuBefore, cpuAfter).map(([k, v]): [string, number] => [k, Math.round(v * 10) / 10]);
 cpu.unshift(['vapp-operator', Math.round(opCpu * 10) / 10]);
+// What the RSS after ready is made of (prom-client's Node.js metrics of the operator).
+const gauge = (name: string, space?: string): number =>
+  (opAfter.find((x) => x.name === name && (space === undefined || x.labels.space === space))?.value ?? 0) / 2 ** 20;
+const heapMiB = {
+  used: gauge('nodejs_heap_size_used_bytes'),
+  total: gauge('nodejs_heap_size_total_bytes'),
+  newSpace: gauge('nodejs_heap_space_size_total_bytes', 'new'),
+  oldSpaceUsed: gauge('nodejs_heap_space_size_used_bytes', 'old'),
+  external: gauge('nodejs_external_memory_bytes'),
+};
 const applianceReconciles = opReconciles.find(([k]) => k === 'virtualappliance')?.[1] ?? 0;
 
 const result = {
@@ -125,6 +137,7 @@ const result = {
   readySeconds,
   readyAfterLastCreateSeconds: readySeconds - createdSeconds,
   operatorRssMiB: { idle: idleRssKiB / 1024, afterReady: steadyRssKiB / 1024, peak: peakRssKiB / 1024 },
+  operatorHeapMiBAfterReady: heapMiB,
   cpuSeconds: Object.fromEntries(cpu),
   operator: {
     writes: writes(opRequests),
@@ -150,6 +163,9 @@ console.log(
   `operator RSS         idle ${(idleRssKiB / 1024).toFixed(0)} MiB, after ready ${(steadyRssKiB / 1024).toFixed(0)} MiB, peak ${(peakRssKiB / 1024).toFixed(0)} MiB`,
 );
 console.log(
+  `operator heap        after ready: ${heapMiB.used.toFixed(0)} of ${heapMiB.total.toFixed(0)} MiB used (old space ${heapMiB.oldSpaceUsed.toFixed(0)}, new space ${heapMiB.newSpace.toFixed(0)}), external ${heapMiB.external.toFixed(0)} MiB`,
+);
+console.log(
   `operator             ${String(result.operator.writes)} writes (${result.operator.writesPerAppliance.toFixed(2)} per appliance), ${(applianceReconciles / count).toFixed(2)} appliance reconciles per appliance`,
 );
 console.log(
@@ -163,25 +179,16 @@ printCounts('API server requests (verb resource)', api);
 
 // A forced resync: a new operator process replays its caches as adds and reconciles every
 // appliance again; unchanged appliances must cost no write. Measured once the writes have stopped.
-const apiWrites = async () => apiServerWrites(parsePrometheus(await rest.requestText('/metrics')));
-let lastWrites = await apiWrites();
-await waitUntil(async () => {
-  const now = await apiWrites();
-  const moved = diff(lastWrites, now).length > 0;
-  lastWrites = now;
-  return !moved;
-}, 5 * 60_000);
+const apiWrites = () => apiServerWriteCounts(rest);
+await waitUntil(writesStopped(apiWrites), 5 * 60_000);
 await operator.stop();
 const resyncStarted = Date.now();
 const beforeResync = await apiWrites();
 const restarted = await startOperatorProcess(cluster, { namespace: NS, kubeconfig: operator.kubeconfig });
-await waitUntil(async () => {
-  const samples = parsePrometheus(await restarted.scrape().catch(() => ''));
-  const done = sumBy(samples, 'controller_runtime_reconcile_total', (l) => l.controller).get('virtualappliance') ?? 0;
-  const depth = sumBy(samples, 'workqueue_depth', (l) => l.name).get('virtualappliance') ?? 1;
-  const active = sumBy(samples, 'controller_runtime_active_workers', (l) => l.controller).get('virtualappliance');
-  return done >= count && depth === 0 && active === 0;
-}, 10 * 60_000);
+await waitUntil(
+  async () => reconciledAndIdle(parsePrometheus(await restarted.scrape().catch(() => '')), 'virtualappliance', count),
+  10 * 60_000,
+);
 const resyncSeconds = (Date.now() - resyncStarted) / 1000;
 const resyncWrites = diff(beforeResync, await apiWrites());
 const restartedRss = await rssKiB(restarted.pid);

@@ -80,6 +80,38 @@ export function apiServerWrites(samples: readonly Sample[]): Map<string, number>
   );
 }
 
+/** The API server's write requests now (its `/metrics`), as {@link apiServerWrites} counts them. */
+export async function apiServerWriteCounts(rest: {
+  requestText(path: string): Promise<string>;
+}): Promise<Map<string, number>> {
+  return apiServerWrites(parsePrometheus(await rest.requestText('/metrics')));
+}
+
+/**
+ * A check for a wait loop: true once a look finds no write since the previous look (the simulator
+ * and the operator are done). Each call is one look; poll it at an interval of a second or so.
+ */
+export function writesStopped(look: () => Promise<ReadonlyMap<string, number>>): () => Promise<boolean> {
+  let last: ReadonlyMap<string, number> | undefined;
+  return async () => {
+    const now = await look();
+    const moved = last === undefined || diff(last, now).length > 0;
+    last = now;
+    return !moved;
+  };
+}
+
+/**
+ * Whether an operator (its /metrics samples) has reconciled `controller` at least `count` times
+ * and is idle: its queue empty and no worker busy.
+ */
+export function reconciledAndIdle(samples: readonly Sample[], controller: string, count: number): boolean {
+  const done = sumBy(samples, 'controller_runtime_reconcile_total', (l) => l.controller).get(controller) ?? 0;
+  const depth = sumBy(samples, 'workqueue_depth', (l) => l.name).get(controller) ?? 1;
+  const active = sumBy(samples, 'controller_runtime_active_workers', (l) => l.controller).get(controller);
+  return done >= count && depth === 0 && active === 0;
+}
+
 /** Sum of the counts of write requests. */
 export function writes(counts: Iterable<[string, number]>): number {
   let n = 0;

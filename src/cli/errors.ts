@@ -1,6 +1,6 @@
 // An error the plugin reports to the user as one line (no stack) with its exit code, and the exit
 // codes the commands use.
-import { ApiException } from '@kubernetes/client-node';
+import { apiStatus } from '../runtime/errors.ts';
 
 /**
  * Exit codes: 0 success, 1 an error, 2 a refused request. `get plan --watch` exits with the way the
@@ -30,20 +30,9 @@ export class CliError extends Error {
 
 /** One line for an error: the API server's message for an API error, else the error's message. */
 export function describeError(err: unknown): string {
-  if (err instanceof ApiException) {
-    const body = err.body as unknown;
-    let message: string | undefined;
-    if (typeof body === 'string') {
-      try {
-        message = (JSON.parse(body) as { message?: string }).message;
-      } catch {
-        message = body === '' ? undefined : body;
-      }
-    } else if (typeof body === 'object' && body !== null) {
-      message = (body as { message?: string }).message;
-    }
-    return `the API server answered ${String(err.code)}: ${message ?? err.message}`;
-  }
+  // client-node's ApiException (typed clients) and the RestClient's ApiError alike.
+  const status = err instanceof Error ? apiStatus(err) : undefined;
+  if (status) return `the API server answered ${String(status.code)}: ${status.message ?? (err as Error).message}`;
   if (err instanceof Error) {
     const cause = (err as { cause?: unknown }).cause;
     const detail = cause instanceof Error && !err.message.includes(cause.message) ? `: ${cause.message}` : '';

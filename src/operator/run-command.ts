@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { KubeConfig } from '@kubernetes/client-node';
 import { allControllers } from '../controllers/index.ts';
 import {
   DEFAULT_CHECK_IMAGE,
@@ -11,6 +10,7 @@ import {
   DEFAULT_STEP_TIMEOUT_MS,
   type MaintenanceOptions,
 } from '../controllers/maintenance/options.ts';
+import { loadClusterAccess } from '../runtime/cluster-config.ts';
 import { parseDuration } from '../runtime/duration.ts';
 import { createLogger } from '../runtime/log.ts';
 import { Manager, type ManagerOptions } from '../runtime/manager.ts';
@@ -183,9 +183,14 @@ export function runCommand(): Command {
 /** Runs until SIGTERM/SIGINT (exit code 0) or until leadership is lost (exit code 1). */
 export async function runOperator(flags: RunFlags): Promise<number> {
   const log = createLogger({ level: flags.logLevel, ...(flags.logFormat ? { format: flags.logFormat } : {}) });
-  const kubeConfig = new KubeConfig();
-  if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  let kubeConfig;
+  try {
+    kubeConfig = await loadClusterAccess(flags.kubeconfig);
+  } catch (err) {
+    log.error('cannot load the cluster configuration', { error: err instanceof Error ? err.message : String(err) });
+    await new Promise<void>((resolve) => log.on('finish', resolve).end());
+    return 1;
+  }
   const manager = new Manager({ kubeConfig, log, ...managerOptions(flags) });
   for (const def of allControllers(manager.deps(), {
     registry: manager.metrics.registry,

@@ -1,11 +1,10 @@
 // What a controller author writes: a definition with a reconcile function and the watches that
 // map object events to reconcile requests. The manager runs it (see controller-runner.ts).
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { EventRecorder } from './events.ts';
 import type { Informer } from './informer.ts';
 import type { Logger } from './log.ts';
 import type { ResourceRef, ResourceResolver } from './resources.ts';
-import type { RestClient } from './rest.ts';
+import type { ClusterAccess, RestClient } from './rest.ts';
 import type { KubeObject } from './object.ts';
 
 /** The object to reconcile. Its queue key is `namespace/name` (or `name` when cluster-scoped). */
@@ -69,7 +68,7 @@ export interface CacheProvider {
 
 /** What controllers receive from the manager (see `allControllers(deps)`). */
 export interface ControllerDeps {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: ClusterAccess;
   /** Raw JSON client (see rest.ts); use with apply.ts, finalizers.ts. */
   readonly client: RestClient;
   readonly resolver: ResourceResolver;

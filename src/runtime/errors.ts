@@ -1,6 +1,26 @@
-// Classifies errors from @kubernetes/client-node 2.x and from our own RestClient. Both throw
-// ApiException { code, body } where body is the raw response text (usually a JSON v1 Status).
-import { ApiException } from '@kubernetes/client-node';
+// Classifies API errors: our RestClient's ApiError and @kubernetes/client-node 2.x's ApiException
+// (the CLI, the sandbox and tests use its typed clients). Both carry { code, body } where body is
+// the raw response text (usually a JSON v1 Status). Recognised by shape, not by class, so that the
+// operator process never loads client-node (its import alone costs ~85 MiB of RSS).
+
+/** A non-2xx answer of the API server: the HTTP status, the raw body and the response headers. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: number;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(code: number, message: string, body: string, headers: Readonly<Record<string, string>> = {}) {
+    super(`${message}${body ? `: ${body.slice(0, 500)}` : ''}`);
+    this.code = code;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+/** An ApiError or client-node's ApiException: a numeric HTTP `code` and a `body`. */
+function isApiAnswer(err: unknown): err is { code: number; body: unknown } {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && 'body' in err;
+}
 
 /** The fields of a metav1.Status that callers branch on. */
 export interface StatusDetails {
@@ -11,10 +31,7 @@ export interface StatusDetails {
 
 /** The HTTP status and the Status reason/message of an API error, or undefined for other errors. */
 export function apiStatus(err: unknown): StatusDetails | undefined {
-  if (err instanceof ApiException) {
-    const code = (err as ApiException<unknown>).code;
-    return { code, ...parseStatusBody((err as ApiException<unknown>).body) };
-  }
+  if (isApiAnswer(err)) return { code: err.code, ...parseStatusBody(err.body) };
   // Errors from the watch stream carry the HTTP status this way.
   const statusCode = err instanceof Error ? (err as Error & { statusCode?: unknown }).statusCode : undefined;
   if (err instanceof Error && typeof statusCode === 'number') return { code: statusCode, message: err.message };

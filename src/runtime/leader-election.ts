@@ -1,19 +1,17 @@
-import {
-  CoordinationV1Api,
-  V1Lease,
-  V1LeaseSpec,
-  V1MicroTime,
-  V1ObjectMeta,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import type { V1Lease, V1LeaseSpec } from '@kubernetes/client-node';
 import { isAborted, realClock, sleep, type Clock } from './clock.ts';
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from './errors.ts';
-import { decideLease, observe, renewDeadlinePassed, type Observation } from './lease.ts';
+import { decideLease, microTime, observe, renewDeadlinePassed, type Observation } from './lease.ts';
 import { silentLogger, type Logger } from './log.ts';
+import type { RestClient } from './rest.ts';
+
+/** A Lease as JSON (its times are MicroTime strings on the wire, not the typed client's Dates). */
+type Lease = Omit<V1Lease, 'spec'> & { spec?: LeaseSpec };
+type LeaseSpec = Omit<V1LeaseSpec, 'acquireTime' | 'renewTime'> & { acquireTime?: string; renewTime?: string };
 
 /** Options for {@link LeaderElector}. Durations follow client-go's defaults (15 s / 10 s / 2 s). */
 export interface LeaderElectionOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly client: RestClient;
   readonly namespace: string;
   /** Lease name (the `--leader-election-id`). */
   readonly name: string;
@@ -41,9 +39,7 @@ export type ElectionOutcome = 'stopped' | 'lost';
  * After stopping work, call `release()` so another candidate takes over at once.
  */
 export class LeaderElector {
-  readonly #o: Required<Omit<LeaderElectionOptions, 'onStatus' | 'kubeConfig'>> &
-    Pick<LeaderElectionOptions, 'onStatus'>;
-  readonly #api: CoordinationV1Api;
+  readonly #o: Required<Omit<LeaderElectionOptions, 'onStatus'>> & Pick<LeaderElectionOptions, 'onStatus'>;
   #observed: Observation | undefined;
   #leading = false;
   #lastLeader = '';
@@ -59,7 +55,6 @@ export class LeaderElector {
     };
     if (this.#o.renewDeadlineMs >= this.#o.leaseDurationMs)
       throw new Error('renewDeadline must be shorter than leaseDuration');
-    this.#api = opts.kubeConfig.makeApiClient(CoordinationV1Api);
   }
 
   get isLeader(): boolean {
@@ -104,19 +99,11 @@ export class LeaderElector {
   /** Gives the lease up (empty holder) if this candidate holds it. Never throws. */
   async release(): Promise<void> {
     try {
-      const lease = await this.#withTimeout(
-        this.#api.readNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace }),
-      );
+      const lease = await this.#withTimeout(this.#read());
       if (lease.spec?.holderIdentity !== this.#o.identity) return;
-      const now = new V1MicroTime(this.#o.clock.now());
-      const spec = lease.spec;
-      spec.holderIdentity = '';
-      spec.leaseDurationSeconds = 1;
-      spec.acquireTime = now;
-      spec.renewTime = now;
-      await this.#withTimeout(
-        this.#api.replaceNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace, body: lease }),
-      );
+      const now = microTime(this.#o.clock.now());
+      lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now };
+      await this.#withTimeout(this.#replace(lease));
       this.#o.log.info('released leader lease', { lease: `${this.#o.namespace}/${this.#o.name}` });
     } catch (err) {
       this.#o.log.warn('could not release leader lease', { error: errorMessage(err) });
@@ -129,17 +116,18 @@ export class LeaderElector {
   async #attempt(): Promise<'ok' | 'wait' | 'taken' | 'error'> {
     const { name, namespace, identity, clock, log } = this.#o;
     try {
-      let lease: V1Lease;
+      let lease: Lease;
       try {
-        lease = await this.#withTimeout(this.#api.readNamespacedLease({ name, namespace }));
+        lease = await this.#withTimeout(this.#read());
       } catch (err) {
         if (!isNotFound(err)) throw err;
-        const body = new V1Lease();
-        body.metadata = new V1ObjectMeta();
-        body.metadata.name = name;
-        body.metadata.namespace = namespace;
-        body.spec = this.#spec(undefined, 0, true);
-        const created = await this.#withTimeout(this.#api.createNamespacedLease({ namespace, body }));
+        const body: Lease = {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace },
+          spec: this.#spec(undefined, 0, true),
+        };
+        const created = await this.#withTimeout(this.#o.client.request<Lease>(this.#path(), { method: 'POST', body }));
         this.#observed = observe(undefined, created.spec ?? {}, created.metadata?.resourceVersion ?? '', clock.now());
         return 'ok';
       }
@@ -157,7 +145,7 @@ export class LeaderElector {
         decision.action === 'acquire' ? decision.transitions : (lease.spec?.leaseTransitions ?? 0),
         decision.action === 'acquire',
       );
-      const updated = await this.#withTimeout(this.#api.replaceNamespacedLease({ name, namespace, body: lease }));
+      const updated = await this.#withTimeout(this.#replace(lease));
       this.#observed = observe(undefined, updated.spec ?? {}, updated.metadata?.resourceVersion ?? '', clock.now());
       this.#lastLeader = identity;
       return 'ok';
@@ -168,18 +156,31 @@ export class LeaderElector {
     }
   }
 
-  #spec(prev: V1LeaseSpec | undefined, transitions: number, acquire: boolean): V1LeaseSpec {
-    // Lease times are MicroTime: a plain Date serialises with 3 decimals and is refused.
-    const now = new V1MicroTime(this.#o.clock.now());
-    const spec = prev ?? new V1LeaseSpec();
-    spec.holderIdentity = this.#o.identity;
-    spec.leaseDurationSeconds = Math.max(1, Math.ceil(this.#o.leaseDurationMs / 1000));
-    spec.renewTime = now;
-    spec.leaseTransitions = transitions;
-    // Read-back times deserialise as plain Dates or strings depending on the client's model: keep
-    // the instant, as a MicroTime.
-    spec.acquireTime = acquire || !prev?.acquireTime ? now : new V1MicroTime(new Date(prev.acquireTime).getTime());
-    return spec;
+  #spec(prev: LeaseSpec | undefined, transitions: number, acquire: boolean): LeaseSpec {
+    const now = microTime(this.#o.clock.now());
+    return {
+      ...prev,
+      holderIdentity: this.#o.identity,
+      leaseDurationSeconds: Math.max(1, Math.ceil(this.#o.leaseDurationMs / 1000)),
+      renewTime: now,
+      leaseTransitions: transitions,
+      // The holder keeps the time it acquired the lease (read back as the server wrote it).
+      acquireTime: acquire || !prev?.acquireTime ? now : prev.acquireTime,
+    };
+  }
+
+  #path(name?: string): string {
+    const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.#o.namespace)}/leases`;
+    return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
+  }
+
+  #read(): Promise<Lease> {
+    return this.#o.client.request<Lease>(this.#path(this.#o.name));
+  }
+
+  /** PUT with the read resourceVersion: a conflict means another candidate wrote first. */
+  #replace(lease: Lease): Promise<Lease> {
+    return this.#o.client.request<Lease>(this.#path(this.#o.name), { method: 'PUT', body: lease });
   }
 
   #setLeading(leading: boolean): void {

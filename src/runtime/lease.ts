@@ -53,3 +53,11 @@ export function observe(
 export function renewDeadlinePassed(lastRenew: number, renewDeadlineMs: number, now: number): boolean {
   return now - lastRenew >= renewDeadlineMs;
 }
+
+/**
+ * A MicroTime as the API server wants it (RFC 3339 with 6 fractional digits): Lease times are
+ * MicroTime, and a Date's `toISOString` (3 digits) is refused.
+ */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}

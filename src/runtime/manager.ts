@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { collectDefaultMetrics } from 'prom-client';
 import {
   requestFor,
@@ -18,7 +17,7 @@ import { LeaderElector } from './leader-election.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { RuntimeMetrics } from './metrics.ts';
 import { resourceId, resourceOfPath, ResourceResolver, type ResourceRef } from './resources.ts';
-import { RestClient } from './rest.ts';
+import { RestClient, type ClusterAccess } from './rest.ts';
 import { metadataOnly, trimObject } from './trim.ts';
 import type { KubeObject } from './object.ts';
 
@@ -36,7 +35,8 @@ export interface ManagerLeaderElection {
 
 /** Options for {@link Manager}. */
 export interface ManagerOptions {
-  readonly kubeConfig: KubeConfig;
+  /** Our ClusterConfig (the operator: `loadClusterAccess`) or a client-node KubeConfig (the sandbox, tests). */
+  readonly kubeConfig: ClusterAccess;
   /** Watched namespaces; empty or undefined: all. */
   readonly namespaces?: readonly string[];
   /** Run controllers only while holding this lease; undefined: always run. */
@@ -193,7 +193,7 @@ export class Manager implements CacheProvider {
       const leaseName = election.id;
       this.metrics.leaderStatus.set({ name: leaseName }, 0);
       const elector = new LeaderElector({
-        kubeConfig: this.#o.kubeConfig,
+        client: this.client,
         namespace: election.namespace,
         name: leaseName,
         identity: this.#identity,

@@ -12,7 +12,13 @@ import { operatorKubeConfig, startSandboxOperator, type SandboxOperator } from '
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
 import { waitFor } from '../../support/wait.ts';
-import { apiServerWrites, diff, parsePrometheus, sumBy } from '../../../scripts/bench/measure.ts';
+import {
+  apiServerWriteCounts,
+  diff,
+  parsePrometheus,
+  reconciledAndIdle,
+  writesStopped,
+} from '../../../scripts/bench/measure.ts';
 
 const NS = 'fleet';
 const APPLIANCES = 20;
@@ -30,7 +36,7 @@ describe('VirtualAppliance resync', () => {
    * bookkeeping: Leases (leader elections renew them) and Endpoints (the API server's reconciler of
    * the `kubernetes` Service writes them now and then).
    */
-  const writeCounts = async () => apiServerWrites(parsePrometheus(await rest.requestText('/metrics')));
+  const writeCounts = () => apiServerWriteCounts(rest);
   const readyCount = async () => {
     const list = await rest.request<{ items: VirtualAppliance[] }>(
       `/apis/vapp.dev/v1alpha1/namespaces/${NS}/virtualappliances`,
@@ -66,36 +72,20 @@ describe('VirtualAppliance resync', () => {
       timeoutMs: 120_000,
     });
     // Settled: no write between two looks a second apart (the simulator and the operator are done).
-    let last = await writeCounts();
-    await waitFor(
-      async () => {
-        const now = await writeCounts();
-        const moved = diff(last, now).length > 0;
-        last = now;
-        return !moved;
-      },
-      { what: 'the writes to stop', intervalMs: 1_000, timeoutMs: 60_000 },
-    );
+    await waitFor(writesStopped(writeCounts), { what: 'the writes to stop', intervalMs: 1_000, timeoutMs: 60_000 });
     await operator.stop();
     const before = await writeCounts();
 
     operator = await startSandboxOperator(cluster, { kubeConfig: operatorConfig });
-    const reconciles = async () =>
-      sumBy(
-        parsePrometheus(await operator.manager.metrics.registry.metrics()),
-        'controller_runtime_reconcile_total',
-        (l) => l.controller,
-      ).get('virtualappliance') ?? 0;
-    const idle = async () => {
-      const samples = parsePrometheus(await operator.manager.metrics.registry.metrics());
-      const depth = sumBy(samples, 'workqueue_depth', (l) => l.name).get('virtualappliance') ?? 0;
-      const active = sumBy(samples, 'controller_runtime_active_workers', (l) => l.controller).get('virtualappliance');
-      return depth === 0 && active === 0;
-    };
-    await waitFor(async () => (await reconciles()) >= APPLIANCES && (await idle()), {
-      what: 'every appliance reconciled by the new operator',
-      timeoutMs: 60_000,
-    });
+    await waitFor(
+      async () =>
+        reconciledAndIdle(
+          parsePrometheus(await operator.manager.metrics.registry.metrics()),
+          'virtualappliance',
+          APPLIANCES,
+        ),
+      { what: 'every appliance reconciled by the new operator', timeoutMs: 60_000 },
+    );
     const writes = diff(before, await writeCounts());
     assert.deepEqual(writes, [], 'write requests during the resync');
     assert.equal(await readyCount(), APPLIANCES);

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiException } from '@kubernetes/client-node';
 import {
+  ApiError,
   apiStatus,
   errorMessage,
   isAlreadyExists,
@@ -31,6 +32,18 @@ describe('API error helpers', () => {
       reason: 'Invalid',
       message: 'bad spec',
     });
+  });
+
+  it("classify the RestClient's ApiError the same way", () => {
+    const body = JSON.stringify({ kind: 'Status', code: 409, reason: 'AlreadyExists', message: 'exists' });
+    const err = new ApiError(409, 'POST /api/v1/namespaces', body);
+    assert.ok(isAlreadyExists(err));
+    assert.ok(!isConflict(err));
+    assert.equal(errorMessage(err), '409 AlreadyExists: exists');
+    assert.equal(err.code, 409);
+    assert.equal(err.body, body);
+    // A Node system error has a string code: not an API answer.
+    assert.equal(apiStatus(Object.assign(new Error('reset'), { code: 'ECONNRESET', body: '' })), undefined);
   });
 
   it('cope with non-JSON bodies and other errors', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideLease, observe, renewDeadlinePassed } from '../../../src/runtime/lease.ts';
+import { decideLease, microTime, observe, renewDeadlinePassed } from '../../../src/runtime/lease.ts';
 
 describe('lease decisions', () => {
   const held = { holderIdentity: 'a', leaseDurationSeconds: 4, leaseTransitions: 2 };
@@ -26,5 +26,9 @@ describe('lease decisions', () => {
   it('tells a leader to step down once the renew deadline has passed', () => {
     assert.ok(!renewDeadlinePassed(1000, 2500, 3499));
     assert.ok(renewDeadlinePassed(1000, 2500, 3500));
+  });
+
+  it('writes Lease times as MicroTime: six fractional digits', () => {
+    assert.equal(microTime(Date.UTC(2026, 11, 2, 6, 55, 1, 234)), '2026-12-02T06:55:01.234000Z');
   });
 });
