@@ -4,7 +4,8 @@
 // @kubernetes/client-node (whose KubeConfig module loads every generated API model: ~85 MiB RSS).
 // What it reads: client certificates, bearer tokens (inline or a file, re-read as kubelet rotates
 // it), basic auth, the CA, insecure-skip-tls-verify, tls-server-name, the current (or a named)
-// context. Exec and auth-provider plugins are client-node's: `needsPlugin` tells the caller.
+// context. Exec and auth-provider plugins and a cluster's proxy-url are client-node's: `needsPlugin`
+// tells the caller.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
@@ -66,11 +67,16 @@ export function parseKubeconfigs(files: readonly { text: string; dir: string }[]
   return { ...(currentContext ? { currentContext } : {}), clusters, users, contexts };
 }
 
-/** Whether the context's user authenticates with a plugin (exec, auth-provider) this loader does not run. */
+/**
+ * Whether the context needs what this loader leaves to client-node: a user that authenticates with a
+ * plugin (exec, auth-provider), or a cluster reached through a proxy (`proxy-url`: HTTP or SOCKS).
+ */
 export function needsPlugin(config: Kubeconfig, context?: string): boolean {
-  const userName = config.contexts.get(context ?? config.currentContext ?? '')?.user;
-  const user = userName === undefined ? undefined : config.users.get(userName)?.user;
-  return user !== undefined && (user.exec !== undefined || user['auth-provider'] !== undefined);
+  const ctx = config.contexts.get(context ?? config.currentContext ?? '');
+  const user = ctx?.user === undefined ? undefined : config.users.get(ctx.user)?.user;
+  const cluster = ctx?.cluster === undefined ? undefined : config.clusters.get(ctx.cluster)?.cluster;
+  const plugin = user !== undefined && (user.exec !== undefined || user['auth-provider'] !== undefined);
+  return plugin || cluster?.['proxy-url'] !== undefined;
 }
 
 /** The connection of a context (default: the current one); throws naming what is missing. */
@@ -89,6 +95,7 @@ export function resolveContext(config: Kubeconfig, context?: string): ClusterCon
   if (u.exec !== undefined || u['auth-provider'] !== undefined)
     throw new Error(`user ${ctx.user}: exec and auth-provider plugins are not read by this loader`);
   const c = cluster.cluster;
+  if (c['proxy-url'] !== undefined) throw new Error(`cluster ${ctx.cluster}: proxy-url is not read by this loader`);
   const ca = fileOrData(c['certificate-authority'], c['certificate-authority-data'], cluster.dir);
   const cert = fileOrData(u['client-certificate'], u['client-certificate-data'], user?.dir ?? '');
   const key = fileOrData(u['client-key'], u['client-key-data'], user?.dir ?? '');

@@ -25,7 +25,7 @@ export interface RequestOptions {
  * as well, but the shape says what is used and lets any equivalent object in.
  */
 export interface KubeConfigLike {
-  getCurrentCluster(): { readonly server: string } | null;
+  getCurrentCluster(): { readonly server: string; readonly proxyUrl?: string } | null;
   applyToHTTPSOptions(opts: HttpsOptions): Promise<void>;
 }
 
@@ -139,6 +139,10 @@ export class RestClient {
       await this.access.applyToHTTPSOptions(opts);
       const headers: OutgoingHttpHeaders = { ...(opts.headers as OutgoingHttpHeaders | undefined) };
       if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+      // A cluster behind a proxy (kubeconfig proxy-url): client-node's agent speaks to the proxy
+      // (HTTP CONNECT or SOCKS); it caches that agent per cluster and user, so it is still one pool.
+      if (this.access.getCurrentCluster()?.proxyUrl && opts.agent instanceof HttpAgent)
+        return { agent: opts.agent, headers };
       return { agent: this.#agentFor(tlsOf(opts)), headers };
     }
     const c = this.access;

@@ -79,6 +79,23 @@ describe('cluster configuration', () => {
     assert.throws(() => resolveContext(config, 'cloud'), /exec and auth-provider/);
   });
 
+  it('leaves a cluster behind a proxy (proxy-url) to client-node, and refuses to resolve it', () => {
+    const text = `current-context: p
+clusters:
+- name: behind
+  cluster: { server: 'https://10.0.0.1:6443', proxy-url: 'http://proxy.corp:3128' }
+users:
+- name: robot
+  user: { token: t }
+contexts:
+- name: p
+  context: { cluster: behind, user: robot }
+`;
+    const config = parseKubeconfigs([{ text, dir }]);
+    assert.equal(needsPlugin(config), true);
+    assert.throws(() => resolveContext(config), /proxy-url is not read/);
+  });
+
   it('names what is missing', () => {
     const config = parseKubeconfigs([{ text: ADMIN, dir }]);
     assert.throws(() => resolveContext(config, 'nope'), /no context nope/);
