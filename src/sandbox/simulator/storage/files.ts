@@ -79,7 +79,9 @@ export async function copyVolume(from: string, to: string, minSize = 0): Promise
   try {
     await copyFile(from, tmp, constants.COPYFILE_FICLONE_FORCE);
   } catch {
-    await createSparse(tmp, (await stat(from)).size);
+    // An empty target: the sync grows it with ftruncate (a hole) and, knowing the new space reads
+    // as zero, reads only the source (a full-size target would be read whole too, for nothing).
+    await createSparse(tmp, 0);
     await syncVolumes({ source: from, target: tmp });
   }
   const size = (await stat(tmp)).size;
