@@ -99,8 +99,8 @@ bench-cutover: $(GENERATED) controlplane ## Benchmark: cut-over downtime and fin
 	$(NPM) exec -- node scripts/bench-cutover.ts --ranges $${RANGES:-compare}
 
 .PHONY: bench-datasync
-bench-datasync: $(NODE_DEPS) ## Benchmark: datasync vs rsync vs a plain read, on a 2 GiB image
-	$(NPM) exec -- node scripts/bench-datasync.ts
+bench-datasync: $(NODE_DEPS) ## Benchmark: datasync vs rsync vs a plain read, on a 2 GiB image (WARM_ONLY=1: compare mode vs the read floor, page-cached)
+	$(NPM) exec -- node scripts/bench-datasync.ts $(if $(WARM_ONLY),--warm-only,)
 
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine)
