@@ -94,9 +94,13 @@ bench-maintenances: $(GENERATED) controlplane ## Benchmark: API writes and opera
 fuzz: $(GENERATED) controlplane ## Send RUNS (default 20000) random and mutated manifests to a sandbox with the operator running; prints the counts
 	$(NPM) exec -- node scripts/fuzz-manifests.ts --runs $${RUNS:-20000} $(if $(SEED),--seed $(SEED),)
 
+.PHONY: bench-cutover
+bench-cutover: $(GENERATED) controlplane ## Benchmark: cut-over downtime and final-round bytes on a 64 MiB and a 16 GiB sparse data volume (RANGES=compare|csi)
+	$(NPM) exec -- node scripts/bench-cutover.ts --ranges $${RANGES:-compare}
+
 .PHONY: bench-datasync
-bench-datasync: $(NODE_DEPS) ## Benchmark: datasync vs rsync vs a plain read, on a 2 GiB image
-	$(NPM) exec -- node scripts/bench-datasync.ts
+bench-datasync: $(NODE_DEPS) ## Benchmark: datasync vs rsync vs a plain read, on a 2 GiB image (WARM_ONLY=1: compare mode vs the read floor, page-cached)
+	$(NPM) exec -- node scripts/bench-datasync.ts $(if $(WARM_ONLY),--warm-only,)
 
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine)

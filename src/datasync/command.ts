@@ -5,7 +5,7 @@ import { DatasyncError, describeIoError, exitStatusFor } from './errors.ts';
 import { createProgressReporter, type ProgressMode } from './progress.ts';
 import type { ByteRange } from './ranges.ts';
 import type { DatasyncResult } from './summary.ts';
-import { DEFAULT_BLOCK_SIZE, DEFAULT_CHUNK_SIZE, syncVolumes, type MutationStep, type Verification } from './sync.ts';
+import { DEFAULT_BLOCK_SIZE, syncVolumes, type MutationStep, type Verification } from './sync.ts';
 import { parseSize } from './units.ts';
 
 /**
@@ -27,7 +27,7 @@ interface DatasyncFlags {
   target: string;
   ranges?: string;
   blockSize: number;
-  chunkSize: number;
+  chunkSize?: number;
   verify?: boolean | string;
   waitForGo?: string;
   progress: ProgressMode;
@@ -148,7 +148,7 @@ export function datasyncCommand(): Command {
       sizeArg,
       DEFAULT_BLOCK_SIZE,
     )
-    .option('--chunk-size <size>', 'read size per side', sizeArg, DEFAULT_CHUNK_SIZE)
+    .option('--chunk-size <size>', 'read size per side (default: 1Mi in compare mode, 4Mi with --ranges)', sizeArg)
     .option(
       '--verify [what]',
       'after the sync: full (the default) re-reads both sides and compares their SHA-256; written re-reads only what was written',

@@ -2,10 +2,14 @@
 // copies made for snapshots and clones exclude each other, so a copy is the file at one instant
 // (what a CSI snapshot of a crash-consistent volume is) and every ledgered write is either wholly
 // before or wholly after it.
+import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { syncVolumes } from '../../../datasync/sync.ts';
+
+const execFileAsync = promisify(execFile);
 
 /** Async mutexes by file path. */
 export class FileLocks {
@@ -69,7 +73,7 @@ export async function createSparse(file: string, size: number): Promise<void> {
 
 /**
  * Copies `from` to `to` keeping holes: a reflink where the filesystem can (btrfs, XFS: instant,
- * shares blocks), else the datasync engine onto a new sparse file (a block that is zero in the
+ * shares blocks), else `cp --sparse=always`, else the datasync engine onto a new sparse file (a block that is zero in the
  * source is never written, so holes stay holes; a plain copy would allocate every byte on ext4).
  * Then grows `to` to `minSize` if it is smaller (a restored volume may be bigger than its snapshot).
  */
@@ -79,8 +83,17 @@ export async function copyVolume(from: string, to: string, minSize = 0): Promise
   try {
     await copyFile(from, tmp, constants.COPYFILE_FICLONE_FORCE);
   } catch {
-    await createSparse(tmp, (await stat(from)).size);
-    await syncVolumes({ source: from, target: tmp });
+    try {
+      // GNU cp skips the source's holes (SEEK_DATA/SEEK_HOLE) and leaves zeros as holes: a 16 GiB
+      // volume with a few MiB written copies in a tenth of a second, as a CSI driver's
+      // copy-on-write snapshot would be near-instant; reading its holes took minutes on a busy machine.
+      await execFileAsync('cp', ['--sparse=always', from, tmp]);
+    } catch {
+      // No GNU cp: the datasync engine onto an empty file, which it grows with ftruncate (a hole);
+      // knowing the new space reads as zero, it reads only the source.
+      await createSparse(tmp, 0);
+      await syncVolumes({ source: from, target: tmp });
+    }
   }
   const size = (await stat(tmp)).size;
   if (size < minSize) await truncate(tmp, minSize);
