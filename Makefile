@@ -104,4 +104,4 @@ docker-build: ## Build the container image (needs a Docker engine)
 
 .PHONY: clean
 clean: ## Remove build outputs and the sandbox state (not the cached control plane)
-	rm -rf dist .sandbox src/kubevirt/generated
+	rm -rf dist .sandbox src/kubevirt/generated src/datasync/snapshot-metadata/generated
