@@ -12,6 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { MaintenancePlan } from '../../../src/api/v1alpha1/index.ts';
 import { RestClient } from '../../../src/runtime/rest.ts';
+import { applyManifests } from '../../../src/sandbox/manifests.ts';
+import { datasyncRoleBinding } from '../../../src/sandbox/samples.ts';
 import { verifyCutOverData } from '../../../src/sandbox/demo/data-check.ts';
 import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
@@ -32,6 +34,8 @@ describe('data sync from CSI changed blocks', () => {
 
   const runPlan = async (ns: string, adapt?: () => Promise<void>): Promise<MaintenancePlan> => {
     await deployShop(cluster.kubeConfig, ns, { workload: 40 });
+    // What the namespace's admin does (the operator writes no RBAC).
+    await applyManifests(cluster.kubeConfig, [datasyncRoleBinding(ns)], { namespace: ns });
     await adapt?.();
     const name = await applyPlan(cluster.kubeConfig, ns, (s) => {
       delete s.window;
@@ -146,6 +150,31 @@ describe('data sync from CSI changed blocks', () => {
       rounds.some((r) => r.bytesWritten !== undefined && r.bytesWritten > 5 * 4096),
       JSON.stringify(rounds),
     );
+    await assertNoWriteLost(plan);
+  });
+
+  it('without the RoleBinding the service denies the worker (PermissionDenied): the rounds compare', async () => {
+    await deployShop(cluster.kubeConfig, 'cbt-unbound', { workload: 40 });
+    const name = await applyPlan(cluster.kubeConfig, 'cbt-unbound', (s) => {
+      delete s.window;
+      return { ...s, verify: { timeoutSeconds: 60 }, rollback: { ...s.rollback, observeSeconds: 1 } };
+    });
+    await waitForPhase(
+      cluster.kubeConfig,
+      'cbt-unbound',
+      name,
+      (p) => ['Succeeded', 'Failed'].includes(p ?? ''),
+      180_000,
+    );
+    const plan = await readPlan(cluster.kubeConfig, 'cbt-unbound', name);
+    assert.equal(plan.status?.phase, 'Succeeded');
+    for (const r of plan.status?.syncRounds ?? []) {
+      assert.equal(r.rangesSource, 'Compare');
+      assert.match(
+        r.rangesFallback ?? '',
+        /^Refused: GetMetadataDelta: PERMISSION_DENIED: user does not have permissions/,
+      );
+    }
     await assertNoWriteLost(plan);
   });
 

@@ -2,8 +2,8 @@
 // the replica holds: the previous round's, or for round 1 the VirtualMachineSnapshot's own) and
 // whose CSI driver advertises a SnapshotMetadataService (looked up by the driver's name, as the
 // external-snapshot-metadata iterator does) gives its worker the service's address, CA and
-// audience, the base's snapshotHandle, and a ServiceAccount allowed to `get volumesnapshots` here
-// (what the service's SubjectAccessReview asks). Otherwise the worker compares, and the reason is
+// audience, the base's snapshotHandle, and the ServiceAccount vapp-datasync, which the namespace's
+// admin allows to `get volumesnapshots` (what the service's SubjectAccessReview asks). Otherwise the worker compares, and the reason is
 // recorded with the round (a Warning Event ChangedBlocksUnavailable says it).
 import type { ChangedBlocksSource } from '../../../datasync/job.ts';
 import { isForbidden } from '../../../runtime/errors.ts';
@@ -40,12 +40,6 @@ const SERVICE_ACCOUNTS: TypedRef<KubeObject> = {
   version: 'v1',
   plural: 'serviceaccounts',
   kind: 'ServiceAccount',
-};
-const ROLE_BINDINGS: TypedRef<KubeObject> = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  plural: 'rolebindings',
-  kind: 'RoleBinding',
 };
 
 /** The workers' ServiceAccount in a plan's namespace, and the shipped ClusterRole it is bound to (config/rbac). */
@@ -109,21 +103,21 @@ export async function rangesPlan(
   }
 }
 
-/** The workers' ServiceAccount and its RoleBinding to the ClusterRole a SnapshotMetadata caller needs. */
+/**
+ * The workers' ServiceAccount. The operator writes no RBAC: the RoleBinding of the ClusterRole
+ * vapp-datasync to it is the namespace admin's (see docs/datasync.md); without it the service's
+ * SubjectAccessReview refuses the token (PermissionDenied) and the worker compares.
+ */
 async function ensureWorkerAccount(facts: Pick<StepFacts, 'namespace' | 'labels'>, io: ClusterIO): Promise<void> {
-  const labels = { 'app.kubernetes.io/name': 'vapp-operator', 'app.kubernetes.io/component': 'datasync' };
   await io.create(SERVICE_ACCOUNTS, {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { name: DATASYNC_SERVICE_ACCOUNT, namespace: facts.namespace, labels },
+    metadata: {
+      name: DATASYNC_SERVICE_ACCOUNT,
+      namespace: facts.namespace,
+      labels: { 'app.kubernetes.io/name': 'vapp-operator', 'app.kubernetes.io/component': 'datasync' },
+    },
     // The worker gets only its audience-scoped token (a projected volume), never an API token.
     automountServiceAccountToken: false,
-  } as KubeObject);
-  await io.create(ROLE_BINDINGS, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: DATASYNC_SERVICE_ACCOUNT, namespace: facts.namespace, labels },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: DATASYNC_CLUSTER_ROLE },
-    subjects: [{ kind: 'ServiceAccount', name: DATASYNC_SERVICE_ACCOUNT, namespace: facts.namespace }],
   } as KubeObject);
 }
