@@ -95,12 +95,17 @@ export async function openMetadataDelta(opts: DeltaOptions): Promise<{ ranges: R
   const iterator = deltaBatches(opts, stats);
   const first = await iterator.next();
   async function* rest(): AsyncGenerator<readonly ByteRange[]> {
-    if (first.done === true) return;
-    yield first.value;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done === true) return;
-      yield next.value;
+    try {
+      if (first.done === true) return;
+      yield first.value;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done === true) return;
+        yield next.value;
+      }
+    } finally {
+      // A copier that stops early (an I/O error) closes the channel too.
+      await iterator.return(undefined);
     }
   }
   return { ranges: rest(), stats };
