@@ -11,7 +11,7 @@ IMG ?= ghcr.io/vapp-dev/vapp-operator:dev
 KUBECONFIG_SANDBOX := .sandbox/kubeconfig
 
 NODE_DEPS := node_modules/.package-lock.json
-GENERATED := src/kubevirt/generated/kubevirt.ts
+GENERATED := src/kubevirt/generated/kubevirt.ts src/datasync/snapshot-metadata/generated/schema.proto
 
 .PHONY: help
 help: ## Show the targets
@@ -108,4 +108,4 @@ docker-build: ## Build the container image (needs a Docker engine)
 
 .PHONY: clean
 clean: ## Remove build outputs and the sandbox state (not the cached control plane)
-	rm -rf dist .sandbox src/kubevirt/generated
+	rm -rf dist .sandbox src/kubevirt/generated src/datasync/snapshot-metadata/generated

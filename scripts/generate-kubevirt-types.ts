@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { readSpec } from '../src/sandbox/thirdparty/specs.ts';
+import { SNAPSHOT_METADATA_PROTO } from '../src/datasync/snapshot-metadata/proto-path.ts';
 
 const outDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/kubevirt/generated');
 
@@ -33,3 +34,8 @@ for (const name of ['kubevirt', 'cdi'] as const) {
   await writeFile(path.join(outDir, `${name}.ts`), header + astToString(ast));
   console.log(`wrote src/kubevirt/generated/${name}.ts`);
 }
+
+// The Kubernetes SnapshotMetadata gRPC API, loaded at run time by the datasync worker (not committed).
+await mkdir(path.dirname(SNAPSHOT_METADATA_PROTO), { recursive: true });
+await writeFile(SNAPSHOT_METADATA_PROTO, await readSpec('snapshotMetadataProto'));
+console.log(`wrote ${path.relative(path.resolve(outDir, '../../..'), SNAPSHOT_METADATA_PROTO)}`);

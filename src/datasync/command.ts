@@ -1,6 +1,7 @@
 // `vapp-operator datasync`: the command line of the delta sync worker.
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { CSI_CA_ENV } from './job.ts';
 import { DatasyncError, describeIoError, exitStatusFor } from './errors.ts';
 import { createProgressReporter, type ProgressMode } from './progress.ts';
 import type { ByteRange } from './ranges.ts';
@@ -32,6 +33,11 @@ interface DatasyncFlags {
   waitForGo?: string;
   progress: ProgressMode;
   terminationLog?: string;
+  csiAddress?: string;
+  csiTokenFile?: string;
+  csiNamespace?: string;
+  csiBaseSnapshotId?: string;
+  csiTargetSnapshot?: string;
 }
 
 function sizeArg(value: string): number {
@@ -95,16 +101,24 @@ async function run(flags: DatasyncFlags): Promise<void> {
       process.stderr.write(`${WAITING_MARKER} ${flags.waitForGo}\n`);
       await waitForGo(flags.waitForGo);
     }
-    result = await syncVolumes({
+    const sync = {
       source: flags.source,
       target: flags.target,
-      ranges,
       blockSize: flags.blockSize,
       chunkSize: flags.chunkSize,
       verify: verification(flags.verify),
-      onProgress: (p) => reporter.update(p),
+      onProgress: reporter.update.bind(reporter),
       beforeMutation: pauseHook(),
-    });
+    };
+    if (flags.csiAddress !== undefined) {
+      if (ranges !== undefined) throw new DatasyncError('USAGE', '--ranges and --csi-address exclude each other');
+      const { syncFromChangedBlocks } = await import('./snapshot-metadata/sync-changed-blocks.ts');
+      result = await syncFromChangedBlocks(sync, await csiDelta(flags, flags.csiAddress), (line) =>
+        process.stderr.write(`${line}\n`),
+      );
+    } else {
+      result = await syncVolumes({ ...sync, ranges });
+    }
     reporter.finish();
   } catch (err) {
     reporter.finish();
@@ -117,6 +131,30 @@ async function run(flags: DatasyncFlags): Promise<void> {
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await writeTerminationLog(flags.terminationLog, result);
+}
+
+async function csiDelta(flags: DatasyncFlags, address: string) {
+  const { tokenFile } = await import('./snapshot-metadata/client.ts');
+  const missing = (['csiTokenFile', 'csiNamespace', 'csiBaseSnapshotId', 'csiTargetSnapshot'] as const).filter(
+    (k) => flags[k] === undefined,
+  );
+  if (missing.length > 0)
+    throw new DatasyncError('USAGE', `--csi-address needs ${missing.map((k) => `--${kebab(k)}`).join(', ')}`);
+  const ca = process.env[CSI_CA_ENV];
+  if (ca === undefined || ca === '') throw new DatasyncError('USAGE', `--csi-address needs the CA in $${CSI_CA_ENV}`);
+  return {
+    endpoint: { address, caCert: Buffer.from(ca, 'base64') },
+    token: tokenFile(flags.csiTokenFile ?? ''),
+    request: {
+      namespace: flags.csiNamespace ?? '',
+      baseSnapshotId: flags.csiBaseSnapshotId ?? '',
+      targetSnapshotName: flags.csiTargetSnapshot ?? '',
+    },
+  };
+}
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 function verification(v: boolean | string | undefined): Verification {
@@ -157,6 +195,15 @@ export function datasyncCommand(): Command {
       '--wait-for-go <file>',
       'start copying only once this file holds a value (a downwardAPI projection of an annotation on the Pod): a warm worker',
     )
+    .option(
+      '--csi-address <host:port>',
+      'ranges from the Kubernetes SnapshotMetadata service at this address (spec.address of its SnapshotMetadataService; ' +
+        `its spec.caCert in $${CSI_CA_ENV}); compares when the service cannot answer`,
+    )
+    .option('--csi-token-file <path>', 'the audience-scoped ServiceAccount token sent as security_token')
+    .option('--csi-namespace <namespace>', 'the namespace of the target VolumeSnapshot')
+    .option('--csi-base-snapshot-id <handle>', "the base: the earlier snapshot's VolumeSnapshotContent snapshotHandle")
+    .option('--csi-target-snapshot <name>', 'the target VolumeSnapshot (the state --source holds)')
     .addOption(
       new Option('--progress <mode>', 'progress on stderr: a bar, JSON lines, or nothing')
         .choices(['auto', 'bar', 'json', 'none'])

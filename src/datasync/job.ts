@@ -22,6 +22,23 @@ const PODINFO_DIR = '/etc/vapp-datasync-go';
  * it). The kubelet projects it into the worker's downwardAPI volume, which the worker watches.
  */
 export const DATASYNC_GO_ANNOTATION = 'vapp.dev/datasync-go';
+const CSI_TOKEN_DIR = '/var/run/secrets/vapp.dev/snapshot-metadata';
+/** The SnapshotMetadataService's spec.caCert, for the worker (see command.ts). */
+export const CSI_CA_ENV = 'SNAPSHOT_METADATA_CA_CERT';
+
+/** Ranges from the Kubernetes SnapshotMetadata service (GetMetadataDelta), with compare as the fallback. */
+export interface ChangedBlocksSource {
+  /** The SnapshotMetadataService's spec: address, caCert (base64 PEM), audience. */
+  readonly address: string;
+  readonly caCert: string;
+  readonly audience: string;
+  /** The base's VolumeSnapshotContent status.snapshotHandle. */
+  readonly baseSnapshotId: string;
+  /** The VolumeSnapshot (in the Job's namespace) whose state the source holds. */
+  readonly targetSnapshotName: string;
+  /** The ServiceAccount whose token is sent: the service asks whether it may get volumesnapshots here. */
+  readonly serviceAccountName: string;
+}
 
 /** A PersistentVolumeClaim as the worker sees it. */
 export interface DatasyncVolume {
@@ -58,6 +75,7 @@ export interface DatasyncJobOptions {
    * itself before it reads anything (the final round, prepared before the original is stopped).
    */
   readonly waitForGo?: boolean | undefined;
+  readonly changedBlocks?: ChangedBlocksSource | undefined;
   /** Runs the Pod on this node (the original's, so that a ReadWriteOnce source stays attached). */
   readonly node?: string | undefined;
   readonly resources?: V1ResourceRequirements | undefined;
@@ -144,6 +162,32 @@ export function buildDatasyncJob(o: DatasyncJobOptions): V1Job {
     mounts.push({ name: 'ranges', mountPath: RANGES_DIR, readOnly: true });
     args.push('--ranges', `${RANGES_DIR}/ranges.json`);
   }
+  const env: { name: string; value: string }[] = [];
+  if (o.changedBlocks) {
+    const cb = o.changedBlocks;
+    // An audience-scoped token only: the worker still gets no token for the API server.
+    volumes.push({
+      name: 'snapshot-metadata-token',
+      projected: {
+        sources: [{ serviceAccountToken: { audience: cb.audience, expirationSeconds: 600, path: 'token' } }],
+      },
+    });
+    mounts.push({ name: 'snapshot-metadata-token', mountPath: CSI_TOKEN_DIR, readOnly: true });
+    args.push(
+      '--csi-address',
+      cb.address,
+      '--csi-token-file',
+      `${CSI_TOKEN_DIR}/token`,
+      '--csi-namespace',
+      o.namespace,
+      '--csi-base-snapshot-id',
+      cb.baseSnapshotId,
+      '--csi-target-snapshot',
+      cb.targetSnapshotName,
+    );
+    env.push({ name: CSI_CA_ENV, value: cb.caCert });
+  }
+  const serviceAccountName = o.changedBlocks?.serviceAccountName ?? o.serviceAccountName;
   const uid = o.runAsUser ?? 107;
   const container: V1Container = {
     name: DATASYNC_CONTAINER,
@@ -151,6 +195,7 @@ export function buildDatasyncJob(o: DatasyncJobOptions): V1Job {
     imagePullPolicy: o.imagePullPolicy ?? 'IfNotPresent',
     command: ['vapp-operator', 'datasync'],
     args,
+    ...(env.length > 0 ? { env } : {}),
     resources: o.resources ?? DEFAULT_RESOURCES,
     securityContext: {
       runAsNonRoot: true,
@@ -193,7 +238,7 @@ export function buildDatasyncJob(o: DatasyncJobOptions): V1Job {
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          ...(o.serviceAccountName ? { serviceAccountName: o.serviceAccountName } : {}),
+          ...(serviceAccountName ? { serviceAccountName } : {}),
           ...(o.nodeName ? { nodeName: o.nodeName } : {}),
           // Through the scheduler (resources are accounted), on exactly that node.
           ...(o.node

@@ -32,6 +32,12 @@ export const syncSummarySchema = z.object({
   verification: z.enum(['none', 'written', 'full']).optional(),
   /** With --verify: the SHA-256 of the source, equal to the target's. */
   sha256: z.string().optional(),
+  /** With --ranges-from csi: CSI when the ranges came from the SnapshotMetadata service, Compare when it fell back. */
+  rangesSource: z.enum(['CSI', 'Compare']).optional(),
+  /** Why the SnapshotMetadata service gave no ranges (the run compared instead). */
+  rangesFallback: z.object({ reason: z.string(), message: z.string() }).optional(),
+  /** With CSI ranges: the tuples received and the times a broken stream was resumed. */
+  csi: z.object({ tuples: z.number().int(), resumes: z.number().int(), blockMetadataType: z.string() }).optional(),
 });
 export type SyncSummary = z.infer<typeof syncSummarySchema>;
 

@@ -62,6 +62,11 @@ export function isNotFound(err: unknown): boolean {
   return apiStatus(err)?.code === 404;
 }
 
+/** 403: RBAC (or an admission policy) refused. */
+export function isForbidden(err: unknown): boolean {
+  return apiStatus(err)?.code === 403;
+}
+
 /** 409 Conflict on a stale resourceVersion (not AlreadyExists, which is also a 409). */
 export function isConflict(err: unknown): boolean {
   const s = apiStatus(err);

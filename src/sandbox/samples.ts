@@ -43,3 +43,18 @@ export async function samplePlan(): Promise<KubeObject> {
   if (plan === undefined) throw new Error(`no MaintenancePlan in ${SAMPLES_DIR}`);
   return structuredClone(plan);
 }
+
+/**
+ * What a namespace's admin applies so that the data-sync workers may ask the CSI driver for changed
+ * blocks: the RoleBinding of the ClusterRole vapp-datasync (config/rbac) to the workers'
+ * ServiceAccount, which the operator makes (it writes no RBAC itself).
+ */
+export function datasyncRoleBinding(namespace: string): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'vapp-datasync', namespace },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'vapp-datasync' },
+    subjects: [{ kind: 'ServiceAccount', name: 'vapp-datasync', namespace }],
+  } as KubeObject;
+}

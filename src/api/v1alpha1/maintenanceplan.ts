@@ -453,7 +453,14 @@ export const SyncRoundSchema = z
       .enum(['CSI', 'Compare'])
       .optional()
       .describe(
-        'Where the changed ranges came from: CSI (SnapshotMetadata GetMetadataDelta) or Compare (both sides read and compared).',
+        'Where the changed ranges came from: CSI (SnapshotMetadata GetMetadataDelta) for every volume, or Compare (both sides read and compared) for at least one.',
+      ),
+    rangesFallback: z
+      .string()
+      .max(1024)
+      .optional()
+      .describe(
+        'Why a volume of the round compared instead of asking its CSI driver for changed blocks, e.g. "NoService: the CSI driver x has no SnapshotMetadataService", "BaseGone: ...", "Refused: GetMetadataDelta: UNAUTHENTICATED: ...".',
       ),
   })
   .describe('One round of data delta sync.');

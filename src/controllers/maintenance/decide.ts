@@ -312,6 +312,13 @@ function events(
       `${next.cleanup.message}; ${cleanupUnderWay(next.cleanup, plan.spec.failedClonePolicy)}`,
     );
   }
+  // A round that compared because its CSI driver could not give changed blocks says why, once.
+  const round = pass.kind === 'step' ? pass.outcome.record?.syncRound : undefined;
+  if (round?.rangesFallback !== undefined && !status.syncRounds.some((r) => r.round === round.round))
+    warning(
+      'ChangedBlocksUnavailable',
+      `sync round ${String(round.round)} compared the volumes: ${round.rangesFallback}`,
+    );
   // What the preview warns about is said once, when it first appears.
   const warnings = (pass.kind === 'step' ? pass.outcome.record?.preview?.warnings : undefined) ?? [];
   const known = new Set(status.preview?.warnings ?? []);

@@ -2,6 +2,7 @@
 // Jobs, a workload writing to the database's data volume) and the operator under its shipped RBAC;
 // the three-member `shop` sample appliance; then the sample MaintenancePlan, followed live, and
 // the checks a user would make at the end.
+import { datasyncRoleBinding } from '../samples.ts';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CoreV1Api, CustomObjectsApi, type V1Service } from '@kubernetes/client-node';
@@ -66,6 +67,9 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
     );
     await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
     await applyManifests(cluster.kubeConfig, applianceObjects, { namespace: NAMESPACE });
+    // As the namespace's admin: the data-sync workers may ask the CSI driver for changed blocks.
+    report.step('Binding ClusterRole vapp-datasync to ServiceAccount vapp-datasync (changed blocks from CSI)');
+    await applyManifests(cluster.kubeConfig, [datasyncRoleBinding(NAMESPACE)], { namespace: NAMESPACE });
     const readAppliance = async () =>
       custom.getNamespacedCustomObject({
         ...GROUP,
@@ -113,8 +117,13 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
       (status?.preview?.unchanged ?? []).map((u) => [`${u.member}/${u.component}`, u.level]),
     );
     report.table(
-      ['SYNC ROUND', 'BYTES', 'SECONDS'],
-      (status?.syncRounds ?? []).map((r) => [String(r.round), String(r.bytes), r.seconds.toFixed(2)]),
+      ['SYNC ROUND', 'BYTES', 'SECONDS', 'RANGES'],
+      (status?.syncRounds ?? []).map((r) => [
+        String(r.round),
+        String(r.bytes),
+        r.seconds.toFixed(2),
+        r.rangesSource ?? '',
+      ]),
     );
     const synced = (status?.syncRounds ?? []).reduce((a, r) => a + r.bytes, 0);
     opts.out.write(

@@ -52,7 +52,12 @@ export async function thirdPartyCrds(): Promise<V1CustomResourceDefinition[]> {
     cdi: JSON.parse(await readSpec('cdi')) as SwaggerDocument,
   };
   const crds = THIRD_PARTY_KINDS.map((kind) => crdFromSwagger(kind, swagger[kind.spec].definitions));
-  for (const name of ['volumeSnapshots', 'volumeSnapshotContents', 'volumeSnapshotClasses'] as const) {
+  for (const name of [
+    'volumeSnapshots',
+    'volumeSnapshotContents',
+    'volumeSnapshotClasses',
+    'snapshotMetadataServices',
+  ] as const) {
     crds.push(parseYaml(await readSpec(name)) as V1CustomResourceDefinition);
   }
   return crds;

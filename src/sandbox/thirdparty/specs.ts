@@ -29,6 +29,15 @@ export const UPSTREAM_SPECS = {
     file: 'csi-snapshot/snapshot.storage.k8s.io_volumesnapshotclasses.yaml',
     url: 'https://raw.githubusercontent.com/kubernetes-csi/external-snapshotter/v8.6.0/client/config/crd/snapshot.storage.k8s.io_volumesnapshotclasses.yaml',
   },
+  snapshotMetadataServices: {
+    file: 'csi-snapshot-metadata/cbt.storage.k8s.io_snapshotmetadataservices.yaml',
+    url: 'https://raw.githubusercontent.com/kubernetes-csi/external-snapshot-metadata/v1.1.0/client/config/crd/cbt.storage.k8s.io_snapshotmetadataservices.yaml',
+  },
+  /** The Kubernetes SnapshotMetadata gRPC API (copied to src/datasync/snapshot-metadata/generated/ by `make generate`). */
+  snapshotMetadataProto: {
+    file: 'csi-snapshot-metadata/schema.proto',
+    url: 'https://raw.githubusercontent.com/kubernetes-csi/external-snapshot-metadata/v1.1.0/proto/schema.proto',
+  },
 } as const;
 
 export type SpecName = keyof typeof UPSTREAM_SPECS;

@@ -60,6 +60,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'cdi.kubevirt.io/dataimportcrons': ['get', 'list', 'watch', 'patch'],
   'networking.k8s.io/networkpolicies': ['get', 'list', 'watch', 'create', 'delete'],
   '/events': ['create', 'patch'],
+  // The data-sync workers' ServiceAccount, and what says where changed blocks come from.
+  '/serviceaccounts': ['create'],
+  'snapshot.storage.k8s.io/volumesnapshotcontents': ['get'],
+  'cbt.storage.k8s.io/snapshotmetadataservices': ['get'],
 };
 /** In its own namespace, besides: the leader election Lease. */
 const ALLOWED_IN_OWN_NAMESPACE: Readonly<Record<string, readonly string[]>> = {

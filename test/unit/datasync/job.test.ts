@@ -143,6 +143,37 @@ describe('buildDatasyncJob', () => {
     assert.equal(spec.automountServiceAccountToken, false, 'no API access needed for the go');
   });
 
+  it('asks the SnapshotMetadata service with an audience-scoped token only, never an API token', () => {
+    const { spec, container } = podSpec({
+      ...base,
+      changedBlocks: {
+        address: '10.0.0.9:6443',
+        caCert: 'Q0E=',
+        audience: 'backup',
+        baseSnapshotId: 'snap-1',
+        targetSnapshotName: 'round-2',
+        serviceAccountName: 'vapp-datasync',
+      },
+    });
+    assert.equal(spec.serviceAccountName, 'vapp-datasync');
+    assert.equal(spec.automountServiceAccountToken, false);
+    const token = spec.volumes?.find((v) => v.projected !== undefined);
+    assert.deepEqual(token?.projected?.sources, [
+      { serviceAccountToken: { audience: 'backup', expirationSeconds: 600, path: 'token' } },
+    ]);
+    const mount = container.volumeMounts?.find((m) => m.name === token?.name);
+    assert.equal(mount?.readOnly, true);
+    const args = container.args ?? [];
+    const flag = (f: string) => args[args.indexOf(f) + 1];
+    assert.equal(flag('--csi-address'), '10.0.0.9:6443');
+    assert.equal(flag('--csi-token-file'), `${mount?.mountPath ?? ''}/token`);
+    assert.equal(flag('--csi-namespace'), 'appliances');
+    assert.equal(flag('--csi-base-snapshot-id'), 'snap-1');
+    assert.equal(flag('--csi-target-snapshot'), 'round-2');
+    assert.deepEqual(container.env, [{ name: 'SNAPSHOT_METADATA_CA_CERT', value: 'Q0E=' }]);
+    assert.equal(podSpec(base).spec.serviceAccountName, undefined, 'no ServiceAccount without changed blocks');
+  });
+
   it('sets resource requests and limits, overridable', () => {
     assert.deepEqual(podSpec(base).container.resources, {
       requests: { cpu: '500m', memory: '192Mi' },

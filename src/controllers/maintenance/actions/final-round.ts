@@ -4,17 +4,34 @@
 // and the replica attached, and waits. Once the originals are down the operator gives each worker
 // its go (an annotation on its Pod, which the kubelet projects into the Pod: see
 // src/datasync/go-signal.ts); the worker copies the changed blocks and re-reads only what it wrote.
-// No snapshot, no restored claim, no Pod start and no full verification inside the downtime.
+// No restored claim, no Pod start and no full verification inside the downtime. A worker that asks
+// its CSI driver for the changed blocks needs a VolumeSnapshot of the stopped original as the
+// target of GetMetadataDelta: it is cut once the originals are down (a copy-on-write snapshot is
+// O(1) on storage that tracks changes) and the go waits for it to be ready; the worker still reads
+// the original's PVC, which holds exactly that state.
 import { buildDatasyncJob, DATASYNC_GO_ANNOTATION } from '../../../datasync/job.ts';
 import { jobState } from '../../../runtime/job-state.ts';
 import type { ClusterIO } from '../cluster-io.ts';
 import type { StepFacts } from '../facts.ts';
 import { failed, wait, type StepOutcome } from '../outcome.ts';
-import { JOB_PODS, JOBS, PVCS, VMIS } from '../resources.ts';
+import type { V1Job } from '@kubernetes/client-node';
+import type { VolumeSnapshot } from '../../../runtime/kinds.ts';
+import { JOB_PODS, JOBS, PVCS, VMIS, VOLUME_SNAPSHOTS } from '../resources.ts';
+import { rangesPlan, replicaBase } from './changed-blocks.ts';
 import type { DataVolumeRef } from './data-volumes.ts';
-import { podResult, resultMessage, type RoundResult } from './sync-round.ts';
+import {
+  podResult,
+  RangesTally,
+  resultMessage,
+  snapshotClassOf,
+  withRangesFallback,
+  type RoundResult,
+} from './sync-round.ts';
 
-type FinalFacts = Pick<StepFacts, 'now' | 'settings' | 'names' | 'namespace' | 'labels' | 'owner' | 'fromSlot'>;
+type FinalFacts = Pick<
+  StepFacts,
+  'now' | 'settings' | 'names' | 'namespace' | 'labels' | 'owner' | 'fromSlot' | 'status'
+>;
 
 /**
  * Creates the warm workers of round `round` and reports done once every one runs (its volumes
@@ -59,6 +76,7 @@ export async function runFinalRound(
   let bytes = 0;
   let bytesRead = 0;
   let finished = 0;
+  const sources = new RangesTally();
   for (const ref of refs) {
     const name = facts.names.round(ref.member.name, ref.volume, round);
     const job = io.get(JOBS, name);
@@ -70,6 +88,26 @@ export async function runFinalRound(
     const state = jobState(job);
     if (state === 'Failed') return failed('SyncFailed', `final data sync Job ${name} failed${resultMessage(io, name)}`);
     if (state !== 'Complete') {
+      if (usesChangedBlocks(job)) {
+        const snapshot = io.get(VOLUME_SNAPSHOTS, name);
+        if (snapshot === undefined) {
+          await io.create(VOLUME_SNAPSHOTS, {
+            apiVersion: 'snapshot.storage.k8s.io/v1',
+            kind: 'VolumeSnapshot',
+            metadata: { name, namespace: facts.namespace, labels: { ...facts.labels }, ownerReferences: [facts.owner] },
+            spec: {
+              source: { persistentVolumeClaimName: ref.claimName },
+              ...snapshotClassOf(io.get(PVCS, facts.names.replica(ref.member.name, ref.volume))),
+            },
+          } satisfies VolumeSnapshot);
+          continue;
+        }
+        if (snapshot.status?.readyToUse !== true) {
+          const error = snapshot.status?.error?.message;
+          if (error !== undefined) return failed('SyncFailed', `the final volume snapshot ${name} failed: ${error}`);
+          continue;
+        }
+      }
       for (const pod of io.jobPods(name)) {
         if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
         if (pod.metadata?.annotations?.[DATASYNC_GO_ANNOTATION] !== undefined) continue;
@@ -81,6 +119,7 @@ export async function runFinalRound(
     }
     const result = podResult(io, name);
     if (result === undefined) continue;
+    sources.add(job, result);
     bytes += result.bytesWritten;
     bytesRead += result.bytesRead;
     finished++;
@@ -93,7 +132,7 @@ export async function runFinalRound(
   return {
     bytes,
     bytesRead,
-    rangesSource: 'Compare',
+    ...sources.result(),
     seconds: Math.max(0, (facts.now.getTime() - Date.parse(goAt)) / 1000),
   };
 }
@@ -104,19 +143,34 @@ async function createWorker(facts: FinalFacts, io: ClusterIO, ref: DataVolumeRef
   // The node of the original's VM instance (while it runs): a ReadWriteOnce claim stays attached there.
   const vm = io.vmOf(ref.member.name, facts.fromSlot);
   const node = vm?.metadata?.name ? io.get(VMIS, vm.metadata.name)?.status?.nodeName : undefined;
+  // The base: the last pre-copy round's snapshot (what the replica holds), else the replica's own.
+  const replica = facts.names.replica(ref.member.name, ref.volume);
+  const last = facts.status.syncRounds.at(-1)?.round;
+  const base =
+    last !== undefined ? facts.names.round(ref.member.name, ref.volume, last) : replicaBase(io.get(PVCS, replica));
+  const ranges = await rangesPlan(facts, io, base, name);
   await io.create(
     JOBS,
-    buildDatasyncJob({
-      name,
-      namespace: facts.namespace,
-      image: facts.settings.datasyncImage,
-      source: { claimName: ref.claimName, volumeMode },
-      target: { claimName: facts.names.replica(ref.member.name, ref.volume), volumeMode },
-      verify: 'written',
-      waitForGo: true,
-      ...(node ? { node } : {}),
-      labels: { ...facts.labels },
-      ownerReferences: [facts.owner],
-    }),
+    withRangesFallback(
+      buildDatasyncJob({
+        name,
+        namespace: facts.namespace,
+        image: facts.settings.datasyncImage,
+        source: { claimName: ref.claimName, volumeMode },
+        target: { claimName: facts.names.replica(ref.member.name, ref.volume), volumeMode },
+        verify: 'written',
+        waitForGo: true,
+        ...(ranges.kind === 'csi' ? { changedBlocks: ranges.source } : {}),
+        ...(node ? { node } : {}),
+        labels: { ...facts.labels },
+        ownerReferences: [facts.owner],
+      }),
+      ranges,
+    ),
   );
+}
+
+/** Whether a worker Job asks the SnapshotMetadata service (and so needs its target snapshot). */
+function usesChangedBlocks(job: V1Job): boolean {
+  return (job.spec?.template.spec?.containers ?? []).some((c) => (c.args ?? []).includes('--csi-target-snapshot'));
 }

@@ -14,6 +14,8 @@ import { failed, wait, type StepOutcome } from '../outcome.ts';
 import { JOBS, PVCS, VOLUME_SNAPSHOTS } from '../resources.ts';
 import { ANNOTATION_SNAPSHOT_CLASS, restoredClaim } from './claims.ts';
 import type { DataVolumeRef } from './data-volumes.ts';
+import { rangesPlan, replicaBase, type RangesPlan } from './changed-blocks.ts';
+import type { V1Job } from '@kubernetes/client-node';
 
 /** Which way a round copies: into the clone's replicas (forward) or back into the original's PVCs (reverse, for a rollback). */
 export type SyncDirection = 'forward' | 'reverse';
@@ -26,6 +28,8 @@ export interface RoundResult {
   readonly bytesRead: number;
   /** CSI when every volume's ranges came from SnapshotMetadata; Compare otherwise. */
   readonly rangesSource: 'CSI' | 'Compare';
+  /** Why a volume compared instead (the first such volume's reason). */
+  readonly rangesFallback?: string;
   readonly seconds: number;
   /** When its source snapshots were cut (the earliest; status.creationTime of the VolumeSnapshots). */
   readonly cutAt?: string;
@@ -52,6 +56,7 @@ export async function syncRound(
   // the operator's clock must not count as sync time (it would mislead the downtime projection).
   let endedAt: number | undefined;
   let cutAt: string | undefined;
+  const sources = new RangesTally();
   for (const ref of refs) {
     const name = roundName(facts, ref, round, direction);
     const replica = facts.names.replica(ref.member.name, ref.volume);
@@ -96,17 +101,28 @@ export async function syncRound(
     }
     const job = io.get(JOBS, name);
     if (job === undefined) {
+      // The replica holds the previous round's snapshot (kept until this round is applied), or
+      // before round 1 the one it was restored from. A reverse round (a rollback) compares.
+      const base = round > 1 ? roundName(facts, ref, round - 1, direction) : replicaBase(io.get(PVCS, replica));
+      const ranges: RangesPlan =
+        direction === 'forward'
+          ? await rangesPlan(facts, io, base, name)
+          : { kind: 'compare', reason: 'Reverse', message: 'a reverse round compares' };
       await io.create(
         JOBS,
-        buildDatasyncJob({
-          name,
-          namespace: facts.namespace,
-          image: facts.settings.datasyncImage,
-          source: { claimName: name, volumeMode },
-          target: { claimName: targetClaim, volumeMode },
-          labels: { ...facts.labels },
-          ownerReferences: [facts.owner],
-        }),
+        withRangesFallback(
+          buildDatasyncJob({
+            name,
+            namespace: facts.namespace,
+            image: facts.settings.datasyncImage,
+            source: { claimName: name, volumeMode },
+            target: { claimName: targetClaim, volumeMode },
+            ...(ranges.kind === 'csi' ? { changedBlocks: ranges.source } : {}),
+            labels: { ...facts.labels },
+            ownerReferences: [facts.owner],
+          }),
+          direction === 'forward' ? ranges : undefined,
+        ),
       );
       continue;
     }
@@ -125,6 +141,7 @@ export async function syncRound(
     if (result === undefined) continue;
     const completed = job.status?.completionTime;
     if (completed !== undefined) endedAt = Math.max(endedAt ?? 0, new Date(completed).getTime());
+    sources.add(job, result);
     bytes += result.bytesWritten;
     bytesRead += result.bytesRead;
     finished++;
@@ -137,7 +154,7 @@ export async function syncRound(
   return {
     bytes,
     bytesRead,
-    rangesSource: 'Compare',
+    ...sources.result(),
     seconds:
       startedAt === undefined || endedAt === undefined
         ? Math.max(0, (facts.now.getTime() - (startedAt ?? facts.now.getTime())) / 1000)
@@ -147,7 +164,7 @@ export async function syncRound(
 }
 
 /** The VolumeSnapshotClass noted on a replica (see replicas.ts), as a VolumeSnapshot spec field. */
-function snapshotClassOf(replica: { metadata?: { annotations?: Record<string, string> } } | undefined): {
+export function snapshotClassOf(replica: { metadata?: { annotations?: Record<string, string> } } | undefined): {
   volumeSnapshotClassName?: string;
 } {
   const name = replica?.metadata?.annotations?.[ANNOTATION_SNAPSHOT_CLASS];
@@ -168,6 +185,7 @@ export function roundRecord(round: number, result: RoundResult, finishedAt?: Dat
     bytesRead: result.bytesRead,
     bytesWritten: result.bytes,
     rangesSource: result.rangesSource,
+    ...(result.rangesFallback !== undefined ? { rangesFallback: result.rangesFallback } : {}),
   };
 }
 
@@ -245,12 +263,63 @@ export function started(io: ClusterIO, job: string): boolean {
     .some((p) => p.status?.phase === 'Running' || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
 }
 
-export function podResult(io: ClusterIO, job: string): { bytesWritten: number; bytesRead: number } | undefined {
+export interface WorkerResult {
+  readonly bytesWritten: number;
+  readonly bytesRead: number;
+  readonly rangesSource?: 'CSI' | 'Compare' | undefined;
+  readonly rangesFallback?: { readonly reason: string; readonly message: string } | undefined;
+}
+
+export function podResult(io: ClusterIO, job: string): WorkerResult | undefined {
   for (const pod of io.jobPods(job)) {
     const result = datasyncResultFromPod(pod);
-    if (result?.ok === true) return { bytesWritten: result.bytesWritten, bytesRead: result.bytesRead };
+    if (result?.ok === true)
+      return {
+        bytesWritten: result.bytesWritten,
+        bytesRead: result.bytesRead,
+        rangesSource: result.rangesSource,
+        rangesFallback: result.rangesFallback,
+      };
   }
   return undefined;
+}
+
+/** Why the operator gave a worker no SnapshotMetadata service (noted on its Job, read at the round's end). */
+export const ANNOTATION_RANGES_FALLBACK = 'vapp.dev/ranges-fallback';
+
+export function withRangesFallback(job: V1Job, ranges: RangesPlan | undefined): V1Job {
+  if (ranges?.kind !== 'compare') return job;
+  const note = `${ranges.reason}: ${ranges.message}`.slice(0, 1024);
+  return {
+    ...job,
+    metadata: { ...job.metadata, annotations: { ...job.metadata?.annotations, [ANNOTATION_RANGES_FALLBACK]: note } },
+  };
+}
+
+/** A round's source of ranges: CSI only when every volume's came from the service. */
+export class RangesTally {
+  private csi = 0;
+  private total = 0;
+  private fallback: string | undefined;
+  add(job: V1Job, result: WorkerResult): void {
+    this.total++;
+    if (result.rangesSource === 'CSI') {
+      this.csi++;
+      return;
+    }
+    const why =
+      result.rangesFallback !== undefined
+        ? `${result.rangesFallback.reason}: ${result.rangesFallback.message}`
+        : job.metadata?.annotations?.[ANNOTATION_RANGES_FALLBACK];
+    this.fallback ??= why?.slice(0, 1024);
+  }
+  result(): { rangesSource: 'CSI' | 'Compare'; rangesFallback?: string } {
+    const rangesSource = this.total > 0 && this.csi === this.total ? 'CSI' : 'Compare';
+    return {
+      rangesSource,
+      ...(rangesSource === 'Compare' && this.fallback !== undefined ? { rangesFallback: this.fallback } : {}),
+    };
+  }
 }
 
 export function resultMessage(io: ClusterIO, job: string): string {

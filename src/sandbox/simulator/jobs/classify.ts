@@ -3,7 +3,7 @@
 // (label vapp.dev/update=true, env VAPP_VM, VAPP_COMPONENT, VAPP_FROM, VAPP_TO), curl against a
 // Service (the HTTP check) or anything else.
 import path from 'node:path/posix';
-import { DATASYNC_CONTAINER } from '../../../datasync/job.ts';
+import { CSI_CA_ENV, DATASYNC_CONTAINER } from '../../../datasync/job.ts';
 import type { JobContainerJson, JobJson, JobPodJson } from './json.ts';
 
 export const JOB_NAME_LABELS = ['batch.kubernetes.io/job-name', 'job-name'] as const;
@@ -21,6 +21,7 @@ export type PathSource =
   | { readonly kind: 'pvc'; readonly claimName: string }
   | { readonly kind: 'configMap'; readonly name: string; readonly key: string }
   | { readonly kind: 'annotation'; readonly key: string }
+  | { readonly kind: 'serviceAccountToken'; readonly volume: string; readonly path: string }
   | { readonly kind: 'unknown'; readonly path: string };
 
 export interface DatasyncWork {
@@ -34,6 +35,16 @@ export interface DatasyncWork {
   readonly verify: 'none' | 'written' | 'full';
   /** A warm worker: the file it waits on for its go (a downwardAPI projection of an annotation). */
   readonly waitForGo?: PathSource;
+  /** Ranges from the SnapshotMetadata service (--csi-address and its companions). */
+  readonly changedBlocks?: {
+    readonly address: string;
+    /** The CA bundle, base64 (the container's SNAPSHOT_METADATA_CA_CERT). */
+    readonly caCert: string;
+    readonly token: PathSource;
+    readonly namespace: string;
+    readonly baseSnapshotId: string;
+    readonly targetSnapshotName: string;
+  };
 }
 
 export interface UpdateWork {
@@ -133,6 +144,18 @@ function datasyncWork(pod: JobPodJson, c: JobContainerJson): JobWork {
   const blockSize = flag(args, '--block-size');
   const chunkSize = flag(args, '--chunk-size');
   const go = flag(args, '--wait-for-go');
+  const csiAddress = flag(args, '--csi-address');
+  const changedBlocks =
+    csiAddress === undefined
+      ? undefined
+      : {
+          address: csiAddress,
+          caCert: (c.env ?? []).find((e) => e.name === CSI_CA_ENV)?.value ?? '',
+          token: resolvePath(pod, c, flag(args, '--csi-token-file') ?? ''),
+          namespace: flag(args, '--csi-namespace') ?? '',
+          baseSnapshotId: flag(args, '--csi-base-snapshot-id') ?? '',
+          targetSnapshotName: flag(args, '--csi-target-snapshot') ?? '',
+        };
   const verifyAt = args.indexOf('--verify');
   const verifyValue = args[verifyAt + 1];
   const verify = verifyAt < 0 ? 'none' : verifyValue === 'written' ? 'written' : 'full';
@@ -146,6 +169,7 @@ function datasyncWork(pod: JobPodJson, c: JobContainerJson): JobWork {
     ...(chunkSize ? { chunkSize } : {}),
     verify,
     ...(go ? { waitForGo: resolvePath(pod, c, go) } : {}),
+    ...(changedBlocks ? { changedBlocks } : {}),
   };
 }
 
@@ -172,6 +196,8 @@ export function resolvePath(pod: JobPodJson, c: JobContainerJson, p: string): Pa
   const field = volume?.downwardAPI?.items?.find((i) => i.path === inside)?.fieldRef?.fieldPath;
   const annotation = field?.match(/^metadata\.annotations\['(.+)'\]$/)?.[1];
   if (annotation !== undefined) return { kind: 'annotation', key: annotation };
+  if (volume?.projected?.sources?.some((src) => src.serviceAccountToken?.path === inside))
+    return { kind: 'serviceAccountToken', volume: volume.name, path: inside };
   if (volume?.configMap) {
     const item = volume.configMap.items?.find((i) => i.path === inside);
     return { kind: 'configMap', name: volume.configMap.name, key: item ? item.key : inside };

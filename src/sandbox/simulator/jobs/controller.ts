@@ -1,6 +1,7 @@
 // The simulated kubelet for Job Pods: binds them to sandbox-node, starts them, does their work in
 // process after the step delay and ends them Succeeded or Failed with a termination message.
 // Launcher Pods are left to the VM simulator: only Pods with a job-name label are taken.
+import { fillProjectedTokens } from '../kubelet.ts';
 import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
 import { isConflict, isNotFound } from '../../../runtime/errors.ts';
 import { resourcePath } from '../../../runtime/resources.ts';
@@ -92,8 +93,16 @@ export function jobPodController(ctx: StorageContext): ControllerDefinition {
         return undefined;
       }
       if (ended.has(uid)) return undefined;
-      if (phase === 'Pending')
+      if (phase === 'Pending') {
+        // The containers start once their volumes are set up: projected tokens through TokenRequest.
+        try {
+          await fillProjectedTokens(ctx.api, ctx.volumesDir, pod);
+        } catch (err) {
+          ctx.log.warn('MountVolume.SetUp failed for a projected token', { pod: req.name, error: String(err) });
+          return { requeueAfterMs: 1000 };
+        }
         return patchStatus(runningStatus(pod, jobPodIp(uid), NODE_IP, isoNow(ctx)), pod.metadata?.resourceVersion);
+      }
       if (running.has(uid)) return undefined;
 
       const job = cached<JobJson>(ctx, R.jobs, ns, jobNameOf(pod) ?? '');
@@ -122,7 +131,7 @@ export function jobPodController(ctx: StorageContext): ControllerDefinition {
       try {
         switch (work.type) {
           case 'datasync':
-            end = await runDatasync(ctx, ns, work, faults);
+            end = await runDatasync(ctx, ns, work, faults, uid);
             break;
           case 'update':
             end = await runUpdate(ctx, ns, work, faults);

@@ -22,6 +22,9 @@ export interface JobPodVolumeJson {
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   configMap?: { name: string; items?: { key: string; path: string }[] };
   downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string } }[] };
+  projected?: {
+    sources?: { serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string } }[];
+  };
 }
 
 export interface JobPodJson {
@@ -30,6 +33,7 @@ export interface JobPodJson {
   metadata?: ObjectMeta;
   spec?: {
     nodeName?: string;
+    serviceAccountName?: string;
     affinity?: {
       nodeAffinity?: {
         requiredDuringSchedulingIgnoredDuringExecution?: {

@@ -1,6 +1,9 @@
 // Carrying out a Job Pod's work in-process: the real datasync library on the volume files, the
 // level change of an update, an HTTP check's connection, or nothing. Returns what the container would have exited with and
 // written to /dev/termination-log.
+import { tokenFile } from '../../../datasync/snapshot-metadata/client.ts';
+import { syncFromChangedBlocks } from '../../../datasync/snapshot-metadata/sync-changed-blocks.ts';
+import { projectedTokenPath } from '../kubelet.ts';
 import { DatasyncError, exitStatusFor } from '../../../datasync/errors.ts';
 import { parseRangesText } from '../../../datasync/ranges-file.ts';
 import type { ByteRange } from '../../../datasync/ranges.ts';
@@ -32,6 +35,7 @@ export async function runDatasync(
   namespace: string,
   work: DatasyncWork,
   faults: StorageFaults,
+  podUid = '',
 ): Promise<Termination> {
   if (faults.syncFailure === 'transient')
     return fail('IO', 'simulated I/O error reading the source (sim.vapp.dev/sync-failure)');
@@ -58,15 +62,30 @@ export async function runDatasync(
         throw new DatasyncError('RANGES_INVALID', `ConfigMap ${work.ranges.name} has no key ${work.ranges.key}`);
       ranges = parseRangesText(text);
     }
+    const sync = {
+      source,
+      target,
+      ...(work.blockSize ? { blockSize: parseSize(work.blockSize) } : {}),
+      ...(work.chunkSize ? { chunkSize: parseSize(work.chunkSize) } : {}),
+      verify: work.verify,
+    };
+    const cb = work.changedBlocks;
+    if (cb && ranges) throw new DatasyncError('USAGE', '--ranges and --csi-address exclude each other');
+    if (cb && cb.token.kind !== 'serviceAccountToken')
+      throw new DatasyncError('USAGE', 'the --csi-token-file is not on a projected serviceAccountToken volume');
     const summary = await ctx.locks.with([source, target], () =>
-      syncVolumes({
-        source,
-        target,
-        ranges,
-        ...(work.blockSize ? { blockSize: parseSize(work.blockSize) } : {}),
-        ...(work.chunkSize ? { chunkSize: parseSize(work.chunkSize) } : {}),
-        verify: work.verify,
-      }),
+      cb && cb.token.kind === 'serviceAccountToken'
+        ? // The real client on the kubelet's token file, against the sandbox's SnapshotMetadata service.
+          syncFromChangedBlocks(sync, {
+            endpoint: { address: cb.address, caCert: Buffer.from(cb.caCert, 'base64') },
+            token: tokenFile(projectedTokenPath(ctx.volumesDir, podUid, cb.token.volume, cb.token.path)),
+            request: {
+              namespace: cb.namespace,
+              baseSnapshotId: cb.baseSnapshotId,
+              targetSnapshotName: cb.targetSnapshotName,
+            },
+          })
+        : syncVolumes({ ...sync, ranges }),
     );
     return { exitCode: 0, message: JSON.stringify(summary) };
   } catch (err) {

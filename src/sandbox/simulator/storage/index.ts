@@ -3,6 +3,7 @@
 // real datasync code on the volume files), a workload that writes to running VMs' volumes with
 // a ledger, and CDI (cdi/: DataImportCron, DataSource, DataVolume import and clone). See ../README.md, "Storage, snapshots, clones, Jobs".
 import { mkdir } from 'node:fs/promises';
+import { startSnapshotMetadataServices } from '../snapshot-metadata/index.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { EventRecorder } from '../../../runtime/events.ts';
 import { Manager } from '../../../runtime/manager.ts';
@@ -45,12 +46,19 @@ export interface StorageSimulatorOptions {
   readonly logger?: Logger;
   /** Faults forced by the caller, over those the objects' sim.vapp.dev/* annotations ask for. */
   readonly faults?: StorageFaultOverrides;
+  /**
+   * Serve the Kubernetes SnapshotMetadata API (changed blocks) for the sandbox drivers and publish
+   * their SnapshotMetadataService objects (default true; the CRD must be installed).
+   */
+  readonly snapshotMetadata?: boolean;
 }
 
 export interface StorageSimulator {
   /** Stops watching, writing and the workload; waits for in-flight work. Leaves objects and files as they are. */
   stop(): Promise<void>;
 }
+
+export { CBT_ANNOTATIONS, SANDBOX_SNAPSHOT_METADATA_AUDIENCE } from '../snapshot-metadata/index.ts';
 
 export const DEFAULT_STEP_DELAY_MS = 200;
 
@@ -105,6 +113,8 @@ export async function startStorageSimulator(opts: StorageSimulatorOptions): Prom
     ),
     running,
   ]);
+  const snapshotMetadata =
+    opts.snapshotMetadata === false ? undefined : await startSnapshotMetadataServices(ctx.api, opts.volumesDir);
   log.info('simulating storage, snapshots, clones and Jobs', {
     volumesDir: opts.volumesDir,
     stepDelayMs: ctx.stepDelayMs,
@@ -112,6 +122,7 @@ export async function startStorageSimulator(opts: StorageSimulatorOptions): Prom
   return {
     stop: async () => {
       await workload.stop();
+      await snapshotMetadata?.stop();
       abort.abort();
       await running;
       await workload.stop();
