@@ -95,8 +95,8 @@ fuzz: $(GENERATED) controlplane ## Send RUNS (default 20000) random and mutated 
 	$(NPM) exec -- node scripts/fuzz-manifests.ts --runs $${RUNS:-20000} $(if $(SEED),--seed $(SEED),)
 
 .PHONY: bench-cutover
-bench-cutover: $(GENERATED) controlplane ## Benchmark: cut-over downtime and final-round bytes on a 64 MiB and a 16 GiB sparse data volume (RANGES=compare|csi)
-	$(NPM) exec -- node scripts/bench-cutover.ts --ranges $${RANGES:-compare}
+bench-cutover: $(GENERATED) controlplane ## Benchmark: cut-over downtime and final-round bytes on a 64 MiB and a 16 GiB sparse data volume, with CSI ranges then compare (RANGES=csi or compare for one)
+	for r in $${RANGES:-csi compare}; do $(NPM) exec -- node scripts/bench-cutover.ts --ranges $$r; done
 
 .PHONY: bench-datasync
 bench-datasync: $(NODE_DEPS) ## Benchmark: datasync vs rsync vs a plain read, on a 2 GiB image (WARM_ONLY=1: compare mode vs the read floor, page-cached)

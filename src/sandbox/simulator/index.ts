@@ -35,6 +35,8 @@ export interface SimulatorOptions {
   /** Delay of each simulated storage step (default 200 ms; tests use 0). */
   readonly stepDelayMs?: number;
   readonly storageFaults?: StorageFaultOverrides;
+  /** Serve the CSI drivers' SnapshotMetadata API (changed blocks) with the storage (default true). */
+  readonly snapshotMetadata?: boolean;
 }
 
 export interface Simulator {
@@ -94,6 +96,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
           ...(opts.stepDelayMs === undefined ? {} : { stepDelayMs: opts.stepDelayMs }),
           ...(opts.storageFaults ? { faults: opts.storageFaults } : {}),
+          ...(opts.snapshotMetadata === undefined ? {} : { snapshotMetadata: opts.snapshotMetadata }),
         });
   log.info('simulating KubeVirt', {
     namespaces: opts.namespaces ?? 'all',
