@@ -15,7 +15,6 @@ import type { ClusterIO } from '../cluster-io.ts';
 import type { StepFacts } from '../facts.ts';
 import { failed, wait, type StepOutcome } from '../outcome.ts';
 import type { V1Job } from '@kubernetes/client-node';
-import type { VolumeSnapshot } from '../../../runtime/kinds.ts';
 import { JOB_PODS, JOBS, PVCS, VMIS, VOLUME_SNAPSHOTS } from '../resources.ts';
 import { rangesPlan, replicaBase } from './changed-blocks.ts';
 import type { DataVolumeRef } from './data-volumes.ts';
@@ -23,14 +22,15 @@ import {
   podResult,
   RangesTally,
   resultMessage,
-  snapshotClassOf,
+  roundSnapshot,
+  unreadySnapshot,
   withRangesFallback,
   type RoundResult,
 } from './sync-round.ts';
 
 type FinalFacts = Pick<
   StepFacts,
-  'now' | 'settings' | 'names' | 'namespace' | 'labels' | 'owner' | 'fromSlot' | 'status'
+  'now' | 'stepStartedAt' | 'settings' | 'names' | 'namespace' | 'labels' | 'owner' | 'fromSlot' | 'status'
 >;
 
 /**
@@ -91,20 +91,15 @@ export async function runFinalRound(
       if (usesChangedBlocks(job)) {
         const snapshot = io.get(VOLUME_SNAPSHOTS, name);
         if (snapshot === undefined) {
-          await io.create(VOLUME_SNAPSHOTS, {
-            apiVersion: 'snapshot.storage.k8s.io/v1',
-            kind: 'VolumeSnapshot',
-            metadata: { name, namespace: facts.namespace, labels: { ...facts.labels }, ownerReferences: [facts.owner] },
-            spec: {
-              source: { persistentVolumeClaimName: ref.claimName },
-              ...snapshotClassOf(io.get(PVCS, facts.names.replica(ref.member.name, ref.volume))),
-            },
-          } satisfies VolumeSnapshot);
+          const replica = io.get(PVCS, facts.names.replica(ref.member.name, ref.volume));
+          await io.create(VOLUME_SNAPSHOTS, roundSnapshot(facts, name, ref.claimName, replica));
           continue;
         }
         if (snapshot.status?.readyToUse !== true) {
-          const error = snapshot.status?.error?.message;
-          if (error !== undefined) return failed('SyncFailed', `the final volume snapshot ${name} failed: ${error}`);
+          // Retried by the snapshot controller as in any round; the step's deadline bounds the wait,
+          // and a failure here ends the downtime with the original restarted.
+          const waiting = unreadySnapshot(facts, snapshot, name);
+          if (waiting !== undefined) return waiting;
           continue;
         }
       }

@@ -63,32 +63,14 @@ export async function syncRound(
     const [sourceClaim, targetClaim] = direction === 'forward' ? [ref.claimName, replica] : [replica, ref.claimName];
     const snapshot = io.get(VOLUME_SNAPSHOTS, name);
     if (snapshot === undefined) {
-      await io.create(VOLUME_SNAPSHOTS, {
-        apiVersion: 'snapshot.storage.k8s.io/v1',
-        kind: 'VolumeSnapshot',
-        metadata: { name, namespace: facts.namespace, labels: { ...facts.labels }, ownerReferences: [facts.owner] },
-        spec: {
-          source: { persistentVolumeClaimName: sourceClaim },
-          // The class KubeVirt chose for the same volume (noted on the replica): a cluster need not
-          // have a default one.
-          ...snapshotClassOf(io.get(PVCS, replica)),
-        },
-      } satisfies VolumeSnapshot);
+      await io.create(VOLUME_SNAPSHOTS, roundSnapshot(facts, name, sourceClaim, io.get(PVCS, replica)));
       continue;
     }
     const created = snapshot.metadata?.creationTimestamp as string | undefined;
     if (created) startedAt = Math.min(startedAt ?? Number.POSITIVE_INFINITY, Date.parse(created));
     if (snapshot.status?.readyToUse !== true) {
-      // An error is the last one the snapshot controller saw; it retries, and clears it on success.
-      const error = snapshot.status?.error?.message;
-      if (startOverdue(facts, created)) {
-        return error !== undefined
-          ? failed('SyncFailed', `volume snapshot ${name} failed: ${error}`)
-          : failed('SyncTimeout', `volume snapshot ${name} is not ready ${overdue(facts)}`);
-      }
-      if (error !== undefined) {
-        return wait(`volume snapshot ${name} reports an error, retried until the round's deadline: ${error}`);
-      }
+      const waiting = unreadySnapshot(facts, snapshot, name);
+      if (waiting !== undefined) return waiting;
       continue;
     }
     const cut = snapshot.status.creationTime;
@@ -163,8 +145,26 @@ export async function syncRound(
   };
 }
 
+/**
+ * A round's VolumeSnapshot of `claim`, owned by the plan, in the class KubeVirt chose for the same
+ * volume (noted on its replica): a cluster need not have a default one.
+ */
+export function roundSnapshot(
+  facts: Pick<StepFacts, 'namespace' | 'labels' | 'owner'>,
+  name: string,
+  claim: string,
+  replica: { metadata?: { annotations?: Record<string, string> } } | undefined,
+): VolumeSnapshot {
+  return {
+    apiVersion: 'snapshot.storage.k8s.io/v1',
+    kind: 'VolumeSnapshot',
+    metadata: { name, namespace: facts.namespace, labels: { ...facts.labels }, ownerReferences: [facts.owner] },
+    spec: { source: { persistentVolumeClaimName: claim }, ...snapshotClassOf(replica) },
+  };
+}
+
 /** The VolumeSnapshotClass noted on a replica (see replicas.ts), as a VolumeSnapshot spec field. */
-export function snapshotClassOf(replica: { metadata?: { annotations?: Record<string, string> } } | undefined): {
+function snapshotClassOf(replica: { metadata?: { annotations?: Record<string, string> } } | undefined): {
   volumeSnapshotClassName?: string;
 } {
   const name = replica?.metadata?.annotations?.[ANNOTATION_SNAPSHOT_CLASS];
@@ -243,7 +243,32 @@ export function roundStartOverdue(at: {
   return at.now.getTime() - began > at.timeoutMs;
 }
 
-function startOverdue(facts: RoundFacts, snapshotCreated: string | undefined): boolean {
+/**
+ * What a round reports for its VolumeSnapshot that is not ready yet: nothing while it is simply on
+ * its way; a wait naming the error the snapshot controller last saw (it retries, and clears the
+ * error on success: external-snapshotter pkg/common-controller/snapshot_controller.go); a failure
+ * once the round's start is overdue.
+ */
+export function unreadySnapshot(
+  facts: Pick<StepFacts, 'now' | 'stepStartedAt' | 'settings'>,
+  snapshot: VolumeSnapshot,
+  name: string,
+): StepOutcome | undefined {
+  const error = snapshot.status?.error?.message;
+  if (startOverdue(facts, snapshot.metadata?.creationTimestamp as string | undefined)) {
+    return error !== undefined
+      ? failed('SyncFailed', `volume snapshot ${name} failed: ${error}`)
+      : failed('SyncTimeout', `volume snapshot ${name} is not ready ${overdue(facts)}`);
+  }
+  return error === undefined
+    ? undefined
+    : wait(`volume snapshot ${name} reports an error, retried until the round's deadline: ${error}`);
+}
+
+function startOverdue(
+  facts: Pick<StepFacts, 'now' | 'stepStartedAt' | 'settings'>,
+  snapshotCreated: string | undefined,
+): boolean {
   return roundStartOverdue({
     now: facts.now,
     stepStartedAt: facts.stepStartedAt,
@@ -252,7 +277,7 @@ function startOverdue(facts: RoundFacts, snapshotCreated: string | undefined): b
   });
 }
 
-function overdue(facts: RoundFacts): string {
+function overdue(facts: Pick<StepFacts, 'settings'>): string {
   return `${String(Math.round(facts.settings.stepTimeoutMs / 1000))} s after the round began`;
 }
 
