@@ -3,7 +3,7 @@
 // Launcher Pods are left to the VM simulator: only Pods with a job-name label are taken.
 import { fillProjectedTokens } from '../kubelet.ts';
 import type { ControllerDefinition, ReconcileResult } from '../../../runtime/controller.ts';
-import { isConflict, isNotFound } from '../../../runtime/errors.ts';
+import { errorMessage, isConflict, isNotFound } from '../../../runtime/errors.ts';
 import { resourcePath } from '../../../runtime/resources.ts';
 import { SANDBOX_NODE } from '../constants.ts';
 import { NODE_IP } from '../node.ts';
@@ -98,7 +98,9 @@ export function jobPodController(ctx: StorageContext): ControllerDefinition {
         try {
           await fillProjectedTokens(ctx.api, ctx.volumesDir, pod);
         } catch (err) {
-          ctx.log.warn('MountVolume.SetUp failed for a projected token', { pod: req.name, error: String(err) });
+          // The kubelet's volume manager says it on the Pod (reason FailedMount) and retries.
+          const message = `MountVolume.SetUp failed for a projected ServiceAccount token: ${errorMessage(err)}`;
+          await ctx.events.warning(pod, 'FailedMount', message);
           return { requeueAfterMs: 1000 };
         }
         return patchStatus(runningStatus(pod, jobPodIp(uid), NODE_IP, isoNow(ctx)), pod.metadata?.resourceVersion);
