@@ -69,7 +69,17 @@ export function rolloutReconciler(deps: ControllerDeps, opts: RolloutOptions = {
       return {};
     }
     if (isDeleting(raw)) {
-      await finalize(raw, key);
+      try {
+        await finalize(raw, key);
+      } catch (err) {
+        // A deletion held by its finalizer says why on the object, not only in the log.
+        await writeStatus(raw, raw.status, {
+          state: 'Reconciling',
+          reason: PROGRESSING_WITH_RETRY,
+          message: `deleting: ${errorMessage(err)} (retrying)`,
+        });
+        throw err;
+      }
       return {};
     }
     if (!hasFinalizer(raw, ROLLOUT_FINALIZER)) {
