@@ -7,9 +7,7 @@
 // that maintain (two of them at once) and three that stop in planning.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { access } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -19,11 +17,10 @@ import type { DataVolume, VirtualMachine, VirtualMachineInstance } from '../../.
 import { KUBEVIRT } from '../../../src/kubevirt/types.ts';
 import type { KubeObject } from '../../../src/runtime/object.ts';
 import { applyManifests } from '../../../src/sandbox/manifests.ts';
-import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
 import { verifyCutOverData } from '../../../src/sandbox/demo/data-check.ts';
-import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { snapshotFile } from '../../../src/sandbox/simulator/storage/index.ts';
-import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
+import type { TestCluster } from '../../support/cluster.ts';
+import { startE2eSandbox, type E2eSandbox } from '../../support/e2e-sandbox.ts';
 import {
   GOLDEN,
   createNamespace,
@@ -54,9 +51,8 @@ interface Snapshot {
 
 describe('shared base image end to end', () => {
   let cluster: TestCluster;
-  let simulator: Simulator;
-  let operator: SandboxOperator;
   let volumesDir: string;
+  let sandbox: E2eSandbox;
   let a: LatestImport;
   let b: LatestImport;
   const kubectl = (...args: string[]) =>
@@ -88,17 +84,10 @@ describe('shared base image end to end', () => {
     p.status?.conditions.find((c) => c.type === 'Stalled' && c.status === 'True');
 
   before(async () => {
-    cluster = await startTestCluster();
-    volumesDir = await mkdtemp(path.join(tmpdir(), 'vapp-bimg-'));
-    simulator = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 0, volumesDir, stepDelayMs: 0 });
-    operator = await startSandboxOperator(cluster, { controllers: { maintenance: { observeIntervalMs: 1_000 } } });
+    sandbox = await startE2eSandbox({ operator: { controllers: { maintenance: { observeIntervalMs: 1_000 } } } });
+    ({ cluster, volumesDir } = sandbox);
   });
-  after(async () => {
-    await operator.stop();
-    await simulator.stop();
-    await cluster.stop();
-    await rm(volumesDir, { recursive: true, force: true });
-  });
+  after(() => sandbox.stop());
 
   it('follows the DataSource: three appliances on version A, then B is published and A is in use by the three', async () => {
     a = await deployGoldenImage(kc(), (spec) => ({

@@ -9,19 +9,16 @@
 // and its original was released, B is released and its storage is gone.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { access } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { MaintenancePlan, MaintenanceRolloutInput } from '../../../src/api/v1alpha1/index.ts';
 import type { KubeObject } from '../../../src/runtime/object.ts';
 import { applyManifests } from '../../../src/sandbox/manifests.ts';
 import { verifyCutOverData } from '../../../src/sandbox/demo/data-check.ts';
-import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
-import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
 import { snapshotFile } from '../../../src/sandbox/simulator/storage/index.ts';
-import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
+import type { TestCluster } from '../../support/cluster.ts';
+import { startE2eSandbox, type E2eSandbox } from '../../support/e2e-sandbox.ts';
 import { listPlans, readRollout, sampleBudgets, type BudgetSample } from '../../support/fleet.ts';
 import {
   GOLDEN,
@@ -52,9 +49,8 @@ const SNAPSHOTS = {
 
 describe('seed 2: a published base image version rebases the fleet and the old one is released', () => {
   let cluster: TestCluster;
-  let simulator: Simulator;
-  let operator: SandboxOperator;
   let volumesDir: string;
+  let sandbox: E2eSandbox;
   let a: LatestImport;
   let b: LatestImport;
   const kc = () => cluster.kubeConfig;
@@ -124,17 +120,10 @@ describe('seed 2: a published base image version rebases the fleet and the old o
   }
 
   before(async () => {
-    cluster = await startTestCluster();
-    volumesDir = await mkdtemp(path.join(tmpdir(), 'vapp-seed2-'));
-    simulator = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 0, volumesDir, stepDelayMs: 0 });
-    operator = await startSandboxOperator(cluster, { controllers: { maintenance: { observeIntervalMs: 500 } } });
+    sandbox = await startE2eSandbox({ operator: { controllers: { maintenance: { observeIntervalMs: 500 } } } });
+    ({ cluster, volumesDir } = sandbox);
   });
-  after(async () => {
-    await operator.stop();
-    await simulator.stop();
-    await cluster.stop();
-    await rm(volumesDir, { recursive: true, force: true });
-  });
+  after(() => sandbox.stop());
 
   it('two rollouts follow the latest of version A: every appliance is up to date, no plan is made', async () => {
     a = await deployGoldenImage(kc(), (spec) => ({

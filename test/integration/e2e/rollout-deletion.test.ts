@@ -4,17 +4,13 @@
 // nothing is released.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { MaintenanceRolloutInput } from '../../../src/api/v1alpha1/index.ts';
 import { applyManifests } from '../../../src/sandbox/manifests.ts';
-import { startSandboxOperator, type SandboxOperator } from '../../../src/sandbox/operator.ts';
-import { startSimulator, type Simulator } from '../../../src/sandbox/simulator/index.ts';
-import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
+import type { TestCluster } from '../../support/cluster.ts';
+import { startE2eSandbox, type E2eSandbox } from '../../support/e2e-sandbox.ts';
 import { deployShops, listPlans, readRollout } from '../../support/fleet.ts';
 import { readPlan } from '../../support/shop.ts';
 import { waitFor } from '../../support/wait.ts';
@@ -27,25 +23,16 @@ const hhmm = (at: number, minutes: number) => new Date(at + minutes * 60_000).to
 
 describe('MaintenanceRollout deletion', () => {
   let cluster: TestCluster;
-  let simulator: Simulator;
-  let operator: SandboxOperator;
-  let volumesDir: string;
+  let sandbox: E2eSandbox;
   const kc = () => cluster.kubeConfig;
   const kubectl = (...args: string[]) =>
     run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args], { timeout: 90_000 });
 
   before(async () => {
-    cluster = await startTestCluster();
-    volumesDir = await mkdtemp(path.join(tmpdir(), 'vapp-volumes-'));
-    simulator = await startSimulator({ kubeConfig: cluster.kubeConfig, readyDelayMs: 0, volumesDir, stepDelayMs: 0 });
-    operator = await startSandboxOperator(cluster, { controllers: { maintenance: { observeIntervalMs: 500 } } });
+    sandbox = await startE2eSandbox({ operator: { controllers: { maintenance: { observeIntervalMs: 500 } } } });
+    ({ cluster } = sandbox);
   });
-  after(async () => {
-    await operator.stop();
-    await simulator.stop();
-    await cluster.stop();
-    await rm(volumesDir, { recursive: true, force: true });
-  });
+  after(() => sandbox.stop());
 
   it('aborts the plan waiting before its cut-over, keeps the finished one and what it retains, deletes no plan', async () => {
     await deployShops(kc(), NS, {
