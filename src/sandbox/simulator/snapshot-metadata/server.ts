@@ -146,10 +146,12 @@ async function getMetadataDelta(opts: ServerOptions, call: grpc.ServerWritableSt
   await authorize(opts.api, user, req.namespace);
   // The target: VolumeSnapshot → VolumeSnapshotContent → snapshotHandle (snapshot.go).
   const vs = await opts.api.get<VolumeSnapshotJson>(R.volumeSnapshots, req.namespace, req.targetSnapshotName);
+  // A target the sidecar cannot get is Unavailable, not NotFound (snapshot.go getVolumeSnapshot):
+  // NotFound is what a driver says of a base snapshot id it does not know.
   if (!vs)
     throw new StatusError(
-      grpc.status.NOT_FOUND,
-      `VolumeSnapshot not found '${req.namespace}/${req.targetSnapshotName}'`,
+      grpc.status.UNAVAILABLE,
+      `failed to get VolumeSnapshot '${req.namespace}/${req.targetSnapshotName}': not found`,
     );
   if (vs.status?.readyToUse !== true)
     throw new StatusError(
@@ -163,7 +165,8 @@ async function getMetadataDelta(opts: ServerOptions, call: grpc.ServerWritableSt
       `boundVolumeSnapshotContentName is not set in VolumeSnapshot status, name: ${req.targetSnapshotName}`,
     );
   const target = await opts.api.get<ContentJson>(R.volumeSnapshotContents, '', contentName);
-  if (!target) throw new StatusError(grpc.status.NOT_FOUND, `VolumeSnapshotContent not found '${contentName}'`);
+  if (!target)
+    throw new StatusError(grpc.status.UNAVAILABLE, `failed to get VolumeSnapshotContent '${contentName}': not found`);
   if (target.spec?.driver !== opts.driver)
     throw invalid(
       `VolumeSnapshot '${req.namespace}/${req.targetSnapshotName}' does not belong to the CSI driver '${opts.driver}'`,
