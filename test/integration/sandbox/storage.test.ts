@@ -592,7 +592,7 @@ describe('storage simulator against a real API server', () => {
         apiVersion: 'snapshot.kubevirt.io/v1beta1',
         kind: 'VirtualMachineSnapshot',
         metadata: { name: 'db-freeze', annotations: { 'sim.vapp.dev/quiesce-failed': 'error' } },
-        spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'db' }, failureDeadline: '3s' },
+        spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: 'db' }, failureDeadline: '10s' },
       });
       const retried = await waitFor(
         async () => {
